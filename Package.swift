@@ -1,0 +1,55 @@
+// swift-tools-version:5.10
+// PleinAir: a declarative experiment runner for painting-to-photo translation research.
+// Dependencies point down only (see shared DESIGN.md): the pipeline half (Pipeline) never
+// imports the numeric half (Tensor, NN, Imaging, Vision); the executable wires them together.
+import PackageDescription
+
+let release: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "PleinAir",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "pleinair", targets: ["PleinAirCLI"]),
+        .executable(name: "pleinair-bench", targets: ["Benchmarks"]),
+    ],
+    dependencies: [
+        // SHA-256 for fingerprints and content hashes (~1.2 GB/s, PLATFORM.md); Foundation has none on Linux.
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        // The CLI's subcommands, options and --help.
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+    ],
+    targets: [
+        // C system libraries (Debian packages, see scripts/install-deps.sh).
+        .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1"),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3"),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng16"),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg"),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas"),
+
+        // Numeric half.
+        .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: release),
+        .target(name: "NN", dependencies: ["Tensor"], swiftSettings: release),
+        .target(name: "Imaging", dependencies: ["CPNG", "CTurboJPEG"], swiftSettings: release),
+
+        // Pipeline half.
+        .target(name: "Pipeline", dependencies: [
+            "CLibYAML", "CSQLite", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+
+        // Built-in stage kinds: where the two halves meet.
+        .target(name: "Stages", dependencies: ["Pipeline", "Imaging", "NN"], swiftSettings: release),
+
+        .executableTarget(name: "PleinAirCLI", dependencies: [
+            "Pipeline", "Stages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "Benchmarks", dependencies: ["Pipeline", "Stages", "Tensor", "NN", "Imaging"],
+                          path: "benchmarks", swiftSettings: release),
+
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NNTests", dependencies: ["NN"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CLITests", dependencies: ["PleinAirCLI"], resources: [.copy("Fixtures")]),
+    ]
+)

@@ -1,0 +1,11 @@
+#include <cblas.h>
+
+/* OpenBLAS ships LAPACK inside libopenblas but Debian installs no lapacke.h
+   beside cblas.h; declare the Fortran routines we call (column-major, all
+   arguments by pointer). */
+void ssyevd_(const char *jobz, const char *uplo, const int *n, float *a, const int *lda,
+             float *w, float *work, const int *lwork, int *iwork, const int *liwork, int *info);
+void dsyevd_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda,
+             double *w, double *work, const int *lwork, int *iwork, const int *liwork, int *info);
+void dgesv_(const int *n, const int *nrhs, double *a, const int *lda, int *ipiv,
+            double *b, const int *ldb, int *info);

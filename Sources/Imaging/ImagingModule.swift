@@ -1,0 +1,2 @@
+/// Placeholder until imaging lands (issue 4).
+public enum ImagingModule {}

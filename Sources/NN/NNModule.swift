@@ -1,0 +1,3 @@
+import Tensor
+/// Placeholder until the engine lands (issue 3).
+public enum NNModule {}
