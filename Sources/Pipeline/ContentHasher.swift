@@ -1,0 +1,116 @@
+import Crypto
+import Foundation
+
+/// A file that could not be hashed.
+public struct HashError: Error, CustomStringConvertible {
+    public var path: String
+    public var message: String
+    public var description: String { "\(path): \(message)" }
+}
+
+/// Content hashes of files (SHA-256) and folders (SHA-256 of a sorted manifest of their files:
+/// a Merkle hash). Files whose inode, size and mtime are unchanged since they were last hashed
+/// are not read again. Safe to use from one thread at a time; hashes files on all cores.
+public final class ContentHasher {
+    private var states: [String: FileState]
+    private var updated: [String: FileState] = [:]
+    private let cache: FileStateCache?
+    private let lock = NSLock()
+    /// Files actually read since creation (tests assert on it).
+    public private(set) var filesRead = 0
+
+    public init(cache: FileStateCache?) throws {
+        self.cache = cache
+        self.states = try cache?.loadFileStates() ?? [:]
+    }
+
+    /// Writes new file states back to the cache.
+    public func flush() throws {
+        lock.lock()
+        let pending = updated
+        updated = [:]
+        lock.unlock()
+        try cache?.saveFileStates(pending)
+    }
+
+    /// Hash of a file, or of a folder's manifest.
+    public func hash(path: String) throws -> String {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw HashError(path: path, message: errno == ENOENT ? "no such file or folder" : String(cString: strerror(errno)))
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            return try Hex.sha256(Data(manifest(folder: path).text.utf8))
+        }
+        return try hashFile(path, info)
+    }
+
+    /// The manifest of a folder: every regular file below it with its hash and size, sorted by path.
+    public func manifest(folder: String) throws -> TreeManifest {
+        let files = try TreeManifest.listFiles(folder)
+        var entries = [TreeManifest.Entry?](repeating: nil, count: files.count)
+        var failure: Error?
+        let failureLock = NSLock()
+        entries.withUnsafeMutableBufferPointer { buffer in
+            let out = buffer
+            DispatchQueue.concurrentPerform(iterations: min(files.count, ProcessInfo.processInfo.activeProcessorCount * 4)) { worker in
+                var i = worker
+                let stride = min(files.count, ProcessInfo.processInfo.activeProcessorCount * 4)
+                while i < files.count {
+                    do {
+                        let (relative, info) = files[i]
+                        let hash = try hashFile(folder + "/" + relative, info)
+                        out[i] = TreeManifest.Entry(path: relative, hash: hash, size: Int64(info.st_size))
+                    } catch {
+                        failureLock.lock()
+                        failure = failure ?? error
+                        failureLock.unlock()
+                    }
+                    i += stride
+                }
+            }
+        }
+        if let failure { throw failure }
+        return TreeManifest(entries: entries.map { $0! })
+    }
+
+    private func hashFile(_ path: String, _ info: stat) throws -> String {
+        let key = (path as NSString).standardizingPath
+        let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        lock.lock()
+        let known = states[key]
+        lock.unlock()
+        if let known, known.inode == UInt64(info.st_ino), known.size == Int64(info.st_size), known.mtimeNanoseconds == mtime {
+            return known.hash
+        }
+        let hash = try ContentHasher.sha256(file: path)
+        let state = FileState(inode: UInt64(info.st_ino), size: Int64(info.st_size), mtimeNanoseconds: mtime, hash: hash)
+        lock.lock()
+        states[key] = state
+        updated[key] = state
+        filesRead += 1
+        lock.unlock()
+        return hash
+    }
+
+    /// SHA-256 of a file's bytes, read in large chunks, bypassing any state.
+    public static func sha256(file path: String) throws -> String {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw HashError(path: path, message: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var hasher = SHA256()
+        let size = 1 << 20
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 64)
+        defer { buffer.deallocate() }
+        while true {
+            let n = read(fd, buffer.baseAddress, size)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw HashError(path: path, message: String(cString: strerror(errno)))
+            }
+            if n == 0 { break }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        }
+        return Hex.encode(hasher.finalize())
+    }
+}

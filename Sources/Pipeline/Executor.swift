@@ -1,0 +1,228 @@
+import Foundation
+
+/// Runs a plan: stages whose inputs are ready run in parallel within the CPU budget, each
+/// recorded as started before it runs and finished after; outputs enter the store only on success.
+public final class Executor {
+    let workspace: Workspace
+    let ledger: Ledger
+    let store: ArtifactStore
+    let backend: ExecutionBackend
+    let stages: [String: Stage]
+    let observer: RunObserver
+    public let cancellation = Cancellation()
+
+    public init(workspace: Workspace, ledger: Ledger, store: ArtifactStore, backend: ExecutionBackend,
+                stages: [Stage], observer: RunObserver) {
+        self.workspace = workspace
+        self.ledger = ledger
+        self.store = store
+        self.backend = backend
+        self.stages = Dictionary(stages.map { ($0.descriptor.kind, $0) }, uniquingKeysWith: { a, _ in a })
+        self.observer = observer
+    }
+
+    private struct Running {
+        var stage: PlannedStage
+        var execution: Int64
+        var staging: URL
+        var log: StageLog
+        var started: Date
+    }
+
+    private struct Completion {
+        var id: String
+        var outcome: JobOutcome
+    }
+
+    /// Executes `plan` as run `runID` with at most `jobs` CPUs busy.
+    public func run(_ plan: Plan, runID: Int64, jobs: Int, keepGoing: Bool, threadsPerStage: Int) throws -> RunSummary {
+        var summary = RunSummary(runID: runID)
+        let experiment = plan.experiment.name
+        var done = Set<String>()
+        var cachedRecords: [(stage: PlannedStage, status: ExecutionStatus, note: String)] = []
+        for stage in plan.stages where !stage.decision.willRun {
+            done.insert(stage.instance.id)
+            summary.cached.append(stage.instance.id)
+            cachedRecords.append((stage, .cached, "cached"))
+            try store.linkView(experiment: experiment, stage: stage.instance.id, fingerprint: stage.fingerprint)
+            observer.stageCached(stage.instance.id)
+        }
+        try ledger.recordWithoutRunning(run: runID, stages: cachedRecords)
+
+        var pending = plan.stages.filter { $0.decision.willRun }
+        var running: [String: Running] = [:]
+        var busy = 0
+        var stopLaunching = false
+        let completions = CompletionQueue<Completion>()
+        let budget = max(1, jobs)
+
+        func fail(dependentsOf id: String) throws {
+            var blocked = Set([id])
+            var changed = true
+            while changed {
+                changed = false
+                for stage in pending where !blocked.contains(stage.instance.id) && !stage.instance.upstream.isDisjoint(with: blocked) {
+                    blocked.insert(stage.instance.id)
+                    changed = true
+                }
+            }
+            let skipped = pending.filter { blocked.contains($0.instance.id) }
+            pending.removeAll { blocked.contains($0.instance.id) }
+            try ledger.recordWithoutRunning(run: runID, stages: skipped.map { ($0, .skipped, "upstream \(id) failed") })
+            for stage in skipped {
+                summary.skipped.append(stage.instance.id)
+                observer.stageSkipped(stage.instance.id, because: "upstream \(id) failed")
+            }
+        }
+
+        while true {
+            if !stopLaunching && !cancellation.isCancelled {
+                var index = 0
+                while index < pending.count {
+                    let stage = pending[index]
+                    let cpus = min(stage.instance.resources.cpus, budget)
+                    let ready = stage.instance.upstream.allSatisfy { done.contains($0) }
+                    if ready && busy + cpus <= budget {
+                        pending.remove(at: index)
+                        do {
+                            let entry = try launch(stage, plan: plan, runID: runID, threads: threadsPerStage, completions: completions)
+                            running[stage.instance.id] = entry
+                            busy += cpus
+                        } catch {
+                            summary.failed.append(stage.instance.id)
+                            observer.stageFailed(stage.instance.id, error: "\(error)", log: nil)
+                            try fail(dependentsOf: stage.instance.id)
+                            if !keepGoing { stopLaunching = true }
+                        }
+                    } else {
+                        index += 1
+                    }
+                }
+            }
+            if running.isEmpty { break }
+            let completion = completions.take()
+            guard let entry = running.removeValue(forKey: completion.id) else { continue }
+            busy -= min(entry.stage.instance.resources.cpus, budget)
+            let id = entry.stage.instance.id
+            let seconds = Date().timeIntervalSince(entry.started)
+            switch completion.outcome.result {
+            case .success(let result):
+                do {
+                    if cancellation.isCancelled { throw StageFailure.cancelled }
+                    try finishSuccess(entry, result: result, outcome: completion.outcome, plan: plan)
+                    done.insert(id)
+                    summary.executed.append(id)
+                    observer.stageSucceeded(id, seconds: seconds)
+                } catch {
+                    try finishFailure(entry, error: error, summary: &summary)
+                    if !cancellation.isCancelled {
+                        try fail(dependentsOf: id)
+                        if !keepGoing { stopLaunching = true }
+                    }
+                }
+            case .failure(let error):
+                try finishFailure(entry, error: error, summary: &summary)
+                if !cancellation.isCancelled {
+                    try fail(dependentsOf: id)
+                    if !keepGoing { stopLaunching = true }
+                }
+            }
+        }
+        summary.notStarted = pending.map(\.instance.id)
+        return summary
+    }
+
+    private func launch(_ stage: PlannedStage, plan: Plan, runID: Int64, threads: Int, completions: CompletionQueue<Completion>) throws -> Running {
+        guard let implementation = stages[stage.instance.kind] else {
+            throw StageFailure.message("no implementation of stage kind '\(stage.instance.kind)'")
+        }
+        let id = stage.instance.id
+        let safeName = id.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }
+        let logURL = workspace.logs.appendingPathComponent("\(plan.experiment.name)-\(String(safeName))-\(stage.fingerprint.prefix(12)).log")
+        guard case .run(let reason) = stage.decision else { preconditionFailure("launching a cached stage") }
+        let execution = try ledger.recordStarted(run: runID, stage: stage, reason: reason.description, logPath: logURL.path)
+        observer.stageStarted(id, reason: reason)
+
+        let staging = workspace.tmp.appendingPathComponent("\(stage.fingerprint)-\(execution)")
+        try? ArtifactStore.removeTree(staging)
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        let work = workspace.work.appendingPathComponent(stage.fingerprint)
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        var inputs: [String: URL] = [:]
+        for (name, source) in stage.instance.inputs {
+            switch source {
+            case .path(let path): inputs[name] = workspace.resolve(path)
+            case .output(let upstream, let output):
+                inputs[name] = store.outputURL(fingerprint: plan.stage(upstream)!.fingerprint, name: output)
+            }
+        }
+        let outputs = Dictionary(uniqueKeysWithValues: stage.instance.outputs.map { ($0, staging.appendingPathComponent($0)) })
+        let observer = self.observer
+        let log = StageLog(url: logURL) { fraction, message in observer.progress(id, fraction: fraction, message: message) }
+        let context = StageContext(stageID: id, fingerprint: stage.fingerprint, params: stage.instance.params, inputs: inputs,
+                                   outputs: outputs, workDirectory: work, workspace: workspace.root, threads: threads,
+                                   log: log, cancellation: cancellation)
+        backend.start(implementation, context: context) { outcome in
+            completions.put(Completion(id: id, outcome: outcome))
+        }
+        return Running(stage: stage, execution: execution, staging: staging, log: log, started: Date())
+    }
+
+    private func finishSuccess(_ entry: Running, result: StageResult, outcome: JobOutcome, plan: Plan) throws {
+        let stage = entry.stage
+        let stored = try store.ingest(staging: entry.staging, outputs: stage.instance.outputs, fingerprint: stage.fingerprint)
+        var consumed: [(name: String, hash: String)] = []
+        for (name, _) in stage.instance.inputs.sorted(by: { $0.key < $1.key }) {
+            if let hash = stage.key.inputs[name] {
+                consumed.append((name, hash))
+            } else if let (upstream, output) = stage.upstreamOutputs[name],
+                      let recorded = try ledger.outputs(fingerprint: plan.stage(upstream)!.fingerprint).first(where: { $0.name == output }) {
+                consumed.append((name, recorded.hash))
+            }
+        }
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let cost = result.cost ?? ExecutionCost(cpuSeconds: outcome.cpuSeconds, peakRSSKB: Int(usage.ru_maxrss))
+        try ledger.recordSucceeded(entry.execution, fingerprint: stage.fingerprint, outputs: stored.outputs, sizes: stored.sizes,
+                                   consumed: consumed, metrics: result.metrics, cost: cost)
+        try store.linkView(experiment: plan.experiment.name, stage: stage.instance.id, fingerprint: stage.fingerprint)
+        try? ArtifactStore.removeTree(workspace.work.appendingPathComponent(stage.fingerprint))
+    }
+
+    private func finishFailure(_ entry: Running, error: Error, summary: inout RunSummary) throws {
+        try? ArtifactStore.removeTree(entry.staging)
+        let id = entry.stage.instance.id
+        if cancellation.isCancelled {
+            try ledger.recordEnded(entry.execution, status: .interrupted, error: "interrupted")
+            summary.interrupted.append(id)
+            observer.stageInterrupted(id)
+        } else {
+            let message = "\(error)"
+            entry.log.write("error: \(message)")
+            try ledger.recordEnded(entry.execution, status: .failed, error: message, cost: ExecutionCost(cpuSeconds: nil, peakRSSKB: nil))
+            summary.failed.append(id)
+            observer.stageFailed(id, error: message, log: entry.log.url.path)
+        }
+    }
+}
+
+/// A blocking queue: stages' threads put, the executor's thread takes.
+final class CompletionQueue<T>: @unchecked Sendable {
+    private var items: [T] = []
+    private let condition = NSCondition()
+
+    func put(_ item: T) {
+        condition.lock()
+        items.append(item)
+        condition.signal()
+        condition.unlock()
+    }
+
+    func take() -> T {
+        condition.lock()
+        while items.isEmpty { condition.wait() }
+        let item = items.removeFirst()
+        condition.unlock()
+        return item
+    }
+}

@@ -1,0 +1,44 @@
+/// An experiment as written in its YAML file, before matrix expansion and substitution.
+public struct ExperimentSpec: Sendable {
+    public var file: String
+    public var name: String
+    public var description: String
+    public var vars: [(name: String, value: YAMLNode)]
+    public var matrix: [MatrixAxis]
+    public var stages: [StageSpec]
+}
+
+/// A named axis of the experiment matrix, e.g. `artist: [monet, cezanne]`.
+public struct MatrixAxis: Sendable {
+    public var name: String
+    public var values: [String]
+    public var location: SourceLocation
+}
+
+/// One stage as written: values are kept as YAML nodes so errors after substitution still point at the file.
+public struct StageSpec: Sendable {
+    public var name: String
+    public var location: SourceLocation
+    public var kind: String
+    public var kindLocation: SourceLocation
+    public var inputs: [(name: String, node: YAMLNode)]
+    public var params: [(name: String, node: YAMLNode)]
+    public var foreach: [String]
+    public var foreachLocation: SourceLocation?
+    public var resources: StageResources
+    /// `cmd` stages only: the shell command, declared outputs (name → path) and an optional metrics file.
+    public var command: YAMLNode?
+    public var outputs: [(name: String, node: YAMLNode)]
+    public var metricsFile: YAMLNode?
+}
+
+/// What a stage asks of the machine; the executor never runs more CPUs at once than `-j` allows.
+public struct StageResources: Sendable, Hashable, Codable {
+    public var cpus: Int
+    public var memoryMB: Int?
+
+    public init(cpus: Int = 1, memoryMB: Int? = nil) {
+        self.cpus = cpus
+        self.memoryMB = memoryMB
+    }
+}

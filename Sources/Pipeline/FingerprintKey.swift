@@ -1,0 +1,69 @@
+import Crypto
+import Foundation
+
+/// Everything that invalidates a stage's outputs. Its SHA-256 over a stable encoding is the
+/// stage's fingerprint; change any field and the stage runs again.
+public struct FingerprintKey: Codable, Sendable, Equatable {
+    /// Bumped when the encoding or the meaning of any field changes.
+    public static let currentSchema = 1
+
+    public var schema: Int
+    public var kind: String
+    public var kindVersion: Int
+    public var params: [String: ParamValue]
+    /// Input name → content hash, for inputs that are files or folders.
+    public var inputs: [String: String]
+    /// Input name → "upstream fingerprint:output name", for inputs produced by other stages.
+    public var upstream: [String: String]
+
+    public init(kind: String, kindVersion: Int, params: [String: ParamValue], inputs: [String: String], upstream: [String: String]) {
+        self.schema = FingerprintKey.currentSchema
+        self.kind = kind
+        self.kindVersion = kindVersion
+        self.params = params
+        self.inputs = inputs
+        self.upstream = upstream
+    }
+
+    /// The canonical text that is hashed.
+    public var stableText: String {
+        var out = "pleinair-fingerprint\n"
+        out += "schema:\(schema)\nkind:\(kind)\nversion:\(kindVersion)\nparams:"
+        StableEncoding.write(.map(params), into: &out)
+        out += "\ninputs:"
+        StableEncoding.write(.map(inputs.mapValues(ParamValue.string)), into: &out)
+        out += "\nupstream:"
+        StableEncoding.write(.map(upstream.mapValues(ParamValue.string)), into: &out)
+        return out
+    }
+
+    /// SHA-256 of `stableText`, hex.
+    public var fingerprint: String { Hex.sha256(Data(stableText.utf8)) }
+
+    /// JSON for the ledger.
+    public var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try! encoder.encode(self), as: UTF8.self)
+    }
+
+    public static func fromJSON(_ text: String) -> FingerprintKey? {
+        try? JSONDecoder().decode(FingerprintKey.self, from: Data(text.utf8))
+    }
+}
+
+/// Hex digests.
+public enum Hex {
+    public static func sha256(_ data: Data) -> String { encode(SHA256.hash(data: data)) }
+
+    public static func encode<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(64)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

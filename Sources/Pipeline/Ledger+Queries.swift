@@ -1,0 +1,133 @@
+import Foundation
+
+/// A recorded execution, as `show`, `status` and `diff` read it.
+public struct ExecutionRecord: Sendable {
+    public var id: Int64
+    public var runID: Int64
+    public var stageID: String
+    public var kind: String
+    public var fingerprint: String
+    public var key: FingerprintKey?
+    public var status: ExecutionStatus
+    public var reason: String?
+    public var startedAt: Double?
+    public var finishedAt: Double?
+    public var cpuSeconds: Double?
+    public var peakRSSKB: Int?
+    public var host: String?
+    public var pid: Int?
+    public var logPath: String?
+    public var error: String?
+}
+
+/// A recorded run.
+public struct RunRecord: Sendable {
+    public var id: Int64
+    public var experiment: String
+    public var startedAt: Double
+    public var finishedAt: Double?
+    public var status: String
+}
+
+extension Ledger {
+    static let executionColumns = "e.id, e.run_id, e.stage_id, e.kind, e.fingerprint, e.key_json, e.status, e.reason, e.started_at, e.finished_at, e.cpu_seconds, e.peak_rss_kb, e.host, e.pid, e.log_path, e.error"
+
+    private func execution(_ row: [SQLValue]) -> ExecutionRecord {
+        ExecutionRecord(id: row[0].int ?? 0, runID: row[1].int ?? 0, stageID: row[2].text ?? "", kind: row[3].text ?? "",
+                        fingerprint: row[4].text ?? "", key: row[5].text.flatMap(FingerprintKey.fromJSON),
+                        status: ExecutionStatus(rawValue: row[6].text ?? "") ?? .failed, reason: row[7].text,
+                        startedAt: row[8].double, finishedAt: row[9].double, cpuSeconds: row[10].double,
+                        peakRSSKB: row[11].int.map(Int.init), host: row[12].text, pid: row[13].int.map(Int.init),
+                        logPath: row[14].text, error: row[15].text)
+    }
+
+    /// The latest execution of a stage instance within an experiment.
+    public func lastExecution(experiment: String, stage: String) throws -> ExecutionRecord? {
+        try db.query("""
+            SELECT \(Ledger.executionColumns) FROM executions e JOIN runs r ON e.run_id = r.id JOIN experiments x ON r.experiment_id = x.id
+            WHERE x.name = ? AND e.stage_id = ? ORDER BY e.id DESC LIMIT 1
+            """, [.text(experiment), .text(stage)]).first.map(execution)
+    }
+
+    /// Every execution of a stage instance within an experiment, newest first.
+    public func executions(experiment: String, stage: String) throws -> [ExecutionRecord] {
+        try db.query("""
+            SELECT \(Ledger.executionColumns) FROM executions e JOIN runs r ON e.run_id = r.id JOIN experiments x ON r.experiment_id = x.id
+            WHERE x.name = ? AND e.stage_id = ? ORDER BY e.id DESC
+            """, [.text(experiment), .text(stage)]).map(execution)
+    }
+
+    /// The executions of one run.
+    public func executions(run: Int64) throws -> [ExecutionRecord] {
+        try db.query("SELECT \(Ledger.executionColumns) FROM executions e WHERE e.run_id = ? ORDER BY e.id", [.int(run)]).map(execution)
+    }
+
+    /// The execution that produced the outputs of a fingerprint, if any.
+    public func producer(fingerprint: String) throws -> ExecutionRecord? {
+        try db.query("""
+            SELECT \(Ledger.executionColumns) FROM executions e WHERE e.fingerprint = ? AND e.status = 'succeeded' ORDER BY e.id DESC LIMIT 1
+            """, [.text(fingerprint)]).first.map(execution)
+    }
+
+    public func executionsStillStarted() throws -> [ExecutionRecord] {
+        try db.query("SELECT \(Ledger.executionColumns) FROM executions e WHERE e.status = 'started'").map(execution)
+    }
+
+    /// Recorded outputs of a fingerprint.
+    public func outputs(fingerprint: String) throws -> [RecordedOutput] {
+        try db.query("SELECT o.name, o.hash, a.type FROM outputs o JOIN artifacts a ON a.hash = o.hash WHERE o.fingerprint = ? ORDER BY o.name",
+                     [.text(fingerprint)]).map { RecordedOutput(name: $0[0].text ?? "", hash: $0[1].text ?? "", type: $0[2].text ?? "file") }
+    }
+
+    /// Every (fingerprint, output) the store is expected to hold.
+    public func allOutputs() throws -> [(fingerprint: String, output: RecordedOutput)] {
+        try db.query("SELECT o.fingerprint, o.name, o.hash, a.type FROM outputs o JOIN artifacts a ON a.hash = o.hash ORDER BY o.fingerprint, o.name").map {
+            ($0[0].text ?? "", RecordedOutput(name: $0[1].text ?? "", hash: $0[2].text ?? "", type: $0[3].text ?? "file"))
+        }
+    }
+
+    /// Forgets a fingerprint's outputs so the next run recomputes them.
+    public func forgetOutputs(fingerprint: String) throws {
+        try db.query("DELETE FROM outputs WHERE fingerprint = ?", [.text(fingerprint)])
+    }
+
+    /// Metrics recorded for a fingerprint, in insertion order.
+    public func metrics(fingerprint: String) throws -> [Metric] {
+        try db.query("SELECT name, value, step FROM metrics WHERE fingerprint = ? ORDER BY rowid", [.text(fingerprint)]).map {
+            Metric(name: $0[0].text ?? "", value: $0[1].double ?? .nan, step: $0[2].int.map(Int.init))
+        }
+    }
+
+    /// Lineage rows of an execution: (role, name, hash).
+    public func lineage(execution: Int64) throws -> [(role: String, name: String, hash: String)] {
+        try db.query("SELECT role, name, hash FROM lineage WHERE execution_id = ? ORDER BY role, name", [.int(execution)]).map {
+            ($0[0].text ?? "", $0[1].text ?? "", $0[2].text ?? "")
+        }
+    }
+
+    /// Runs, newest first, optionally of one experiment.
+    public func runs(experiment: String? = nil, limit: Int = 1000) throws -> [RunRecord] {
+        var sql = "SELECT r.id, x.name, r.started_at, r.finished_at, r.status FROM runs r JOIN experiments x ON r.experiment_id = x.id"
+        var values: [SQLValue] = []
+        if let experiment {
+            sql += " WHERE x.name = ?"
+            values.append(.text(experiment))
+        }
+        sql += " ORDER BY r.id DESC LIMIT \(limit)"
+        return try db.query(sql, values).map {
+            RunRecord(id: $0[0].int ?? 0, experiment: $0[1].text ?? "", startedAt: $0[2].double ?? 0, finishedAt: $0[3].double, status: $0[4].text ?? "")
+        }
+    }
+
+    public func run(_ id: Int64) throws -> RunRecord? {
+        try db.query("SELECT r.id, x.name, r.started_at, r.finished_at, r.status FROM runs r JOIN experiments x ON r.experiment_id = x.id WHERE r.id = ?",
+                     [.int(id)]).first.map {
+            RunRecord(id: $0[0].int ?? 0, experiment: $0[1].text ?? "", startedAt: $0[2].double ?? 0, finishedAt: $0[3].double, status: $0[4].text ?? "")
+        }
+    }
+
+    /// Names of all experiments recorded.
+    public func experimentNames() throws -> [String] {
+        try db.query("SELECT name FROM experiments ORDER BY name").compactMap { $0[0].text }
+    }
+}

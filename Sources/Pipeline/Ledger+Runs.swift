@@ -1,0 +1,124 @@
+import Foundation
+
+/// A stage output as recorded: which artifact holds it.
+public struct RecordedOutput: Sendable, Equatable {
+    public var name: String
+    public var hash: String
+    /// "file" or "tree".
+    public var type: String
+}
+
+/// A metric value, with its step for per-iteration series.
+public struct Metric: Sendable, Equatable {
+    public var name: String
+    public var value: Double
+    public var step: Int?
+
+    public init(name: String, value: Double, step: Int? = nil) {
+        self.name = name
+        self.value = value
+        self.step = step
+    }
+}
+
+/// What an execution cost.
+public struct ExecutionCost: Sendable {
+    public var cpuSeconds: Double?
+    public var peakRSSKB: Int?
+
+    public init(cpuSeconds: Double? = nil, peakRSSKB: Int? = nil) {
+        self.cpuSeconds = cpuSeconds
+        self.peakRSSKB = peakRSSKB
+    }
+}
+
+extension Ledger {
+    /// Records a new run of `experiment` and returns its id.
+    public func beginRun(experiment: String, file: String, argv: [String]) throws -> Int64 {
+        try db.transaction {
+            try db.query("INSERT INTO experiments(name, file, created_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET file = excluded.file",
+                         [.text(experiment), .text(file), .double(Ledger.now)])
+            let experimentID = try db.query("SELECT id FROM experiments WHERE name = ?", [.text(experiment)])[0][0]
+            try db.query("INSERT INTO runs(experiment_id, started_at, status, host, pid, argv) VALUES (?, ?, 'running', ?, ?, ?)",
+                         [experimentID, .double(Ledger.now), .text(Ledger.hostName), .int(Int64(getpid())), .text(argv.joined(separator: " "))])
+            return db.lastInsertID
+        }
+    }
+
+    public func finishRun(_ run: Int64, status: String) throws {
+        try db.query("UPDATE runs SET finished_at = ?, status = ? WHERE id = ?", [.double(Ledger.now), .text(status), .int(run)])
+    }
+
+    /// Executions left `started` by a process that died: marks them interrupted and returns their stage ids.
+    /// Call only while holding the workspace lock, when no other process can be running stages.
+    public func recoverInterrupted() throws -> [String] {
+        try db.transaction {
+            let rows = try db.query("SELECT stage_id FROM executions WHERE status = 'started'")
+            try db.query("UPDATE executions SET status = 'interrupted', finished_at = ?, error = 'the process running it died' WHERE status = 'started'", [.double(Ledger.now)])
+            try db.query("UPDATE runs SET status = 'interrupted', finished_at = COALESCE(finished_at, ?) WHERE status = 'running'", [.double(Ledger.now)])
+            return rows.compactMap { $0[0].text }
+        }
+    }
+
+    /// Records that a stage starts (its own transaction, before any work).
+    public func recordStarted(run: Int64, stage: PlannedStage, reason: String, logPath: String?) throws -> Int64 {
+        try db.transaction {
+            try db.query("""
+                INSERT INTO executions(run_id, stage_id, kind, fingerprint, key_json, status, reason, started_at, host, pid, log_path)
+                VALUES (?, ?, ?, ?, ?, 'started', ?, ?, ?, ?, ?)
+                """, [.int(run), .text(stage.instance.id), .text(stage.instance.kind), .text(stage.fingerprint), .text(stage.key.json),
+                      .text(reason), .double(Ledger.now), .text(Ledger.hostName), .int(Int64(getpid())), logPath.map(SQLValue.text) ?? .null])
+            return db.lastInsertID
+        }
+    }
+
+    /// Records a finished execution with its outputs, lineage and metrics in one transaction.
+    public func recordSucceeded(_ execution: Int64, fingerprint: String, outputs: [RecordedOutput], sizes: [String: Int64],
+                                consumed: [(name: String, hash: String)], metrics: [Metric], cost: ExecutionCost) throws {
+        try db.transaction {
+            for output in outputs {
+                try db.query("INSERT OR IGNORE INTO artifacts(hash, type, size) VALUES (?, ?, ?)",
+                             [.text(output.hash), .text(output.type), .int(sizes[output.hash] ?? 0)])
+                try db.query("INSERT OR REPLACE INTO outputs(fingerprint, name, hash, execution_id) VALUES (?, ?, ?, ?)",
+                             [.text(fingerprint), .text(output.name), .text(output.hash), .int(execution)])
+                try db.query("INSERT INTO lineage(execution_id, role, name, hash) VALUES (?, 'produced', ?, ?)",
+                             [.int(execution), .text(output.name), .text(output.hash)])
+            }
+            for input in consumed {
+                try db.query("INSERT INTO lineage(execution_id, role, name, hash) VALUES (?, 'consumed', ?, ?)",
+                             [.int(execution), .text(input.name), .text(input.hash)])
+            }
+            try db.query("DELETE FROM metrics WHERE fingerprint = ?", [.text(fingerprint)])
+            for metric in metrics {
+                try db.query("INSERT INTO metrics(execution_id, fingerprint, name, value, step) VALUES (?, ?, ?, ?, ?)",
+                             [.int(execution), .text(fingerprint), .text(metric.name), .double(metric.value), metric.step.map { .int(Int64($0)) } ?? .null])
+            }
+            try finish(execution, status: .succeeded, error: nil, cost: cost)
+        }
+    }
+
+    /// Records a failed, interrupted or skipped execution.
+    public func recordEnded(_ execution: Int64, status: ExecutionStatus, error: String?, cost: ExecutionCost = ExecutionCost()) throws {
+        try db.transaction { try finish(execution, status: status, error: error, cost: cost) }
+    }
+
+    private func finish(_ execution: Int64, status: ExecutionStatus, error: String?, cost: ExecutionCost) throws {
+        try db.query("UPDATE executions SET status = ?, finished_at = ?, error = ?, cpu_seconds = ?, peak_rss_kb = ? WHERE id = ?",
+                     [.text(status.rawValue), .double(Ledger.now), error.map(SQLValue.text) ?? .null,
+                      cost.cpuSeconds.map(SQLValue.double) ?? .null, cost.peakRSSKB.map { .int(Int64($0)) } ?? .null, .int(execution)])
+    }
+
+    /// Records stages whose outputs came from the store, or that were skipped, all in one transaction.
+    public func recordWithoutRunning(run: Int64, stages: [(stage: PlannedStage, status: ExecutionStatus, note: String)]) throws {
+        guard !stages.isEmpty else { return }
+        try db.transaction {
+            for (stage, status, note) in stages {
+                try db.query("""
+                    INSERT INTO executions(run_id, stage_id, kind, fingerprint, key_json, status, reason, started_at, finished_at, host, pid)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, [.int(run), .text(stage.instance.id), .text(stage.instance.kind), .text(stage.fingerprint), .text(stage.key.json),
+                          .text(status.rawValue), .text(note), .double(Ledger.now), .double(Ledger.now), .text(Ledger.hostName), .int(Int64(getpid()))])
+            }
+        }
+    }
+}

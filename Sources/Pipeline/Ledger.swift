@@ -1,0 +1,64 @@
+import Foundation
+
+/// The SQLite record of experiments, runs, stage executions, artifacts, lineage and metrics.
+///
+/// One writer (the process holding the workspace lock); WAL so readers never block it; every
+/// state change of an execution is its own short transaction, so a crash loses at most the
+/// stage in flight.
+public final class Ledger {
+    public let db: SQLiteDatabase
+    public var path: String { db.path }
+
+    /// Numbered migrations; only ever append.
+    static let migrations: [String] = [
+        """
+        CREATE TABLE experiments(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, file TEXT, created_at REAL NOT NULL);
+        CREATE TABLE runs(id INTEGER PRIMARY KEY, experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+            started_at REAL NOT NULL, finished_at REAL, status TEXT NOT NULL, host TEXT, pid INTEGER, argv TEXT);
+        CREATE TABLE executions(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),
+            stage_id TEXT NOT NULL, kind TEXT NOT NULL, fingerprint TEXT NOT NULL, key_json TEXT NOT NULL,
+            status TEXT NOT NULL, reason TEXT, started_at REAL, finished_at REAL, cpu_seconds REAL,
+            peak_rss_kb INTEGER, host TEXT, pid INTEGER, log_path TEXT, error TEXT);
+        CREATE INDEX executions_stage ON executions(stage_id, run_id);
+        CREATE INDEX executions_fingerprint ON executions(fingerprint);
+        CREATE TABLE artifacts(hash TEXT PRIMARY KEY, type TEXT NOT NULL, size INTEGER NOT NULL);
+        CREATE TABLE outputs(fingerprint TEXT NOT NULL, name TEXT NOT NULL, hash TEXT NOT NULL REFERENCES artifacts(hash),
+            execution_id INTEGER NOT NULL REFERENCES executions(id), PRIMARY KEY(fingerprint, name));
+        CREATE TABLE lineage(execution_id INTEGER NOT NULL REFERENCES executions(id), role TEXT NOT NULL,
+            name TEXT NOT NULL, hash TEXT NOT NULL);
+        CREATE INDEX lineage_hash ON lineage(hash);
+        CREATE TABLE metrics(execution_id INTEGER NOT NULL REFERENCES executions(id), fingerprint TEXT NOT NULL,
+            name TEXT NOT NULL, value REAL NOT NULL, step INTEGER);
+        CREATE INDEX metrics_fingerprint ON metrics(fingerprint);
+        CREATE TABLE file_state(path TEXT PRIMARY KEY, inode INTEGER NOT NULL, size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL, hash TEXT NOT NULL);
+        """,
+    ]
+
+    /// Opens (creating if needed) the ledger at `path` and applies pending migrations.
+    public init(path: String) throws {
+        db = try SQLiteDatabase(path: path)
+        try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
+        try migrate()
+    }
+
+    private func migrate() throws {
+        try db.execute("CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, applied_at REAL NOT NULL)")
+        let applied = try db.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0][0].int ?? 0
+        for (index, sql) in Ledger.migrations.enumerated() where index + 1 > applied {
+            try db.transaction {
+                try db.execute(sql)
+                try db.query("INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)", [.int(Int64(index + 1)), .double(Date().timeIntervalSince1970)])
+            }
+        }
+    }
+
+    /// The schema version the file is at.
+    public func schemaVersion() throws -> Int {
+        Int(try db.query("SELECT MAX(version) FROM schema_migrations")[0][0].int ?? 0)
+    }
+
+    static var now: Double { Date().timeIntervalSince1970 }
+
+    static var hostName: String { ProcessInfo.processInfo.hostName }
+}

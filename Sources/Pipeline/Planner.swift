@@ -1,0 +1,71 @@
+/// What the planner may ask of the outside world: content hashes and what the ledger remembers.
+public protocol PlanEnvironment {
+    /// The content hash of an input file or folder (relative paths are relative to the workspace).
+    func contentHash(ofInput path: String) throws -> String
+    /// Whether verified outputs exist for this fingerprint.
+    func hasValidOutputs(fingerprint: String) -> Bool
+    /// The key and outcome of the last execution of this stage instance in this experiment.
+    func lastExecution(experiment: String, stage: String) -> (key: FingerprintKey, status: ExecutionStatus)?
+}
+
+/// Errors found while planning: a spec that validated but points at something missing.
+public struct PlanError: Error, CustomStringConvertible {
+    public var location: SourceLocation
+    public var stage: String
+    public var message: String
+
+    public var description: String { "\(location): error: stage \(stage): \(message)" }
+}
+
+/// Computes fingerprints in dependency order and decides what runs and why. No I/O of its own.
+public enum Planner {
+    public static func plan(_ experiment: Experiment, environment: PlanEnvironment, force: Set<String> = []) throws -> Plan {
+        var fingerprints: [String: String] = [:]
+        var planned: [PlannedStage] = []
+        for instance in experiment.instances {
+            var inputHashes: [String: String] = [:]
+            var upstream: [String: String] = [:]
+            var upstreamOutputs: [String: (stage: String, output: String)] = [:]
+            var upstreamIDs: [String: String] = [:]
+            for (name, source) in instance.inputs {
+                switch source {
+                case .path(let path):
+                    do {
+                        inputHashes[name] = try environment.contentHash(ofInput: path)
+                    } catch {
+                        throw PlanError(location: instance.location, stage: instance.id, message: "input '\(name)': \(error)")
+                    }
+                case .output(let stage, let output):
+                    upstream[name] = fingerprints[stage]! + ":" + output
+                    upstreamOutputs[name] = (stage, output)
+                    upstreamIDs[name] = stage
+                }
+            }
+            let key = FingerprintKey(kind: instance.kind, kindVersion: instance.kindVersion, params: instance.params,
+                                     inputs: inputHashes, upstream: upstream)
+            let fingerprint = key.fingerprint
+            fingerprints[instance.id] = fingerprint
+            let decision: StageDecision
+            if force.contains(instance.id) {
+                decision = .run(.forced)
+            } else if environment.hasValidOutputs(fingerprint: fingerprint) {
+                decision = .cached
+            } else if let last = environment.lastExecution(experiment: experiment.name, stage: instance.id) {
+                if let reason = RunReason.between(previous: last.key, current: key, upstreamIDs: upstreamIDs) {
+                    decision = .run(reason)
+                } else {
+                    switch last.status {
+                    case .failed: decision = .run(.previousFailed)
+                    case .interrupted, .started: decision = .run(.previousInterrupted)
+                    default: decision = .run(.outputsMissing)
+                    }
+                }
+            } else {
+                decision = .run(.new)
+            }
+            planned.append(PlannedStage(instance: instance, key: key, fingerprint: fingerprint, decision: decision,
+                                        upstreamOutputs: upstreamOutputs))
+        }
+        return Plan(experiment: experiment, stages: planned)
+    }
+}

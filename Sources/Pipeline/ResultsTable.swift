@@ -1,0 +1,63 @@
+/// A table of metrics with one row per matrix combination and one column per `stage.metric`.
+public struct ResultsTable: Sendable, Equatable {
+    public var axes: [String]
+    public var columns: [String]
+    public var rows: [Row]
+    /// Metrics of stages that run once for the whole experiment, as (column, value).
+    public var shared: [(column: String, value: Double)]
+    /// Stage instances whose current outputs have not been computed yet.
+    public var missing: [String]
+
+    public struct Row: Sendable, Equatable {
+        public var values: [String]
+        public var metrics: [String: Double]
+    }
+
+    public static func == (a: ResultsTable, b: ResultsTable) -> Bool {
+        a.axes == b.axes && a.columns == b.columns && a.rows == b.rows && a.missing == b.missing
+            && a.shared.map(\.column) == b.shared.map(\.column) && a.shared.map(\.value) == b.shared.map(\.value)
+    }
+
+    /// Builds the table of a plan from the metrics recorded for each stage's current fingerprint.
+    /// Series (metrics with steps) contribute their last value.
+    public static func build(plan: Plan, metrics: (String) throws -> [Metric]?) rethrows -> ResultsTable {
+        let axes = plan.experiment.matrix.map(\.name).filter { axis in
+            plan.stages.contains { $0.instance.matrixValues.contains { $0.axis == axis } }
+        }
+        var combos: [[(axis: String, value: String)]] = [[]]
+        for axis in plan.experiment.matrix where axes.contains(axis.name) {
+            combos = combos.flatMap { prefix in axis.values.map { prefix + [(axis.name, $0)] } }
+        }
+        var rows = combos.map { Row(values: $0.map(\.value), metrics: [:]) }
+        var columns: [String] = []
+        var shared: [(column: String, value: Double)] = []
+        var missing: [String] = []
+        for stage in plan.stages {
+            guard let recorded = try metrics(stage.fingerprint) else {
+                missing.append(stage.instance.id)
+                continue
+            }
+            var last: [String: (step: Int, value: Double)] = [:]
+            var order: [String] = []
+            for metric in recorded {
+                if last[metric.name] == nil { order.append(metric.name) }
+                let step = metric.step ?? Int.max
+                if let known = last[metric.name], known.step > step { continue }
+                last[metric.name] = (step, metric.value)
+            }
+            for name in order {
+                let column = "\(stage.instance.stageName).\(name)"
+                let value = last[name]!.value
+                if stage.instance.matrixValues.isEmpty {
+                    shared.append((column, value))
+                    continue
+                }
+                if !columns.contains(column) { columns.append(column) }
+                for (i, combo) in combos.enumerated() where stage.instance.matrixValues.allSatisfy({ mv in combo.contains { $0 == mv } }) {
+                    rows[i].metrics[column] = value
+                }
+            }
+        }
+        return ResultsTable(axes: axes, columns: columns, rows: rows, shared: shared, missing: missing)
+    }
+}

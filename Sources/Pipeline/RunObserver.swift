@@ -1,0 +1,25 @@
+/// Receives what happens during a run; the CLI prints it. Called from the executor's thread
+/// except `progress`, which comes from the stage's own thread.
+public protocol RunObserver: AnyObject, Sendable {
+    func stageCached(_ id: String)
+    func stageStarted(_ id: String, reason: RunReason)
+    func stageSucceeded(_ id: String, seconds: Double)
+    func stageFailed(_ id: String, error: String, log: String?)
+    func stageSkipped(_ id: String, because: String)
+    func stageInterrupted(_ id: String)
+    func progress(_ id: String, fraction: Double, message: String)
+}
+
+/// How a run ended.
+public struct RunSummary: Sendable {
+    public var runID: Int64
+    public var executed: [String] = []
+    public var cached: [String] = []
+    public var failed: [String] = []
+    public var skipped: [String] = []
+    public var interrupted: [String] = []
+    /// Stages not started because an earlier failure stopped the run (without --keep-going).
+    public var notStarted: [String] = []
+
+    public var succeeded: Bool { failed.isEmpty && interrupted.isEmpty && skipped.isEmpty && notStarted.isEmpty }
+}

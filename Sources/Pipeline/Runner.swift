@@ -1,0 +1,96 @@
+import Foundation
+
+/// Options of one `run`.
+public struct RunOptions: Sendable {
+    public var only: [String] = []
+    public var force: [String] = []
+    public var jobs: Int = 1
+    public var keepGoing = false
+    public var dryRun = false
+    public var threadsPerStage = 1
+    public var argv: [String] = []
+
+    public init() {}
+}
+
+/// A workspace opened for planning and running: ledger, hasher and store together.
+public final class Runner {
+    public let workspace: Workspace
+    public let ledger: Ledger
+    public let hasher: ContentHasher
+    public let store: ArtifactStore
+    public let stages: [Stage]
+
+    public init(workspace: Workspace, stages: [Stage]) throws {
+        self.workspace = workspace
+        try workspace.prepare()
+        ledger = try Ledger(path: workspace.ledgerPath)
+        hasher = try ContentHasher(cache: ledger)
+        store = ArtifactStore(workspace: workspace, hasher: hasher)
+        self.stages = stages
+    }
+
+    public var descriptors: [StageDescriptor] { stages.map(\.descriptor) }
+
+    /// Loads, validates and expands an experiment file.
+    public func load(_ path: String) throws -> Experiment {
+        let spec = try SpecLoader.load(contentsOf: URL(fileURLWithPath: path))
+        return try SpecExpander.expand(spec, kinds: descriptors)
+    }
+
+    /// Plans an experiment against the current store and ledger.
+    public func plan(_ experiment: Experiment, force: [String] = []) throws -> Plan {
+        let environment = StoreEnvironment(workspace: workspace, ledger: ledger, store: store, hasher: hasher)
+        let plan = try Planner.plan(experiment, environment: environment, force: try selected(force, in: experiment))
+        try hasher.flush()
+        return plan
+    }
+
+    /// Instance ids named by selectors (stage names or instance ids); unknown selectors are errors.
+    public func selected(_ selectors: [String], in experiment: Experiment) throws -> Set<String> {
+        var ids = Set<String>()
+        for selector in selectors {
+            let matched = experiment.instances.map(\.id).filter { $0 == selector || $0.split(separator: "@").first.map(String.init) == selector }
+            if matched.isEmpty {
+                let names = Array(Set(experiment.instances.map(\.stageName))).sorted()
+                throw RunnerError.unknownStage(selector, DidYouMean.suffix(for: selector, in: names + experiment.instances.map(\.id)))
+            }
+            ids.formUnion(matched)
+        }
+        return ids
+    }
+
+    /// Plans and runs an experiment; takes the workspace lock for the whole run.
+    public func run(_ experiment: Experiment, options: RunOptions, backend: ExecutionBackend = LocalBackend(),
+                    observer: RunObserver, onWait: (String) -> Void = { _ in },
+                    onExecutor: (Executor) -> Void = { _ in }) throws -> (plan: Plan, summary: RunSummary?) {
+        let lock = try WorkspaceLock(path: workspace.lockPath, onWait: onWait)
+        defer { withExtendedLifetime(lock) {} }
+        _ = try ledger.recoverInterrupted()
+        var plan = try self.plan(experiment, force: options.force)
+        if !options.only.isEmpty { plan = plan.restricted(to: Array(try selected(options.only, in: experiment))) }
+        if options.dryRun { return (plan, nil) }
+        let runID = try ledger.beginRun(experiment: experiment.name, file: experiment.file, argv: options.argv)
+        let executor = Executor(workspace: workspace, ledger: ledger, store: store, backend: backend, stages: stages, observer: observer)
+        onExecutor(executor)
+        let summary = try executor.run(plan, runID: runID, jobs: options.jobs, keepGoing: options.keepGoing,
+                                       threadsPerStage: options.threadsPerStage)
+        try hasher.flush()
+        let status = summary.interrupted.isEmpty ? (summary.succeeded ? "succeeded" : "failed") : "interrupted"
+        try ledger.finishRun(runID, status: status)
+        return (plan, summary)
+    }
+}
+
+/// Errors about what the user asked of the runner.
+public enum RunnerError: Error, CustomStringConvertible {
+    case unknownStage(String, String)
+    case unknownRun(String)
+
+    public var description: String {
+        switch self {
+        case .unknownStage(let s, let hint): return "no stage '\(s)' in this experiment\(hint)"
+        case .unknownRun(let r): return "no run '\(r)' in the ledger"
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import CSQLite
+import Foundation
+
+/// A failure reported by SQLite, with the statement and the file.
+public struct SQLiteError: Error, CustomStringConvertible {
+    public var path: String
+    public var message: String
+    public var code: Int32
+
+    public var description: String { "ledger \(path): \(message) (SQLite code \(code))" }
+}
+
+/// A value bound to or read from a statement.
+public enum SQLValue: Sendable, Equatable {
+    case null
+    case int(Int64)
+    case double(Double)
+    case text(String)
+
+    public var int: Int64? { if case .int(let v) = self { return v }; return nil }
+    public var double: Double? {
+        switch self {
+        case .double(let v): return v
+        case .int(let v): return Double(v)
+        default: return nil
+        }
+    }
+    public var text: String? { if case .text(let v) = self { return v }; return nil }
+}
+
+/// The one type that holds a SQLite connection handle.
+public final class SQLiteDatabase {
+    private var handle: OpaquePointer?
+    public let path: String
+    // SQLITE_TRANSIENT is a macro Swift does not import: the destructor value -1.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    public init(path: String) throws {
+        self.path = path
+        var db: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close(db)
+            throw SQLiteError(path: path, message: message, code: rc)
+        }
+        handle = db
+        sqlite3_busy_timeout(db, 10_000)
+    }
+
+    deinit { sqlite3_close(handle) }
+
+    private func fail(_ rc: Int32, _ sql: String) -> SQLiteError {
+        SQLiteError(path: path, message: "\(String(cString: sqlite3_errmsg(handle))) in: \(sql.prefix(120))", code: rc)
+    }
+
+    /// Runs one or more statements without results.
+    public func execute(_ sql: String) throws {
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &errorMessage)
+        if rc != SQLITE_OK {
+            let message = errorMessage.map { String(cString: $0) } ?? "error"
+            sqlite3_free(errorMessage)
+            throw SQLiteError(path: path, message: "\(message) in: \(sql.prefix(120))", code: rc)
+        }
+    }
+
+    /// Runs one statement with bound values and returns its rows.
+    @discardableResult
+    public func query(_ sql: String, _ values: [SQLValue] = []) throws -> [[SQLValue]] {
+        var statement: OpaquePointer?
+        var rc = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
+        guard rc == SQLITE_OK else { throw fail(rc, sql) }
+        defer { sqlite3_finalize(statement) }
+        for (i, value) in values.enumerated() {
+            let index = Int32(i + 1)
+            switch value {
+            case .null: rc = sqlite3_bind_null(statement, index)
+            case .int(let v): rc = sqlite3_bind_int64(statement, index, v)
+            case .double(let v): rc = sqlite3_bind_double(statement, index, v)
+            case .text(let v): rc = sqlite3_bind_text(statement, index, v, -1, SQLiteDatabase.transient)
+            }
+            guard rc == SQLITE_OK else { throw fail(rc, sql) }
+        }
+        var rows: [[SQLValue]] = []
+        while true {
+            rc = sqlite3_step(statement)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else { throw fail(rc, sql) }
+            let columns = sqlite3_column_count(statement)
+            var row: [SQLValue] = []
+            row.reserveCapacity(Int(columns))
+            for c in 0..<columns {
+                switch sqlite3_column_type(statement, c) {
+                case SQLITE_INTEGER: row.append(.int(sqlite3_column_int64(statement, c)))
+                case SQLITE_FLOAT: row.append(.double(sqlite3_column_double(statement, c)))
+                case SQLITE_TEXT: row.append(.text(String(cString: sqlite3_column_text(statement, c))))
+                default: row.append(.null)
+                }
+            }
+            rows.append(row)
+        }
+        return rows
+    }
+
+    public var lastInsertID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Runs `body` in one IMMEDIATE transaction: all of it is recorded, or none.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+}

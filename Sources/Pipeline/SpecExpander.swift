@@ -1,0 +1,263 @@
+import Foundation
+
+/// Turns an `ExperimentSpec` into concrete `StageInstance`s: expands `foreach` over the matrix,
+/// substitutes variables, checks parameters against each kind's descriptor, resolves references
+/// and rejects cycles. Collects every error before failing. Pure: no I/O.
+public struct SpecExpander {
+    private let spec: ExperimentSpec
+    private let kinds: [String: StageDescriptor]
+    private var diagnostics: [SpecDiagnostic] = []
+    /// Errors raised, counting repeats that `diagnostics` keeps once.
+    private var errorCount = 0
+
+    private init(spec: ExperimentSpec, kinds: [String: StageDescriptor]) {
+        self.spec = spec
+        self.kinds = kinds
+    }
+
+    /// Expands `spec` against the known stage kinds.
+    public static func expand(_ spec: ExperimentSpec, kinds: [StageDescriptor]) throws -> Experiment {
+        var expander = SpecExpander(spec: spec, kinds: Dictionary(kinds.map { ($0.kind, $0) }, uniquingKeysWith: { a, _ in a }))
+        let experiment = expander.run()
+        if !expander.diagnostics.isEmpty { throw SpecError(expander.diagnostics) }
+        return experiment
+    }
+
+    private mutating func error(_ location: SourceLocation, _ path: String, _ message: String) {
+        errorCount += 1
+        let diagnostic = SpecDiagnostic(location, keyPath: path, message)
+        // A stage expanded over the matrix repeats its errors once per instance: report each once.
+        if !diagnostics.contains(diagnostic) { diagnostics.append(diagnostic) }
+    }
+
+    private mutating func run() -> Experiment {
+        let axes = Dictionary(spec.matrix.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let stagesByName = Dictionary(spec.stages.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var instances: [StageInstance] = []
+        for stage in spec.stages {
+            let path = "stages.\(stage.name)"
+            guard let descriptor = kinds[stage.kind] else {
+                if !stage.kind.isEmpty {
+                    error(stage.kindLocation, "\(path).kind", "unknown stage kind '\(stage.kind)'" + DidYouMean.suffix(for: stage.kind, in: kinds.keys.sorted()))
+                }
+                continue
+            }
+            var valid = true
+            for axis in stage.foreach where axes[axis] == nil {
+                error(stage.foreachLocation ?? stage.location, "\(path).foreach", "unknown matrix axis '\(axis)'" + DidYouMean.suffix(for: axis, in: axes.keys.sorted()))
+                valid = false
+            }
+            if Set(stage.foreach).count != stage.foreach.count {
+                error(stage.foreachLocation ?? stage.location, "\(path).foreach", "an axis is named twice")
+                valid = false
+            }
+            guard valid else { continue }
+            for combination in combinations(stage.foreach.map { axes[$0]! }) {
+                if let instance = instance(stage, descriptor, combination, stagesByName) { instances.append(instance) }
+            }
+        }
+        let ordered = order(instances)
+        return Experiment(name: spec.name, file: spec.file, description: spec.description, matrix: spec.matrix, instances: ordered)
+    }
+
+    private func combinations(_ axes: [MatrixAxis]) -> [[(axis: String, value: String)]] {
+        var result: [[(axis: String, value: String)]] = [[]]
+        for axis in axes {
+            result = result.flatMap { prefix in axis.values.map { prefix + [(axis.name, $0)] } }
+        }
+        return result
+    }
+
+    static func instanceID(_ name: String, _ values: [(axis: String, value: String)]) -> String {
+        values.isEmpty ? name : name + "@" + values.map(\.value).joined(separator: ",")
+    }
+
+    private mutating func instance(_ stage: StageSpec, _ descriptor: StageDescriptor,
+                                   _ values: [(axis: String, value: String)],
+                                   _ stages: [String: StageSpec]) -> StageInstance? {
+        let path = "stages.\(stage.name)"
+        let matrix = Dictionary(values.map { ($0.axis, $0.value) }, uniquingKeysWith: { a, _ in a })
+        var varValues: [String: String] = [:]
+        let noVars = Substitution(vars: [:], matrix: matrix)
+        for (name, node) in spec.vars {
+            if let text = substitute(node.scalar ?? "", noVars, node.location, "vars.\(name)") { varValues[name] = text }
+        }
+        let substitution = Substitution(vars: varValues, matrix: matrix)
+        let before = errorCount
+
+        var params: [String: ParamValue] = [:]
+        for (name, node) in stage.params {
+            params[name] = value(node, substitution, "\(path).params.\(name)")
+        }
+        if let specs = descriptor.params {
+            let known = specs.map(\.name)
+            for (name, node) in stage.params where !known.contains(name) {
+                error(node.location, "\(path).params.\(name)", "unknown parameter '\(name)' for kind '\(descriptor.kind)'" + DidYouMean.suffix(for: name, in: known))
+                params[name] = nil
+            }
+            for spec in specs {
+                if let given = params[spec.name] {
+                    let location = stage.params.first { $0.name == spec.name }!.node.location
+                    if let accepted = spec.type.accept(given) {
+                        params[spec.name] = accepted
+                    } else {
+                        error(location, "\(path).params.\(spec.name)", "expected \(spec.type), found \(given.typeName) '\(given)'")
+                    }
+                } else if let fallback = spec.defaultValue {
+                    params[spec.name] = fallback
+                } else {
+                    error(stage.location, "\(path).params", "missing required parameter '\(spec.name)' (\(spec.doc))")
+                }
+            }
+        }
+
+        var outputs = descriptor.outputs ?? []
+        if descriptor.outputs == nil {
+            guard let command = stage.command else {
+                error(stage.location, path, "a '\(descriptor.kind)' stage needs `cmd`")
+                return nil
+            }
+            params["cmd"] = value(command, substitution, "\(path).cmd")
+            var declared: [String: ParamValue] = [:]
+            for (name, node) in stage.outputs {
+                declared[name] = value(node, substitution, "\(path).outputs.\(name)")
+                if !["file", "dir"].contains(declared[name]?.stringValue ?? "") {
+                    error(node.location, "\(path).outputs.\(name)", "expected `file` or `dir`, found '\(declared[name]?.description ?? "")'")
+                }
+            }
+            outputs = stage.outputs.map(\.name)
+            params["outputs"] = .map(declared)
+            if let metrics = stage.metricsFile { params["metrics"] = value(metrics, substitution, "\(path).metrics") }
+        } else {
+            if let command = stage.command { error(command.location, "\(path).cmd", "only `cmd` stages take a command") }
+            if let first = stage.outputs.first { error(first.node.location, "\(path).outputs", "the outputs of a '\(descriptor.kind)' stage are fixed: \(outputs.joined(separator: ", "))") }
+            if let metrics = stage.metricsFile { error(metrics.location, "\(path).metrics", "only `cmd` stages name a metrics file") }
+        }
+
+        var inputs: [String: InputSource] = [:]
+        let knownInputs = descriptor.inputs.map(\.name)
+        for (name, node) in stage.inputs {
+            let inputPath = "\(path).inputs.\(name)"
+            if descriptor.outputs != nil, !knownInputs.contains(name) {
+                error(node.location, inputPath, "unknown input '\(name)' for kind '\(descriptor.kind)'" + DidYouMean.suffix(for: name, in: knownInputs))
+                continue
+            }
+            guard let raw = node.scalar, node.typeName != "null" else {
+                error(node.location, inputPath, "expected a path or STAGE.OUTPUT, found a \(node.typeName)")
+                continue
+            }
+            guard let text = substitute(raw, substitution, node.location, inputPath) else { continue }
+            if let source = reference(text, from: values, stages, node.location, inputPath) { inputs[name] = source }
+        }
+        if descriptor.outputs != nil {
+            for input in descriptor.inputs where input.required && stage.inputs.first(where: { $0.name == input.name }) == nil {
+                error(stage.location, "\(path).inputs", "missing required input '\(input.name)'")
+            }
+        }
+        guard errorCount == before else { return nil }
+        return StageInstance(id: SpecExpander.instanceID(stage.name, values), stageName: stage.name, kind: descriptor.kind,
+                             kindVersion: descriptor.version, matrixValues: values, params: params, inputs: inputs,
+                             outputs: outputs, resources: stage.resources, location: stage.location)
+    }
+
+    private static let referencePattern = try! NSRegularExpression(pattern: "^([A-Za-z_][A-Za-z0-9_-]*)(@[^./]+)?\\.([A-Za-z_][A-Za-z0-9_-]*)$")
+
+    /// `STAGE.OUTPUT` or `STAGE@v1,v2.OUTPUT` when STAGE is a stage of this experiment; otherwise a path.
+    private mutating func reference(_ text: String, from values: [(axis: String, value: String)], _ stages: [String: StageSpec],
+                                    _ location: SourceLocation, _ path: String) -> InputSource? {
+        let range = NSRange(text.startIndex..., in: text)
+        guard let match = SpecExpander.referencePattern.firstMatch(in: text, range: range),
+              let target = stages[String(text[Range(match.range(at: 1), in: text)!])] else {
+            return .path(text)
+        }
+        let output = String(text[Range(match.range(at: 3), in: text)!])
+        if let kind = kinds[target.kind] {
+            let outputs = kind.outputs ?? target.outputs.map(\.name)
+            if !outputs.contains(output) {
+                error(location, path, "stage '\(target.name)' has no output '\(output)' (it has: \(outputs.joined(separator: ", ")))" + DidYouMean.suffix(for: output, in: outputs))
+                return nil
+            }
+        }
+        if let explicit = Range(match.range(at: 2), in: text) {
+            let given = text[explicit].dropFirst().split(separator: ",").map(String.init)
+            let axes = target.foreach
+            guard given.count == axes.count,
+                  zip(axes, given).allSatisfy({ axis, value in spec.matrix.first { $0.name == axis }?.values.contains(value) ?? false }) else {
+                error(location, path, "'\(text)' names no instance of stage '\(target.name)' (it runs for each of: \(axes.joined(separator: ", ")))")
+                return nil
+            }
+            return .output(stage: target.name + "@" + given.joined(separator: ","), output: output)
+        }
+        var targetValues: [(axis: String, value: String)] = []
+        for axis in target.foreach {
+            guard let value = values.first(where: { $0.axis == axis }) else {
+                error(location, path, "stage '\(target.name)' runs for each '\(axis)'; this stage does not, so name one instance, e.g. \(target.name)@\(spec.matrix.first { $0.name == axis }?.values.first ?? "VALUE").\(output)")
+                return nil
+            }
+            targetValues.append(value)
+        }
+        return .output(stage: SpecExpander.instanceID(target.name, targetValues), output: output)
+    }
+
+    private mutating func substitute(_ text: String, _ substitution: Substitution, _ location: SourceLocation, _ path: String) -> String? {
+        switch substitution.apply(text) {
+        case .success(let out): return out
+        case .failure(.undefined(let name)):
+            let known = spec.vars.map(\.name) + spec.matrix.map { "matrix.\($0.name)" }
+            error(location, path, "undefined variable '${\(name)}'" + DidYouMean.suffix(for: name, in: known))
+        case .failure(.unterminated):
+            error(location, path, "unterminated '${' in '\(text)'")
+        }
+        return nil
+    }
+
+    private mutating func value(_ node: YAMLNode, _ substitution: Substitution, _ path: String) -> ParamValue {
+        switch node.value {
+        case .scalar(let text, let quoted):
+            guard let out = substitute(text, substitution, node.location, path) else { return .null }
+            return ParamValue.fromScalar(out, quoted: quoted || out != text)
+        case .sequence(let items):
+            return .list(items.enumerated().map { value($0.element, substitution, "\(path)[\($0.offset)]") })
+        case .mapping(let entries):
+            var map: [String: ParamValue] = [:]
+            for (k, v) in entries { map[k.scalar ?? ""] = value(v, substitution, "\(path).\(k.scalar ?? "")") }
+            return .map(map)
+        }
+    }
+
+    /// Orders instances so every one comes after those it reads from; reports unknown instances and cycles.
+    private mutating func order(_ instances: [StageInstance]) -> [StageInstance] {
+        let byID = Dictionary(instances.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for instance in instances {
+            for (name, source) in instance.inputs.sorted(by: { $0.key < $1.key }) {
+                if case .output(let stage, _) = source, byID[stage] == nil, diagnostics.isEmpty {
+                    error(instance.location, "stages.\(instance.stageName).inputs.\(name)", "no stage instance '\(stage)'")
+                }
+            }
+        }
+        var state: [String: Int] = [:] // 1 visiting, 2 done
+        var ordered: [StageInstance] = []
+        var stack: [String] = []
+        var reportedCycle = false
+        func visit(_ id: String) {
+            guard let instance = byID[id] else { return }
+            if state[id] == 2 { return }
+            if state[id] == 1 {
+                if !reportedCycle, let start = stack.firstIndex(of: id) {
+                    reportedCycle = true
+                    let cycle = (stack[start...] + [id]).joined(separator: " → ")
+                    error(instance.location, "stages.\(instance.stageName)", "dependency cycle: \(cycle)")
+                }
+                return
+            }
+            state[id] = 1
+            stack.append(id)
+            for upstream in instance.upstream.sorted() { visit(upstream) }
+            stack.removeLast()
+            state[id] = 2
+            ordered.append(instance)
+        }
+        for instance in instances { visit(instance.id) }
+        return ordered
+    }
+}

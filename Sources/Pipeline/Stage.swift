@@ -1,0 +1,129 @@
+import Foundation
+
+/// A stage kind: the pipeline knows stages only through this protocol.
+public protocol Stage: Sendable {
+    var descriptor: StageDescriptor { get }
+    /// Does the stage's work: reads `context.inputs`, writes every output at `context.outputs[name]`
+    /// (a file or a folder). Throwing, or being cancelled, records no outputs.
+    func run(_ context: StageContext) throws -> StageResult
+}
+
+/// What a finished stage reports besides its outputs.
+public struct StageResult: Sendable {
+    public var metrics: [Metric]
+    /// Set by stages that run a child process, whose cost the pipeline cannot see.
+    public var cost: ExecutionCost?
+
+    public init(metrics: [Metric] = [], cost: ExecutionCost? = nil) {
+        self.metrics = metrics
+        self.cost = cost
+    }
+}
+
+/// Everything a running stage may use. Paths are absolute.
+public struct StageContext: Sendable {
+    public var stageID: String
+    public var fingerprint: String
+    public var params: [String: ParamValue]
+    public var inputs: [String: URL]
+    /// Where each output must be written; the parent folder exists, the output itself does not.
+    public var outputs: [String: URL]
+    /// A folder kept across attempts of this fingerprint (checkpoints), removed after success.
+    public var workDirectory: URL
+    public var workspace: URL
+    /// Threads the stage may use for numeric work.
+    public var threads: Int
+    public var log: StageLog
+    public var cancellation: Cancellation
+
+    /// Throws `StageFailure.cancelled` once cancellation was asked for; long stages call it often.
+    public func checkCancelled() throws {
+        if cancellation.isCancelled { throw StageFailure.cancelled }
+    }
+}
+
+/// Stage failures with a message meant for the user.
+public enum StageFailure: Error, CustomStringConvertible {
+    case cancelled
+    case message(String)
+
+    public var description: String {
+        switch self {
+        case .cancelled: return "cancelled"
+        case .message(let m): return m
+        }
+    }
+}
+
+/// A cancellation flag shared by the executor and its stages, with handlers (e.g. kill a child).
+public final class Cancellation: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cancelled = false
+    private var handlers: [Int: () -> Void] = [:]
+    private var next = 0
+
+    public init() {}
+
+    public var isCancelled: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return cancelled
+    }
+
+    public func cancel() {
+        lock.lock()
+        cancelled = true
+        let run = Array(handlers.values)
+        lock.unlock()
+        run.forEach { $0() }
+    }
+
+    /// Registers `handler` to run on cancellation (at once if already cancelled); returns a token for `remove`.
+    @discardableResult
+    public func onCancel(_ handler: @escaping () -> Void) -> Int {
+        lock.lock()
+        if cancelled {
+            lock.unlock()
+            handler()
+            return -1
+        }
+        next += 1
+        let token = next
+        handlers[token] = handler
+        lock.unlock()
+        return token
+    }
+
+    public func remove(_ token: Int) {
+        lock.lock(); handlers[token] = nil; lock.unlock()
+    }
+}
+
+/// A stage's log file; also forwards progress to whoever watches the run.
+public final class StageLog: @unchecked Sendable {
+    public let url: URL
+    private let handle: FileHandle?
+    private let lock = NSLock()
+    private let progressSink: @Sendable (Double, String) -> Void
+
+    public init(url: URL, progress: @escaping @Sendable (Double, String) -> Void = { _, _ in }) {
+        self.url = url
+        FileManager.default.createFile(atPath: url.path, contents: nil)
+        handle = try? FileHandle(forWritingTo: url)
+        progressSink = progress
+    }
+
+    deinit { try? handle?.close() }
+
+    /// The log's file descriptor, for a child process to write to directly.
+    public var fileDescriptor: Int32 { handle?.fileDescriptor ?? -1 }
+
+    public func write(_ line: String) {
+        lock.lock(); defer { lock.unlock() }
+        handle?.write(Data((line + "\n").utf8))
+    }
+
+    /// Reports progress in [0, 1] with a short message (shown as a bar on a terminal).
+    public func progress(_ fraction: Double, _ message: String = "") {
+        progressSink(fraction, message)
+    }
+}

@@ -1,0 +1,77 @@
+/// The type a stage parameter accepts.
+public indirect enum ParamType: Sendable, Hashable, CustomStringConvertible {
+    case bool, int, number, string, any
+    case list(ParamType)
+    case oneOf([String])
+
+    public var description: String {
+        switch self {
+        case .bool: return "boolean"
+        case .int: return "integer"
+        case .number: return "number"
+        case .string: return "string"
+        case .any: return "any value"
+        case .list(let t): return "list of \(t)"
+        case .oneOf(let options): return "one of " + options.joined(separator: ", ")
+        }
+    }
+
+    /// Checks `value` and returns it normalised (integers widen to numbers where numbers are wanted).
+    func accept(_ value: ParamValue) -> ParamValue? {
+        switch (self, value) {
+        case (.any, _): return value
+        case (.bool, .bool), (.int, .int), (.string, .string): return value
+        case (.number, .int(let i)): return .double(Double(i))
+        case (.number, .double): return value
+        case (.oneOf(let options), .string(let s)): return options.contains(s) ? value : nil
+        case (.list(let element), .list(let items)):
+            var out: [ParamValue] = []
+            for item in items {
+                guard let accepted = element.accept(item) else { return nil }
+                out.append(accepted)
+            }
+            return .list(out)
+        default: return nil
+        }
+    }
+}
+
+/// One parameter a stage kind accepts, with its default and where the default comes from.
+public struct ParamSpec: Sendable {
+    public var name: String
+    public var type: ParamType
+    /// nil means the parameter is required.
+    public var defaultValue: ParamValue?
+    public var doc: String
+
+    public init(_ name: String, _ type: ParamType, default defaultValue: ParamValue?, doc: String) {
+        self.name = name
+        self.type = type
+        self.defaultValue = defaultValue
+        self.doc = doc
+    }
+}
+
+/// What a stage kind declares about itself: the pipeline validates specs against it.
+public struct StageDescriptor: Sendable {
+    public var kind: String
+    /// Bumped whenever the implementation changes what it computes; part of every fingerprint.
+    public var version: Int
+    public var summary: String
+    /// nil: any parameters are accepted (the `cmd` kind, whose parameters only feed its command line).
+    public var params: [ParamSpec]?
+    /// Named inputs; `required` ones must be given.
+    public var inputs: [(name: String, required: Bool)]
+    /// Named outputs; nil when the user declares them (the `cmd` kind).
+    public var outputs: [String]?
+
+    public init(kind: String, version: Int, summary: String, params: [ParamSpec]?,
+                inputs: [(name: String, required: Bool)], outputs: [String]?) {
+        self.kind = kind
+        self.version = version
+        self.summary = summary
+        self.params = params
+        self.inputs = inputs
+        self.outputs = outputs
+    }
+}

@@ -1,0 +1,47 @@
+/// Where a stage input comes from.
+public enum InputSource: Hashable, Sendable, CustomStringConvertible {
+    /// A file or folder, relative to the workspace root or absolute.
+    case path(String)
+    /// A named output of another stage instance.
+    case output(stage: String, output: String)
+
+    public var description: String {
+        switch self {
+        case .path(let p): return p
+        case .output(let stage, let output): return "\(stage).\(output)"
+        }
+    }
+}
+
+/// A concrete stage after matrix expansion and substitution: what the planner fingerprints.
+public struct StageInstance: Sendable {
+    /// Stable, readable id: the stage name, plus `@value,value` for `foreach` stages.
+    public var id: String
+    public var stageName: String
+    public var kind: String
+    public var kindVersion: Int
+    /// The matrix values this instance runs for, in the stage's `foreach` order.
+    public var matrixValues: [(axis: String, value: String)]
+    /// Canonical parameters, defaults filled in.
+    public var params: [String: ParamValue]
+    public var inputs: [String: InputSource]
+    public var outputs: [String]
+    public var resources: StageResources
+    public var location: SourceLocation
+
+    /// Instances this one reads outputs from.
+    public var upstream: Set<String> {
+        Set(inputs.values.compactMap { if case .output(let s, _) = $0 { return s } else { return nil } })
+    }
+}
+
+/// A validated, expanded experiment: instances in a dependency-respecting order.
+public struct Experiment: Sendable {
+    public var name: String
+    public var file: String
+    public var description: String
+    public var matrix: [MatrixAxis]
+    public var instances: [StageInstance]
+
+    public func instance(_ id: String) -> StageInstance? { instances.first { $0.id == id } }
+}

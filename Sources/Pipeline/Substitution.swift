@@ -1,0 +1,48 @@
+/// Replaces `${name}` and `${matrix.axis}` in spec strings; `$${` writes a literal `${`.
+///
+/// `${inputs.*}`, `${outputs.*}`, `${params.*}` and `${metrics}` are left for the `cmd` stage to fill in when it runs.
+struct Substitution {
+    var vars: [String: String]
+    var matrix: [String: String]
+
+    static let deferredPrefixes = ["inputs.", "outputs.", "params."]
+
+    /// The substituted text, or the name of the first undefined reference.
+    func apply(_ text: String) -> Result<String, SubstitutionFailure> {
+        guard text.contains("${") else { return .success(text) }
+        var out = ""
+        var rest = Substring(text)
+        while let start = rest.range(of: "${") {
+            let before = rest[rest.startIndex..<start.lowerBound]
+            if before.hasSuffix("$") {
+                out += before.dropLast() + "${"
+                rest = rest[start.upperBound...]
+                continue
+            }
+            out += before
+            guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
+                return .failure(.unterminated)
+            }
+            let name = String(rest[start.upperBound..<end])
+            if let value = lookup(name) {
+                out += value
+            } else if name == "metrics" || Substitution.deferredPrefixes.contains(where: name.hasPrefix) {
+                out += "${\(name)}"
+            } else {
+                return .failure(.undefined(name))
+            }
+            rest = rest[rest.index(after: end)...]
+        }
+        return .success(out + rest)
+    }
+
+    private func lookup(_ name: String) -> String? {
+        if name.hasPrefix("matrix.") { return matrix[String(name.dropFirst(7))] }
+        return vars[name]
+    }
+}
+
+enum SubstitutionFailure: Error {
+    case undefined(String)
+    case unterminated
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// Output formats for tables.
+public enum TableFormat: String, CaseIterable, Sendable {
+    case table, markdown, csv, json
+}
+
+/// Renders a header and rows of cells in each `TableFormat`.
+public enum TableRenderer {
+    public static func render(header: [String], rows: [[String]], format: TableFormat) -> String {
+        switch format {
+        case .table:
+            var widths = header.map(\.count)
+            for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+            func line(_ cells: [String]) -> String {
+                cells.enumerated().map { i, c in
+                    let pad = String(repeating: " ", count: widths[i] - c.count)
+                    return i < (cells.count) && Double(c) != nil ? pad + c : c + pad
+                }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+            }
+            let rule = widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")
+            return ([line(header), rule] + rows.map(line)).joined(separator: "\n") + "\n"
+        case .markdown:
+            let escape: (String) -> String = { $0.replacingOccurrences(of: "|", with: "\\|") }
+            var out = "| " + header.map(escape).joined(separator: " | ") + " |\n"
+            out += "|" + header.map { _ in " --- |" }.joined() + "\n"
+            for row in rows { out += "| " + row.map(escape).joined(separator: " | ") + " |\n" }
+            return out
+        case .csv:
+            let quote: (String) -> String = { c in
+                c.contains(where: { ",\"\n".contains($0) }) ? "\"" + c.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : c
+            }
+            return ([header] + rows).map { $0.map(quote).joined(separator: ",") }.joined(separator: "\n") + "\n"
+        case .json:
+            let objects: [[String: Any]] = rows.map { row in
+                var object: [String: Any] = [:]
+                for (i, key) in header.enumerated() {
+                    object[key] = Double(row[i]).map { $0 as Any } ?? (row[i].isEmpty ? NSNull() : row[i] as Any)
+                }
+                return object
+            }
+            let data = try! JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])
+            return String(decoding: data, as: UTF8.self) + "\n"
+        }
+    }
+
+    /// A metric value in 4 significant digits, or an empty cell.
+    public static func cell(_ value: Double?) -> String {
+        guard let value else { return "" }
+        if value.isNaN { return "nan" }
+        return String(format: "%.4g", value)
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+
+/// The folders of a workspace: the content-addressed store and the ledger live under `artifacts/`.
+public struct Workspace: Sendable {
+    public var root: URL
+
+    public init(root: URL) { self.root = root.standardizedFileURL }
+
+    public var artifacts: URL { root.appendingPathComponent("artifacts") }
+    public var objects: URL { artifacts.appendingPathComponent("objects") }
+    public var cache: URL { artifacts.appendingPathComponent("cache") }
+    public var views: URL { artifacts.appendingPathComponent("views") }
+    public var tmp: URL { artifacts.appendingPathComponent("tmp") }
+    public var work: URL { artifacts.appendingPathComponent("work") }
+    public var logs: URL { artifacts.appendingPathComponent("logs") }
+    public var ledgerPath: String { artifacts.appendingPathComponent("ledger.sqlite").path }
+    public var lockPath: String { artifacts.appendingPathComponent("lock").path }
+
+    /// Creates the folders if missing.
+    public func prepare() throws {
+        for url in [objects, cache, views, tmp, work, logs] {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        }
+    }
+
+    /// An input path as written in a spec, made absolute against the workspace root.
+    public func resolve(_ path: String) -> URL {
+        path.hasPrefix("/") ? URL(fileURLWithPath: path) : root.appendingPathComponent(path)
+    }
+}
+
+/// An exclusive lock on a workspace (flock): one `run` at a time writes the store and the ledger.
+public final class WorkspaceLock {
+    private let fd: Int32
+
+    /// Takes the lock, waiting for another run to finish; `onWait` is told once if it has to wait.
+    public init(path: String, onWait: (String) -> Void) throws {
+        fd = open(path, O_RDWR | O_CREAT, 0o644)
+        guard fd >= 0 else { throw HashError(path: path, message: "cannot open the workspace lock: \(String(cString: strerror(errno)))") }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            var holder = [UInt8](repeating: 0, count: 64)
+            let n = pread(fd, &holder, 63, 0)
+            let pid = n > 0 ? String(decoding: holder[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
+            onWait("waiting for another pleinair run on this workspace (pid \(pid)) to finish")
+            guard flock(fd, LOCK_EX) == 0 else { throw HashError(path: path, message: "cannot take the workspace lock") }
+        }
+        let pid = "\(getpid())\n"
+        _ = ftruncate(fd, 0)
+        _ = pid.withCString { pwrite(fd, $0, strlen($0), 0) }
+    }
+
+    deinit {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}

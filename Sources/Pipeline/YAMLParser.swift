@@ -1,0 +1,128 @@
+import CLibYAML
+import Foundation
+
+/// Parses YAML text with libyaml into `YAMLNode`s, keeping line and column of every node.
+///
+/// Anchors and aliases are resolved; duplicate mapping keys are errors (libyaml accepts them).
+public enum YAMLParser {
+    /// Parses the single document in `text`; `file` names it in locations and errors.
+    public static func parse(_ text: String, file: String) throws -> YAMLNode {
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else {
+            throw SpecError([SpecDiagnostic(SourceLocation(file: file, line: 1, column: 1), keyPath: "", "cannot initialise the YAML parser")])
+        }
+        defer { yaml_parser_delete(&parser) }
+        let bytes = Array(text.utf8)
+        return try bytes.withUnsafeBufferPointer { buffer -> YAMLNode in
+            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+            var builder = Builder(file: file)
+            return try builder.run(&parser)
+        }
+    }
+
+    private struct Builder {
+        let file: String
+        var anchors: [String: YAMLNode] = [:]
+        var root: YAMLNode?
+
+        init(file: String) { self.file = file }
+
+        mutating func run(_ parser: inout yaml_parser_t) throws -> YAMLNode {
+            var stack: [(node: YAMLNode, anchor: String?, pendingKey: YAMLNode?)] = []
+            var documents = 0
+            while true {
+                var event = yaml_event_t()
+                guard yaml_parser_parse(&parser, &event) == 1 else {
+                    throw syntaxError(parser)
+                }
+                defer { yaml_event_delete(&event) }
+                let location = SourceLocation(file: file, line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
+                var finished: (YAMLNode, String?)?
+                switch event.type {
+                case YAML_STREAM_END_EVENT:
+                    guard let root else {
+                        throw SpecError([SpecDiagnostic(location, keyPath: "", "the file is empty")])
+                    }
+                    return root
+                case YAML_DOCUMENT_START_EVENT:
+                    documents += 1
+                    if documents > 1 {
+                        throw SpecError([SpecDiagnostic(location, keyPath: "", "only one YAML document per file is allowed")])
+                    }
+                case YAML_SCALAR_EVENT:
+                    let scalar = event.data.scalar
+                    let text = string(scalar.value, length: scalar.length)
+                    let quoted = scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE || scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE
+                        || scalar.style == YAML_LITERAL_SCALAR_STYLE || scalar.style == YAML_FOLDED_SCALAR_STYLE
+                    finished = (YAMLNode(.scalar(text, quoted: quoted), at: location), anchorName(scalar.anchor))
+                case YAML_SEQUENCE_START_EVENT:
+                    stack.append((YAMLNode(.sequence([]), at: location), anchorName(event.data.sequence_start.anchor), nil))
+                case YAML_MAPPING_START_EVENT:
+                    stack.append((YAMLNode(.mapping([]), at: location), anchorName(event.data.mapping_start.anchor), nil))
+                case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                    let top = stack.removeLast()
+                    finished = (top.node, top.anchor)
+                case YAML_ALIAS_EVENT:
+                    let name = anchorName(event.data.alias.anchor) ?? ""
+                    guard let target = anchors[name] else {
+                        throw SpecError([SpecDiagnostic(location, keyPath: "", "unknown alias *\(name)")])
+                    }
+                    finished = (target, nil)
+                default:
+                    break
+                }
+                guard let (node, anchor) = finished else { continue }
+                if let anchor { anchors[anchor] = node }
+                if stack.isEmpty {
+                    root = node
+                } else {
+                    try attach(node, to: &stack[stack.count - 1])
+                }
+            }
+        }
+
+        private func attach(_ node: YAMLNode, to parent: inout (node: YAMLNode, anchor: String?, pendingKey: YAMLNode?)) throws {
+            switch parent.node.value {
+            case .sequence(var items):
+                items.append(node)
+                parent.node.value = .sequence(items)
+            case .mapping(var entries):
+                if let key = parent.pendingKey {
+                    entries.append((key, node))
+                    parent.node.value = .mapping(entries)
+                    parent.pendingKey = nil
+                } else {
+                    guard let keyText = node.scalar else {
+                        throw SpecError([SpecDiagnostic(node.location, keyPath: "", "mapping keys must be plain scalars, not a \(node.typeName)")])
+                    }
+                    if let first = entries.first(where: { $0.key.scalar == keyText }) {
+                        throw SpecError([SpecDiagnostic(node.location, keyPath: keyText, "duplicate key (first written at line \(first.key.location.line))")])
+                    }
+                    parent.pendingKey = node
+                }
+            case .scalar:
+                break
+            }
+        }
+
+        private func syntaxError(_ parser: yaml_parser_t) -> SpecError {
+            let problem = parser.problem.map { String(cString: $0) } ?? "malformed YAML"
+            let mark = parser.problem_mark
+            var message = "YAML syntax error: \(problem)"
+            if let context = parser.context { message += " (\(String(cString: context)))" }
+            let location = SourceLocation(file: file, line: Int(mark.line) + 1, column: Int(mark.column) + 1)
+            return SpecError([SpecDiagnostic(location, keyPath: "", message)])
+        }
+
+        private func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?, length: Int) -> String {
+            guard let pointer else { return "" }
+            let buffer = UnsafeBufferPointer(start: pointer, count: length)
+            return String(decoding: buffer, as: UTF8.self)
+        }
+
+        private func anchorName(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+            guard let pointer else { return nil }
+            return String(cString: pointer)
+        }
+    }
+}

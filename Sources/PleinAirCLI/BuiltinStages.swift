@@ -1,0 +1,7 @@
+import Pipeline
+import Stages
+
+/// Every stage kind the executable knows; the only place the two halves meet.
+enum BuiltinStages {
+    static var all: [Stage] { [CommandStage()] }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import Pipeline
+
+/// Prints a run as it happens: a progress line on a terminal, plain lines otherwise, nothing but
+/// the final JSON with `--json`.
+final class ConsoleObserver: RunObserver, @unchecked Sendable {
+    private let lock = NSLock()
+    private let tty: Bool
+    private let quiet: Bool
+    private var lastProgress: [String: Double] = [:]
+    private var progressShown = false
+
+    init(quiet: Bool) {
+        self.quiet = quiet
+        tty = isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+    }
+
+    private func say(_ line: String) {
+        guard !quiet else { return }
+        lock.lock(); defer { lock.unlock() }
+        if progressShown { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)); progressShown = false }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    func stageCached(_ id: String) { say("  cached   \(id)") }
+    func stageStarted(_ id: String, reason: RunReason) { say("  running  \(id)  (\(reason))") }
+    func stageSucceeded(_ id: String, seconds: Double) { say("  done     \(id)  \(String(format: "%.1f s", seconds))") }
+    func stageFailed(_ id: String, error: String, log: String?) {
+        say("  FAILED   \(id): \(error)" + (log.map { "\n           log: \($0)" } ?? ""))
+    }
+    func stageSkipped(_ id: String, because: String) { say("  skipped  \(id)  (\(because))") }
+    func stageInterrupted(_ id: String) { say("  stopped  \(id)") }
+
+    func progress(_ id: String, fraction: Double, message: String) {
+        guard !quiet else { return }
+        lock.lock(); defer { lock.unlock() }
+        if tty {
+            let width = 24
+            let filled = Int((fraction * Double(width)).rounded())
+            let bar = String(repeating: "█", count: max(0, min(width, filled))) + String(repeating: "·", count: max(0, width - filled))
+            FileHandle.standardError.write(Data("\r\u{1B}[2K  \(bar) \(Int(fraction * 100))% \(id) \(message)".utf8))
+            progressShown = true
+        } else if fraction - (lastProgress[id] ?? -1) >= 0.1 || fraction >= 1 {
+            lastProgress[id] = fraction
+            FileHandle.standardError.write(Data("  progress \(id) \(Int(fraction * 100))% \(message)\n".utf8))
+        }
+    }
+}

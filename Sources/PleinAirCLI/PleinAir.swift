@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+/// The `pleinair` command.
+struct PleinAir: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pleinair",
+        abstract: "Declarative experiment runner for painting-to-photo translation research.",
+        subcommands: [RunCommand.self, StatusCommand.self, DagCommand.self, ResultsCommand.self, ShowCommand.self,
+                      DiffCommand.self, GCCommand.self, VerifyCommand.self, KindsCommand.self])
+
+    /// Runs the command line, translating errors into messages and exit codes.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let exit as ExitCode {
+            Foundation.exit(exit.rawValue)
+        } catch let error as CLIExit {
+            Foundation.exit(error.code)
+        } catch {
+            if let (message, code) = CLIErrors.translate(error) {
+                FileHandle.standardError.write(Data((message + "\n").utf8))
+                Foundation.exit(code)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// Options every command that opens a workspace takes.
+struct WorkspaceOptions: ParsableArguments {
+    @Option(name: .long, help: "The workspace folder holding artifacts/ and the ledger (default: the current folder).")
+    var workspace: String = "."
+
+    func runner() throws -> Runner {
+        try Runner(workspace: Workspace(root: URL(fileURLWithPath: workspace)), stages: BuiltinStages.all)
+    }
+}
+
+/// Ends the program with a code after output was already printed.
+struct CLIExit: Error {
+    var code: Int32
+}
+
+/// Turns library errors into one message and an exit code: 2 for bad specs and bad requests,
+/// 3 for problems with the workspace, its store or ledger.
+enum CLIErrors {
+    static func translate(_ error: Error) -> (String, Int32)? {
+        switch error {
+        case let e as SpecError: return (e.description + "\n\(e.diagnostics.count) error\(e.diagnostics.count == 1 ? "" : "s")", 2)
+        case let e as PlanError: return (e.description, 2)
+        case let e as RunnerError: return ("error: \(e)", 2)
+        case let e as SQLiteError: return ("error: \(e)", 3)
+        case let e as StoreError: return ("error: store: \(e)", 3)
+        case let e as HashError: return ("error: \(e)", 3)
+        case let e as CLIUsageError: return ("error: \(e.message)", 2)
+        default: return nil
+        }
+    }
+}
+
+/// A request the CLI cannot honour.
+struct CLIUsageError: Error {
+    var message: String
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+/// `pleinair show`: one stage's params, inputs, outputs, lineage, timings and log.
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a stage: params, inputs, outputs, lineage, timings, log.")
+
+    @Argument(help: "Experiment file (YAML).") var file: String
+    @Argument(help: "Stage instance id, e.g. train@monet.") var stage: String
+    @Flag(help: "Print JSON.") var json = false
+    @Option(help: "Log lines to show.") var logLines = 20
+    @OptionGroup var workspace: WorkspaceOptions
+
+    func run() throws {
+        let runner = try workspace.runner()
+        let plan = try runner.plan(try runner.load(file))
+        guard let planned = plan.stage(stage) else {
+            throw RunnerError.unknownStage(stage, plan.ids(matching: stage).isEmpty ? "" : " (instances: \(plan.ids(matching: stage).joined(separator: ", ")))")
+        }
+        let history = try runner.ledger.executions(experiment: plan.experiment.name, stage: stage)
+        let producer = try runner.ledger.producer(fingerprint: planned.fingerprint)
+        let outputs = try runner.ledger.outputs(fingerprint: planned.fingerprint)
+        let lineage = try producer.map { try runner.ledger.lineage(execution: $0.id) } ?? []
+        let metrics = try runner.ledger.metrics(fingerprint: planned.fingerprint)
+        var object: [String: Any] = [
+            "stage": stage, "kind": planned.instance.kind, "fingerprint": planned.fingerprint,
+            "status": StatusCommand.describe(planned.decision),
+            "params": planned.instance.params.mapValues(\.description),
+            "inputs": planned.instance.inputs.mapValues(\.description),
+            "input_hashes": planned.key.inputs,
+            "outputs": outputs.map { ["name": $0.name, "hash": $0.hash, "type": $0.type,
+                                      "path": runner.store.outputURL(fingerprint: planned.fingerprint, name: $0.name).path] },
+            "lineage": lineage.map { ["role": $0.role, "name": $0.name, "hash": $0.hash] },
+            "metrics": metrics.filter { $0.step == nil }.map { ["name": $0.name, "value": $0.value] },
+            "executions": history.prefix(10).map { e -> [String: Any] in
+                ["run": e.runID, "status": e.status.rawValue, "reason": e.reason ?? "", "started": e.startedAt ?? 0,
+                 "seconds": (e.finishedAt ?? 0) - (e.startedAt ?? 0), "cpu_seconds": e.cpuSeconds ?? NSNull(),
+                 "peak_rss_kb": e.peakRSSKB ?? NSNull(), "host": e.host ?? "", "pid": e.pid ?? 0, "log": e.logPath ?? "",
+                 "error": e.error ?? NSNull()]
+            },
+        ]
+        if json {
+            print(JSON.text(object))
+            return
+        }
+        print("\(stage)  (\(planned.instance.kind))  \(StatusCommand.describe(planned.decision))")
+        print("fingerprint \(planned.fingerprint)")
+        print("params:")
+        for (k, v) in planned.instance.params.sorted(by: { $0.key < $1.key }) { print("  \(k): \(v)") }
+        print("inputs:")
+        for (k, v) in planned.instance.inputs.sorted(by: { $0.key < $1.key }) {
+            print("  \(k): \(v)" + (planned.key.inputs[k].map { "  sha256:\($0.prefix(16))…" } ?? ""))
+        }
+        print("outputs:")
+        for o in outputs { print("  \(o.name) (\(o.type)) sha256:\(o.hash.prefix(16))…  \(runner.store.outputURL(fingerprint: planned.fingerprint, name: o.name).path)") }
+        if outputs.isEmpty { print("  (not computed)") }
+        if !metrics.isEmpty {
+            print("metrics:")
+            for m in metrics where m.step == nil { print("  \(m.name) = \(TableRenderer.cell(m.value))") }
+            let series = Set(metrics.filter { $0.step != nil }.map(\.name)).sorted()
+            for name in series { print("  \(name): \(metrics.filter { $0.name == name }.count) steps") }
+        }
+        if !lineage.isEmpty {
+            print("lineage:")
+            for l in lineage { print("  \(l.role) \(l.name) sha256:\(l.hash.prefix(16))…") }
+        }
+        print("executions:")
+        for e in history.prefix(10) {
+            let seconds = String(format: "%.2f s", (e.finishedAt ?? e.startedAt ?? 0) - (e.startedAt ?? 0))
+            let cpu = e.cpuSeconds.map { String(format: ", cpu %.2f s", $0) } ?? ""
+            let rss = e.peakRSSKB.map { ", peak \($0 / 1024) MiB" } ?? ""
+            print("  run \(e.runID): \(e.status.rawValue) \(seconds)\(cpu)\(rss) (\(e.reason ?? ""))" + (e.error.map { " error: \($0)" } ?? ""))
+        }
+        _ = object.removeValue(forKey: "executions")
+        if let log = history.first(where: { $0.logPath != nil })?.logPath,
+           let text = try? String(contentsOfFile: log, encoding: .utf8) {
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).suffix(logLines + 1)
+            print("log (\(log)):")
+            for line in lines where !line.isEmpty { print("  \(line)") }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Pipeline
+
+/// Runs a child process in its own process group with output to a file descriptor, and reports
+/// its exit status (128+signal when killed) with the CPU time and peak memory it used.
+enum ChildProcess {
+    static func run(_ argv: [String], environment extra: [String: String], logFD: Int32,
+                    cancellation: Cancellation) throws -> (status: Int32, cost: ExecutionCost) {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if logFD >= 0 {
+            posix_spawn_file_actions_adddup2(&actions, logFD, 1)
+            posix_spawn_file_actions_adddup2(&actions, logFD, 2)
+        }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
+
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in extra { env[k] = v }
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            cArgs.forEach { free($0) }
+            cEnv.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, argv[0], &actions, &attributes, cArgs, cEnv)
+        guard rc == 0 else { throw StageFailure.message("cannot start \(argv[0]): \(String(cString: strerror(rc)))") }
+        let token = cancellation.onCancel {
+            kill(-pid, SIGTERM)
+        }
+        defer { cancellation.remove(token) }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 {
+            if errno != EINTR { throw StageFailure.message("waiting for the command failed: \(String(cString: strerror(errno)))") }
+        }
+        let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        let cost = ExecutionCost(cpuSeconds: cpu, peakRSSKB: Int(usage.ru_maxrss))
+        let exited = (status & 0x7f) == 0
+        return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), cost)
+    }
+}
