@@ -53,6 +53,7 @@ public final class Executor {
         var running: [String: Running] = [:]
         var busy = 0
         var stopLaunching = false
+        var producedFingerprints = Set<String>()
         let completions = CompletionQueue<Completion>()
         let budget = max(1, jobs)
 
@@ -82,6 +83,20 @@ public final class Executor {
                     let stage = pending[index]
                     let cpus = min(stage.instance.resources.cpus, budget)
                     let ready = stage.instance.upstream.allSatisfy { done.contains($0) }
+                    // Instances with equal fingerprints compute the same outputs: run one, reuse it for the rest.
+                    if producedFingerprints.contains(stage.fingerprint) {
+                        pending.remove(at: index)
+                        try ledger.recordWithoutRunning(run: runID, stages: [(stage, .cached, "computed in this run by an equal stage")])
+                        try store.linkView(experiment: experiment, stage: stage.instance.id, fingerprint: stage.fingerprint)
+                        done.insert(stage.instance.id)
+                        summary.cached.append(stage.instance.id)
+                        observer.stageCached(stage.instance.id)
+                        continue
+                    }
+                    if running.values.contains(where: { $0.stage.fingerprint == stage.fingerprint }) {
+                        index += 1
+                        continue
+                    }
                     if ready && busy + cpus <= budget {
                         pending.remove(at: index)
                         do {
@@ -111,6 +126,7 @@ public final class Executor {
                     if cancellation.isCancelled { throw StageFailure.cancelled }
                     try finishSuccess(entry, result: result, outcome: completion.outcome, plan: plan)
                     done.insert(id)
+                    producedFingerprints.insert(entry.stage.fingerprint)
                     summary.executed.append(id)
                     observer.stageSucceeded(id, seconds: seconds)
                 } catch {

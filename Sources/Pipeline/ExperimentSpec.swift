@@ -25,6 +25,8 @@ public struct StageSpec: Sendable {
     public var params: [(name: String, node: YAMLNode)]
     public var foreach: [String]
     public var foreachLocation: SourceLocation?
+    /// Per-instance parameter overrides, keyed by the instance's matrix values (`monet`, or `monet,64`).
+    public var overrides: [(selector: String, location: SourceLocation, params: [(name: String, node: YAMLNode)])]
     public var resources: StageResources
     /// `cmd` stages only: the shell command, declared outputs (name → path) and an optional metrics file.
     public var command: YAMLNode?

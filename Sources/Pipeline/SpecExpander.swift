@@ -52,6 +52,13 @@ public struct SpecExpander {
                 valid = false
             }
             guard valid else { continue }
+            let selectors = Set(combinations(stage.foreach.map { axes[$0]! }).map { $0.map(\.value).joined(separator: ",") })
+            for override in stage.overrides where !selectors.contains(override.selector) {
+                error(override.location, "\(path).overrides.\(override.selector)",
+                      "'\(override.selector)' names no instance of this stage" + DidYouMean.suffix(for: override.selector, in: selectors.sorted()))
+                valid = false
+            }
+            guard valid else { continue }
             for combination in combinations(stage.foreach.map { axes[$0]! }) {
                 if let instance = instance(stage, descriptor, combination, stagesByName) { instances.append(instance) }
             }
@@ -86,18 +93,26 @@ public struct SpecExpander {
         let before = errorCount
 
         var params: [String: ParamValue] = [:]
-        for (name, node) in stage.params {
+        var written = stage.params
+        let selector = values.map(\.value).joined(separator: ",")
+        for override in stage.overrides where override.selector == selector {
+            for (name, node) in override.params {
+                written.removeAll { $0.name == name }
+                written.append((name, node))
+            }
+        }
+        for (name, node) in written {
             params[name] = value(node, substitution, "\(path).params.\(name)")
         }
         if let specs = descriptor.params {
             let known = specs.map(\.name)
-            for (name, node) in stage.params where !known.contains(name) {
+            for (name, node) in written where !known.contains(name) {
                 error(node.location, "\(path).params.\(name)", "unknown parameter '\(name)' for kind '\(descriptor.kind)'" + DidYouMean.suffix(for: name, in: known))
                 params[name] = nil
             }
             for spec in specs {
                 if let given = params[spec.name] {
-                    let location = stage.params.first { $0.name == spec.name }!.node.location
+                    let location = written.first { $0.name == spec.name }!.node.location
                     if let accepted = spec.type.accept(given) {
                         params[spec.name] = accepted
                     } else {

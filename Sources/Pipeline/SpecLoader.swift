@@ -3,7 +3,7 @@ import Foundation
 /// Reads an experiment file into an `ExperimentSpec`, collecting every structural error.
 public struct SpecLoader {
     static let topKeys = ["experiment", "description", "vars", "matrix", "stages", "executor"]
-    static let stageKeys = ["kind", "inputs", "params", "foreach", "resources", "cmd", "outputs", "metrics"]
+    static let stageKeys = ["kind", "inputs", "params", "overrides", "foreach", "resources", "cmd", "outputs", "metrics"]
     static let resourceKeys = ["cpus", "memory"]
 
     private var diagnostics: [SpecDiagnostic] = []
@@ -158,7 +158,7 @@ public struct SpecLoader {
 
     private mutating func stage(_ name: String, key: YAMLNode, _ node: YAMLNode, _ path: String) -> StageSpec? {
         var stage = StageSpec(name: name, location: key.location, kind: "", kindLocation: key.location, inputs: [], params: [],
-                              foreach: [], foreachLocation: nil, resources: StageResources(), command: nil, outputs: [], metricsFile: nil)
+                              foreach: [], foreachLocation: nil, overrides: [], resources: StageResources(), command: nil, outputs: [], metricsFile: nil)
         var sawKind = false
         guard node.mapping != nil else {
             error(node, path, "expected a mapping with at least `kind`, found a \(node.typeName)")
@@ -176,6 +176,10 @@ public struct SpecLoader {
                 stage.inputs = namedValues(value, fieldPath)
             case "params":
                 stage.params = namedValues(value, fieldPath)
+            case "overrides":
+                for (selector, node) in namedValues(value, fieldPath) {
+                    stage.overrides.append((selector, node.location, namedValues(node, "\(fieldPath).\(selector)")))
+                }
             case "outputs":
                 stage.outputs = namedValues(value, fieldPath)
             case "foreach":

@@ -1,0 +1,229 @@
+import Foundation
+@testable import Pipeline
+import XCTest
+
+final class ExecutorTests: XCTestCase {
+    var ws: TestWorkspace!
+
+    override func setUpWithError() throws {
+        ws = try TestWorkspace()
+        _ = try ws.write("data/raw.txt", "raw data\n")
+        _ = try ws.write("exp.yaml", matrixSpec)
+    }
+
+    private func withOverride(_ line: String) -> String {
+        matrixSpec.replacingOccurrences(of: "    params: {value: 2, tag: \"${matrix.artist}\"}",
+                                        with: "    params: {value: 2, tag: \"${matrix.artist}\"}\n    overrides:\n      \(line)")
+    }
+
+    func testFirstRunExecutesEveryStageAndSecondRunIsAllHits() throws {
+        let first = try ws.run()
+        XCTAssertEqual(first.executed.count, 7)
+        XCTAssertEqual(ws.counter.total, 7)
+        ws.counter.reset()
+        let second = try ws.run()
+        XCTAssertEqual(second.executed.count, 0)
+        XCTAssertEqual(second.cached.count, 7)
+        XCTAssertEqual(ws.counter.total, 0)
+    }
+
+    func testEditingOneParamOfOneMatrixItemRerunsOnlyThatStageAndItsDownstream() throws {
+        try ws.run()
+        ws.counter.reset()
+        _ = try ws.write("exp.yaml", withOverride("cezanne: {value: 3}"))
+        let plan = try ws.plan()
+        XCTAssertEqual(plan.stage("train@cezanne")?.decision, .run(.paramsChanged([ParamChange(name: "value", old: .double(2), new: .double(3))])))
+        XCTAssertEqual(plan.stage("eval@cezanne")?.decision, .run(.upstreamChanged(["train@cezanne"])))
+        let summary = try ws.run()
+        XCTAssertEqual(Set(summary.executed), ["train@cezanne", "eval@cezanne"])
+        XCTAssertEqual(summary.cached.count, 5)
+        XCTAssertEqual(ws.counter.total, 2)
+    }
+
+    func testReasonNamesTheChangedParamWithOldAndNewValues() throws {
+        try ws.run()
+        _ = try ws.write("exp.yaml", matrixSpec.replacingOccurrences(of: "value: 2", with: "value: 0.5"))
+        let reason = try ws.plan().stage("train@monet")!.decision
+        XCTAssertEqual("\(reason)", "\(StageDecision.run(.paramsChanged([ParamChange(name: "value", old: .double(2), new: .double(0.5))])))")
+        guard case .run(let r) = reason else { return XCTFail() }
+        XCTAssertEqual(r.description, "params changed: value 2.0 → 0.5")
+    }
+
+    func testTouchingAnInputWithoutChangingItsContentRerunsNothing() throws {
+        try ws.run()
+        ws.counter.reset()
+        let url = ws.root.appendingPathComponent("data/raw.txt")
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(60)], ofItemAtPath: url.path)
+        let summary = try ws.run()
+        XCTAssertEqual(summary.executed, [])
+        XCTAssertEqual(ws.counter.total, 0)
+    }
+
+    func testChangingAnInputFileRerunsEverythingDownstreamOfIt() throws {
+        try ws.run()
+        ws.counter.reset()
+        _ = try ws.write("data/raw.txt", "new data\n")
+        XCTAssertEqual(try ws.plan().stage("prep")?.decision, .run(.inputsChanged(["in"])))
+        let summary = try ws.run()
+        XCTAssertEqual(summary.executed.count, 7)
+    }
+
+    func testCodeVersionChangeRerunsWithThatReason() throws {
+        try ws.run()
+        ws.version = 2
+        XCTAssertEqual(try ws.plan().stage("prep")?.decision, .run(.codeVersionChanged(kind: "toy", from: 1, to: 2)))
+    }
+
+    func testFailedStageRecordsNoOutputsAndItsDependentsAreSkipped() throws {
+        _ = try ws.write("exp.yaml", withOverride("monet: {fail: true}"))
+        var options = RunOptions()
+        options.keepGoing = true
+        let summary = try ws.run("exp.yaml", options)
+        XCTAssertEqual(summary.failed, ["train@monet"])
+        XCTAssertEqual(summary.skipped, ["eval@monet"])
+        XCTAssertTrue(summary.executed.contains("eval@cezanne"), "--keep-going runs what does not depend on the failure")
+        let runner = try ws.runner()
+        let failed = try runner.ledger.lastExecution(experiment: "toys", stage: "train@monet")!
+        XCTAssertEqual(failed.status, .failed)
+        XCTAssertEqual(try runner.ledger.outputs(fingerprint: failed.fingerprint), [])
+        XCTAssertEqual(try ws.plan().stage("train@monet")?.decision, .run(.previousFailed))
+    }
+
+    func testWithoutKeepGoingAFailureStopsLaunchingNewStages() throws {
+        _ = try ws.write("exp.yaml", matrixSpec.replacingOccurrences(of: "    inputs: {in: data/raw.txt}", with: "    inputs: {in: data/raw.txt}\n    params: {fail: true}"))
+        let summary = try ws.run()
+        XCTAssertEqual(summary.failed, ["prep"])
+        XCTAssertEqual(summary.skipped.count, 6)
+        XCTAssertEqual(summary.executed, [])
+    }
+
+    func testCancellationMarksTheRunningStageInterruptedAndTheNextRunResumes() throws {
+        _ = try ws.write("exp.yaml", matrixSpec.replacingOccurrences(of: "value: 2,", with: "value: 2, sleep: 5,"))
+        let runner = try ws.runner()
+        let experiment = try runner.load(ws.root.appendingPathComponent("exp.yaml").path)
+        var executor: Executor?
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) { executor?.cancellation.cancel() }
+        let summary = try runner.run(experiment, options: RunOptions(), observer: RecordingObserver(), onExecutor: { executor = $0 }).summary!
+        XCTAssertEqual(summary.interrupted, ["train@monet"])
+        XCTAssertEqual(try runner.ledger.executionsStillStarted().count, 0)
+        XCTAssertEqual(try runner.ledger.lastExecution(experiment: "toys", stage: "train@monet")?.status, .interrupted)
+        _ = try ws.write("exp.yaml", matrixSpec)
+        let resumed = try ws.run()
+        XCTAssertEqual(resumed.cached, ["prep"])
+        XCTAssertEqual(resumed.executed.count, 6)
+    }
+
+    func testAnExecutionLeftStartedByACrashIsRecoveredAsInterrupted() throws {
+        let runner = try ws.runner()
+        let experiment = try runner.load(ws.root.appendingPathComponent("exp.yaml").path)
+        let plan = try runner.plan(experiment)
+        let run = try runner.ledger.beginRun(experiment: "toys", file: "exp.yaml", argv: [])
+        _ = try runner.ledger.recordStarted(run: run, stage: plan.stage("prep")!, reason: "new", logPath: nil)
+        // The process "dies" here: nothing else is recorded.
+        XCTAssertEqual(try runner.ledger.recoverInterrupted(), ["prep"])
+        XCTAssertEqual(try ws.plan().stage("prep")?.decision, .run(.previousInterrupted))
+        let summary = try ws.run()
+        XCTAssertEqual(summary.executed.count, 7)
+        XCTAssertEqual(try runner.ledger.executionsStillStarted().count, 0)
+    }
+
+    func testAFlippedByteIsCaughtByVerifyAndRecomputedByTheNextRun() throws {
+        try ws.run()
+        let runner = try ws.runner()
+        let fingerprint = try ws.plan().stage("train@monet")!.fingerprint
+        let output = try runner.ledger.outputs(fingerprint: fingerprint)[0]
+        let object = runner.store.objectURL(output.hash)
+        chmod(object.path, 0o644)
+        var bytes = try Data(contentsOf: object)
+        bytes[0] ^= 0xFF
+        try bytes.write(to: object)
+        let report = try StoreMaintenance(runner: runner).verify()
+        XCTAssertEqual(report.corruptObjects, [output.hash])
+        XCTAssertTrue(report.invalidated.contains(fingerprint))
+        XCTAssertEqual(try ws.plan().stage("train@monet")?.decision, .run(.outputsMissing))
+        ws.counter.reset()
+        let summary = try ws.run()
+        XCTAssertEqual(summary.executed, ["train@monet"])
+        XCTAssertEqual(try StoreMaintenance(runner: try ws.runner()).verify().corruptObjects, [])
+    }
+
+    func testACorruptOutputIsRecomputedEvenWithoutVerify() throws {
+        try ws.run()
+        let runner = try ws.runner()
+        let fingerprint = try ws.plan().stage("prep")!.fingerprint
+        let url = runner.store.outputURL(fingerprint: fingerprint, name: "out")
+        chmod(url.path, 0o644)
+        try Data("tampered".utf8).write(to: url)
+        XCTAssertEqual(try ws.plan().stage("prep")?.decision, .run(.outputsMissing))
+    }
+
+    func testStagesWithEqualFingerprintsInTwoExperimentsAreComputedOnce() throws {
+        try ws.run()
+        _ = try ws.write("other.yaml", matrixSpec.replacingOccurrences(of: "experiment: toys", with: "experiment: others"))
+        ws.counter.reset()
+        let summary = try ws.run("other.yaml")
+        XCTAssertEqual(summary.executed, [])
+        XCTAssertEqual(summary.cached.count, 7)
+    }
+
+    func testInstancesWithEqualFingerprintsInOneRunAreComputedOnce() throws {
+        _ = try ws.write("exp.yaml", matrixSpec.replacingOccurrences(of: "tag: \"${matrix.artist}\"", with: "tag: same"))
+        var options = RunOptions()
+        options.jobs = 3
+        let summary = try ws.run("exp.yaml", options)
+        XCTAssertEqual(ws.counter.total, 3, "prep, one train and one eval: the other instances share their fingerprints")
+        XCTAssertEqual(summary.executed.count + summary.cached.count, 7)
+    }
+
+    func testParallelRunHonoursTheCPUBudgetAndDependencies() throws {
+        var options = RunOptions()
+        options.jobs = 3
+        let summary = try ws.run("exp.yaml", options)
+        XCTAssertEqual(summary.executed.first, "prep")
+        XCTAssertEqual(summary.executed.count, 7)
+        for artist in ["monet", "cezanne", "vangogh"] {
+            XCTAssertLessThan(summary.executed.firstIndex(of: "train@\(artist)")!, summary.executed.firstIndex(of: "eval@\(artist)")!)
+        }
+    }
+
+    func testOnlyRunsTheSelectedStageAndWhatItNeeds() throws {
+        var options = RunOptions()
+        options.only = ["train@vangogh"]
+        let summary = try ws.run("exp.yaml", options)
+        XCTAssertEqual(Set(summary.executed), ["prep", "train@vangogh"])
+    }
+
+    func testForceRerunsACachedStage() throws {
+        try ws.run()
+        var options = RunOptions()
+        options.force = ["prep"]
+        ws.counter.reset()
+        let summary = try ws.run("exp.yaml", options)
+        XCTAssertEqual(summary.executed, ["prep"])
+    }
+
+    func testGarbageCollectionRemovesOutputsNoRetainedRunNeeds() throws {
+        try ws.run()
+        _ = try ws.write("exp.yaml", matrixSpec.replacingOccurrences(of: "value: 2", with: "value: 5"))
+        try ws.run()
+        let runner = try ws.runner()
+        let report = try StoreMaintenance(runner: runner).collectGarbage(keepRuns: 1)
+        XCTAssertEqual(report.outputsForgotten, 6, "three old train and three old eval outputs")
+        XCTAssertGreaterThan(report.objectsRemoved, 0)
+        XCTAssertEqual(try StoreMaintenance(runner: runner).verify().invalidated, [])
+        ws.counter.reset()
+        XCTAssertEqual(try ws.run().executed, [])
+    }
+
+    func testMetricsOfTheCurrentFingerprintFormTheResultsTable() throws {
+        try ws.run()
+        let runner = try ws.runner()
+        let plan = try ws.plan()
+        let table = try ResultsTable.build(plan: plan) { try runner.ledger.metrics(fingerprint: $0) }
+        XCTAssertEqual(table.axes, ["artist"])
+        XCTAssertEqual(table.rows.map(\.values), [["monet"], ["cezanne"], ["vangogh"]])
+        XCTAssertEqual(table.rows[0].metrics["train.value"], 2)
+        XCTAssertEqual(table.rows[0].metrics["train.loss"], 1, "a series contributes its last step")
+        XCTAssertEqual(table.shared.map(\.column), ["prep.value", "prep.loss"])
+    }
+}
