@@ -50,6 +50,6 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "CLITests", dependencies: ["PleinAirCLI"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CLITests", dependencies: ["PleinAirCLI", "Pipeline"], resources: [.copy("Fixtures")]),
     ]
 )

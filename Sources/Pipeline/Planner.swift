@@ -2,8 +2,8 @@
 public protocol PlanEnvironment {
     /// The content hash of an input file or folder (relative paths are relative to the workspace).
     func contentHash(ofInput path: String) throws -> String
-    /// Whether verified outputs exist for this fingerprint.
-    func hasValidOutputs(fingerprint: String) -> Bool
+    /// Whether a successful execution of this fingerprint exists and its outputs (named `outputs`) verify.
+    func hasValidOutputs(fingerprint: String, outputs: [String]) -> Bool
     /// The key and outcome of the last execution of this stage instance in this experiment.
     func lastExecution(experiment: String, stage: String) -> (key: FingerprintKey, status: ExecutionStatus)?
 }
@@ -48,7 +48,7 @@ public enum Planner {
             let decision: StageDecision
             if force.contains(instance.id) {
                 decision = .run(.forced)
-            } else if environment.hasValidOutputs(fingerprint: fingerprint) {
+            } else if environment.hasValidOutputs(fingerprint: fingerprint, outputs: instance.outputs) {
                 decision = .cached
             } else if let last = environment.lastExecution(experiment: experiment.name, stage: instance.id) {
                 if let reason = RunReason.between(previous: last.key, current: key, upstreamIDs: upstreamIDs) {

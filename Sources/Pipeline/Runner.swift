@@ -34,8 +34,7 @@ public final class Runner {
 
     /// Loads, validates and expands an experiment file.
     public func load(_ path: String) throws -> Experiment {
-        let spec = try SpecLoader.load(contentsOf: URL(fileURLWithPath: path))
-        return try SpecExpander.expand(spec, kinds: descriptors)
+        try SpecExpander.load(path, kinds: descriptors)
     }
 
     /// Plans an experiment against the current store and ledger.

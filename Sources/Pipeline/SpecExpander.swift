@@ -16,11 +16,21 @@ public struct SpecExpander {
     }
 
     /// Expands `spec` against the known stage kinds.
-    public static func expand(_ spec: ExperimentSpec, kinds: [StageDescriptor]) throws -> Experiment {
+    /// `prior` are errors already found in the spec (structural ones); all are reported together, in file order.
+    public static func expand(_ spec: ExperimentSpec, kinds: [StageDescriptor], prior: [SpecDiagnostic] = []) throws -> Experiment {
         var expander = SpecExpander(spec: spec, kinds: Dictionary(kinds.map { ($0.kind, $0) }, uniquingKeysWith: { a, _ in a }))
         let experiment = expander.run()
-        if !expander.diagnostics.isEmpty { throw SpecError(expander.diagnostics) }
+        let all = prior + expander.diagnostics.filter { !prior.contains($0) }
+        if !all.isEmpty {
+            throw SpecError(all.sorted { ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column) })
+        }
         return experiment
+    }
+
+    /// Loads, validates and expands the experiment file at `path`, reporting every error found.
+    public static func load(_ path: String, kinds: [StageDescriptor]) throws -> Experiment {
+        let (spec, diagnostics) = try SpecLoader.loadCollecting(contentsOf: URL(fileURLWithPath: path))
+        return try expand(spec, kinds: kinds, prior: diagnostics)
     }
 
     private mutating func error(_ location: SourceLocation, _ path: String, _ message: String) {

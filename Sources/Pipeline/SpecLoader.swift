@@ -13,6 +13,13 @@ public struct SpecLoader {
 
     /// Loads and structurally validates the spec at `url`.
     public static func load(contentsOf url: URL) throws -> ExperimentSpec {
+        let (spec, diagnostics) = try loadCollecting(contentsOf: url)
+        if !diagnostics.isEmpty { throw SpecError(diagnostics) }
+        return spec
+    }
+
+    /// Loads the spec at `url`, returning structural errors instead of throwing them.
+    public static func loadCollecting(contentsOf url: URL) throws -> (ExperimentSpec, [SpecDiagnostic]) {
         let data: Data
         do {
             data = try Data(contentsOf: url)
@@ -22,16 +29,23 @@ public struct SpecLoader {
         guard let text = String(data: data, encoding: .utf8) else {
             throw SpecError([SpecDiagnostic(SourceLocation(file: url.path, line: 1, column: 1), keyPath: "", "the file is not UTF-8 text")])
         }
-        return try parse(text, file: url.path)
+        return try parseCollecting(text, file: url.path)
     }
 
     /// Parses spec text; `file` names it in errors.
     public static func parse(_ text: String, file: String) throws -> ExperimentSpec {
+        let (spec, diagnostics) = try parseCollecting(text, file: file)
+        if !diagnostics.isEmpty { throw SpecError(diagnostics) }
+        return spec
+    }
+
+    /// Parses spec text, returning what could be read together with the structural errors found,
+    /// so that later validation can add its own errors to the same report. YAML syntax errors throw.
+    public static func parseCollecting(_ text: String, file: String) throws -> (ExperimentSpec, [SpecDiagnostic]) {
         let root = try YAMLParser.parse(text, file: file)
         var loader = SpecLoader(file: file)
         let spec = loader.experiment(root)
-        if !loader.diagnostics.isEmpty { throw SpecError(loader.diagnostics) }
-        return spec
+        return (spec, loader.diagnostics)
     }
 
     private mutating func error(_ node: YAMLNode, _ path: String, _ message: String) {
@@ -211,7 +225,7 @@ public struct SpecLoader {
             default: break
             }
         }
-        if !sawKind { error(node, "\(path).kind", "missing `kind`") }
+        if !sawKind { error(key, "\(path).kind", "missing `kind`") }
         return stage
     }
 

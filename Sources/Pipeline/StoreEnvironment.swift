@@ -20,10 +20,15 @@ public final class StoreEnvironment: PlanEnvironment {
         try hasher.hash(path: workspace.resolve(path).path)
     }
 
-    public func hasValidOutputs(fingerprint: String) -> Bool {
+    public func hasValidOutputs(fingerprint: String, outputs names: [String]) -> Bool {
         if let known = verified[fingerprint] { return known }
-        let outputs = (try? ledger.outputs(fingerprint: fingerprint)) ?? []
-        let ok = store.isIntact(fingerprint: fingerprint, outputs: outputs)
+        let recorded = (try? ledger.outputs(fingerprint: fingerprint)) ?? []
+        let ok: Bool
+        if (try? ledger.producer(fingerprint: fingerprint)) == nil || Set(recorded.map(\.name)) != Set(names) {
+            ok = false
+        } else {
+            ok = store.isIntact(fingerprint: fingerprint, outputs: recorded)
+        }
         verified[fingerprint] = ok
         return ok
     }

@@ -35,7 +35,8 @@ public final class WorkspaceLock {
 
     /// Takes the lock, waiting for another run to finish; `onWait` is told once if it has to wait.
     public init(path: String, onWait: (String) -> Void) throws {
-        fd = open(path, O_RDWR | O_CREAT, 0o644)
+        // Close-on-exec: a stage's child process must not inherit (and so keep holding) the lock.
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw HashError(path: path, message: "cannot open the workspace lock: \(String(cString: strerror(errno)))") }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             var holder = [UInt8](repeating: 0, count: 64)

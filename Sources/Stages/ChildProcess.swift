@@ -6,6 +6,7 @@ import Pipeline
 enum ChildProcess {
     static func run(_ argv: [String], environment extra: [String: String], logFD: Int32,
                     cancellation: Cancellation) throws -> (status: Int32, cost: ExecutionCost) {
+        markDescriptorsCloseOnExec()
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -45,5 +46,16 @@ enum ChildProcess {
         let cost = ExecutionCost(cpuSeconds: cpu, peakRSSKB: Int(usage.ru_maxrss))
         let exited = (status & 0x7f) == 0
         return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), cost)
+    }
+
+    /// A child must inherit nothing but stdin/stdout/stderr: an inherited pipe or lock would keep
+    /// the parent's readers waiting, or the workspace locked, for as long as an orphan lives.
+    private static func markDescriptorsCloseOnExec() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
+        for name in names {
+            guard let fd = Int32(name), fd > 2 else { continue }
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+        }
     }
 }

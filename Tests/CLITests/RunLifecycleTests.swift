@@ -1,0 +1,153 @@
+import Foundation
+import Pipeline
+import XCTest
+
+final class RunLifecycleTests: XCTestCase {
+    var cli: CLIHarness!
+
+    override func setUpWithError() throws { cli = try CLIHarness() }
+    override func tearDown() { cli.cleanUp() }
+
+    /// A stage that sleeps the first time it runs for a fingerprint (leaving a marker in its work
+    /// folder, as a checkpoint would) and finishes at once when resumed.
+    let slowSpec = """
+    experiment: lifecycle
+    stages:
+      first:
+        kind: cmd
+        cmd: "echo one > ${outputs.out}"
+        outputs: {out: file}
+      slow:
+        kind: cmd
+        inputs: {in: first.out}
+        cmd: "if [ -f $PLEINAIR_WORK/started ]; then cat ${inputs.in} > ${outputs.out}; else touch $PLEINAIR_WORK/started; sleep 30; fi"
+        outputs: {out: file}
+      last:
+        kind: cmd
+        inputs: {in: slow.out}
+        cmd: "cat ${inputs.in} > ${outputs.out}; echo '{\\"lines\\": 1}' > ${metrics}"
+        outputs: {out: file}
+    """
+
+    private func ledger() throws -> Ledger {
+        try Ledger(path: cli.workspace.appendingPathComponent("artifacts/ledger.sqlite").path)
+    }
+
+    private func slowHasStarted() -> Bool {
+        let work = cli.workspace.appendingPathComponent("artifacts/work")
+        let folders = (try? FileManager.default.contentsOfDirectory(atPath: work.path)) ?? []
+        return folders.contains { FileManager.default.fileExists(atPath: work.appendingPathComponent($0).appendingPathComponent("started").path) }
+    }
+
+    func testAKilledRunIsResumedByTheNextRunAndLeavesNothingStarted() throws {
+        try cli.write("exp.yaml", slowSpec)
+        let (process, _, _) = try cli.start(["run", "exp.yaml"])
+        XCTAssertTrue(cli.waitFor(20, slowHasStarted))
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        // The orphaned `sleep` keeps its own process group; end it as the machine would.
+        _ = try? Process.run(URL(fileURLWithPath: "/usr/bin/pkill"), arguments: ["-f", "sleep 30"]).waitUntilExit()
+
+        XCTAssertEqual(try ledger().executionsStillStarted().map(\.stageID), ["slow"], "the crash left the stage in flight recorded as started")
+        let resumed = try cli.run(["run", "exp.yaml"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("previous attempt was interrupted"), resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("cached   first"), resumed.stderr)
+        XCTAssertEqual(try ledger().executionsStillStarted().count, 0)
+        let verify = try cli.run(["verify"])
+        XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr)
+        XCTAssertTrue(verify.stdout.contains("0 corrupt"))
+    }
+
+    func testCtrlCStopsTheRunCleanlyWithExitCode130() throws {
+        try cli.write("exp.yaml", slowSpec)
+        let (process, _, _) = try cli.start(["run", "exp.yaml"])
+        XCTAssertTrue(cli.waitFor(20, slowHasStarted))
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 130)
+        let ledger = try ledger()
+        XCTAssertEqual(try ledger.executionsStillStarted().count, 0)
+        XCTAssertEqual(try ledger.lastExecution(experiment: "lifecycle", stage: "slow")?.status, .interrupted)
+        XCTAssertEqual(try cli.run(["run", "exp.yaml"]).status, 0)
+    }
+
+    func testTwoRunsOnOneWorkspaceAtOnceBothSucceedAndComputeEachStageOnce() throws {
+        try cli.write("exp.yaml", """
+        experiment: concurrent
+        stages:
+          a:
+            kind: cmd
+            cmd: "sleep 1; echo a >> \(cli.workspace.path)/count.txt; echo a > ${outputs.out}"
+            outputs: {out: file}
+        """)
+        let (p1, _, _) = try cli.start(["run", "exp.yaml"])
+        let (p2, _, _) = try cli.start(["run", "exp.yaml"])
+        p1.waitUntilExit()
+        p2.waitUntilExit()
+        XCTAssertEqual(p1.terminationStatus, 0)
+        XCTAssertEqual(p2.terminationStatus, 0)
+        let count = try String(contentsOf: cli.workspace.appendingPathComponent("count.txt"), encoding: .utf8)
+        XCTAssertEqual(count, "a\n", "the second run waited for the first and found the stage cached")
+    }
+
+    func testAFailingCommandExitsOneAndNamesTheStageAndItsLog() throws {
+        try cli.write("exp.yaml", """
+        experiment: failing
+        stages:
+          broken:
+            kind: cmd
+            cmd: "echo oops >&2; exit 3"
+        """)
+        let result = try cli.run(["run", "exp.yaml"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("FAILED   broken: the command exited with status 3"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("log: "), result.stderr)
+        let show = try cli.run(["show", "exp.yaml", "broken"])
+        XCTAssertTrue(show.stdout.contains("oops"), show.stdout)
+    }
+
+    func testResultsStatusAndDagSpeakJSONMarkdownCSVAndMermaid() throws {
+        try cli.write("exp.yaml", """
+        experiment: tables
+        matrix: {artist: [monet, cezanne]}
+        stages:
+          score:
+            kind: cmd
+            foreach: artist
+            params: {bias: 1}
+            overrides: {cezanne: {bias: 2}}
+            cmd: "echo '{\\"fid\\": ${params.bias}.5}' > ${metrics}"
+        """)
+        XCTAssertEqual(try cli.run(["run", "exp.yaml", "--json"]).status, 0)
+        let csv = try cli.run(["results", "exp.yaml", "--format", "csv"]).stdout
+        XCTAssertEqual(csv, "artist,score.fid\nmonet,1.5\ncezanne,2.5\n")
+        let markdown = try cli.run(["results", "exp.yaml", "--format", "markdown"]).stdout
+        XCTAssertTrue(markdown.contains("| monet | 1.5 |"), markdown)
+        let json = try cli.run(["results", "exp.yaml", "--format", "json"]).stdout
+        let rows = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [[String: Any]]
+        XCTAssertEqual(rows[1]["score.fid"] as? Double, 2.5)
+        let status = try cli.run(["status", "exp.yaml", "--json"]).stdout
+        XCTAssertTrue(status.contains("\"stale\" : false"), status)
+        let dag = try cli.run(["dag", "exp.yaml", "--format", "mermaid"]).stdout
+        XCTAssertTrue(dag.hasPrefix("graph LR"), dag)
+    }
+
+    func testDiffShowsChangedParamsAndMetricsBetweenRuns() throws {
+        let spec = """
+        experiment: diffing
+        stages:
+          score:
+            kind: cmd
+            params: {bias: 1}
+            cmd: "echo '{\\"fid\\": ${params.bias}}' > ${metrics}"
+        """
+        try cli.write("exp.yaml", spec)
+        XCTAssertEqual(try cli.run(["run", "exp.yaml"]).status, 0)
+        try cli.write("exp.yaml", spec.replacingOccurrences(of: "bias: 1", with: "bias: 4"))
+        XCTAssertEqual(try cli.run(["run", "exp.yaml"]).status, 0)
+        let diff = try cli.run(["diff", "1", "2"])
+        XCTAssertTrue(diff.stdout.contains("score: params changed: bias 1 → 4"), diff.stdout)
+        XCTAssertTrue(diff.stdout.contains("fid: 1 → 4"), diff.stdout)
+    }
+}
