@@ -23,7 +23,8 @@ public enum JPEGCodec {
                 throw ImageError(path: path, .corrupt(errorMessage(handle)))
             }
             let w = Int(width), h = Int(height)
-            guard w > 0, h > 0, w * h <= ImageLimits.maxPixels else {
+            guard w > 0, h > 0 else { throw ImageError(path: path, .corrupt("no frame header (zero dimensions)")) }
+            guard w * h <= ImageLimits.maxPixels else {
                 throw ImageError(path: path, .tooLarge(width: w, height: h))
             }
             let channels: Int, pixelFormat: TJPF

@@ -22,7 +22,8 @@ public enum PNGCodec {
         guard began != 0 else { throw ImageError(path: path, .corrupt(message(of: &image))) }
 
         let width = Int(image.width), height = Int(image.height)
-        guard width > 0, height > 0, width * height <= ImageLimits.maxPixels else {
+        guard width > 0, height > 0 else { throw ImageError(path: path, .corrupt("zero image dimensions")) }
+        guard width * height <= ImageLimits.maxPixels else {
             throw ImageError(path: path, .tooLarge(width: width, height: height))
         }
         let layout = image.format & (PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)
