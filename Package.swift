@@ -30,7 +30,9 @@ let package = Package(
         // Numeric half.
         .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: release),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: release),
-        .target(name: "Imaging", dependencies: ["CPNG", "CTurboJPEG"], swiftSettings: release),
+        .target(name: "Imaging", dependencies: [
+            "CPNG", "CTurboJPEG", .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: release),
 
         // Pipeline half.
         .target(name: "Pipeline", dependencies: [
