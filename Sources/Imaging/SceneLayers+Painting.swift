@@ -170,7 +170,7 @@ extension SceneLayers {
                         c = RGB(0.12, 0.11, 0.16)
                     }
                 }
-                let fiber = paperNoise.fbm(fx * 0.9 / unit, fy * 0.12 / unit, octaves: 2) - 0.5
+                let fiber = paperNoise.fbm(fx * 0.12 / unit, fy * 0.9 / unit, octaves: 2) - 0.5  // horizontal fibres
                 canvas[i] = (c * (1 + 0.09 * fiber)).mix(paper, 0.06)
             }
         }

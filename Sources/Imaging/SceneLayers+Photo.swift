@@ -29,7 +29,7 @@ extension SceneLayers {
                 // scale from the depth (distant surfaces show finer, fainter grain).
                 let (amplitude, stretch): (Float, Float)
                 switch material[i] {
-                case .sky: (amplitude, stretch) = (0.015, 1)
+                case .sky: (amplitude, stretch) = (0.008, 1)
                 case .sun: (amplitude, stretch) = (0, 1)
                 case .cloud: (amplitude, stretch) = (0.06, 1)
                 case .rock: (amplitude, stretch) = (0.18, 1)
@@ -56,9 +56,9 @@ extension SceneLayers {
                 c = c * gain
                 // Tone curve (soft shoulder) then sensor noise, brighter pixels noisier.
                 c = RGB(c.r / (1 + 0.18 * c.r) * 1.18, c.g / (1 + 0.18 * c.g) * 1.18, c.b / (1 + 0.18 * c.b) * 1.18)
-                let shot = 0.018 * c.luma.squareRoot()
+                let shot = 0.011 * c.luma.squareRoot()
                 let common = rng.normal() * shot
-                c = c + RGB(common + 0.006 * rng.normal(), common + 0.005 * rng.normal(), common + 0.008 * rng.normal())
+                c = c + RGB(common + 0.004 * rng.normal(), common + 0.0035 * rng.normal(), common + 0.005 * rng.normal())
                 out[i] = c.clamped()
             }
         }

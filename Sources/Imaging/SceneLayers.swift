@@ -114,10 +114,17 @@ struct SceneLayers {
                         c = reflected.mix(s.waterColor, 0.35 + 0.3 * below) * 0.88
                         lab = 50; mat = .water; dep = groundDepth
                     } else {
-                        let distance = 1 / max(below, 0.02)
-                        let band = Int((distance * 0.9 + fieldSlant * (fx / N - 0.5) * 3
-                                        + 0.6 * fieldNoise.sample(fx / N * 3, 0.5)).rounded(.down))
-                        let color = s.fieldColors[((band % 4) + 4) % 4]
+                        // Field bands in perspective; 2x2 supersampled so their borders are antialiased.
+                        func bandValue(_ sx: Float, _ sy: Float) -> Float {
+                            let b = max((sy - horizonPx) / (N - horizonPx), 0.02)
+                            return 1 / b * 0.9 + fieldSlant * (sx / N - 0.5) * 3 + 0.6 * fieldNoise.sample(sx / N * 3, 0.5)
+                        }
+                        var color = RGB(0, 0, 0)
+                        for (ox, oy) in [(Float(-0.25), Float(-0.25)), (0.25, -0.25), (-0.25, 0.25), (0.25, 0.25)] {
+                            let k = Int(bandValue(fx + ox, fy + oy).rounded(.down))
+                            color = color + s.fieldColors[((k % 4) + 4) % 4] * 0.25
+                        }
+                        let band = Int(bandValue(fx, fy).rounded(.down))
                         c = color * (0.85 + 0.25 * below)
                         lab = UInt16(60 + ((band % 16) + 16) % 16); mat = .field; dep = groundDepth
                     }
