@@ -1,0 +1,199 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Where an install stands, for progress displays (the library itself never prints).
+public struct DownloadProgress: Sendable {
+    /// Bytes of the archive on disk so far.
+    public let bytes: Int64
+    /// Total bytes, when the server or the catalogue says.
+    public let total: Int64?
+}
+
+/// What `DatasetDownloader.install` did.
+public struct InstalledDataset: Sendable, Equatable {
+    /// The dataset folder (`directory/name`, CycleGAN layout).
+    public let root: URL
+    /// SHA-256 of the archive it came from (nil when an existing folder was adopted as is).
+    public let archiveSHA256: String?
+    /// Bytes transferred over the network in this call (0 when nothing was downloaded).
+    public let downloadedBytes: Int64
+    /// Size of the partial download this call resumed from (0 for a fresh start).
+    public let resumedFrom: Int64
+    /// True when the dataset was already installed and nothing was fetched or extracted.
+    public let alreadyInstalled: Bool
+}
+
+/// Downloads a public dataset by name, verifies it, and unpacks it into the CycleGAN layout.
+///
+/// Verification: the archive's size must equal the server's Content-Length (or Content-Range
+/// total) and the catalogue's size, and its SHA-256 the catalogue's, when those are known; every
+/// file's CRC-32 is checked on extraction. A partial download (`NAME.zip.part`) is resumed with an
+/// HTTP Range request, within a call (`attempts`) and across calls. An archive placed by hand as
+/// `NAME.zip` in the directory is verified and used without any network access.
+public struct DatasetDownloader: Sendable {
+    /// Base URL the archive name is appended to (a local server in tests).
+    public var baseURL: URL
+    /// The datasets known by name.
+    public var catalog: [DatasetCatalogEntry]
+    /// Requests per install before giving up (each resumes where the previous stopped).
+    public var attempts: Int
+    /// Seconds without progress before a request fails.
+    public var timeout: TimeInterval
+    /// Keep `NAME.zip` after a successful extraction.
+    public var keepArchive: Bool
+
+    /// A downloader; defaults fetch the CycleGAN sets from their official location.
+    public init(baseURL: URL = DatasetCatalog.officialBaseURL, catalog: [DatasetCatalogEntry] = DatasetCatalog.cycleGAN,
+                attempts: Int = 3, timeout: TimeInterval = 60, keepArchive: Bool = false) {
+        self.baseURL = baseURL
+        self.catalog = catalog
+        self.attempts = max(1, attempts)
+        self.timeout = timeout
+        self.keepArchive = keepArchive
+    }
+
+    static let markerName = ".pleinair-dataset.json"
+
+    /// Installs `name` as `directory/name` (CycleGAN layout) unless already there.
+    public func install(_ name: String, into directory: URL,
+                        progress: (@Sendable (DownloadProgress) -> Void)? = nil) throws -> InstalledDataset {
+        guard let entry = catalog.first(where: { $0.name == name }) else {
+            throw DatasetError.unknownDataset(name: name, known: catalog.map(\.name))
+        }
+        let fm = FileManager.default
+        let target = directory.appendingPathComponent(name)
+        if let installed = try alreadyInstalled(entry, at: target) { return installed }
+        try? fm.createDirectory(at: directory, withIntermediateDirectories: true)
+
+        let archive = directory.appendingPathComponent("\(name).zip")
+        let partial = directory.appendingPathComponent("\(name).zip.part")
+        var downloaded: Int64 = 0, resumedFrom: Int64 = 0
+        let sha: String
+        if fm.fileExists(atPath: archive.path) {
+            sha = try verify(archive, entry: entry, deleteOnChecksumMismatch: false)
+        } else {
+            (downloaded, resumedFrom) = try fetch(entry, to: partial, progress: progress)
+            sha = try verify(partial, entry: entry, deleteOnChecksumMismatch: true)
+            do {
+                try fm.moveItem(at: partial, to: archive)
+            } catch {
+                throw DatasetError.io(path: archive.path, message: "cannot rename download: \(error.localizedDescription)")
+            }
+        }
+
+        let staging = directory.appendingPathComponent(".\(name).extracting-\(UUID().uuidString)")
+        defer { try? fm.removeItem(at: staging) }
+        _ = try ArchiveExtractor.extract(archive, to: staging)
+        let unpacked = fm.fileExists(atPath: staging.appendingPathComponent(name).path) ? staging.appendingPathComponent(name) : staging
+        _ = try CycleGANDataset(root: unpacked)  // the archive must hold the four splits
+        if fm.fileExists(atPath: target.path) {
+            throw DatasetError.io(path: target.path, message: "exists but is not a complete install; move it away and retry")
+        }
+        do {
+            try fm.moveItem(at: unpacked, to: target)
+            let marker = ["name": name, "archive_sha256": sha]
+            try JSONSerialization.data(withJSONObject: marker, options: [.sortedKeys])
+                .write(to: target.appendingPathComponent(DatasetDownloader.markerName), options: .atomic)
+        } catch {
+            throw DatasetError.io(path: target.path, message: "cannot install: \(error.localizedDescription)")
+        }
+        if !keepArchive { try? fm.removeItem(at: archive) }
+        return InstalledDataset(root: target, archiveSHA256: sha, downloadedBytes: downloaded,
+                                resumedFrom: resumedFrom, alreadyInstalled: false)
+    }
+
+    /// An install PleinAir completed before (marker present and the layout opens), or a folder a
+    /// person unpacked by hand that opens as a CycleGAN dataset.
+    private func alreadyInstalled(_ entry: DatasetCatalogEntry, at target: URL) throws -> InstalledDataset? {
+        guard FileManager.default.fileExists(atPath: target.path), (try? CycleGANDataset(root: target)) != nil else { return nil }
+        var sha: String? = nil
+        if let data = try? Data(contentsOf: target.appendingPathComponent(DatasetDownloader.markerName)),
+           let marker = try? JSONSerialization.jsonObject(with: data) as? [String: String] {
+            sha = marker["archive_sha256"]
+        }
+        return InstalledDataset(root: target, archiveSHA256: sha, downloadedBytes: 0, resumedFrom: 0, alreadyInstalled: true)
+    }
+
+    /// Downloads to `partial`, resuming it; returns (bytes transferred, size resumed from).
+    private func fetch(_ entry: DatasetCatalogEntry, to partial: URL,
+                       progress: (@Sendable (DownloadProgress) -> Void)?) throws -> (Int64, Int64) {
+        let url = baseURL.appendingPathComponent("\(entry.name).zip")
+        let fm = FileManager.default
+        func size() -> Int64 { ((try? fm.attributesOfItem(atPath: partial.path)[.size]) as? Int64) ?? 0 }
+        let startSize = size()
+        var transferred: Int64 = 0
+        var lastError: String = "no attempt made"
+        for _ in 0..<attempts {
+            let before = size()
+            if let expected = entry.size, before == expected { return (transferred, startSize) }
+            if let expected = entry.size, before > expected { try? fm.removeItem(at: partial) }
+            let fetch = HTTPRangeFetch(url: url, destination: partial, timeout: timeout) { bytes, total in
+                progress?(DownloadProgress(bytes: bytes, total: total ?? entry.size))
+            }
+            let outcome = try fetch.run()
+            transferred += max(0, outcome.fileSize - (outcome.status == 200 ? 0 : before))
+            if let error = outcome.error {
+                let reached = outcome.status == 0
+                lastError = reached ? DatasetDownloader.describe(error, url: url, partial: partial)
+                                    : "interrupted after \(outcome.fileSize) bytes (\(error.localizedDescription))"
+                if reached && outcome.fileSize == before && isOffline(error) {
+                    throw DatasetError.downloadFailed(url: url.absoluteString, message: lastError)
+                }
+                continue
+            }
+            switch outcome.status {
+            case 200, 206:
+                if let total = outcome.total, outcome.fileSize < total {
+                    lastError = "connection closed after \(outcome.fileSize) of \(total) bytes"
+                    continue
+                }
+                if let total = outcome.total, outcome.fileSize != total {
+                    try? fm.removeItem(at: partial)
+                    throw DatasetError.verificationFailed(path: partial.path,
+                        message: "server promised \(total) bytes (Content-Length) but \(outcome.fileSize) arrived")
+                }
+                return (transferred, startSize)
+            case 416, -206:
+                // Our partial file does not fit what the server has: start over.
+                try? fm.removeItem(at: partial)
+                lastError = "server rejected the resume request; restarting"
+            case 404:
+                throw DatasetError.downloadFailed(url: url.absoluteString, message: "HTTP 404: no such dataset on the server")
+            default:
+                lastError = "HTTP status \(outcome.status)"
+            }
+        }
+        throw DatasetError.downloadFailed(url: url.absoluteString,
+                                          message: "\(lastError); gave up after \(attempts) attempts (run again to resume)")
+    }
+
+    /// Checks size and checksum; returns the SHA-256.
+    private func verify(_ file: URL, entry: DatasetCatalogEntry, deleteOnChecksumMismatch: Bool) throws -> String {
+        let size = ((try? FileManager.default.attributesOfItem(atPath: file.path)[.size]) as? Int64) ?? -1
+        if let expected = entry.size, size != expected {
+            if deleteOnChecksumMismatch { try? FileManager.default.removeItem(at: file) }
+            throw DatasetError.verificationFailed(path: file.path, message: "size \(size) bytes, expected \(expected)")
+        }
+        let sha = try FileHash.sha256(of: file)
+        if let expected = entry.sha256, sha != expected.lowercased() {
+            if deleteOnChecksumMismatch { try? FileManager.default.removeItem(at: file) }
+            throw DatasetError.verificationFailed(path: file.path, message: "SHA-256 \(sha), expected \(expected)"
+                + (deleteOnChecksumMismatch ? " (download deleted; run again)" : " (delete or replace the file)"))
+        }
+        return sha
+    }
+
+    private func isOffline(_ error: Error) -> Bool {
+        guard let code = (error as? URLError)?.code else { return false }
+        return [.notConnectedToInternet, .cannotFindHost, .cannotConnectToHost, .dnsLookupFailed,
+                .timedOut, .networkConnectionLost, .secureConnectionFailed].contains(code)
+    }
+
+    static func describe(_ error: Error, url: URL, partial: URL) -> String {
+        let host = url.host ?? url.absoluteString
+        return "cannot reach \(host) (offline?): \(error.localizedDescription). Without network, download "
+            + "\(url.lastPathComponent) elsewhere and put it at \(partial.deletingPathExtension().path)"
+    }
+}

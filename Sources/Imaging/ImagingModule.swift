@@ -1,2 +1,0 @@
-/// Placeholder until imaging lands (issue 4).
-public enum ImagingModule {}
