@@ -1,7 +1,9 @@
 import Foundation
 
-/// Re-executes the program with `OPENBLAS_CORETYPE` set to the fastest kernel this CPU supports,
-/// unless the user already chose one.
+/// OpenBLAS reads `OPENBLAS_CORETYPE` when it loads, before `main`, and misdetects this CPU
+/// (PLATFORM.md). When numeric stages are about to run, the program re-executes itself once
+/// with the variable set to the fastest kernel the CPU supports, unless the user chose one.
+/// Commands that do no numeric work (a fully cached run, status, results) skip the cost.
 enum BLASRelaunch {
     static func relaunchIfNeeded() {
         guard getenv("OPENBLAS_CORETYPE") == nil, getenv("PLEINAIR_NO_RELAUNCH") == nil,

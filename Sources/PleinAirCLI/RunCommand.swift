@@ -19,6 +19,9 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let runner = try workspace.runner()
         let experiments = try files.map { try runner.load($0) }
+        if !dryRun, try experiments.contains(where: { try runner.plan($0, force: force).toRun.contains { $0.instance.kind != "cmd" } }) {
+            BLASRelaunch.relaunchIfNeeded()
+        }
         var summaries: [[String: Any]] = []
         var worst: Int32 = 0
         for experiment in experiments {

@@ -1,0 +1,66 @@
+import Foundation
+import Pipeline
+
+/// No-op rerun of a 40-stage `cmd` experiment (PleinAir vs `dvc repro` on the same pipeline when
+/// DVC is installed) and hashing throughput of a 1 GiB folder (vs coreutils `sha256sum`).
+func runPipelineBenchmarks() throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("pleinair-bench-\(getpid())")
+    try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: root) }
+    try noOpRerun(root.appendingPathComponent("noop"))
+    try folderHashing(root.appendingPathComponent("hash"))
+}
+
+private func noOpRerun(_ dir: URL) throws {
+    print("== no-op rerun of a 40-stage cmd pipeline (median of 15 runs, whole process)")
+    try FileManager.default.createDirectory(at: dir.appendingPathComponent("data"), withIntermediateDirectories: true)
+    try "seed\n".write(to: dir.appendingPathComponent("data/seed.txt"), atomically: true, encoding: .utf8)
+    var yaml = "experiment: noop\nstages:\n"
+    var dvc = "stages:\n"
+    for i in 0..<40 {
+        let input = i == 0 ? "data/seed.txt" : "s\(i - 1).out"
+        yaml += "  s\(i):\n    kind: cmd\n    inputs: {in: \(input)}\n    cmd: \"cat ${inputs.in} > ${outputs.out}; echo \(i) >> ${outputs.out}\"\n    outputs: {out: file}\n"
+        let dvcInput = i == 0 ? "data/seed.txt" : "out/s\(i - 1).txt"
+        dvc += "  s\(i):\n    cmd: mkdir -p out && cat \(dvcInput) > out/s\(i).txt && echo \(i) >> out/s\(i).txt\n    deps: [\(dvcInput)]\n    outs: [out/s\(i).txt]\n"
+    }
+    try yaml.write(to: dir.appendingPathComponent("exp.yaml"), atomically: true, encoding: .utf8)
+    let pleinair = Bench.sibling("pleinair")
+    let args = ["run", "exp.yaml", "--workspace", dir.path]
+    guard Bench.shell(pleinair.path, args, in: dir) == 0 else { print("  first run failed"); return }
+    let ours = Bench.median((0..<15).map { _ in Bench.time { _ = Bench.shell(pleinair.path, args, in: dir) } })
+    print(String(format: "  pleinair run (all cached): %.1f ms", ours * 1000))
+    guard let dvcPath = Bench.which("dvc") else {
+        print("  dvc repro: not installed (pip install dvc), no ratio")
+        return
+    }
+    let dvcDir = dir.appendingPathComponent("dvc")
+    try FileManager.default.createDirectory(at: dvcDir.appendingPathComponent("data"), withIntermediateDirectories: true)
+    try "seed\n".write(to: dvcDir.appendingPathComponent("data/seed.txt"), atomically: true, encoding: .utf8)
+    try dvc.write(to: dvcDir.appendingPathComponent("dvc.yaml"), atomically: true, encoding: .utf8)
+    _ = Bench.shell("/usr/bin/git", ["init", "-q"], in: dvcDir)
+    _ = Bench.shell(dvcPath, ["init", "-q"], in: dvcDir)
+    guard Bench.shell(dvcPath, ["repro", "-q"], in: dvcDir) == 0 else { print("  dvc repro failed"); return }
+    let theirs = Bench.median((0..<5).map { _ in Bench.time { _ = Bench.shell(dvcPath, ["repro", "-q"], in: dvcDir) } })
+    print(String(format: "  dvc repro (all up to date): %.1f ms", theirs * 1000))
+    print(String(format: "  ratio dvc / pleinair: %.1fx (goal ≥ 20x)", theirs / ours))
+}
+
+private func folderHashing(_ dir: URL) throws {
+    print("== hashing a 1 GiB folder (256 files of 4 MiB, cold state cache)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    var block = [UInt8](repeating: 0, count: 4 << 20)
+    var state: UInt64 = 0x9E3779B97F4A7C15
+    for i in 0..<256 {
+        for j in stride(from: 0, to: block.count, by: 8) {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            withUnsafeBytes(of: state) { for k in 0..<8 { block[j + k] = $0[k] } }
+        }
+        try Data(block).write(to: dir.appendingPathComponent(String(format: "f%03d.bin", i)))
+    }
+    let bytes = Double(256 * (4 << 20))
+    _ = Bench.shell("/bin/sh", ["-c", "cat \(dir.path)/* > /dev/null"], in: dir)  // warm the page cache for both
+    let ours = Bench.median((0..<3).map { _ in Bench.time { _ = try? ContentHasher(cache: nil).hash(path: dir.path) } })
+    print(String(format: "  ContentHasher (all cores): %.2f GB/s", bytes / ours / 1e9))
+    let peer = Bench.median((0..<3).map { _ in Bench.time { _ = Bench.shell("/bin/sh", ["-c", "sha256sum \(dir.path)/* > /dev/null"], in: dir) } })
+    print(String(format: "  sha256sum (one core): %.2f GB/s; ratio ours/sha256sum %.1fx (goal ≥ 1 GB/s)", bytes / peer / 1e9, peer / ours))
+}
