@@ -14,7 +14,7 @@ public enum DAGRenderer {
             }
             for stage in plan.stages {
                 for (name, source) in stage.instance.inputs.sorted(by: { $0.key < $1.key }) {
-                    if case .output(let upstream, let output) = source {
+                    if case .output(let upstream, let output, _) = source {
                         out += "  \(ids[upstream]!) -> \(ids[stage.instance.id]!) [label=\"\(output)→\(name)\"];\n"
                     }
                 }
@@ -27,7 +27,7 @@ public enum DAGRenderer {
             }
             for stage in plan.stages {
                 for (name, source) in stage.instance.inputs.sorted(by: { $0.key < $1.key }) {
-                    if case .output(let upstream, let output) = source {
+                    if case .output(let upstream, let output, _) = source {
                         out += "  \(ids[upstream]!) -->|\(output)→\(name)| \(ids[stage.instance.id]!)\n"
                     }
                 }

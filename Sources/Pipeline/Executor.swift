@@ -168,8 +168,9 @@ public final class Executor {
         for (name, source) in stage.instance.inputs {
             switch source {
             case .path(let path): inputs[name] = workspace.resolve(path)
-            case .output(let upstream, let output):
-                inputs[name] = store.outputURL(fingerprint: plan.stage(upstream)!.fingerprint, name: output)
+            case .output(let upstream, let output, let subpath):
+                let url = store.outputURL(fingerprint: plan.stage(upstream)!.fingerprint, name: output)
+                inputs[name] = subpath.isEmpty ? url : url.appendingPathComponent(subpath)
             }
         }
         let outputs = Dictionary(uniqueKeysWithValues: stage.instance.outputs.map { ($0, staging.appendingPathComponent($0)) })

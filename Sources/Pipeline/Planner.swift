@@ -35,8 +35,8 @@ public enum Planner {
                     } catch {
                         throw PlanError(location: instance.location, stage: instance.id, message: "input '\(name)': \(error)")
                     }
-                case .output(let stage, let output):
-                    upstream[name] = fingerprints[stage]! + ":" + output
+                case .output(let stage, let output, let subpath):
+                    upstream[name] = fingerprints[stage]! + ":" + output + (subpath.isEmpty ? "" : "/" + subpath)
                     upstreamOutputs[name] = (stage, output)
                     upstreamIDs[name] = stage
                 }

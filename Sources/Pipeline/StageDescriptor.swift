@@ -60,13 +60,13 @@ public struct StageDescriptor: Sendable {
     public var summary: String
     /// nil: any parameters are accepted (the `cmd` kind, whose parameters only feed its command line).
     public var params: [ParamSpec]?
-    /// Named inputs; `required` ones must be given.
-    public var inputs: [(name: String, required: Bool)]
+    /// Named inputs; `required` ones must be given. nil: any names (`cmd`, contact sheets).
+    public var inputs: [(name: String, required: Bool)]?
     /// Named outputs; nil when the user declares them (the `cmd` kind).
     public var outputs: [String]?
 
     public init(kind: String, version: Int, summary: String, params: [ParamSpec]?,
-                inputs: [(name: String, required: Bool)], outputs: [String]?) {
+                inputs: [(name: String, required: Bool)]?, outputs: [String]?) {
         self.kind = kind
         self.version = version
         self.summary = summary

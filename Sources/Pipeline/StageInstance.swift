@@ -2,13 +2,13 @@
 public enum InputSource: Hashable, Sendable, CustomStringConvertible {
     /// A file or folder, relative to the workspace root or absolute.
     case path(String)
-    /// A named output of another stage instance.
-    case output(stage: String, output: String)
+    /// A named output of another stage instance, or a path inside it (`scenes.data/monet/test`).
+    case output(stage: String, output: String, subpath: String)
 
     public var description: String {
         switch self {
         case .path(let p): return p
-        case .output(let stage, let output): return "\(stage).\(output)"
+        case .output(let stage, let output, let subpath): return "\(stage).\(output)" + (subpath.isEmpty ? "" : "/" + subpath)
         }
     }
 }
@@ -31,7 +31,7 @@ public struct StageInstance: Sendable {
 
     /// Instances this one reads outputs from.
     public var upstream: Set<String> {
-        Set(inputs.values.compactMap { if case .output(let s, _) = $0 { return s } else { return nil } })
+        Set(inputs.values.compactMap { if case .output(let s, _, _) = $0 { return s } else { return nil } })
     }
 }
 

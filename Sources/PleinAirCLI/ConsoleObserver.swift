@@ -7,7 +7,7 @@ final class ConsoleObserver: RunObserver, @unchecked Sendable {
     private let lock = NSLock()
     private let tty: Bool
     private let quiet: Bool
-    private var lastProgress: [String: Double] = [:]
+    private var lastProgress: [String: Date] = [:]
     private var progressShown = false
 
     init(quiet: Bool) {
@@ -40,8 +40,9 @@ final class ConsoleObserver: RunObserver, @unchecked Sendable {
             let bar = String(repeating: "█", count: max(0, min(width, filled))) + String(repeating: "·", count: max(0, width - filled))
             FileHandle.standardError.write(Data("\r\u{1B}[2K  \(bar) \(Int(fraction * 100))% \(id) \(message)".utf8))
             progressShown = true
-        } else if fraction - (lastProgress[id] ?? -1) >= 0.1 || fraction >= 1 {
-            lastProgress[id] = fraction
+        } else if Date().timeIntervalSince(lastProgress[id] ?? .distantPast) >= 10 {
+            // Plain output (a log, CI): a line per stage every ten seconds at most.
+            lastProgress[id] = Date()
             FileHandle.standardError.write(Data("  progress \(id) \(Int(fraction * 100))% \(message)\n".utf8))
         }
     }

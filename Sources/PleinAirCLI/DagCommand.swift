@@ -26,7 +26,7 @@ struct KindsCommand: ParsableCommand {
         for stage in BuiltinStages.all {
             let d = stage.descriptor
             print("\(d.kind) (v\(d.version)): \(d.summary)")
-            if !d.inputs.isEmpty { print("  inputs: " + d.inputs.map { $0.name + ($0.required ? "" : "?") }.joined(separator: ", ")) }
+            if let inputs = d.inputs { print("  inputs: " + inputs.map { $0.name + ($0.required ? "" : "?") }.joined(separator: ", ")) }
             if let outputs = d.outputs { print("  outputs: " + outputs.joined(separator: ", ")) }
             for p in d.params ?? [] {
                 print("  \(p.name): \(p.type) = \(p.defaultValue?.description ?? "(required)")  — \(p.doc)")

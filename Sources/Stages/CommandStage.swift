@@ -12,7 +12,7 @@ public struct CommandStage: Stage {
 
     public var descriptor: StageDescriptor {
         StageDescriptor(kind: "cmd", version: 1, summary: "runs a shell command with declared inputs and outputs",
-                        params: nil, inputs: [], outputs: nil)
+                        params: nil, inputs: nil, outputs: nil)
     }
 
     public func run(_ context: StageContext) throws -> StageResult {

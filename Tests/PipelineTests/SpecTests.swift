@@ -61,10 +61,22 @@ final class SpecTests: XCTestCase {
           eval: {kind: toy, foreach: artist, inputs: {in: train.out}}
           pick: {kind: toy, inputs: {in: train@cezanne.out}}
         """)
-        XCTAssertEqual(e.instance("eval@monet")?.inputs["in"], .output(stage: "train@monet", output: "out"))
-        XCTAssertEqual(e.instance("pick")?.inputs["in"], .output(stage: "train@cezanne", output: "out"))
+        XCTAssertEqual(e.instance("eval@monet")?.inputs["in"], .output(stage: "train@monet", output: "out", subpath: ""))
+        XCTAssertEqual(e.instance("pick")?.inputs["in"], .output(stage: "train@cezanne", output: "out", subpath: ""))
         let order = e.instances.map(\.id)
         XCTAssertLessThan(order.firstIndex(of: "train@cezanne")!, order.firstIndex(of: "pick")!)
+    }
+
+    func testAReferenceMayNameAPathInsideAnOutput() throws {
+        let e = try expand("""
+        experiment: e
+        matrix: {artist: [monet]}
+        stages:
+          scenes: {kind: toy}
+          use: {kind: toy, foreach: artist, inputs: {in: "scenes.out/${matrix.artist}/test"}}
+        """)
+        XCTAssertEqual(e.instance("use@monet")?.inputs["in"], .output(stage: "scenes", output: "out", subpath: "monet/test"))
+        XCTAssertEqual(errors("experiment: e\nstages:\n  s: {kind: toy}\n  u: {kind: toy, inputs: {in: s.out/../x}}\n").count, 1)
     }
 
     func testADottedPathThatIsNoStageIsAPath() throws {

@@ -1,0 +1,54 @@
+import Foundation
+import Imaging
+import Pipeline
+
+/// `compare_images`: full-reference distance between a folder of images and a reference folder
+/// with the same file names (e.g. translated paintings against their ground-truth photos).
+public struct CompareImagesStage: Stage {
+    public init() {}
+
+    public var descriptor: StageDescriptor {
+        StageDescriptor(
+            kind: "compare_images", version: 1,
+            summary: "PSNR and SSIM of each image against the reference image of the same name",
+            params: [ParamSpec("bad_images", .oneOf(BadImagePolicy.allCases.map(\.rawValue)), default: .string("fail"),
+                               doc: "fail on an image that does not decode, or skip it (skips are counted in the metrics)")],
+            inputs: [("images", true), ("reference", true)], outputs: ["report"])
+    }
+
+    public func run(_ context: StageContext) throws -> StageResult {
+        let policy = BadImagePolicy(rawValue: context.params["bad_images"]?.stringValue ?? "fail") ?? .fail
+        let images = try ImageFolder(root: context.inputs["images"]!).loadAll(policy: policy)
+        let reference = try ImageFolder(root: context.inputs["reference"]!)
+        let referencePaths = Set(reference.relativePaths)
+        var csv = "image,psnr_db,ssim\n"
+        var psnrSum = 0.0, ssimSum = 0.0, count = 0
+        for (k, entry) in images.images.enumerated() {
+            try context.checkCancelled()
+            guard referencePaths.contains(entry.relativePath) else {
+                throw StageFailure.message("\(entry.relativePath): no image of that name in the reference folder \(reference.root.path)")
+            }
+            let truth = try ImageCodec.read(reference.root.appendingPathComponent(entry.relativePath))
+            let psnr: Double, ssim: Double
+            do {
+                psnr = try ImageQuality.psnr(entry.image, truth)
+                ssim = try ImageQuality.ssim(entry.image, truth)
+            } catch {
+                throw StageFailure.message("\(entry.relativePath): \(error)")
+            }
+            csv += "\(entry.relativePath),\(psnr),\(ssim)\n"
+            psnrSum += psnr
+            ssimSum += ssim
+            count += 1
+            context.log.progress(Double(k + 1) / Double(images.images.count), entry.relativePath)
+        }
+        for skipped in images.skipped { context.log.write("skipped \(skipped.relativePath): \(skipped.error)") }
+        try Data(csv.utf8).write(to: context.outputs["report"]!)
+        return StageResult(metrics: [
+            Metric(name: "psnr", value: psnrSum / Double(max(count, 1))),
+            Metric(name: "ssim", value: ssimSum / Double(max(count, 1))),
+            Metric(name: "images", value: Double(count)),
+            Metric(name: "skipped", value: Double(images.skipped.count)),
+        ])
+    }
+}
