@@ -35,6 +35,7 @@ extension Tensor {
         if let bias { inputs.append(bias) }
         let x = self
         return Tensor.record(out, inputs: inputs) { g in
+            let xh = normalized.pointer  // the closure keeps x̂ alive (it is not `out` when affine)
             let gx = Tensor(shape: x.shape, storage: Storage(uninitializedCount: x.count))
             let gw = weight.map { _ in Tensor(zeros: [c]) }, gb = bias.map { _ in Tensor(zeros: [c]) }
             let gp = g.pointer, gxp = gx.pointer

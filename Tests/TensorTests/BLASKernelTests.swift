@@ -1,0 +1,26 @@
+import Foundation
+import Tensor
+import XCTest
+
+final class BLASKernelTests: XCTestCase {
+    func testPreferredCoreTypeReadsCPUFlags() {
+        XCTAssertEqual(BLASKernel.preferredCoreType(cpuinfo: "processor\t: 0\nflags\t\t: fpu sse avx2 avx512f fma\n"), "SkylakeX")
+        XCTAssertEqual(BLASKernel.preferredCoreType(cpuinfo: "flags\t\t: fpu sse avx avx2 fma\n"), "Haswell")
+        XCTAssertNil(BLASKernel.preferredCoreType(cpuinfo: "flags\t\t: fpu sse sse2\n"))
+        XCTAssertNil(BLASKernel.preferredCoreType(cpuinfo: "no flags here"))
+    }
+
+    func testOpenBLASRunsTheKernelTheEnvironmentNames() throws {
+        guard let wanted = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] else {
+            throw XCTSkip("no OPENBLAS_CORETYPE: run tests after `source scripts/blas-env.sh`")
+        }
+        XCTAssertEqual(BLASKernel.coreName.lowercased(), wanted.lowercased())
+    }
+
+    func testThreadCountIsSettable() {
+        let before = BLASKernel.threadCount
+        BLASKernel.setThreadCount(1)
+        XCTAssertEqual(BLASKernel.threadCount, 1)
+        BLASKernel.setThreadCount(before)
+    }
+}
