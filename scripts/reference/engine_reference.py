@@ -126,13 +126,7 @@ def adam_fixtures():
     return {"adam.start": start.numpy(), "adam.target": target.numpy(), "adam.after3": p.detach().numpy()}
 
 
-def resnet_generator(ngf, blocks):
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from engine_cyclegan import NLayerDiscriminator, ResnetGenerator  # noqa: E402
-    return ResnetGenerator, NLayerDiscriminator
-
-
-def network_fixtures(net, x, prefix):
+def network_fixtures(net, x):
     y = net(x)
     gout = torch.randn(y.shape)
     y.backward(gout)
@@ -153,7 +147,8 @@ def main():
     write_safetensors(os.path.join(nn_dir, "half.safetensors"),
                       {"h": np.array([[0.5, -2.0, 65504.0], [6.1035156e-05, 5.9604645e-08, 0.0]])}, dtype="F16")
 
-    Generator, Discriminator = resnet_generator(8, 2)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from engine_cyclegan import NLayerDiscriminator as Discriminator, ResnetGenerator as Generator
     torch.manual_seed(2)
     g = Generator(3, 3, ngf=8, n_blocks=2)
     for m in g.modules():
@@ -161,7 +156,7 @@ def main():
             nn.init.normal_(m.weight, 0.0, 0.02)
             nn.init.normal_(m.bias, 0.0, 0.02)  # nonzero so bias gradients are checked through norms too
     write_safetensors(os.path.join(vision_dir, "generator.safetensors"),
-                      network_fixtures(g, torch.rand(1, 3, 32, 32) * 2 - 1, "g"))
+                      network_fixtures(g, torch.rand(1, 3, 32, 32) * 2 - 1))
     torch.manual_seed(3)
     d = Discriminator(3, ndf=8, n_layers=3)
     for m in d.modules():
@@ -169,7 +164,7 @@ def main():
             nn.init.normal_(m.weight, 0.0, 0.02)
             nn.init.normal_(m.bias, 0.0, 0.02)
     write_safetensors(os.path.join(vision_dir, "discriminator.safetensors"),
-                      network_fixtures(d, torch.rand(2, 3, 32, 32) * 2 - 1, "d"))
+                      network_fixtures(d, torch.rand(2, 3, 32, 32) * 2 - 1))
 
 
 if __name__ == "__main__":
