@@ -1,1 +1,2 @@
-print("bench")
+// Benchmark runner: prints ratios measured within one run (see PLATFORM.md on drift).
+runEngineBenchmarks()

@@ -25,6 +25,18 @@ public struct ConvGeometry: Equatable {
     /// Whether im2col is the identity (1×1, stride 1, no padding), so it can be skipped.
     public var isPointwise: Bool { kernelHeight == 1 && kernelWidth == 1 && stride == 1 && padding == 0 }
 
+    /// The same window over only `count` of the channels (for working through channels in chunks).
+    public func withChannels(_ count: Int) -> ConvGeometry {
+        ConvGeometry(channels: count, height: height, width: width, kernelHeight: kernelHeight,
+                     kernelWidth: kernelWidth, stride: stride, padding: padding, dilation: dilation)
+    }
+
+    /// Channels per chunk so one chunk's column matrix stays near `budget` floats (cache-sized, and
+    /// small enough that the buffer is reused from the heap instead of freshly mapped each call).
+    public func channelsPerChunk(budget: Int = 1 << 19) -> Int {
+        max(1, min(channels, budget / max(kernelHeight * kernelWidth * columnCount, 1)))
+    }
+
     /// Valid output columns [lo, hi) for kernel column offset `offW` (input column = x·stride + offW).
     @inline(__always)
     private func validColumns(_ offW: Int) -> (Int, Int) {

@@ -1,6 +1,9 @@
 extension Tensor {
     /// 2-D convolution of [N, Cin, H, W] with weight [Cout, Cin, kh, kw] and optional bias [Cout]
     /// (PyTorch's `conv2d` semantics), as im2col + sgemm per image.
+    ///
+    /// The column matrix is built a few input channels at a time so it stays cache-sized; each chunk
+    /// adds its share of the product (the weight's columns for those channels) into the output.
     public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0,
                        dilation: Int = 1) -> Tensor {
         precondition(rank == 4 && weight.rank == 4 && weight.shape[1] == shape[1],
@@ -10,14 +13,21 @@ extension Tensor {
                                kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
                                stride: stride, padding: padding, dilation: dilation)
         precondition(geo.outHeight > 0 && geo.outWidth > 0, "conv2d output empty for input \(shape)")
-        let k = geo.columnRows, hw = geo.columnCount, inSize = geo.channels * geo.height * geo.width
+        let k = geo.columnRows, hw = geo.columnCount, plane = geo.height * geo.width
+        let kk = geo.kernelHeight * geo.kernelWidth, inSize = geo.channels * plane
+        let chunk = geo.isPointwise ? geo.channels : geo.channelsPerChunk()
         let out = Tensor(shape: [n, cout, geo.outHeight, geo.outWidth], storage: Storage(uninitializedCount: n * cout * hw))
-        let col = geo.isPointwise ? nil : Storage(uninitializedCount: k * hw)
+        let col = geo.isPointwise ? nil : Storage(uninitializedCount: chunk * kk * hw)
+        let w = weight.pointer
         for i in 0..<n {
-            let colPtr: UnsafePointer<Float>
-            if let col { geo.im2col(pointer + i * inSize, col.base); colPtr = UnsafePointer(col.base) }
-            else { colPtr = UnsafePointer(pointer + i * inSize) }
-            Tensor.gemm(false, false, cout, hw, k, 1, weight.pointer, colPtr, 0, out.pointer + i * cout * hw)
+            let o = out.pointer + i * cout * hw
+            for c0 in Swift.stride(from: 0, to: geo.channels, by: chunk) {
+                let cc = min(chunk, geo.channels - c0)
+                let src = pointer + i * inSize + c0 * plane
+                if let col { geo.withChannels(cc).im2col(src, col.base) }
+                Tensor.gemm(false, false, cout, hw, cc * kk, 1, w + c0 * kk, k, col?.base ?? src, hw,
+                            c0 == 0 ? 0 : 1, o, hw)
+            }
         }
         if let bias { Tensor.addChannelBias(out, bias) }
         let x = self
@@ -26,21 +36,21 @@ extension Tensor {
         return Tensor.record(out, inputs: inputs) { g in
             let gw = weight.requiresGrad ? Tensor(zeros: weight.shape) : nil
             let gx = x.requiresGrad ? Tensor(zeros: x.shape) : nil
-            let gcol = (gx != nil && !geo.isPointwise) ? Storage(uninitializedCount: k * hw) : nil
+            let gcol = (gx != nil && col != nil) ? Storage(uninitializedCount: chunk * kk * hw) : nil
             for i in 0..<n {
                 let gi = g.pointer + i * cout * hw
-                if let gw {
-                    let colPtr: UnsafePointer<Float>
-                    if let col { geo.im2col(x.pointer + i * inSize, col.base); colPtr = UnsafePointer(col.base) }
-                    else { colPtr = UnsafePointer(x.pointer + i * inSize) }
-                    Tensor.gemm(false, true, cout, k, hw, 1, gi, colPtr, 1, gw.pointer)
-                }
-                if let gx {
-                    if let gcol {
-                        Tensor.gemm(true, false, k, hw, cout, 1, weight.pointer, gi, 0, gcol.base)
-                        geo.col2im(gcol.base, gx.pointer + i * inSize)
-                    } else {
-                        Tensor.gemm(true, false, k, hw, cout, 1, weight.pointer, gi, 0, gx.pointer + i * inSize)
+                for c0 in Swift.stride(from: 0, to: geo.channels, by: chunk) {
+                    let cc = min(chunk, geo.channels - c0), sub = geo.withChannels(cc)
+                    let src = x.pointer + i * inSize + c0 * plane
+                    if let gw {
+                        if let col { sub.im2col(src, col.base) }
+                        Tensor.gemm(false, true, cout, cc * kk, hw, 1, gi, hw, col?.base ?? src, hw, 1,
+                                    gw.pointer + c0 * kk, k)
+                    }
+                    if let gx {
+                        let dst = gx.pointer + i * inSize + c0 * plane
+                        Tensor.gemm(true, false, cc * kk, hw, cout, 1, w + c0 * kk, k, gi, hw, 0, gcol?.base ?? dst, hw)
+                        if let gcol { sub.col2im(gcol.base, dst) }
                     }
                 }
             }
@@ -52,6 +62,9 @@ extension Tensor {
 
     /// Transposed 2-D convolution (PyTorch's `conv_transpose2d`): input [N, Cin, H, W],
     /// weight [Cin, Cout, kh, kw], output (H−1)·stride − 2·padding + dilation·(kh−1) + outputPadding + 1.
+    ///
+    /// It is the adjoint of a convolution from the output grid to the input grid, so it runs as
+    /// sgemm + col2im, a few output channels at a time.
     public func convTranspose2d(weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0,
                                 outputPadding: Int = 0, dilation: Int = 1) -> Tensor {
         precondition(rank == 4 && weight.rank == 4 && weight.shape[0] == shape[1],
@@ -60,16 +73,20 @@ extension Tensor {
         let n = shape[0], cin = shape[1], cout = weight.shape[1], kh = weight.shape[2], kw = weight.shape[3]
         let oh = (shape[2] - 1) * stride - 2 * padding + dilation * (kh - 1) + outputPadding + 1
         let ow = (shape[3] - 1) * stride - 2 * padding + dilation * (kw - 1) + outputPadding + 1
-        // The geometry of the forward convolution this op is the adjoint of: it maps out → in.
         let geo = ConvGeometry(channels: cout, height: oh, width: ow, kernelHeight: kh, kernelWidth: kw,
                                stride: stride, padding: padding, dilation: dilation)
         precondition(geo.outHeight == shape[2] && geo.outWidth == shape[3], "inconsistent transposed conv geometry")
-        let hwIn = shape[2] * shape[3], k = geo.columnRows, outSize = cout * oh * ow
+        let hwIn = shape[2] * shape[3], k = geo.columnRows, kk = kh * kw, plane = oh * ow, outSize = cout * plane
+        let chunk = geo.channelsPerChunk()
         let out = Tensor(zeros: [n, cout, oh, ow])
-        let col = Storage(uninitializedCount: k * hwIn)
+        let col = Storage(uninitializedCount: chunk * kk * hwIn)
+        let w = weight.pointer
         for i in 0..<n {
-            Tensor.gemm(true, false, k, hwIn, cin, 1, weight.pointer, pointer + i * cin * hwIn, 0, col.base)
-            geo.col2im(col.base, out.pointer + i * outSize)
+            for c0 in Swift.stride(from: 0, to: cout, by: chunk) {
+                let cc = min(chunk, cout - c0)
+                Tensor.gemm(true, false, cc * kk, hwIn, cin, 1, w + c0 * kk, k, pointer + i * cin * hwIn, hwIn, 0, col.base, hwIn)
+                geo.withChannels(cc).col2im(col.base, out.pointer + i * outSize + c0 * plane)
+            }
         }
         if let bias { Tensor.addChannelBias(out, bias) }
         let x = self
@@ -78,14 +95,18 @@ extension Tensor {
         return Tensor.record(out, inputs: inputs) { g in
             let gw = weight.requiresGrad ? Tensor(zeros: weight.shape) : nil
             let gx = x.requiresGrad ? Tensor(zeros: x.shape) : nil
-            let gcol = Storage(uninitializedCount: k * hwIn)
             for i in 0..<n {
-                geo.im2col(g.pointer + i * outSize, gcol.base)
-                if let gx {
-                    Tensor.gemm(false, false, cin, hwIn, k, 1, weight.pointer, gcol.base, 0, gx.pointer + i * cin * hwIn)
-                }
-                if let gw {
-                    Tensor.gemm(false, true, cin, k, hwIn, 1, x.pointer + i * cin * hwIn, gcol.base, 1, gw.pointer)
+                for c0 in Swift.stride(from: 0, to: cout, by: chunk) {
+                    let cc = min(chunk, cout - c0)
+                    geo.withChannels(cc).im2col(g.pointer + i * outSize + c0 * plane, col.base)
+                    if let gx {
+                        Tensor.gemm(false, false, cin, hwIn, cc * kk, 1, w + c0 * kk, k, col.base, hwIn, 1,
+                                    gx.pointer + i * cin * hwIn, hwIn)
+                    }
+                    if let gw {
+                        Tensor.gemm(false, true, cin, cc * kk, hwIn, 1, x.pointer + i * cin * hwIn, hwIn, col.base, hwIn, 1,
+                                    gw.pointer + c0 * kk, k)
+                    }
                 }
             }
             var grads: [Tensor?] = [gx, gw]

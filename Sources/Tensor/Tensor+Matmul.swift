@@ -28,8 +28,16 @@ extension Tensor {
     static func gemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
                      _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ beta: Float,
                      _ c: UnsafeMutablePointer<Float>) {
+        gemm(transA, transB, m, n, k, alpha, a, transA ? m : k, b, transB ? k : n, beta, c, n)
+    }
+
+    /// Row-major C = alpha·op(A)·op(B) + beta·C on sub-blocks (explicit leading dimensions).
+    @inline(__always)
+    static func gemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                     _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float,
+                     _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        guard m > 0, n > 0 else { return }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(transA ? m : k), b, Int32(transB ? k : n),
-                    beta, c, Int32(n))
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 }

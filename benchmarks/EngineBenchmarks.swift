@@ -1,0 +1,136 @@
+import COpenBLAS
+import Foundation
+import NN
+import Tensor
+import Vision
+
+/// Engine benchmarks (issue 3): conv2d against raw sgemm on the same shapes, one CycleGAN generator
+/// training step against PyTorch 1.13 at the same thread count, and that step's peak memory.
+/// Prints ratios measured in one run; absolute times on the shared machine drift ±30%.
+func runEngineBenchmarks() {
+    let threads = BLASKernel.threadCount
+    print("engine: OpenBLAS kernel \(BLASKernel.coreName), \(threads) thread(s)" +
+          (BLASKernel.coreTypeIsSet ? "" : " (OPENBLAS_CORETYPE unset: source scripts/blas-env.sh)"))
+    // PyTorch runs first, while this process's OpenBLAS threads are still idle and cannot compete
+    // with it for the cores.
+    // PLEINAIR_BENCH_NO_TORCH=1 skips it (profiling this process alone).
+    let torch = ProcessInfo.processInfo.environment["PLEINAIR_BENCH_NO_TORCH"] == nil
+        ? TorchBaseline.generatorStep(threads: threads) : nil
+    benchmarkConvAgainstGemm()
+    benchmarkGeneratorStep(threads: threads, torch: torch)
+}
+
+/// Median wall time of `body` in milliseconds after `warmup` untimed runs.
+private func medianMilliseconds(runs: Int, warmup: Int = 2, _ body: () -> Void) -> Double {
+    for _ in 0..<warmup { body() }
+    var times: [Double] = []
+    for _ in 0..<runs {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+    }
+    return times.sorted()[runs / 2]
+}
+
+private func benchmarkConvAgainstGemm() {
+    // Shapes from the generator at 128×128, ngf 32: stem, downsampling, residual block, output conv.
+    let cases: [(String, [Int], [Int], Int, Int)] = [
+        ("7x7 3->32 @134", [1, 3, 134, 134], [32, 3, 7, 7], 1, 0),
+        ("3x3 s2 32->64 @128", [1, 32, 128, 128], [64, 32, 3, 3], 2, 1),
+        ("3x3 128->128 @34", [1, 128, 34, 34], [128, 128, 3, 3], 1, 0),
+        ("7x7 32->3 @134", [1, 32, 134, 134], [3, 32, 7, 7], 1, 0),
+    ]
+    var rng = SeededGenerator(seed: 0)
+    var convTotal = 0.0, gemmTotal = 0.0
+    print("conv2d forward+backward vs the three sgemm calls it needs (same shapes):")
+    for (name, xShape, wShape, stride, padding) in cases {
+        let x = Tensor.randomNormal(xShape, generator: &rng, requiresGrad: true)
+        let w = Tensor.randomNormal(wShape, std: 0.05, generator: &rng, requiresGrad: true)
+        let b = Tensor(zeros: [wShape[0]], requiresGrad: true)
+        let conv = medianMilliseconds(runs: 7) {
+            let y = x.conv2d(weight: w, bias: b, stride: stride, padding: padding)
+            y.backward(y.detached())
+            x.grad = nil; w.grad = nil; b.grad = nil
+        }
+        let y = GradMode.withoutGradient { x.conv2d(weight: w, stride: stride, padding: padding) }
+        let m = wShape[0], k = wShape[1] * wShape[2] * wShape[3], n = y.shape[2] * y.shape[3]
+        let a = Tensor(zeros: [m, k]), col = Tensor(zeros: [k, n]), out = Tensor(zeros: [m, n])
+        let gemm = medianMilliseconds(runs: 7) {
+            let (M, N, K) = (Int32(m), Int32(n), Int32(k))
+            // forward [m,k]·[k,n]; weight grad [m,n]·[n,k]ᵀ; column grad [k,m]ᵀ·[m,n]
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1, a.pointer, K, col.pointer, N, 0, out.pointer, N)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, K, N, 1, out.pointer, N, col.pointer, N, 0, a.pointer, K)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, N, M, 1, a.pointer, K, out.pointer, N, 0, col.pointer, N)
+        }
+        convTotal += conv; gemmTotal += gemm
+        print(String(format: "  %-20@ conv %8.2f ms  sgemm %8.2f ms  fraction of sgemm throughput %5.1f%%",
+                     name as NSString, conv, gemm, 100 * gemm / conv))
+    }
+    print(String(format: "  all shapes: %.1f%% of sgemm throughput (goal >= 70%%)", 100 * gemmTotal / convTotal))
+}
+
+private func benchmarkGeneratorStep(threads: Int, torch: (milliseconds: Double, peakMiB: Double)?) {
+    var rng = SeededGenerator(seed: 0)
+    let g = ResnetGenerator(ngf: 32, blocks: 6, generator: &rng)
+    let adam = Adam(parameters: g.parameters, learningRate: 2e-4, beta1: 0.5)
+    let x = Tensor.randomUniform([1, 3, 128, 128], low: -1, high: 1, generator: &rng)
+    let target = Tensor.randomUniform([1, 3, 128, 128], low: -1, high: 1, generator: &rng)
+    let step = {
+        adam.zeroGrad()
+        l1Loss(g(x), target).backward()
+        adam.step()
+    }
+    step()
+    let before = ProcessMemory.residentMiB()
+    ProcessMemory.resetPeak()
+    let ms = medianMilliseconds(runs: 10, warmup: 2, step)
+    let peak = ProcessMemory.peakMiB()
+    print(String(format: "generator step (ngf 32, 6 blocks, 128x128, batch 1, Adam): PleinAir %.1f ms", ms))
+    print(String(format: "  memory: peak RSS during steps %.1f MiB (%.1f MiB resident before; model+Adam state %.1f MiB)",
+                 peak, before, Double(g.parameters.reduce(0) { $0 + $1.count } * 4 * 4) / 1_048_576))
+    guard let torch else {
+        print("  PyTorch baseline unavailable (needs /usr/bin/python3 with torch)")
+        return
+    }
+    print(String(format: "  PyTorch 1.13 %.1f ms (peak RSS %.1f MiB), %d thread(s): ratio PleinAir/PyTorch %.2f (goal <= 1.0)",
+                 torch.milliseconds, torch.peakMiB, threads, ms / torch.milliseconds))
+}
+
+/// Reads this process's memory figures from /proc (Linux); zero elsewhere.
+enum ProcessMemory {
+    static func field(_ name: String) -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return 0 }
+        let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+        return kb / 1024
+    }
+    static func residentMiB() -> Double { field("VmRSS") }
+    static func peakMiB() -> Double { field("VmHWM") }
+    /// Writing 5 to clear_refs resets VmHWM to the current RSS, so the peak covers only what follows.
+    static func resetPeak() { try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8) }
+}
+
+/// Runs benchmarks/torch_generator_step.py and parses its one result line.
+enum TorchBaseline {
+    static func generatorStep(threads: Int) -> (milliseconds: Double, peakMiB: Double)? {
+        let python = "/usr/bin/python3", script = "benchmarks/torch_generator_step.py"
+        guard FileManager.default.isExecutableFile(atPath: python), FileManager.default.fileExists(atPath: script) else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [script, "--threads", "\(threads)"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        var values: [String: Double] = [:]
+        for pair in output.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
+            let kv = pair.split(separator: "=")
+            if kv.count == 2, let v = Double(kv[1]) { values[String(kv[0])] = v }
+        }
+        guard let ms = values["torch_step_ms"] else { return nil }
+        return (ms, values["peak_rss_mb"] ?? 0)
+    }
+}
