@@ -25,16 +25,14 @@ public struct ConvGeometry: Equatable {
     /// Whether im2col is the identity (1×1, stride 1, no padding), so it can be skipped.
     public var isPointwise: Bool { kernelHeight == 1 && kernelWidth == 1 && stride == 1 && padding == 0 }
 
-    /// The same window over only `count` of the channels (for working through channels in chunks).
-    public func withChannels(_ count: Int) -> ConvGeometry {
-        ConvGeometry(channels: count, height: height, width: width, kernelHeight: kernelHeight,
-                     kernelWidth: kernelWidth, stride: stride, padding: padding, dilation: dilation)
-    }
-
-    /// Channels per chunk so one chunk's column matrix stays near `budget` floats (cache-sized, and
-    /// small enough that the buffer is reused from the heap instead of freshly mapped each call).
-    public func channelsPerChunk(budget: Int = 1 << 19) -> Int {
-        max(1, min(channels, budget / max(kernelHeight * kernelWidth * columnCount, 1)))
+    /// Output rows per chunk so one chunk's column matrix stays near `budget` floats: cache-sized,
+    /// and small enough that its buffer is reused from the heap instead of freshly mapped each call.
+    /// Chunking by output rows keeps the full reduction depth (C·kh·kw) in every sgemm.
+    public func rowsPerChunk(budget: Int = 1 << 20) -> Int {
+        let perRow = max(columnRows * outWidth, 1)
+        let rows = max(1, min(outHeight, budget / perRow))
+        let chunks = (outHeight + rows - 1) / rows
+        return (outHeight + chunks - 1) / chunks  // even chunks: no thin remainder sgemm
     }
 
     /// Valid output columns [lo, hi) for kernel column offset `offW` (input column = x·stride + offW).
@@ -47,9 +45,10 @@ public struct ConvGeometry: Equatable {
         return (lo, max(lo, hi))
     }
 
-    /// Unfolds `image` [C, H, W] into `columns` [C·kh·kw, outH·outW] (zeros where the window hangs over).
-    public func im2col(_ image: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>) {
-        let oh = outHeight, ow = outWidth
+    /// Unfolds `image` [C, H, W] into `columns` [C·kh·kw, rows·outW] for the output rows `rows`
+    /// (all by default), with zeros where the window hangs over the border.
+    public func im2col(_ image: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>, rows: Range<Int>? = nil) {
+        let r = rows ?? 0..<outHeight, ow = outWidth, oh = r.count
         var dst = columns
         for c in 0..<channels {
             let plane = image + c * height * width
@@ -57,8 +56,8 @@ public struct ConvGeometry: Equatable {
                 for kj in 0..<kernelWidth {
                     let offW = kj * dilation - padding
                     let (lo, hi) = validColumns(offW)
-                    for y in 0..<oh {
-                        let d = dst + y * ow
+                    for y in r {
+                        let d = dst + (y - r.lowerBound) * ow
                         let ih = y * stride - padding + ki * dilation
                         if ih < 0 || ih >= height { d.update(repeating: 0, count: ow); continue }
                         let src = plane + ih * width + offW
@@ -76,9 +75,10 @@ public struct ConvGeometry: Equatable {
         }
     }
 
-    /// Folds `columns` back, adding each entry into the `image` pixel it was read from (adjoint of im2col).
-    public func col2im(_ columns: UnsafePointer<Float>, _ image: UnsafeMutablePointer<Float>) {
-        let oh = outHeight, ow = outWidth
+    /// Folds `columns` (as laid out by `im2col` for the same `rows`) back, adding each entry into the
+    /// `image` pixel it was read from: the adjoint of im2col.
+    public func col2im(_ columns: UnsafePointer<Float>, _ image: UnsafeMutablePointer<Float>, rows: Range<Int>? = nil) {
+        let r = rows ?? 0..<outHeight, ow = outWidth, oh = r.count
         var src = columns
         for c in 0..<channels {
             let plane = image + c * height * width
@@ -86,10 +86,10 @@ public struct ConvGeometry: Equatable {
                 for kj in 0..<kernelWidth {
                     let offW = kj * dilation - padding
                     let (lo, hi) = validColumns(offW)
-                    for y in 0..<oh {
+                    for y in r {
                         let ih = y * stride - padding + ki * dilation
                         if ih < 0 || ih >= height { continue }
-                        let s = src + y * ow
+                        let s = src + (y - r.lowerBound) * ow
                         let d = plane + ih * width + offW
                         if stride == 1 {
                             for x in lo..<hi { d[x] += s[x] }

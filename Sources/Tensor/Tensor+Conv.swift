@@ -2,8 +2,8 @@ extension Tensor {
     /// 2-D convolution of [N, Cin, H, W] with weight [Cout, Cin, kh, kw] and optional bias [Cout]
     /// (PyTorch's `conv2d` semantics), as im2col + sgemm per image.
     ///
-    /// The column matrix is built a few input channels at a time so it stays cache-sized; each chunk
-    /// adds its share of the product (the weight's columns for those channels) into the output.
+    /// The column matrix is built a band of output rows at a time so it stays cache-sized; each band
+    /// is one sgemm over the full reduction depth, writing its own slice of the output.
     public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0,
                        dilation: Int = 1) -> Tensor {
         precondition(rank == 4 && weight.rank == 4 && weight.shape[1] == shape[1],
@@ -13,20 +13,17 @@ extension Tensor {
                                kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
                                stride: stride, padding: padding, dilation: dilation)
         precondition(geo.outHeight > 0 && geo.outWidth > 0, "conv2d output empty for input \(shape)")
-        let k = geo.columnRows, hw = geo.columnCount, plane = geo.height * geo.width
-        let kk = geo.kernelHeight * geo.kernelWidth, inSize = geo.channels * plane
-        let chunk = geo.isPointwise ? geo.channels : geo.channelsPerChunk()
-        let out = Tensor(shape: [n, cout, geo.outHeight, geo.outWidth], storage: Storage(uninitializedCount: n * cout * hw))
-        let col = geo.isPointwise ? nil : Storage(uninitializedCount: chunk * kk * hw)
+        let k = geo.columnRows, hw = geo.columnCount, ow = geo.outWidth, inSize = geo.channels * geo.height * geo.width
+        let band = geo.isPointwise ? geo.outHeight : geo.rowsPerChunk()
+        let out = Tensor(shape: [n, cout, geo.outHeight, ow], storage: Storage(uninitializedCount: n * cout * hw))
+        let col = geo.isPointwise ? nil : Storage(uninitializedCount: k * band * ow)
         let w = weight.pointer
         for i in 0..<n {
-            let o = out.pointer + i * cout * hw
-            for c0 in Swift.stride(from: 0, to: geo.channels, by: chunk) {
-                let cc = min(chunk, geo.channels - c0)
-                let src = pointer + i * inSize + c0 * plane
-                if let col { geo.withChannels(cc).im2col(src, col.base) }
-                Tensor.gemm(false, false, cout, hw, cc * kk, 1, w + c0 * kk, k, col?.base ?? src, hw,
-                            c0 == 0 ? 0 : 1, o, hw)
+            let src = pointer + i * inSize, o = out.pointer + i * cout * hw
+            for y0 in Swift.stride(from: 0, to: geo.outHeight, by: band) {
+                let rows = y0..<min(y0 + band, geo.outHeight), cols = rows.count * ow
+                if let col { geo.im2col(src, col.base, rows: rows) }
+                Tensor.gemm(false, false, cout, cols, k, 1, w, k, col?.base ?? src, cols, 0, o + y0 * ow, hw)
             }
         }
         if let bias { Tensor.addChannelBias(out, bias) }
@@ -36,21 +33,23 @@ extension Tensor {
         return Tensor.record(out, inputs: inputs) { g in
             let gw = weight.requiresGrad ? Tensor(zeros: weight.shape) : nil
             let gx = x.requiresGrad ? Tensor(zeros: x.shape) : nil
-            let gcol = (gx != nil && col != nil) ? Storage(uninitializedCount: chunk * kk * hw) : nil
+            let gcol = (gx != nil && col != nil) ? Storage(uninitializedCount: k * band * ow) : nil
             for i in 0..<n {
-                let gi = g.pointer + i * cout * hw
-                for c0 in Swift.stride(from: 0, to: geo.channels, by: chunk) {
-                    let cc = min(chunk, geo.channels - c0), sub = geo.withChannels(cc)
-                    let src = x.pointer + i * inSize + c0 * plane
+                let gi = g.pointer + i * cout * hw, src = x.pointer + i * inSize
+                for y0 in Swift.stride(from: 0, to: geo.outHeight, by: band) {
+                    let rows = y0..<min(y0 + band, geo.outHeight), cols = rows.count * ow
                     if let gw {
-                        if let col { sub.im2col(src, col.base) }
-                        Tensor.gemm(false, true, cout, cc * kk, hw, 1, gi, hw, col?.base ?? src, hw, 1,
-                                    gw.pointer + c0 * kk, k)
+                        if let col { geo.im2col(src, col.base, rows: rows) }
+                        Tensor.gemm(false, true, cout, k, cols, 1, gi + y0 * ow, hw, col?.base ?? src, cols, 1, gw.pointer, k)
                     }
                     if let gx {
-                        let dst = gx.pointer + i * inSize + c0 * plane
-                        Tensor.gemm(true, false, cc * kk, hw, cout, 1, w + c0 * kk, k, gi, hw, 0, gcol?.base ?? dst, hw)
-                        if let gcol { sub.col2im(gcol.base, dst) }
+                        let dst = gx.pointer + i * inSize
+                        if let gcol {
+                            Tensor.gemm(true, false, k, cols, cout, 1, w, k, gi + y0 * ow, hw, 0, gcol.base, cols)
+                            geo.col2im(gcol.base, dst, rows: rows)
+                        } else {
+                            Tensor.gemm(true, false, k, hw, cout, 1, w, k, gi, hw, 0, dst, hw)
+                        }
                     }
                 }
             }
@@ -64,7 +63,7 @@ extension Tensor {
     /// weight [Cin, Cout, kh, kw], output (H−1)·stride − 2·padding + dilation·(kh−1) + outputPadding + 1.
     ///
     /// It is the adjoint of a convolution from the output grid to the input grid, so it runs as
-    /// sgemm + col2im, a few output channels at a time.
+    /// sgemm + col2im, a band of input rows at a time.
     public func convTranspose2d(weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0,
                                 outputPadding: Int = 0, dilation: Int = 1) -> Tensor {
         precondition(rank == 4 && weight.rank == 4 && weight.shape[0] == shape[1],
@@ -76,16 +75,17 @@ extension Tensor {
         let geo = ConvGeometry(channels: cout, height: oh, width: ow, kernelHeight: kh, kernelWidth: kw,
                                stride: stride, padding: padding, dilation: dilation)
         precondition(geo.outHeight == shape[2] && geo.outWidth == shape[3], "inconsistent transposed conv geometry")
-        let hwIn = shape[2] * shape[3], k = geo.columnRows, kk = kh * kw, plane = oh * ow, outSize = cout * plane
-        let chunk = geo.channelsPerChunk()
+        let hwIn = shape[2] * shape[3], wIn = shape[3], k = geo.columnRows, outSize = cout * oh * ow
+        let band = geo.rowsPerChunk()
         let out = Tensor(zeros: [n, cout, oh, ow])
-        let col = Storage(uninitializedCount: chunk * kk * hwIn)
+        let col = Storage(uninitializedCount: k * band * wIn)
         let w = weight.pointer
         for i in 0..<n {
-            for c0 in Swift.stride(from: 0, to: cout, by: chunk) {
-                let cc = min(chunk, cout - c0)
-                Tensor.gemm(true, false, cc * kk, hwIn, cin, 1, w + c0 * kk, k, pointer + i * cin * hwIn, hwIn, 0, col.base, hwIn)
-                geo.withChannels(cc).col2im(col.base, out.pointer + i * outSize + c0 * plane)
+            let src = pointer + i * cin * hwIn
+            for y0 in Swift.stride(from: 0, to: shape[2], by: band) {
+                let rows = y0..<min(y0 + band, shape[2]), cols = rows.count * wIn
+                Tensor.gemm(true, false, k, cols, cin, 1, w, k, src + y0 * wIn, hwIn, 0, col.base, cols)
+                geo.col2im(col.base, out.pointer + i * outSize, rows: rows)
             }
         }
         if let bias { Tensor.addChannelBias(out, bias) }
@@ -96,16 +96,15 @@ extension Tensor {
             let gw = weight.requiresGrad ? Tensor(zeros: weight.shape) : nil
             let gx = x.requiresGrad ? Tensor(zeros: x.shape) : nil
             for i in 0..<n {
-                for c0 in Swift.stride(from: 0, to: cout, by: chunk) {
-                    let cc = min(chunk, cout - c0)
-                    geo.withChannels(cc).im2col(g.pointer + i * outSize + c0 * plane, col.base)
+                let xi = x.pointer + i * cin * hwIn
+                for y0 in Swift.stride(from: 0, to: x.shape[2], by: band) {
+                    let rows = y0..<min(y0 + band, x.shape[2]), cols = rows.count * wIn
+                    geo.im2col(g.pointer + i * outSize, col.base, rows: rows)
                     if let gx {
-                        Tensor.gemm(false, false, cin, hwIn, cc * kk, 1, w + c0 * kk, k, col.base, hwIn, 1,
-                                    gx.pointer + i * cin * hwIn, hwIn)
+                        Tensor.gemm(false, false, cin, cols, k, 1, w, k, col.base, cols, 0, gx.pointer + i * cin * hwIn + y0 * wIn, hwIn)
                     }
                     if let gw {
-                        Tensor.gemm(false, true, cin, cc * kk, hwIn, 1, x.pointer + i * cin * hwIn, hwIn, col.base, hwIn, 1,
-                                    gw.pointer + c0 * kk, k)
+                        Tensor.gemm(false, true, cin, k, cols, 1, xi + y0 * wIn, hwIn, col.base, cols, 1, gw.pointer, k)
                     }
                 }
             }

@@ -1,14 +1,15 @@
 import Tensor
 import XCTest
 
-/// Large convolutions build their column matrix a few channels at a time; the pieces must add up to
-/// the same result as separate single-channel convolutions (which each fit in one chunk).
+/// Large convolutions build their column matrix a band of rows at a time; the bands must give the
+/// same result as separate single-channel convolutions, whose smaller column matrices fit in one band.
 final class ConvChunkingTests: XCTestCase {
     func testChunkedConvEqualsSumOfPerChannelConvs() {
         var rng = SeededGenerator(seed: 4)
         let x = Tensor.randomNormal([1, 3, 128, 128], generator: &rng, requiresGrad: true)
         let w = Tensor.randomNormal([2, 3, 7, 7], std: 0.1, generator: &rng, requiresGrad: true)
-        XCTAssertGreaterThan(49 * 122 * 122 * 3, 1 << 19, "shape no longer exceeds one chunk")
+        XCTAssertGreaterThan(3 * 49 * 122 * 122, 1 << 20, "full conv no longer spans several bands")
+        XCTAssertLessThan(49 * 122 * 122, 1 << 20, "single-channel conv no longer fits one band")
         let full = x.conv2d(weight: w)
         let seed = Tensor.randomNormal(full.shape, generator: &rng)
         full.backward(seed)
@@ -24,10 +25,11 @@ final class ConvChunkingTests: XCTestCase {
 
     func testChunkedTransposedConvEqualsPerOutputChannelConvs() {
         var rng = SeededGenerator(seed: 5)
-        let x = Tensor.randomNormal([1, 2, 64, 64], generator: &rng, requiresGrad: true)
+        let x = Tensor.randomNormal([1, 2, 128, 128], generator: &rng, requiresGrad: true)
         let w = Tensor.randomNormal([2, 3, 7, 7], std: 0.1, generator: &rng, requiresGrad: true)
         let full = x.convTranspose2d(weight: w, stride: 2, padding: 3, outputPadding: 1)
-        XCTAssertEqual(full.shape, [1, 3, 128, 128])
+        XCTAssertEqual(full.shape, [1, 3, 256, 256])
+        XCTAssertGreaterThan(3 * 49 * 128 * 128, 1 << 20, "full transposed conv no longer spans several bands")
         let seed = Tensor.randomNormal(full.shape, generator: &rng)
         full.backward(seed)
         let (gx, gw) = (x.grad!, w.grad!)
