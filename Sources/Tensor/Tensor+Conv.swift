@@ -30,10 +30,19 @@ extension Tensor {
         let x = self
         var inputs = [x, weight]
         if let bias { inputs.append(bias) }
+        // With stride 1, a square kernel and fewer output than input channels, the input gradient is
+        // itself a convolution of the output gradient with the flipped kernel; its column matrix
+        // (Cout·k² rows) is smaller than the one col2im would fold back (Cin·k² rows), and no fold is needed.
+        let flippedInputGradient = stride == 1 && geo.kernelHeight == geo.kernelWidth && cout <= geo.channels
+            && padding <= dilation * (geo.kernelHeight - 1) && !geo.isPointwise
         return Tensor.record(out, inputs: inputs) { g in
             let gw = weight.requiresGrad ? Tensor(zeros: weight.shape) : nil
-            let gx = x.requiresGrad ? Tensor(zeros: x.shape) : nil
-            let gcol = (gx != nil && col != nil) ? Storage(uninitializedCount: k * band * ow) : nil
+            var gx = x.requiresGrad ? Tensor(zeros: x.shape) : nil
+            if x.requiresGrad && flippedInputGradient {
+                gx = g.conv2d(weight: weight.flippedTransposedKernel(), padding: dilation * (geo.kernelHeight - 1) - padding,
+                              dilation: dilation)
+            }
+            let gcol = (gx != nil && col != nil && !flippedInputGradient) ? Storage(uninitializedCount: k * band * ow) : nil
             for i in 0..<n {
                 let gi = g.pointer + i * cout * hw, src = x.pointer + i * inSize
                 for y0 in Swift.stride(from: 0, to: geo.outHeight, by: band) {
@@ -42,7 +51,7 @@ extension Tensor {
                         if let col { geo.im2col(src, col.base, rows: rows) }
                         Tensor.gemm(false, true, cout, k, cols, 1, gi + y0 * ow, hw, col?.base ?? src, cols, 1, gw.pointer, k)
                     }
-                    if let gx {
+                    if let gx, !flippedInputGradient {
                         let dst = gx.pointer + i * inSize
                         if let gcol {
                             Tensor.gemm(true, false, k, cols, cout, 1, w, k, gi + y0 * ow, hw, 0, gcol.base, cols)
@@ -112,6 +121,18 @@ extension Tensor {
             if let bias { grads.append(bias.requiresGrad ? Tensor.channelSums(g) : nil) }
             return grads
         }
+    }
+
+    /// [Cout, Cin, kh, kw] → [Cin, Cout, kh, kw] with both spatial axes reversed: the kernel whose
+    /// convolution is the adjoint of a stride-1 convolution with this one.
+    func flippedTransposedKernel() -> Tensor {
+        let co = shape[0], ci = shape[1], kh = shape[2], kw = shape[3]
+        let out = Tensor(shape: [ci, co, kh, kw], storage: Storage(uninitializedCount: count))
+        let p = pointer, o = out.pointer
+        for a in 0..<co { for b in 0..<ci { for i in 0..<kh { for j in 0..<kw {
+            o[((b * co + a) * kh + i) * kw + j] = p[((a * ci + b) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)]
+        } } } }
+        return out
     }
 
     /// Adds bias[c] to every element of channel c of an [N, C, ...] tensor in place.

@@ -75,6 +75,16 @@ final class GradientCheckTests: XCTestCase {
         check([input([2, 4, 3, 5]), input([3, 4, 1, 1]), input([3])]) { $0[0].conv2d(weight: $0[1], bias: $0[2]) }
     }
 
+    func testConv2dInputGradientThroughTheFlippedKernelPath() {
+        // Stride 1 with fewer output than input channels takes the flipped-kernel route for dx.
+        check([input([2, 3, 8, 7]), input([2, 3, 3, 3]), input([2])]) {
+            $0[0].conv2d(weight: $0[1], bias: $0[2], padding: 1, dilation: 2)
+        }
+        check([input([1, 4, 6, 6]), input([4, 4, 3, 3])]) { $0[0].conv2d(weight: $0[1]) }
+        // A non-square kernel falls back to col2im.
+        check([input([1, 3, 6, 6]), input([2, 3, 3, 2])]) { $0[0].conv2d(weight: $0[1], padding: 1) }
+    }
+
     func testTransposedConvGradients() {
         check([input([2, 4, 3, 4]), input([4, 3, 3, 3]), input([3])]) {
             $0[0].convTranspose2d(weight: $0[1], bias: $0[2], stride: 2, padding: 1, outputPadding: 1)
