@@ -33,11 +33,13 @@ public final class Adam {
             guard let g = p.grad else { continue }
             let w = p.pointer, gp = g.pointer, m = firstMoments[i].pointer, v = secondMoments[i].pointer
             let b1 = beta1, b2 = beta2, eps = epsilon
-            for j in 0..<p.count {
-                let gj = gp[j]
-                m[j] = b1 * m[j] + (1 - b1) * gj
-                v[j] = b2 * v[j] + (1 - b2) * gj * gj
-                w[j] -= stepSize * m[j] / (v[j].squareRoot() / correction2Root + eps)
+            Parallel.forEachRange(p.count, work: 4) { r in
+                for j in r {
+                    let gj = gp[j]
+                    m[j] = b1 * m[j] + (1 - b1) * gj
+                    v[j] = b2 * v[j] + (1 - b2) * gj * gj
+                    w[j] -= stepSize * m[j] / (v[j].squareRoot() / correction2Root + eps)
+                }
             }
         }
     }

@@ -93,6 +93,6 @@ extension Tensor {
     public func addInPlace(_ other: Tensor) {
         precondition(other.count == count, "add \(other.shape) into \(shape)")
         let p = pointer, q = other.pointer
-        for i in 0..<count { p[i] += q[i] }
+        Parallel.forEachRange(count) { r in for i in r { p[i] += q[i] } }
     }
 }

@@ -46,59 +46,71 @@ public struct ConvGeometry: Equatable {
     }
 
     /// Unfolds `image` [C, H, W] into `columns` [C·kh·kw, rows·outW] for the output rows `rows`
-    /// (all by default), with zeros where the window hangs over the border.
+    /// (all by default), with zeros where the window hangs over the border. Channels run in parallel.
     public func im2col(_ image: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>, rows: Range<Int>? = nil) {
-        let r = rows ?? 0..<outHeight, ow = outWidth, oh = r.count
-        var dst = columns
-        for c in 0..<channels {
-            let plane = image + c * height * width
-            for ki in 0..<kernelHeight {
-                for kj in 0..<kernelWidth {
-                    let offW = kj * dilation - padding
-                    let (lo, hi) = validColumns(offW)
-                    for y in r {
-                        let d = dst + (y - r.lowerBound) * ow
-                        let ih = y * stride - padding + ki * dilation
-                        if ih < 0 || ih >= height { d.update(repeating: 0, count: ow); continue }
-                        let src = plane + ih * width + offW
-                        if lo > 0 { d.update(repeating: 0, count: lo) }
-                        if hi < ow { (d + hi).update(repeating: 0, count: ow - hi) }
-                        if stride == 1 {
-                            (d + lo).update(from: src + lo, count: hi - lo)
-                        } else {
-                            for x in lo..<hi { d[x] = src[x * stride] }
-                        }
-                    }
-                    dst += oh * ow
-                }
+        let r = rows ?? 0..<outHeight, block = kernelHeight * kernelWidth * r.count * outWidth
+        Parallel.forEachRange(channels, work: block) { channelRange in
+            for c in channelRange {
+                unfoldChannel(image + c * height * width, columns + c * block, rows: r)
             }
         }
     }
 
     /// Folds `columns` (as laid out by `im2col` for the same `rows`) back, adding each entry into the
-    /// `image` pixel it was read from: the adjoint of im2col.
+    /// `image` pixel it was read from: the adjoint of im2col. Channels run in parallel.
     public func col2im(_ columns: UnsafePointer<Float>, _ image: UnsafeMutablePointer<Float>, rows: Range<Int>? = nil) {
-        let r = rows ?? 0..<outHeight, ow = outWidth, oh = r.count
-        var src = columns
-        for c in 0..<channels {
-            let plane = image + c * height * width
-            for ki in 0..<kernelHeight {
-                for kj in 0..<kernelWidth {
-                    let offW = kj * dilation - padding
-                    let (lo, hi) = validColumns(offW)
-                    for y in r {
-                        let ih = y * stride - padding + ki * dilation
-                        if ih < 0 || ih >= height { continue }
-                        let s = src + (y - r.lowerBound) * ow
-                        let d = plane + ih * width + offW
-                        if stride == 1 {
-                            for x in lo..<hi { d[x] += s[x] }
-                        } else {
-                            for x in lo..<hi { d[x * stride] += s[x] }
-                        }
+        let r = rows ?? 0..<outHeight, block = kernelHeight * kernelWidth * r.count * outWidth
+        Parallel.forEachRange(channels, work: block) { channelRange in
+            for c in channelRange {
+                foldChannel(columns + c * block, image + c * height * width, rows: r)
+            }
+        }
+    }
+
+    private func unfoldChannel(_ plane: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>, rows r: Range<Int>) {
+        let ow = outWidth
+        var dst = columns
+        for ki in 0..<kernelHeight {
+            for kj in 0..<kernelWidth {
+                let offW = kj * dilation - padding
+                let (lo, hi) = validColumns(offW)
+                for y in r {
+                    let d = dst + (y - r.lowerBound) * ow
+                    let ih = y * stride - padding + ki * dilation
+                    if ih < 0 || ih >= height { d.update(repeating: 0, count: ow); continue }
+                    let src = plane + ih * width + offW
+                    if lo > 0 { d.update(repeating: 0, count: lo) }
+                    if hi < ow { (d + hi).update(repeating: 0, count: ow - hi) }
+                    if stride == 1 {
+                        (d + lo).update(from: src + lo, count: hi - lo)
+                    } else {
+                        for x in lo..<hi { d[x] = src[x * stride] }
                     }
-                    src += oh * ow
                 }
+                dst += r.count * ow
+            }
+        }
+    }
+
+    private func foldChannel(_ columns: UnsafePointer<Float>, _ plane: UnsafeMutablePointer<Float>, rows r: Range<Int>) {
+        let ow = outWidth
+        var src = columns
+        for ki in 0..<kernelHeight {
+            for kj in 0..<kernelWidth {
+                let offW = kj * dilation - padding
+                let (lo, hi) = validColumns(offW)
+                for y in r {
+                    let ih = y * stride - padding + ki * dilation
+                    if ih < 0 || ih >= height { continue }
+                    let s = src + (y - r.lowerBound) * ow
+                    let d = plane + ih * width + offW
+                    if stride == 1 {
+                        for x in lo..<hi { d[x] += s[x] }
+                    } else {
+                        for x in lo..<hi { d[x * stride] += s[x] }
+                    }
+                }
+                src += r.count * ow
             }
         }
     }

@@ -31,12 +31,12 @@ extension Tensor {
         }
         let out = Tensor(shape: outShape, storage: Storage(uninitializedCount: outShape.reduce(1, *)))
         let o = out.pointer
-        if a.shape == b.shape {
-            runRow(op, a.pointer, 1, b.pointer, 1, o, a.count)
-        } else if b.count == 1 {
-            runRow(op, a.pointer, 1, b.pointer, 0, o, out.count)
-        } else if a.count == 1 {
-            runRow(op, a.pointer, 0, b.pointer, 1, o, out.count)
+        if a.shape == b.shape || a.count == 1 || b.count == 1 {
+            let sa = a.count == 1 && b.count != 1 ? 0 : 1, sb = b.count == 1 && a.count != 1 ? 0 : 1
+            let ap = a.pointer, bp = b.pointer
+            Parallel.forEachRange(out.count) { r in
+                runRow(op, ap + r.lowerBound * sa, sa, bp + r.lowerBound * sb, sb, o + r.lowerBound, r.count)
+            }
         } else if out.count > 0 {
             let sa = a.broadcastStrides(to: outShape), sb = b.broadcastStrides(to: outShape)
             let r = outShape.count

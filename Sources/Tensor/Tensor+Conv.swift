@@ -140,23 +140,24 @@ extension Tensor {
         let n = t.shape[0], c = t.shape[1], plane = t.count / max(n * c, 1)
         precondition(bias.count == c, "bias \(bias.shape) for \(c) channels")
         let p = t.pointer, b = bias.pointer
-        for i in 0..<n { for j in 0..<c {
-            let v = b[j], row = p + (i * c + j) * plane
-            for q in 0..<plane { row[q] += v }
-        } }
+        Parallel.forEachRange(n * c, work: plane) { r in
+            for ij in r {
+                let v = b[ij % c], row = p + ij * plane
+                for q in 0..<plane { row[q] += v }
+            }
+        }
     }
 
     /// Per-channel sums of an [N, C, ...] tensor, shape [C] (the gradient of a channel bias).
     static func channelSums(_ t: Tensor) -> Tensor {
         let n = t.shape[0], c = t.shape[1], plane = t.count / max(n * c, 1)
         let out = Tensor(zeros: [c])
-        let p = t.pointer, o = out.pointer
-        for i in 0..<n { for j in 0..<c {
-            let row = p + (i * c + j) * plane
-            var acc: Float = 0
-            for q in 0..<plane { acc += row[q] }
-            o[j] += acc
-        } }
+        let sums = Storage(uninitializedCount: n * c)
+        let p = t.pointer, o = out.pointer, s = sums.base
+        Parallel.forEachRange(n * c, work: plane) { r in
+            for ij in r { s[ij] = Tensor.planeSum(p + ij * plane, plane) }
+        }
+        for ij in 0..<(n * c) { o[ij % c] += s[ij] }
         return out
     }
 }

@@ -26,24 +26,28 @@ extension Tensor {
         let cols = (0..<ow).map { source($0, left, w) }
         let out = Tensor(zeros: [shape[0], shape[1], oh, ow])
         let p = pointer, o = out.pointer
-        for pl in 0..<planes {
-            let src = p + pl * h * w, dst = o + pl * oh * ow
-            for y in 0..<oh where rows[y] >= 0 {
-                let sr = src + rows[y] * w, dr = dst + y * ow
-                (dr + left).update(from: sr, count: w)
-                for x in 0..<left where cols[x] >= 0 { dr[x] = sr[cols[x]] }
-                for x in (left + w)..<ow where cols[x] >= 0 { dr[x] = sr[cols[x]] }
+        Parallel.forEachRange(planes, work: oh * ow) { range in
+            for pl in range {
+                let src = p + pl * h * w, dst = o + pl * oh * ow
+                for y in 0..<oh where rows[y] >= 0 {
+                    let sr = src + rows[y] * w, dr = dst + y * ow
+                    (dr + left).update(from: sr, count: w)
+                    for x in 0..<left where cols[x] >= 0 { dr[x] = sr[cols[x]] }
+                    for x in (left + w)..<ow where cols[x] >= 0 { dr[x] = sr[cols[x]] }
+                }
             }
         }
         let inShape = shape
         return Tensor.record(out, inputs: [self]) { g in
             let gx = Tensor(zeros: inShape)
             let gp = g.pointer, xp = gx.pointer
-            for pl in 0..<planes {
-                let src = gp + pl * oh * ow, dst = xp + pl * h * w
-                for y in 0..<oh where rows[y] >= 0 {
-                    let sr = src + y * ow, dr = dst + rows[y] * w
-                    for x in 0..<ow where cols[x] >= 0 { dr[cols[x]] += sr[x] }
+            Parallel.forEachRange(planes, work: oh * ow) { range in
+                for pl in range {
+                    let src = gp + pl * oh * ow, dst = xp + pl * h * w
+                    for y in 0..<oh where rows[y] >= 0 {
+                        let sr = src + y * ow, dr = dst + rows[y] * w
+                        for x in 0..<ow where cols[x] >= 0 { dr[cols[x]] += sr[x] }
+                    }
                 }
             }
             return [gx]

@@ -5,12 +5,12 @@ import Darwin
 #endif
 
 extension Tensor {
-    /// Applies `f` to every element into a new tensor; not recorded (ops wrap it with their rule).
+    /// Applies `f` to every element into a new tensor (in parallel for large tensors); not recorded.
     @inline(__always)
     public func map(_ f: (Float) -> Float) -> Tensor {
         let out = Tensor(shape: shape, storage: Storage(uninitializedCount: count))
         let p = pointer, o = out.pointer
-        for i in 0..<count { o[i] = f(p[i]) }
+        Parallel.forEachRange(count) { r in for i in r { o[i] = f(p[i]) } }
         return out
     }
 
@@ -20,7 +20,7 @@ extension Tensor {
         precondition(other.count == count, "zipMap \(shape) with \(other.shape)")
         let out = Tensor(shape: shape, storage: Storage(uninitializedCount: count))
         let p = pointer, q = other.pointer, o = out.pointer
-        for i in 0..<count { o[i] = f(p[i], q[i]) }
+        Parallel.forEachRange(count) { r in for i in r { o[i] = f(p[i], q[i]) } }
         return out
     }
 
