@@ -87,9 +87,11 @@ private func benchmarkGeneratorStep(threads: Int, torch: TorchBaseline.Result?) 
         adam.step()
     }
     let peak = ProcessMemory.peakMiB() - baseline
+    let forward = timeMilliseconds(runs: 10) { _ = GradMode.withoutGradient { g(x) } }
     let state = Double(g.parameters.reduce(0) { $0 + $1.count } * 4 * 4) / 1_048_576
     print(String(format: "generator step (ngf 32, 6 blocks, 128x128, batch 1, Adam): PleinAir %.1f ms fastest, %.1f ms median",
                  ms.fastest, ms.median))
+    print(String(format: "  no-grad forward alone (translation): %.1f ms fastest", forward.fastest))
     print(String(format: "  peak memory of the step: %.1f MiB above the process baseline (weights, grads, Adam moments: %.1f MiB)",
                  peak, state))
     guard let torch else {
@@ -98,8 +100,9 @@ private func benchmarkGeneratorStep(threads: Int, torch: TorchBaseline.Result?) 
     }
     print(String(format: "  PyTorch 1.13: %.1f ms fastest, %.1f ms median, peak RSS %.1f MiB (whole interpreter), %d thread(s)",
                  torch.milliseconds, torch.median, torch.peakMiB, threads))
-    print(String(format: "  ratio PleinAir/PyTorch %.2f fastest, %.2f median (goal <= 1.0)",
-                 ms.fastest / torch.milliseconds, ms.median / torch.median))
+    print(String(format: "  ratio PleinAir/PyTorch %.2f fastest, %.2f median (goal <= 1.0); no-grad forward %.1f ms vs %.1f ms, ratio %.2f",
+                 ms.fastest / torch.milliseconds, ms.median / torch.median, forward.fastest, torch.forward,
+                 forward.fastest / torch.forward))
 }
 
 /// Reads this process's memory figures from /proc (Linux); zero elsewhere.
@@ -118,7 +121,7 @@ enum ProcessMemory {
 
 /// Runs benchmarks/torch_generator_step.py and parses its one result line.
 enum TorchBaseline {
-    struct Result { let milliseconds: Double, median: Double, peakMiB: Double }
+    struct Result { let milliseconds: Double, median: Double, forward: Double, peakMiB: Double }
 
     static func generatorStep(threads: Int) -> Result? {
         let python = "/usr/bin/python3", script = "benchmarks/torch_generator_step.py"
@@ -139,6 +142,7 @@ enum TorchBaseline {
             if kv.count == 2, let v = Double(kv[1]) { values[String(kv[0])] = v }
         }
         guard let ms = values["torch_step_ms"] else { return nil }
-        return Result(milliseconds: ms, median: values["torch_median_ms"] ?? ms, peakMiB: values["peak_rss_mb"] ?? 0)
+        return Result(milliseconds: ms, median: values["torch_median_ms"] ?? ms,
+                      forward: values["torch_forward_ms"] ?? .nan, peakMiB: values["peak_rss_mb"] ?? 0)
     }
 }

@@ -3,7 +3,8 @@
 (forward + backward + Adam) at ngf 32, 6 residual blocks, 128x128, batch 1.
 
 Run with Debian's torch: /usr/bin/python3 benchmarks/torch_generator_step.py --threads 2
-Prints one line the Swift runner parses: `torch_step_ms=<fastest> torch_median_ms=<median> peak_rss_mb=<MiB>`
+Prints one line the Swift runner parses:
+`torch_step_ms=<fastest> torch_median_ms=<median> torch_forward_ms=<fastest no-grad forward> peak_rss_mb=<MiB>`
 (the fastest step is the figure least disturbed by other work on a shared machine).
 """
 import argparse
@@ -44,10 +45,17 @@ def main():
         step()
         times.append((time.perf_counter() - start) * 1000)
     times.sort()
+    with torch.no_grad():
+        forward = []
+        for _ in range(args.steps):
+            start = time.perf_counter()
+            g(x)
+            forward.append((time.perf_counter() - start) * 1000)
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec, so it would report the parent's peak.
     with open("/proc/self/status") as f:
         peak = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) / 1024
     print(f"torch_step_ms={times[0]:.2f} torch_median_ms={times[len(times) // 2]:.2f} "
+          f"torch_forward_ms={min(forward):.2f} "
           f"peak_rss_mb={peak:.1f} threads={torch.get_num_threads()}")
 
 

@@ -37,4 +37,14 @@ public enum BLASKernel {
 
     /// Whether the environment already names a kernel (so a re-exec is unnecessary).
     public static var coreTypeIsSet: Bool { getenv(coreTypeVariable) != nil }
+
+    /// The environment a re-executed process should get so OpenBLAS loads its fast kernel, or nil
+    /// when `environment` already names one or this CPU needs none (so no re-exec is needed).
+    public static func environmentForPreferredKernel(_ environment: [String: String],
+                                                     cpuinfo: String? = nil) -> [String: String]? {
+        guard environment[coreTypeVariable] == nil, let core = preferredCoreType(cpuinfo: cpuinfo) else { return nil }
+        var env = environment
+        env[coreTypeVariable] = core
+        return env
+    }
 }

@@ -10,6 +10,14 @@ final class BLASKernelTests: XCTestCase {
         XCTAssertNil(BLASKernel.preferredCoreType(cpuinfo: "no flags here"))
     }
 
+    func testReexecEnvironmentAddsTheKernelOnlyWhenMissing() {
+        let avx512 = "flags\t\t: avx2 avx512f\n"
+        XCTAssertEqual(BLASKernel.environmentForPreferredKernel(["PATH": "/bin"], cpuinfo: avx512),
+                       ["PATH": "/bin", "OPENBLAS_CORETYPE": "SkylakeX"])
+        XCTAssertNil(BLASKernel.environmentForPreferredKernel(["OPENBLAS_CORETYPE": "Haswell"], cpuinfo: avx512))
+        XCTAssertNil(BLASKernel.environmentForPreferredKernel([:], cpuinfo: "flags\t\t: sse2\n"))
+    }
+
     func testOpenBLASRunsTheKernelTheEnvironmentNames() throws {
         guard let wanted = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] else {
             throw XCTSkip("no OPENBLAS_CORETYPE: run tests after `source scripts/blas-env.sh`")
