@@ -1,15 +1,13 @@
 import Foundation
 
-// pleinair-bench [pipeline|engine|imaging|all]: prints each figure beside the peer measured in
-// the same run. Timings vary ±30% run to run on the project machine: compare the ratios.
-let groups = CommandLine.arguments.dropFirst().isEmpty ? ["all"] : Array(CommandLine.arguments.dropFirst())
-for group in groups {
+// pleinair-bench [pipeline|engine|all]: prints each figure beside the peer measured in the same
+// run. Timings vary ±30% run to run on the project machine: compare the ratios, not the times.
+let known = ["pipeline", "engine"]
+let asked = CommandLine.arguments.dropFirst().isEmpty ? ["all"] : Array(CommandLine.arguments.dropFirst())
+for group in asked.flatMap({ $0 == "all" ? known : [$0] }) {
     switch group {
-    case "pipeline", "all":
-        try runPipelineBenchmarks()
-        if group != "all" { continue }
-        fallthrough
-    default:
-        if !["all", "pipeline"].contains(group) { print("unknown benchmark group '\(group)' (pipeline, all)") }
+    case "pipeline": try runPipelineBenchmarks()
+    case "engine": runEngineBenchmarks()
+    default: print("unknown benchmark group '\(group)' (\(known.joined(separator: ", ")), all)")
     }
 }

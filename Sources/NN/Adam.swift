@@ -1,0 +1,55 @@
+import Tensor
+
+/// Adam with PyTorch's update rule (bias-corrected, ε added after the square root).
+public final class Adam {
+    /// Tensors updated in place by `step()`.
+    public let parameters: [Tensor]
+    /// Step size; change it between steps to follow a schedule.
+    public var learningRate: Float
+    public let beta1: Float, beta2: Float, epsilon: Float
+    /// Steps taken so far.
+    public private(set) var stepCount = 0
+    private var firstMoments: [Tensor]
+    private var secondMoments: [Tensor]
+
+    /// Defaults are CycleGAN's: lr 2e-4, β1 0.5, β2 0.999.
+    public init(parameters: [Tensor], learningRate: Float = 2e-4, beta1: Float = 0.5, beta2: Float = 0.999,
+                epsilon: Float = 1e-8) {
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
+        firstMoments = parameters.map { Tensor(zeros: $0.shape) }
+        secondMoments = parameters.map { Tensor(zeros: $0.shape) }
+    }
+
+    /// Applies one update from each parameter's accumulated `grad` (parameters without one are skipped).
+    public func step() {
+        stepCount += 1
+        let t = Float(stepCount)
+        let correction1 = 1 - powf(beta1, t)
+        let correction2Root = (1 - powf(beta2, t)).squareRoot()
+        let stepSize = learningRate / correction1
+        for (i, p) in parameters.enumerated() {
+            guard let g = p.grad else { continue }
+            let w = p.pointer, gp = g.pointer, m = firstMoments[i].pointer, v = secondMoments[i].pointer
+            let b1 = beta1, b2 = beta2, eps = epsilon
+            Parallel.forEachRange(p.count, work: 4) { r in
+                for j in r {
+                    let gj = gp[j]
+                    m[j] = b1 * m[j] + (1 - b1) * gj
+                    v[j] = b2 * v[j] + (1 - b2) * gj * gj
+                    w[j] -= stepSize * m[j] / (v[j].squareRoot() / correction2Root + eps)
+                }
+            }
+        }
+    }
+
+    /// Drops every parameter's accumulated gradient.
+    public func zeroGrad() { for p in parameters { p.grad = nil } }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

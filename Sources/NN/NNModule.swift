@@ -1,3 +1,0 @@
-import Tensor
-/// Placeholder until the engine lands (issue 3).
-public enum NNModule {}

@@ -1,0 +1,163 @@
+extension Tensor {
+    /// 2-D convolution of [N, Cin, H, W] with weight [Cout, Cin, kh, kw] and optional bias [Cout]
+    /// (PyTorch's `conv2d` semantics), as im2col + sgemm per image.
+    ///
+    /// The column matrix is built a band of output rows at a time so it stays cache-sized; each band
+    /// is one sgemm over the full reduction depth, writing its own slice of the output.
+    public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0,
+                       dilation: Int = 1) -> Tensor {
+        precondition(rank == 4 && weight.rank == 4 && weight.shape[1] == shape[1],
+                     "conv2d input \(shape) with weight \(weight.shape)")
+        let n = shape[0], cout = weight.shape[0]
+        let geo = ConvGeometry(channels: shape[1], height: shape[2], width: shape[3],
+                               kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
+                               stride: stride, padding: padding, dilation: dilation)
+        precondition(geo.outHeight > 0 && geo.outWidth > 0, "conv2d output empty for input \(shape)")
+        let k = geo.columnRows, hw = geo.columnCount, ow = geo.outWidth, inSize = geo.channels * geo.height * geo.width
+        let band = geo.isPointwise ? geo.outHeight : geo.rowsPerChunk()
+        let out = Tensor(shape: [n, cout, geo.outHeight, ow], storage: Storage(uninitializedCount: n * cout * hw))
+        let col = geo.isPointwise ? nil : Storage(uninitializedCount: k * band * ow)
+        let w = weight.pointer
+        for i in 0..<n {
+            let src = pointer + i * inSize, o = out.pointer + i * cout * hw
+            for y0 in Swift.stride(from: 0, to: geo.outHeight, by: band) {
+                let rows = y0..<min(y0 + band, geo.outHeight), cols = rows.count * ow
+                if let col { geo.im2col(src, col.base, rows: rows) }
+                Tensor.gemm(false, false, cout, cols, k, 1, w, k, col?.base ?? src, cols, 0, o + y0 * ow, hw)
+            }
+        }
+        if let bias { Tensor.addChannelBias(out, bias) }
+        let x = self
+        var inputs = [x, weight]
+        if let bias { inputs.append(bias) }
+        // With stride 1, a square kernel and fewer output than input channels, the input gradient is
+        // itself a convolution of the output gradient with the flipped kernel; its column matrix
+        // (Cout·k² rows) is smaller than the one col2im would fold back (Cin·k² rows), and no fold is needed.
+        let flippedInputGradient = stride == 1 && geo.kernelHeight == geo.kernelWidth && cout <= geo.channels
+            && padding <= dilation * (geo.kernelHeight - 1) && !geo.isPointwise
+        return Tensor.record(out, inputs: inputs) { g in
+            let gw = weight.requiresGrad ? Tensor(zeros: weight.shape) : nil
+            var gx = x.requiresGrad ? Tensor(zeros: x.shape) : nil
+            if x.requiresGrad && flippedInputGradient {
+                gx = g.conv2d(weight: weight.flippedTransposedKernel(), padding: dilation * (geo.kernelHeight - 1) - padding,
+                              dilation: dilation)
+            }
+            let gcol = (gx != nil && col != nil && !flippedInputGradient) ? Storage(uninitializedCount: k * band * ow) : nil
+            for i in 0..<n {
+                let gi = g.pointer + i * cout * hw, src = x.pointer + i * inSize
+                for y0 in Swift.stride(from: 0, to: geo.outHeight, by: band) {
+                    let rows = y0..<min(y0 + band, geo.outHeight), cols = rows.count * ow
+                    if let gw {
+                        if let col { geo.im2col(src, col.base, rows: rows) }
+                        Tensor.gemm(false, true, cout, k, cols, 1, gi + y0 * ow, hw, col?.base ?? src, cols, 1, gw.pointer, k)
+                    }
+                    if let gx, !flippedInputGradient {
+                        let dst = gx.pointer + i * inSize
+                        if let gcol {
+                            Tensor.gemm(true, false, k, cols, cout, 1, w, k, gi + y0 * ow, hw, 0, gcol.base, cols)
+                            geo.col2im(gcol.base, dst, rows: rows)
+                        } else {
+                            Tensor.gemm(true, false, k, hw, cout, 1, w, k, gi, hw, 0, dst, hw)
+                        }
+                    }
+                }
+            }
+            var grads: [Tensor?] = [gx, gw]
+            if let bias { grads.append(bias.requiresGrad ? Tensor.channelSums(g) : nil) }
+            return grads
+        }
+    }
+
+    /// Transposed 2-D convolution (PyTorch's `conv_transpose2d`): input [N, Cin, H, W],
+    /// weight [Cin, Cout, kh, kw], output (H−1)·stride − 2·padding + dilation·(kh−1) + outputPadding + 1.
+    ///
+    /// It is the adjoint of a convolution from the output grid to the input grid, so it runs as
+    /// sgemm + col2im, a band of input rows at a time.
+    public func convTranspose2d(weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0,
+                                outputPadding: Int = 0, dilation: Int = 1) -> Tensor {
+        precondition(rank == 4 && weight.rank == 4 && weight.shape[0] == shape[1],
+                     "convTranspose2d input \(shape) with weight \(weight.shape)")
+        precondition(outputPadding < max(stride, dilation), "output padding must be below stride or dilation")
+        let n = shape[0], cin = shape[1], cout = weight.shape[1], kh = weight.shape[2], kw = weight.shape[3]
+        let oh = (shape[2] - 1) * stride - 2 * padding + dilation * (kh - 1) + outputPadding + 1
+        let ow = (shape[3] - 1) * stride - 2 * padding + dilation * (kw - 1) + outputPadding + 1
+        let geo = ConvGeometry(channels: cout, height: oh, width: ow, kernelHeight: kh, kernelWidth: kw,
+                               stride: stride, padding: padding, dilation: dilation)
+        precondition(geo.outHeight == shape[2] && geo.outWidth == shape[3], "inconsistent transposed conv geometry")
+        let hwIn = shape[2] * shape[3], wIn = shape[3], k = geo.columnRows, outSize = cout * oh * ow
+        let band = geo.rowsPerChunk()
+        let out = Tensor(zeros: [n, cout, oh, ow])
+        let col = Storage(uninitializedCount: k * band * wIn)
+        let w = weight.pointer
+        for i in 0..<n {
+            let src = pointer + i * cin * hwIn
+            for y0 in Swift.stride(from: 0, to: shape[2], by: band) {
+                let rows = y0..<min(y0 + band, shape[2]), cols = rows.count * wIn
+                Tensor.gemm(true, false, k, cols, cin, 1, w, k, src + y0 * wIn, hwIn, 0, col.base, cols)
+                geo.col2im(col.base, out.pointer + i * outSize, rows: rows)
+            }
+        }
+        if let bias { Tensor.addChannelBias(out, bias) }
+        let x = self
+        var inputs = [x, weight]
+        if let bias { inputs.append(bias) }
+        return Tensor.record(out, inputs: inputs) { g in
+            let gw = weight.requiresGrad ? Tensor(zeros: weight.shape) : nil
+            let gx = x.requiresGrad ? Tensor(zeros: x.shape) : nil
+            for i in 0..<n {
+                let xi = x.pointer + i * cin * hwIn
+                for y0 in Swift.stride(from: 0, to: x.shape[2], by: band) {
+                    let rows = y0..<min(y0 + band, x.shape[2]), cols = rows.count * wIn
+                    geo.im2col(g.pointer + i * outSize, col.base, rows: rows)
+                    if let gx {
+                        Tensor.gemm(false, false, cin, cols, k, 1, w, k, col.base, cols, 0, gx.pointer + i * cin * hwIn + y0 * wIn, hwIn)
+                    }
+                    if let gw {
+                        Tensor.gemm(false, true, cin, k, cols, 1, xi + y0 * wIn, hwIn, col.base, cols, 1, gw.pointer, k)
+                    }
+                }
+            }
+            var grads: [Tensor?] = [gx, gw]
+            if let bias { grads.append(bias.requiresGrad ? Tensor.channelSums(g) : nil) }
+            return grads
+        }
+    }
+
+    /// [Cout, Cin, kh, kw] → [Cin, Cout, kh, kw] with both spatial axes reversed: the kernel whose
+    /// convolution is the adjoint of a stride-1 convolution with this one.
+    func flippedTransposedKernel() -> Tensor {
+        let co = shape[0], ci = shape[1], kh = shape[2], kw = shape[3]
+        let out = Tensor(shape: [ci, co, kh, kw], storage: Storage(uninitializedCount: count))
+        let p = pointer, o = out.pointer
+        for a in 0..<co { for b in 0..<ci { for i in 0..<kh { for j in 0..<kw {
+            o[((b * co + a) * kh + i) * kw + j] = p[((a * ci + b) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)]
+        } } } }
+        return out
+    }
+
+    /// Adds bias[c] to every element of channel c of an [N, C, ...] tensor in place.
+    static func addChannelBias(_ t: Tensor, _ bias: Tensor) {
+        let n = t.shape[0], c = t.shape[1], plane = t.count / max(n * c, 1)
+        precondition(bias.count == c, "bias \(bias.shape) for \(c) channels")
+        let p = t.pointer, b = bias.pointer
+        Parallel.forEachRange(n * c, work: plane) { r in
+            for ij in r {
+                let v = b[ij % c], row = p + ij * plane
+                for q in 0..<plane { row[q] += v }
+            }
+        }
+    }
+
+    /// Per-channel sums of an [N, C, ...] tensor, shape [C] (the gradient of a channel bias).
+    static func channelSums(_ t: Tensor) -> Tensor {
+        let n = t.shape[0], c = t.shape[1], plane = t.count / max(n * c, 1)
+        let out = Tensor(zeros: [c])
+        let sums = Storage(uninitializedCount: n * c)
+        let p = t.pointer, o = out.pointer, s = sums.base
+        Parallel.forEachRange(n * c, work: plane) { r in
+            for ij in r { s[ij] = Tensor.planeSum(p + ij * plane, plane) }
+        }
+        for ij in 0..<(n * c) { o[ij % c] += s[ij] }
+        return out
+    }
+}

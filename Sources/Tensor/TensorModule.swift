@@ -1,2 +1,0 @@
-/// Placeholder until the engine lands (issue 3).
-public enum TensorModule {}
