@@ -5,4 +5,12 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 source scripts/blas-env.sh
 swift build --build-tests
-swift test --skip-build --parallel --num-workers 2
+report=.build/test-results.xml
+status=0
+swift test --skip-build --parallel --num-workers 2 --disable-swift-testing --xunit-output "$report" || status=$?
+tests=$(grep -o 'tests="[0-9]*"' "$report" | head -1 | tr -dc 0-9)
+failures=$(grep -o 'failures="[0-9]*"' "$report" | head -1 | tr -dc 0-9)
+errors=$(grep -o 'errors="[0-9]*"' "$report" | head -1 | tr -dc 0-9)
+failed=$((failures + errors))
+echo "XCTest: $((tests - failed)) passed, $failed failed"
+exit $status
