@@ -34,7 +34,8 @@ public final class Executor {
         var outcome: JobOutcome
     }
 
-    /// Executes `plan` as run `runID` with at most `jobs` CPUs busy.
+    /// Executes `plan` as run `runID` with at most `jobs` CPUs busy and no more memory declared
+    /// (`resources.memory`) by running stages than the machine has.
     public func run(_ plan: Plan, runID: Int64, jobs: Int, keepGoing: Bool, threadsPerStage: Int) throws -> RunSummary {
         var summary = RunSummary(runID: runID)
         let experiment = plan.experiment.name
@@ -52,6 +53,8 @@ public final class Executor {
         var pending = plan.stages.filter { $0.decision.willRun }
         var running: [String: Running] = [:]
         var busy = 0
+        var memoryInUse = 0
+        let memoryBudget = Int(ProcessInfo.processInfo.physicalMemory / (1 << 20))
         var stopLaunching = false
         var producedFingerprints = Set<String>()
         let completions = CompletionQueue<Completion>()
@@ -97,12 +100,16 @@ public final class Executor {
                         index += 1
                         continue
                     }
-                    if ready && busy + cpus <= budget {
+                    // A stage declaring more memory than the machine has still runs, but alone.
+                    let memory = min(stage.instance.resources.memoryMB ?? 0, memoryBudget)
+                    let fits = busy + cpus <= budget && (memoryInUse == 0 || memoryInUse + memory <= memoryBudget)
+                    if ready && fits {
                         pending.remove(at: index)
                         do {
                             let entry = try launch(stage, plan: plan, runID: runID, threads: threadsPerStage, completions: completions)
                             running[stage.instance.id] = entry
                             busy += cpus
+                            memoryInUse += memory
                         } catch {
                             summary.failed.append(stage.instance.id)
                             observer.stageFailed(stage.instance.id, error: "\(error)", log: nil)
@@ -118,6 +125,7 @@ public final class Executor {
             let completion = completions.take()
             guard let entry = running.removeValue(forKey: completion.id) else { continue }
             busy -= min(entry.stage.instance.resources.cpus, budget)
+            memoryInUse -= min(entry.stage.instance.resources.memoryMB ?? 0, memoryBudget)
             let id = entry.stage.instance.id
             let seconds = Date().timeIntervalSince(entry.started)
             switch completion.outcome.result {

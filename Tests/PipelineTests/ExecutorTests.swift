@@ -186,6 +186,32 @@ final class ExecutorTests: XCTestCase {
         }
     }
 
+    private func twoSlowStages(memory: String) -> String {
+        """
+        experiment: budget
+        stages:
+          a: {kind: toy, params: {sleep: 0.3, tag: a}, resources: {memory: \(memory)}}
+          b: {kind: toy, params: {sleep: 0.3, tag: b}, resources: {memory: \(memory)}}
+        """
+    }
+
+    func testIndependentStagesRunAtTheSameTimeWithinTheCPUBudget() throws {
+        _ = try ws.write("budget.yaml", twoSlowStages(memory: "1M"))
+        var options = RunOptions()
+        options.jobs = 2
+        try ws.run("budget.yaml", options)
+        XCTAssertEqual(ws.counter.maxActive, 2)
+    }
+
+    func testStagesWhoseDeclaredMemoryDoesNotFitTogetherRunOneAtATime() throws {
+        let megabytes = Int(ProcessInfo.processInfo.physicalMemory / (1 << 20)) * 6 / 10
+        _ = try ws.write("budget.yaml", twoSlowStages(memory: "\(megabytes)M"))
+        var options = RunOptions()
+        options.jobs = 2
+        try ws.run("budget.yaml", options)
+        XCTAssertEqual(ws.counter.maxActive, 1)
+    }
+
     func testOnlyRunsTheSelectedStageAndWhatItNeeds() throws {
         var options = RunOptions()
         options.only = ["train@vangogh"]

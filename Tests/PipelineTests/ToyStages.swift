@@ -6,7 +6,13 @@ final class RunCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var counts: [String: Int] = [:]
 
+    private var active = 0
+    /// The most stages that ran at the same time.
+    private(set) var maxActive = 0
+
     func hit(_ id: String) { lock.lock(); counts[id, default: 0] += 1; lock.unlock() }
+    func enter() { lock.lock(); active += 1; maxActive = max(maxActive, active); lock.unlock() }
+    func leave() { lock.lock(); active -= 1; lock.unlock() }
     var total: Int { lock.lock(); defer { lock.unlock() }; return counts.values.reduce(0, +) }
     func count(_ id: String) -> Int { lock.lock(); defer { lock.unlock() }; return counts[id] ?? 0 }
     func reset() { lock.lock(); counts = [:]; lock.unlock() }
@@ -28,6 +34,8 @@ struct ToyStage: Stage {
 
     func run(_ context: StageContext) throws -> StageResult {
         counter.hit(context.stageID)
+        counter.enter()
+        defer { counter.leave() }
         if context.params["fail"]?.boolValue == true { throw StageFailure.message("asked to fail") }
         let deadline = Date().addingTimeInterval(context.params["sleep"]?.doubleValue ?? 0)
         while Date() < deadline {
