@@ -4,24 +4,56 @@ import Foundation
 public struct JobOutcome: Sendable {
     public var result: Result<StageResult, Error>
     public var cpuSeconds: Double?
+
+    public init(result: Result<StageResult, Error>, cpuSeconds: Double?) {
+        self.result = result
+        self.cpuSeconds = cpuSeconds
+    }
+}
+
+/// What a cluster reports about one job.
+public struct ClusterJobStatus: Sendable, Equatable {
+    public var jobID: String
+    public var state: String
+    public var node: String?
+    public var elapsed: String?
+    public var maxRSSKB: Int?
+    public var reason: String?
+
+    public init(jobID: String, state: String, node: String? = nil, elapsed: String? = nil, maxRSSKB: Int? = nil, reason: String? = nil) {
+        self.jobID = jobID
+        self.state = state
+        self.node = node
+        self.elapsed = elapsed
+        self.maxRSSKB = maxRSSKB
+        self.reason = reason
+    }
+}
+
+/// What a backend tells the executor about a job it started.
+public enum BackendEvent: Sendable {
+    /// A cluster job was submitted, or its state changed; the executor records it in the ledger.
+    case job(ClusterJobStatus)
+    /// The stage ended. Sent exactly once, last.
+    case finished(JobOutcome)
 }
 
 /// Where stages run. The executor decides what and when; a backend decides where and how
 /// (threads in this process, or jobs on a cluster).
 public protocol ExecutionBackend: AnyObject {
-    /// Starts `stage` with `context`; calls `completion` exactly once, from any thread.
-    func start(_ stage: Stage, context: StageContext, completion: @escaping @Sendable (JobOutcome) -> Void)
+    /// Starts `stage` with `context`; reports through `events` from any thread, ending with `.finished`.
+    func start(_ stage: Stage, context: StageContext, events: @escaping @Sendable (BackendEvent) -> Void)
 }
 
 /// Runs each stage on its own thread in this process.
 public final class LocalBackend: ExecutionBackend {
     public init() {}
 
-    public func start(_ stage: Stage, context: StageContext, completion: @escaping @Sendable (JobOutcome) -> Void) {
+    public func start(_ stage: Stage, context: StageContext, events: @escaping @Sendable (BackendEvent) -> Void) {
         let thread = Thread {
             let before = LocalBackend.threadCPUSeconds()
             let result = Result { try stage.run(context) }
-            completion(JobOutcome(result: result, cpuSeconds: LocalBackend.threadCPUSeconds() - before))
+            events(.finished(JobOutcome(result: result, cpuSeconds: LocalBackend.threadCPUSeconds() - before)))
         }
         thread.stackSize = 64 << 20
         thread.start()

@@ -31,7 +31,7 @@ public final class Executor {
 
     private struct Completion {
         var id: String
-        var outcome: JobOutcome
+        var event: BackendEvent
     }
 
     /// Executes `plan` as run `runID` with at most `jobs` CPUs busy and no more memory declared
@@ -123,16 +123,24 @@ public final class Executor {
             }
             if running.isEmpty { break }
             let completion = completions.take()
+            let outcome: JobOutcome
+            switch completion.event {
+            case .job(let status):
+                if let entry = running[completion.id] { try ledger.recordJob(execution: entry.execution, status) }
+                continue
+            case .finished(let finished):
+                outcome = finished
+            }
             guard let entry = running.removeValue(forKey: completion.id) else { continue }
             busy -= min(entry.stage.instance.resources.cpus, budget)
             memoryInUse -= min(entry.stage.instance.resources.memoryMB ?? 0, memoryBudget)
             let id = entry.stage.instance.id
             let seconds = Date().timeIntervalSince(entry.started)
-            switch completion.outcome.result {
+            switch outcome.result {
             case .success(let result):
                 do {
                     if cancellation.isCancelled { throw StageFailure.cancelled }
-                    try finishSuccess(entry, result: result, outcome: completion.outcome, plan: plan)
+                    try finishSuccess(entry, result: result, outcome: outcome, plan: plan)
                     done.insert(id)
                     producedFingerprints.insert(entry.stage.fingerprint)
                     summary.executed.append(id)
@@ -187,8 +195,8 @@ public final class Executor {
         let context = StageContext(stageID: id, fingerprint: stage.fingerprint, params: stage.instance.params, inputs: inputs,
                                    outputs: outputs, workDirectory: work, workspace: workspace.root, threads: threads,
                                    log: log, cancellation: cancellation)
-        backend.start(implementation, context: context) { outcome in
-            completions.put(Completion(id: id, outcome: outcome))
+        backend.start(implementation, context: context) { event in
+            completions.put(Completion(id: id, event: event))
         }
         return Running(stage: stage, execution: execution, staging: staging, log: log, started: Date())
     }

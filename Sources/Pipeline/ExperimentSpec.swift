@@ -6,6 +6,8 @@ public struct ExperimentSpec: Sendable {
     public var vars: [(name: String, value: YAMLNode)]
     public var matrix: [MatrixAxis]
     public var stages: [StageSpec]
+    /// The `executor: slurm:` section, when the experiment has one.
+    public var slurm: SlurmConfig?
 }
 
 /// A named axis of the experiment matrix, e.g. `artist: [monet, cezanne]`.

@@ -121,4 +121,34 @@ extension Ledger {
             }
         }
     }
+
+    /// Records a cluster job's latest state for an execution.
+    public func recordJob(execution: Int64, _ status: ClusterJobStatus) throws {
+        try db.query("""
+            INSERT INTO cluster_jobs(execution_id, job_id, state, node, elapsed, max_rss_kb, reason, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(execution_id, job_id) DO UPDATE SET state = excluded.state, node = COALESCE(excluded.node, node),
+                elapsed = COALESCE(excluded.elapsed, elapsed), max_rss_kb = COALESCE(excluded.max_rss_kb, max_rss_kb),
+                reason = COALESCE(excluded.reason, reason), updated_at = excluded.updated_at
+            """, [.int(execution), .text(status.jobID), .text(status.state), status.node.map(SQLValue.text) ?? .null,
+                  status.elapsed.map(SQLValue.text) ?? .null, status.maxRSSKB.map { .int(Int64($0)) } ?? .null,
+                  status.reason.map(SQLValue.text) ?? .null, .double(Ledger.now)])
+    }
+
+    /// Cluster jobs recorded for an execution.
+    public func jobs(execution: Int64) throws -> [ClusterJobStatus] {
+        try db.query("SELECT job_id, state, node, elapsed, max_rss_kb, reason FROM cluster_jobs WHERE execution_id = ? ORDER BY rowid",
+                     [.int(execution)]).map {
+            ClusterJobStatus(jobID: $0[0].text ?? "", state: $0[1].text ?? "", node: $0[2].text, elapsed: $0[3].text,
+                             maxRSSKB: $0[4].int.map(Int.init), reason: $0[5].text)
+        }
+    }
+
+    /// Jobs the cluster may still be running, by stage fingerprint: what a restarted controller re-attaches to.
+    public func unfinishedJobs() throws -> [(fingerprint: String, execution: Int64, job: String)] {
+        try db.query("""
+            SELECT e.fingerprint, e.id, j.job_id FROM cluster_jobs j JOIN executions e ON e.id = j.execution_id
+            WHERE j.state IN ('SUBMITTED', 'PENDING', 'RUNNING', 'CONFIGURING', 'COMPLETING', 'REQUEUED', 'RESIZING', 'SUSPENDED')
+            ORDER BY j.rowid
+            """).map { ($0[0].text ?? "", $0[1].int ?? 0, $0[2].text ?? "") }
+    }
 }

@@ -33,6 +33,11 @@ public final class Ledger {
         CREATE TABLE file_state(path TEXT PRIMARY KEY, inode INTEGER NOT NULL, size INTEGER NOT NULL,
             mtime_ns INTEGER NOT NULL, hash TEXT NOT NULL);
         """,
+        """
+        CREATE TABLE cluster_jobs(execution_id INTEGER NOT NULL REFERENCES executions(id), job_id TEXT NOT NULL,
+            state TEXT NOT NULL, node TEXT, elapsed TEXT, max_rss_kb INTEGER, reason TEXT, updated_at REAL NOT NULL,
+            PRIMARY KEY(execution_id, job_id));
+        """,
     ]
 
     /// Opens (creating if needed) the ledger at `path` and applies pending migrations.

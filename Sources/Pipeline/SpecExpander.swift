@@ -79,7 +79,8 @@ public struct SpecExpander {
             }
         }
         let ordered = order(instances)
-        return Experiment(name: spec.name, file: spec.file, description: spec.description, matrix: spec.matrix, instances: ordered)
+        return Experiment(name: spec.name, file: spec.file, description: spec.description, matrix: spec.matrix, instances: ordered,
+                          slurm: spec.slurm)
     }
 
     private func combinations(_ axes: [MatrixAxis]) -> [[(axis: String, value: String)]] {

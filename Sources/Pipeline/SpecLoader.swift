@@ -86,7 +86,7 @@ public struct SpecLoader {
     }
 
     private mutating func experiment(_ root: YAMLNode) -> ExperimentSpec {
-        var spec = ExperimentSpec(file: file, name: "", description: "", vars: [], matrix: [], stages: [])
+        var spec = ExperimentSpec(file: file, name: "", description: "", vars: [], matrix: [], stages: [], slurm: nil)
         var sawName = false, sawStages = false
         for (key, value) in entries(root, "", allowed: SpecLoader.topKeys) {
             switch key.scalar! {
@@ -113,7 +113,11 @@ public struct SpecLoader {
                 sawStages = true
                 spec.stages = stages(value)
             case "executor":
-                break // read by the executor backends
+                for (k, v) in entries(value, "executor", allowed: ["slurm"]) where k.scalar == "slurm" {
+                    spec.slurm = SlurmConfig.parse(v, path: "executor.slurm") { node, path, message in
+                        diagnostics.append(SpecDiagnostic(node.location, keyPath: path, message))
+                    }
+                }
             default: break
             }
         }

@@ -105,10 +105,14 @@ public final class StageLog: @unchecked Sendable {
     private let lock = NSLock()
     private let progressSink: @Sendable (Double, String) -> Void
 
-    public init(url: URL, progress: @escaping @Sendable (Double, String) -> Void = { _, _ in }) {
+    /// Opens the log at `url`, emptied unless `append`.
+    public init(url: URL, append: Bool = false, progress: @escaping @Sendable (Double, String) -> Void = { _, _ in }) {
         self.url = url
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        if !append || !FileManager.default.fileExists(atPath: url.path) {
+            FileManager.default.createFile(atPath: url.path, contents: nil)
+        }
         handle = try? FileHandle(forWritingTo: url)
+        if append { _ = try? handle?.seekToEnd() }
         progressSink = progress
     }
 

@@ -42,6 +42,7 @@ public struct Experiment: Sendable {
     public var description: String
     public var matrix: [MatrixAxis]
     public var instances: [StageInstance]
+    public var slurm: SlurmConfig?
 
     public func instance(_ id: String) -> StageInstance? { instances.first { $0.id == id } }
 }

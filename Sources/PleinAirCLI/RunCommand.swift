@@ -10,7 +10,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Run only this stage (name or instance id such as train@monet) and what it needs. Repeatable.") var only: [String] = []
     @Option(help: "Run this stage even if cached. Repeatable.") var force: [String] = []
     @Flag(help: "Show what would run, and why, without running.") var dryRun = false
-    @Option(name: .short, help: "CPUs to keep busy with stages at once.") var j: Int = 1
+    @Option(name: .short, help: "CPUs to keep busy with stages at once (default 1 locally, 64 jobs on Slurm).") var j: Int?
+    @Option(help: "Where stages run: local (this machine) or slurm (sbatch jobs; see the experiment's `executor: slurm:` section).")
+    var executor: ExecutorKind = .local
     @Option(help: "Threads each numeric stage may use.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "After a failure, keep running the stages that do not depend on it.") var keepGoing = false
     @Flag(help: "Print a JSON summary instead of progress lines.") var json = false
@@ -28,7 +30,7 @@ struct RunCommand: ParsableCommand {
             var options = RunOptions()
             options.only = only
             options.force = force
-            options.jobs = j
+            options.jobs = j ?? (executor == .slurm ? 64 : 1)
             options.keepGoing = keepGoing
             options.dryRun = dryRun
             options.threadsPerStage = max(1, threads)
@@ -36,7 +38,15 @@ struct RunCommand: ParsableCommand {
             let observer = ConsoleObserver(quiet: json)
             if !json { FileHandle.standardError.write(Data("\(experiment.name) (\(experiment.file))\n".utf8)) }
             let interrupt = InterruptHandler()
-            let (plan, summary) = try runner.run(experiment, options: options, observer: observer,
+            let backend: ExecutionBackend
+            switch executor {
+            case .local: backend = LocalBackend()
+            case .slurm:
+                let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+                backend = SlurmBackend(config: experiment.slurm ?? SlurmConfig(), client: SlurmClient(), executable: executable,
+                                       unfinished: try runner.ledger.unfinishedJobs())
+            }
+            let (plan, summary) = try runner.run(experiment, options: options, backend: backend, observer: observer,
                                                  onWait: { FileHandle.standardError.write(Data("\($0)\n".utf8)) },
                                                  onExecutor: { executor in interrupt.onInterrupt { executor.cancellation.cancel() } })
             guard let summary else {
@@ -67,6 +77,11 @@ struct RunCommand: ParsableCommand {
         if json { print(JSON.text(summaries.count == 1 ? summaries[0] : summaries)) }
         if worst != 0 { throw CLIExit(code: worst) }
     }
+}
+
+/// Where `run` executes stages.
+enum ExecutorKind: String, ExpressibleByArgument {
+    case local, slurm
 }
 
 /// Turns SIGINT and SIGTERM into a clean cancellation: running stages stop, nothing half-done is recorded.

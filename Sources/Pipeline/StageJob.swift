@@ -1,0 +1,83 @@
+import Foundation
+
+/// A stage's context written to a file, so that another process (a cluster job running
+/// `pleinair exec-stage FILE`) can run exactly that stage for exactly that fingerprint.
+public struct StageJob: Codable, Sendable {
+    public var kind: String
+    public var stageID: String
+    public var fingerprint: String
+    public var params: [String: ParamValue]
+    public var inputs: [String: String]
+    public var outputs: [String: String]
+    public var workDirectory: String
+    public var workspace: String
+    public var threads: Int
+    public var logPath: String
+
+    public init(kind: String, context: StageContext) {
+        self.kind = kind
+        stageID = context.stageID
+        fingerprint = context.fingerprint
+        params = context.params
+        inputs = context.inputs.mapValues(\.path)
+        outputs = context.outputs.mapValues(\.path)
+        workDirectory = context.workDirectory.path
+        workspace = context.workspace.path
+        threads = context.threads
+        logPath = context.log.url.path
+    }
+
+    /// What the job reports back: metrics on success, the error message otherwise.
+    public struct Result: Codable, Sendable {
+        public var ok: Bool
+        public var error: String?
+        public var metrics: [MetricRecord]
+        public var cpuSeconds: Double?
+        public var peakRSSKB: Int?
+    }
+
+    public struct MetricRecord: Codable, Sendable {
+        public var name: String
+        public var value: Double
+        public var step: Int?
+    }
+
+    /// Where the result of the job described at `url` is written.
+    public static func resultURL(for url: URL) -> URL { url.deletingPathExtension().appendingPathExtension("result.json") }
+
+    public func write(to url: URL) throws {
+        try JSONEncoder().encode(self).write(to: url, options: .atomic)
+    }
+
+    public static func read(_ url: URL) throws -> StageJob {
+        try JSONDecoder().decode(StageJob.self, from: Data(contentsOf: url))
+    }
+
+    /// Runs the job described in `url` with the matching stage from `stages`; writes the result
+    /// file beside it (atomically) and returns whether the stage succeeded.
+    public static func execute(_ url: URL, stages: [Stage], cancellation: Cancellation) throws -> Bool {
+        let job = try read(url)
+        guard let stage = stages.first(where: { $0.descriptor.kind == job.kind }) else {
+            throw StageFailure.message("this pleinair has no stage kind '\(job.kind)'")
+        }
+        let log = StageLog(url: URL(fileURLWithPath: job.logPath), append: true)
+        log.write("pleinair exec-stage: \(job.stageID) fingerprint \(job.fingerprint) on \(ProcessInfo.processInfo.hostName)")
+        let context = StageContext(stageID: job.stageID, fingerprint: job.fingerprint, params: job.params,
+                                   inputs: job.inputs.mapValues { URL(fileURLWithPath: $0) },
+                                   outputs: job.outputs.mapValues { URL(fileURLWithPath: $0) },
+                                   workDirectory: URL(fileURLWithPath: job.workDirectory), workspace: URL(fileURLWithPath: job.workspace),
+                                   threads: job.threads, log: log, cancellation: cancellation)
+        let before = LocalBackend.threadCPUSeconds()
+        var result: Result
+        do {
+            let outcome = try stage.run(context)
+            result = Result(ok: true, error: nil, metrics: outcome.metrics.map { MetricRecord(name: $0.name, value: $0.value, step: $0.step) },
+                            cpuSeconds: outcome.cost?.cpuSeconds ?? LocalBackend.threadCPUSeconds() - before, peakRSSKB: outcome.cost?.peakRSSKB)
+        } catch {
+            log.write("error: \(error)")
+            result = Result(ok: false, error: "\(error)", metrics: [], cpuSeconds: nil, peakRSSKB: nil)
+        }
+        try JSONEncoder().encode(result).write(to: resultURL(for: url), options: .atomic)
+        return result.ok
+    }
+}
