@@ -41,6 +41,11 @@ final class PNGCodecTests: XCTestCase {
         }
     }
 
+    func testFastEncodingDecodesToTheSamePixels() throws {
+        let image = pattern(width: 20, height: 10, channels: 3, depth: .eight)
+        XCTAssertEqual(try PNGCodec.decode(PNGCodec.encode(image, fast: true)), image)
+    }
+
     func testEncodedBytesAreDeterministic() throws {
         let image = pattern(width: 16, height: 16, channels: 3, depth: .eight)
         XCTAssertEqual(try PNGCodec.encode(image), try PNGCodec.encode(image))
