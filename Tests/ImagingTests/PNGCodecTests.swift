@@ -46,6 +46,18 @@ final class PNGCodecTests: XCTestCase {
         XCTAssertEqual(try PNGCodec.decode(PNGCodec.encode(image, fast: true)), image)
     }
 
+    func testSixteenBitFilesAreWrittenWithoutColourTags() throws {
+        let data = try PNGCodec.encode(pattern(width: 4, height: 4, channels: 3, depth: .sixteen))
+        for tag in ["gAMA", "cHRM", "sRGB", "iCCP"] {
+            XCTAssertNil(data.range(of: Data(tag.utf8)), tag)
+        }
+    }
+
+    func testChunkRemovalLeavesDamagedStreamsAlone() {
+        let damaged = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 99, 0x67, 0x41, 0x4D, 0x41])
+        XCTAssertEqual(PNGChunks.removing(PNGChunks.colourChunks, from: damaged), damaged)
+    }
+
     func testEncodedBytesAreDeterministic() throws {
         let image = pattern(width: 16, height: 16, channels: 3, depth: .eight)
         XCTAssertEqual(try PNGCodec.encode(image), try PNGCodec.encode(image))
