@@ -47,8 +47,8 @@ public enum DemoScenes {
     /// painting was rendered from (same file names). Files are `00000.png`, `00001.png`, ...
     /// Existing files with those names are replaced; other files under `root` are left alone.
     public static func write(_ options: DemoSceneOptions, to root: URL) throws {
-        guard options.size >= 8, options.trainCount >= 0, options.testCount >= 0 else {
-            throw DemoScenesError.invalidOptions("size must be >= 8 and counts >= 0, got size \(options.size), "
+        guard (8...2048).contains(options.size), options.trainCount >= 0, options.testCount >= 0 else {
+            throw DemoScenesError.invalidOptions("size must be in 8...2048 and counts >= 0, got size \(options.size), "
                 + "train \(options.trainCount), test \(options.testCount)")
         }
         var jobs: [(dir: String, index: Int, render: @Sendable () -> Image)] = []

@@ -77,9 +77,12 @@ final class DemoScenesTests: XCTestCase {
     }
 
     func testRejectsNonsenseOptions() {
-        XCTAssertThrowsError(try DemoScenes.write(DemoSceneOptions(size: 2), to: root)) { error in
-            guard case DemoScenesError.invalidOptions = error else { return XCTFail("\(error)") }
+        for options in [DemoSceneOptions(size: 2), DemoSceneOptions(size: 100_000), DemoSceneOptions(trainCount: -1)] {
+            XCTAssertThrowsError(try DemoScenes.write(options, to: root)) { error in
+                guard case DemoScenesError.invalidOptions = error else { return XCTFail("\(error)") }
+            }
         }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root.path), "nothing written for invalid options")
     }
 
     /// Photos carry fine-grained texture and noise; woodblock prints are flat; the painters differ

@@ -27,9 +27,11 @@ final class PNGCodecTests: XCTestCase {
     }
 
     func testSixteenBitAlphaRoundTripsExactlyWhereOpaque() throws {
-        var image = pattern(width: 8, height: 8, channels: 4, depth: .sixteen)
-        for p in 0..<64 { image.samples[p * 4 + 3] = 65535 }
-        XCTAssertEqual(try PNGCodec.decode(PNGCodec.encode(image)), image)
+        for channels in [2, 4] {
+            var image = pattern(width: 8, height: 8, channels: channels, depth: .sixteen)
+            for p in 0..<64 { image.samples[p * channels + channels - 1] = 65535 }
+            XCTAssertEqual(try PNGCodec.decode(PNGCodec.encode(image)), image, "\(channels) channels")
+        }
     }
 
     func testSixteenBitTranslucentColourSurvivesWithinPremultiplicationError() throws {
