@@ -12,7 +12,8 @@ func runImagingBenchmarks() {
             return
         }
         let ms = Date().timeIntervalSince(start) * 1000 / Double(repeats)
-        print(String(format: "imaging  %-44@ %9.3f ms", label as NSString, ms))
+        let padded = label.count < 46 ? label + String(repeating: " ", count: 46 - label.count) : label
+        print("imaging  \(padded) \(String(format: "%9.3f", ms)) ms")
     }
 
     let photo = DemoScenes.photo(seed: 1, size: 256)
@@ -20,6 +21,7 @@ func runImagingBenchmarks() {
     let jpeg = (try? JPEGCodec.encode(photo, quality: 90)) ?? Data()
     time("PNG decode 256x256 RGB", repeats: 50) { _ = try PNGCodec.decode(png) }
     time("PNG encode 256x256 RGB", repeats: 20) { _ = try PNGCodec.encode(photo) }
+    time("PNG encode 256x256 RGB, fast", repeats: 20) { _ = try PNGCodec.encode(photo, fast: true) }
     time("JPEG decode 256x256 RGB", repeats: 50) { _ = try JPEGCodec.decode(jpeg) }
     time("resize 256->128 bilinear (antialiased)", repeats: 20) { _ = photo.resized(width: 128, height: 128) }
     time("resize 256->286 bilinear (CycleGAN load size)", repeats: 10) { _ = photo.resized(width: 286, height: 286) }

@@ -1,8 +1,12 @@
+import Foundation
+
 /// A grid of images with captions, for people to look at datasets and results.
 public struct ContactSheet: Sendable {
     /// One cell: an image and the caption printed under it.
     public struct Cell: Sendable {
+        /// The picture (any size, depth or channel layout).
         public var image: Image
+        /// Text under it, cut to the cell width.
         public var caption: String
         /// A cell showing `image` above `caption`.
         public init(_ image: Image, caption: String = "") {
@@ -63,6 +67,11 @@ public struct ContactSheet: Sendable {
             }
         }
         return sheet
+    }
+
+    /// Renders the cells and writes the sheet as PNG.
+    public func write(_ cells: [Cell], to url: URL) throws {
+        try ImageCodec.write(render(cells), to: url)
     }
 
     private func drawText(_ text: String, into sheet: inout Image, x: Int, y: Int, maxWidth: Int) {

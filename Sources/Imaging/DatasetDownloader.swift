@@ -65,6 +65,10 @@ public struct DatasetDownloader: Sendable {
         let fm = FileManager.default
         let target = directory.appendingPathComponent(name)
         if let installed = try alreadyInstalled(entry, at: target) { return installed }
+        if fm.fileExists(atPath: target.path) {
+            // Something is there but does not open as the dataset: never overwrite a person's files.
+            throw DatasetError.io(path: target.path, message: "exists but is not a complete \(name) dataset; move it away and retry")
+        }
         try? fm.createDirectory(at: directory, withIntermediateDirectories: true)
 
         let archive = directory.appendingPathComponent("\(name).zip")
@@ -88,9 +92,6 @@ public struct DatasetDownloader: Sendable {
         _ = try ArchiveExtractor.extract(archive, to: staging)
         let unpacked = fm.fileExists(atPath: staging.appendingPathComponent(name).path) ? staging.appendingPathComponent(name) : staging
         _ = try CycleGANDataset(root: unpacked)  // the archive must hold the four splits
-        if fm.fileExists(atPath: target.path) {
-            throw DatasetError.io(path: target.path, message: "exists but is not a complete install; move it away and retry")
-        }
         do {
             try fm.moveItem(at: unpacked, to: target)
             let marker = ["name": name, "archive_sha256": sha]
@@ -135,10 +136,10 @@ public struct DatasetDownloader: Sendable {
             let outcome = try fetch.run()
             transferred += max(0, outcome.fileSize - (outcome.status == 200 ? 0 : before))
             if let error = outcome.error {
-                let reached = outcome.status == 0
-                lastError = reached ? DatasetDownloader.describe(error, url: url, partial: partial)
-                                    : "interrupted after \(outcome.fileSize) bytes (\(error.localizedDescription))"
-                if reached && outcome.fileSize == before && isOffline(error) {
+                let unreachable = outcome.status == 0  // no HTTP response at all
+                lastError = unreachable ? DatasetDownloader.describe(error, url: url, partial: partial)
+                                        : "interrupted after \(outcome.fileSize) bytes (\(error.localizedDescription))"
+                if unreachable && isOffline(error) {
                     throw DatasetError.downloadFailed(url: url.absoluteString, message: lastError)
                 }
                 continue

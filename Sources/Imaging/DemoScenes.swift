@@ -36,14 +36,19 @@ public struct DemoSceneOptions: Sendable, Equatable {
 
 /// The embedded default data: seeded landscapes rendered as photographs and as paintings.
 public enum DemoScenes {
+    /// Changes whenever equal options would produce different bytes; stages that cache demo data
+    /// put it in their fingerprint. A golden-hash test fails until it is bumped with the change.
+    public static let generatorVersion = 1
+
     /// Writes the demo dataset under `root` (created if missing); deterministic for equal options.
     ///
     /// Layout: `photos/{train,test}/` (scenes no painting is made from, so the domains are
     /// unpaired), `<style>/{train,test}/` paintings and `<style>/test_truth/` the photo each test
     /// painting was rendered from (same file names). Files are `00000.png`, `00001.png`, ...
+    /// Existing files with those names are replaced; other files under `root` are left alone.
     public static func write(_ options: DemoSceneOptions, to root: URL) throws {
-        guard options.size >= 8, options.trainCount >= 0, options.testCount >= 0 else {
-            throw DemoScenesError.invalidOptions("size must be >= 8 and counts >= 0, got size \(options.size), "
+        guard (8...2048).contains(options.size), options.trainCount >= 0, options.testCount >= 0 else {
+            throw DemoScenesError.invalidOptions("size must be in 8...2048 and counts >= 0, got size \(options.size), "
                 + "train \(options.trainCount), test \(options.testCount)")
         }
         var jobs: [(dir: String, index: Int, render: @Sendable () -> Image)] = []

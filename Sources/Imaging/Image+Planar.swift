@@ -2,19 +2,24 @@ extension Image {
     /// The samples as planar (CHW) floats in [-1, 1]: `v / max * 2 - 1`, the layout and range of a
     /// Float32 NCHW tensor's single image. Channel c of pixel (x, y) is at `(c * height + y) * width + x`.
     public func planarFloats() -> [Float] {
+        var out = [Float](repeating: 0, count: width * height * channels)
+        out.withUnsafeMutableBufferPointer { writePlanarFloats(into: $0) }
+        return out
+    }
+
+    /// Writes `planarFloats()` into the first `width * height * channels` elements of `buffer`,
+    /// e.g. one image's slot of a batch, without an intermediate array.
+    public func writePlanarFloats(into buffer: UnsafeMutableBufferPointer<Float>) {
         let plane = width * height
+        precondition(buffer.count >= plane * channels, "buffer holds \(buffer.count) floats, need \(plane * channels)")
         let scale = 2 / Float(depth.maxValue)
-        var out = [Float](repeating: 0, count: plane * channels)
         samples.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                for p in 0..<plane {
-                    for c in 0..<channels {
-                        dst[c * plane + p] = Float(src[p * channels + c]) * scale - 1
-                    }
+            for p in 0..<plane {
+                for c in 0..<channels {
+                    buffer[c * plane + p] = Float(src[p * channels + c]) * scale - 1
                 }
             }
         }
-        return out
     }
 
     /// An image from planar (CHW) floats in [-1, 1]: values are clamped to the range, mapped to

@@ -24,7 +24,8 @@ public struct LoadedImages: Sendable {
     public var skipped: [SkippedImage]
 }
 
-/// A folder of PNG/JPEG images: found recursively, hidden files and folders ignored, in a stable
+/// A folder of PNG/JPEG images: found recursively (symlinked files included, symlinked folders not
+/// followed), hidden files and folders ignored, in a stable
 /// order (relative paths compared byte-wise as UTF-8, so the order never depends on locale or
 /// on the order the file system lists entries).
 public struct ImageFolder: Sendable {
@@ -88,7 +89,10 @@ public struct ImageFolder: Sendable {
         var paths: [String] = []
         for case let url as URL in enumerator {
             guard ImageFormat(pathExtension: url.pathExtension) != nil else { continue }
-            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
+            // Symlinked files count (datasets are often assembled from links); symlinked
+            // directories are not followed, so a link cycle cannot loop the listing.
+            let resolved = url.resolvingSymlinksInPath()
+            guard (try? resolved.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
             let full = url.standardizedFileURL.path
             guard full.hasPrefix(prefix) else { continue }
             let relative = String(full.dropFirst(prefix.count))

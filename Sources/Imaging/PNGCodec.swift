@@ -5,9 +5,10 @@ import Foundation
 /// (the classic API needs `setjmp`/`longjmp`, which Swift cannot use safely).
 ///
 /// 8-bit files decode to 8-bit images and 16-bit files to 16-bit images; palette and low-bit-depth
-/// files expand to 8-bit gray/RGB(A). Caveat of the simplified API: 16-bit data is treated as
-/// linear light, so a 16-bit file carrying a non-linear `gAMA` chunk is converted on read, and
-/// 16-bit colour with alpha passes through premultiplied form (exact only where alpha is opaque).
+/// files expand to 8-bit gray/RGB(A). Samples come back as stored: colour-management chunks (gAMA,
+/// cHRM, sRGB, iCCP) are ignored, as Pillow ignores them, and 16-bit files are written without them
+/// (see `PNGChunks`). Caveat of the simplified API: 16-bit colour with alpha passes through
+/// premultiplied form, so it is exact only where alpha is opaque (within 2/65535 elsewhere).
 public enum PNGCodec {
     /// Decodes PNG bytes; `path` only labels errors.
     public static func decode(_ data: Data, path: String? = nil) throws -> Image {
@@ -16,7 +17,8 @@ public enum PNGCodec {
         image.version = png_uint_32(PNG_IMAGE_VERSION)
         defer { png_image_free(&image) }
 
-        let began = data.withUnsafeBytes { raw in
+        let stream = PNGChunks.removing(PNGChunks.colourChunks, from: data)
+        let began = stream.withUnsafeBytes { raw in
             png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count)
         }
         guard began != 0 else { throw ImageError(path: path, .corrupt(message(of: &image))) }
@@ -51,10 +53,12 @@ public enum PNGCodec {
         return decoded
     }
 
-    /// Encodes an image as PNG at its own depth (8 or 16 bits).
-    public static func encode(_ image: Image, path: String? = nil) throws -> Data {
+    /// Encodes an image as PNG at its own depth (8 or 16 bits); `fast` trades size for speed
+    /// (libpng's `PNG_IMAGE_FLAG_FAST`: larger files, several times quicker on noisy images).
+    public static func encode(_ image: Image, fast: Bool = false, path: String? = nil) throws -> Data {
         var png = png_image()
         png.version = png_uint_32(PNG_IMAGE_VERSION)
+        if fast { png.flags = png_uint_32(PNG_IMAGE_FLAG_FAST) }
         png.width = png_uint_32(image.width)
         png.height = png_uint_32(image.height)
         var format = png_uint_32(image.channels - 1)  // the COLOR|ALPHA bits spell channels - 1
@@ -72,7 +76,10 @@ public enum PNGCodec {
                 png_image_write_to_memory(&png, dest.baseAddress, &size, 0, pixels.baseAddress, 0, nil)
             }
             guard ok != 0 else { throw ImageError(path: path, .encodeFailed(message(of: &png))) }
-            return out.prefix(size)
+            // libpng tags 16-bit output as linear (gAMA 1.0); the samples are whatever the caller
+            // had, usually sRGB-encoded, so leave the file untagged as Pillow does.
+            let encoded = out.prefix(size)
+            return image.depth == .sixteen ? PNGChunks.removing(PNGChunks.colourChunks, from: encoded) : encoded
         }
 
         if image.depth == .sixteen {

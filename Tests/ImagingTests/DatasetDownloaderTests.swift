@@ -181,6 +181,19 @@ final class DatasetDownloaderTests: XCTestCase {
         XCTAssertEqual(try CycleGANDataset(root: installed.root).testA.count, 3)
     }
 
+    func testAnUnrelatedFolderInTheWayIsNeverOverwritten() throws {
+        let entry = try makeArchive()
+        let dest = work.appendingPathComponent("data")
+        let inTheWay = dest.appendingPathComponent("tiny2photo/notes.txt")
+        try fm.createDirectory(at: inTheWay.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("mine".utf8).write(to: inTheWay)
+        XCTAssertThrowsError(try DatasetDownloader(baseURL: try startServer(), catalog: [entry]).install("tiny2photo", into: dest)) {
+            guard case .io = $0 as? DatasetError else { return XCTFail("\($0)") }
+        }
+        XCTAssertEqual(try String(contentsOf: inTheWay, encoding: .utf8), "mine")
+        XCTAssertEqual(requests(), [], "nothing downloaded when the install could not complete")
+    }
+
     func testUnknownNamesListTheKnownOnes() {
         XCTAssertThrowsError(try DatasetDownloader().install("horse2zebra", into: work)) {
             guard case let .unknownDataset(name, known) = $0 as? DatasetError else { return XCTFail("\($0)") }

@@ -31,6 +31,17 @@ final class DatasetTests: XCTestCase {
         XCTAssertEqual(folder.files.first?.lastPathComponent, "B.jpeg")
     }
 
+    func testSymlinkedFilesAreIncludedAndHashedByContent() throws {
+        let elsewhere = root.appendingPathComponent("elsewhere")
+        try put("real.png", seed: 6, in: elsewhere)
+        let folder = root.appendingPathComponent("set")
+        try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+        try fm.createSymbolicLink(at: folder.appendingPathComponent("linked.png"), withDestinationURL: elsewhere.appendingPathComponent("real.png"))
+        let listed = try ImageFolder(root: folder)
+        XCTAssertEqual(listed.relativePaths, ["linked.png"])
+        XCTAssertEqual(try listed.image(at: 0), DemoScenes.photo(seed: 6, size: 12))
+    }
+
     func testMissingEmptyAndFileRootsAreTypedErrors() throws {
         XCTAssertThrowsError(try ImageFolder(root: root.appendingPathComponent("nope"))) {
             XCTAssertEqual($0 as? DatasetError, .notFound(path: root.appendingPathComponent("nope").path))

@@ -47,6 +47,16 @@ final class DemoScenesTests: XCTestCase {
         XCTAssertEqual(a, b)
     }
 
+    /// Guards the cache contract: demo data is cached by fingerprint, so any change to the bytes the
+    /// generator writes must come with a new `generatorVersion`. If this fails after an intended
+    /// change, bump `DemoScenes.generatorVersion` and record the new hash here.
+    func testGeneratorOutputMatchesItsVersionsGoldenHash() throws {
+        try DemoScenes.write(DemoSceneOptions(trainCount: 2, testCount: 1, size: 32, seed: 1), to: root)
+        let hash = try ImageFolder(root: root).contentHash()
+        let golden: [Int: String] = [1: "aef65dd1fd26b34130d0441001dc585017e85a32c4b032b56d152d73999bfe60"]
+        XCTAssertEqual(hash, golden[DemoScenes.generatorVersion], "generator output changed: bump generatorVersion")
+    }
+
     func testDifferentSeedsGiveDifferentScenes() {
         XCTAssertNotEqual(DemoScenes.photo(seed: 1, size: 32), DemoScenes.photo(seed: 2, size: 32))
     }
@@ -67,9 +77,12 @@ final class DemoScenesTests: XCTestCase {
     }
 
     func testRejectsNonsenseOptions() {
-        XCTAssertThrowsError(try DemoScenes.write(DemoSceneOptions(size: 2), to: root)) { error in
-            guard case DemoScenesError.invalidOptions = error else { return XCTFail("\(error)") }
+        for options in [DemoSceneOptions(size: 2), DemoSceneOptions(size: 100_000), DemoSceneOptions(trainCount: -1)] {
+            XCTAssertThrowsError(try DemoScenes.write(options, to: root)) { error in
+                guard case DemoScenesError.invalidOptions = error else { return XCTFail("\(error)") }
+            }
         }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root.path), "nothing written for invalid options")
     }
 
     /// Photos carry fine-grained texture and noise; woodblock prints are flat; the painters differ

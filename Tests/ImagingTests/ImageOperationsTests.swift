@@ -54,6 +54,18 @@ final class ImageOperationsTests: XCTestCase {
         XCTAssertEqual(planar[5], 51 / 255 * 2 - 1, accuracy: 1e-6)   // B of pixel 1
     }
 
+    func testPlanarFloatsCanFillASlotOfABatch() {
+        let a = DemoScenes.photo(seed: 1, size: 8), b = DemoScenes.photo(seed: 2, size: 8)
+        var batch = [Float](repeating: 9, count: 2 * 3 * 64 + 1)
+        batch.withUnsafeMutableBufferPointer { buffer in
+            a.writePlanarFloats(into: UnsafeMutableBufferPointer(rebasing: buffer[0..<192]))
+            b.writePlanarFloats(into: UnsafeMutableBufferPointer(rebasing: buffer[192...]))
+        }
+        XCTAssertEqual(Array(batch[0..<192]), a.planarFloats())
+        XCTAssertEqual(Array(batch[192..<384]), b.planarFloats())
+        XCTAssertEqual(batch[384], 9, "nothing written past the image")
+    }
+
     func testPlanarRoundTripIsExactAtBothDepths() {
         var rng = SeededRandom(seed: 8)
         for depth in [BitDepth.eight, .sixteen] {

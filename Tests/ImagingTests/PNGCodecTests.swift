@@ -27,9 +27,11 @@ final class PNGCodecTests: XCTestCase {
     }
 
     func testSixteenBitAlphaRoundTripsExactlyWhereOpaque() throws {
-        var image = pattern(width: 8, height: 8, channels: 4, depth: .sixteen)
-        for p in 0..<64 { image.samples[p * 4 + 3] = 65535 }
-        XCTAssertEqual(try PNGCodec.decode(PNGCodec.encode(image)), image)
+        for channels in [2, 4] {
+            var image = pattern(width: 8, height: 8, channels: channels, depth: .sixteen)
+            for p in 0..<64 { image.samples[p * channels + channels - 1] = 65535 }
+            XCTAssertEqual(try PNGCodec.decode(PNGCodec.encode(image)), image, "\(channels) channels")
+        }
     }
 
     func testSixteenBitTranslucentColourSurvivesWithinPremultiplicationError() throws {
@@ -39,6 +41,23 @@ final class PNGCodecTests: XCTestCase {
         for (a, b) in zip(image.samples, decoded.samples) {
             XCTAssertLessThanOrEqual(abs(Int(a) - Int(b)), 2)
         }
+    }
+
+    func testFastEncodingDecodesToTheSamePixels() throws {
+        let image = pattern(width: 20, height: 10, channels: 3, depth: .eight)
+        XCTAssertEqual(try PNGCodec.decode(PNGCodec.encode(image, fast: true)), image)
+    }
+
+    func testSixteenBitFilesAreWrittenWithoutColourTags() throws {
+        let data = try PNGCodec.encode(pattern(width: 4, height: 4, channels: 3, depth: .sixteen))
+        for tag in ["gAMA", "cHRM", "sRGB", "iCCP"] {
+            XCTAssertNil(data.range(of: Data(tag.utf8)), tag)
+        }
+    }
+
+    func testChunkRemovalLeavesDamagedStreamsAlone() {
+        let damaged = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 99, 0x67, 0x41, 0x4D, 0x41])
+        XCTAssertEqual(PNGChunks.removing(PNGChunks.colourChunks, from: damaged), damaged)
     }
 
     func testEncodedBytesAreDeterministic() throws {

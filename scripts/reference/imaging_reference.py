@@ -55,12 +55,15 @@ def png_chunk(kind, data):
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
 
-def write_png16_rgb(path, array):
-    """Pillow cannot write 16-bit RGB PNGs, so build one by hand (filter 0 on every row)."""
-    h, w, _ = array.shape
-    rows = b"".join(b"\x00" + array[y].astype(">u2").tobytes() for y in range(h))
-    ihdr = struct.pack(">IIBBBBB", w, h, 16, 2, 0, 0, 0)
-    data = b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", zlib.compress(rows, 9)) + png_chunk(b"IEND", b"")
+def write_png_raw(path, array, depth=16, extra=b""):
+    """Pillow cannot write 16-bit RGB PNGs or add gamma chunks, so build the file by hand (filter 0
+    on every row); `extra` is inserted before IDAT (e.g. a gAMA chunk)."""
+    h, w = array.shape[:2]
+    channels = 1 if array.ndim == 2 else array.shape[2]
+    dtype = ">u2" if depth == 16 else "u1"
+    rows = b"".join(b"\x00" + array[y].astype(dtype).tobytes() for y in range(h))
+    ihdr = struct.pack(">IIBBBBB", w, h, depth, {1: 0, 3: 2}[channels], 0, 0, 0)
+    data = b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + extra + png_chunk(b"IDAT", zlib.compress(rows, 9)) + png_chunk(b"IEND", b"")
     with open(path, "wb") as f:
         f.write(data)
 
@@ -95,8 +98,18 @@ def main():
     add_decode("gray16.png", np.asarray(Image.open(os.path.join(OUT, "gray16.png"))).astype(np.uint16))
 
     rgb16 = rng.randint(0, 65536, (6, 9, 3)).astype(np.uint16)
-    write_png16_rgb(os.path.join(OUT, "rgb16.png"), rgb16)
+    write_png_raw(os.path.join(OUT, "rgb16.png"), rgb16)
     add_decode("rgb16.png", rgb16)
+
+    # Colour-tagged files: Pillow returns the stored samples and ignores the tags; so must we.
+    srgb_gamma = png_chunk(b"gAMA", struct.pack(">I", 45455))
+    linear_gamma = png_chunk(b"gAMA", struct.pack(">I", 100000))
+    tagged16 = rng.randint(0, 65536, (5, 8, 3)).astype(np.uint16)
+    write_png_raw(os.path.join(OUT, "rgb16_gamma.png"), tagged16, extra=srgb_gamma + png_chunk(b"sRGB", b"\x00"))
+    add_decode("rgb16_gamma.png", np.asarray(tagged16))
+    tagged8 = smooth_rgb(6, 7, 1)[..., 0]
+    write_png_raw(os.path.join(OUT, "gray8_linear_gamma.png"), tagged8, depth=8, extra=linear_gamma)
+    add_decode("gray8_linear_gamma.png", np.asarray(Image.open(os.path.join(OUT, "gray8_linear_gamma.png"))))
 
     Image.fromarray(smooth_rgb(24, 40), "RGB").save(os.path.join(OUT, "photo_q90.jpg"), quality=90)
     add_decode("photo_q90.jpg", np.asarray(Image.open(os.path.join(OUT, "photo_q90.jpg")).convert("RGB")))

@@ -1,0 +1,41 @@
+/// The CycleGAN preprocessing as a value: resize to `loadSize` square, random `cropSize` crop,
+/// random horizontal flip; evaluation resizes straight to `cropSize`. Output is always 8-bit RGB.
+///
+/// The reference implementation resizes with bicubic; this uses antialiased bilinear (Pillow's
+/// `BILINEAR`), which is what FID tooling standardises on. Stated here because it changes numbers.
+public struct TrainingTransform: Sendable, Equatable {
+    /// Side of the square the image is first resized to (CycleGAN: 286).
+    public var loadSize: Int
+    /// Side of the random crop taken from it (CycleGAN: 256).
+    public var cropSize: Int
+    /// Mirror half of the samples at random.
+    public var flip: Bool
+    /// Resampling filter for the resize.
+    public var filter: ResizeFilter
+
+    /// A transform; `cropSize` must not exceed `loadSize` (programmer error otherwise).
+    public init(loadSize: Int = 286, cropSize: Int = 256, flip: Bool = true, filter: ResizeFilter = .bilinear) {
+        precondition(cropSize > 0 && cropSize <= loadSize, "crop \(cropSize) must be in 1...loadSize \(loadSize)")
+        self.loadSize = loadSize
+        self.cropSize = cropSize
+        self.flip = flip
+        self.filter = filter
+    }
+
+    /// A training sample: resized, randomly cropped and maybe flipped, randomness from `rng`.
+    public func training<G: RandomNumberGenerator>(_ image: Image, using rng: inout G) -> Image {
+        var out = Self.rgb8(image).resized(width: loadSize, height: loadSize, filter: filter)
+        out = out.randomCropped(width: cropSize, height: cropSize, using: &rng)
+        if flip && Bool.random(using: &rng) { out = out.flippedHorizontally() }
+        return out
+    }
+
+    /// An evaluation sample: resized to `cropSize` square, nothing random.
+    public func evaluation(_ image: Image) -> Image {
+        Self.rgb8(image).resized(width: cropSize, height: cropSize, filter: filter)
+    }
+
+    private static func rgb8(_ image: Image) -> Image {
+        image.convertedTo8Bit().removingAlpha().toRGB()
+    }
+}
