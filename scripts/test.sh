@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Sets up a fresh Debian machine and runs the whole test suite.
+# Sets up a fresh Debian machine and runs the whole test suite, the Slurm backend's tests
+# against a single-node Slurm cluster started here for the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh slurm-wlm munge
 source scripts/blas-env.sh
 swift build --build-tests
+eval "$(bash scripts/slurm-cluster.sh start)"
+trap 'bash scripts/slurm-cluster.sh stop' EXIT
 report=.build/test-results.xml
 status=0
 swift test --skip-build --parallel --num-workers 2 --disable-swift-testing --xunit-output "$report" || status=$?

@@ -9,7 +9,7 @@ public struct DemoScenesStage: Stage {
 
     public var descriptor: StageDescriptor {
         StageDescriptor(
-            kind: "demo_scenes", version: 1,
+            kind: "demo_scenes", version: DemoScenes.generatorVersion,
             summary: "renders the embedded demo dataset (photos, paintings per style, ground truth)",
             params: [
                 ParamSpec("train_count", .int, default: .int(120), doc: "paintings per style in train/, and photos in photos/train"),
