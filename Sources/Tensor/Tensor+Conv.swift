@@ -1,9 +1,10 @@
 extension Tensor {
     /// 2-D convolution of [N, Cin, H, W] with weight [Cout, Cin, kh, kw] and optional bias [Cout]
-    /// (PyTorch's `conv2d` semantics), as im2col + sgemm per image.
+    /// (PyTorch's `conv2d` semantics).
     ///
-    /// The column matrix is built a band of output rows at a time so it stays cache-sized; each band
-    /// is one sgemm over the full reduction depth, writing its own slice of the output.
+    /// Runs as im2col + sgemm per image, the column matrix built a band of output rows at a time so
+    /// it stays cache-sized; layers with at most `ConvGeometry.directOutputChannelLimit` output
+    /// channels use the direct kernels instead (see ConvGeometry+Direct).
     public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0,
                        dilation: Int = 1) -> Tensor {
         precondition(rank == 4 && weight.rank == 4 && weight.shape[1] == shape[1],
@@ -13,17 +14,16 @@ extension Tensor {
                                kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
                                stride: stride, padding: padding, dilation: dilation)
         precondition(geo.outHeight > 0 && geo.outWidth > 0, "conv2d output empty for input \(shape)")
-        let k = geo.columnRows, hw = geo.columnCount, ow = geo.outWidth, inSize = geo.channels * geo.height * geo.width
-        let band = geo.isPointwise ? geo.outHeight : geo.rowsPerChunk()
-        let out = Tensor(shape: [n, cout, geo.outHeight, ow], storage: Storage(uninitializedCount: n * cout * hw))
-        let col = geo.isPointwise ? nil : Storage(uninitializedCount: k * band * ow)
+        let hw = geo.columnCount, inSize = geo.channels * geo.height * geo.width
+        let direct = cout <= ConvGeometry.directOutputChannelLimit && !geo.isPointwise
+        let out = Tensor(shape: [n, cout, geo.outHeight, geo.outWidth], storage: Storage(uninitializedCount: n * cout * hw))
+        let banded = BandedConvolution(geometry: geo, outputChannels: cout)
         let w = weight.pointer
         for i in 0..<n {
-            let src = pointer + i * inSize, o = out.pointer + i * cout * hw
-            for y0 in Swift.stride(from: 0, to: geo.outHeight, by: band) {
-                let rows = y0..<min(y0 + band, geo.outHeight), cols = rows.count * ow
-                if let col { geo.im2col(src, col.base, rows: rows) }
-                Tensor.gemm(false, false, cout, cols, k, 1, w, k, col?.base ?? src, cols, 0, o + y0 * ow, hw)
+            if direct {
+                geo.directForward(pointer + i * inSize, w, outputChannels: cout, out.pointer + i * cout * hw)
+            } else {
+                banded.forward(pointer + i * inSize, w, out.pointer + i * cout * hw)
             }
         }
         if let bias { Tensor.addChannelBias(out, bias) }
@@ -33,34 +33,35 @@ extension Tensor {
         // With stride 1, a square kernel and fewer output than input channels, the input gradient is
         // itself a convolution of the output gradient with the flipped kernel; its column matrix
         // (Cout·k² rows) is smaller than the one col2im would fold back (Cin·k² rows), and no fold is needed.
-        let flippedInputGradient = stride == 1 && geo.kernelHeight == geo.kernelWidth && cout <= geo.channels
+        let flipped = stride == 1 && geo.kernelHeight == geo.kernelWidth && cout <= geo.channels
             && padding <= dilation * (geo.kernelHeight - 1) && !geo.isPointwise
         return Tensor.record(out, inputs: inputs) { g in
-            let gw = weight.requiresGrad ? Tensor(zeros: weight.shape) : nil
-            var gx = x.requiresGrad ? Tensor(zeros: x.shape) : nil
-            if x.requiresGrad && flippedInputGradient {
-                gx = g.conv2d(weight: weight.flippedTransposedKernel(), padding: dilation * (geo.kernelHeight - 1) - padding,
-                              dilation: dilation)
-            }
-            let gcol = (gx != nil && col != nil && !flippedInputGradient) ? Storage(uninitializedCount: k * band * ow) : nil
-            for i in 0..<n {
-                let gi = g.pointer + i * cout * hw, src = x.pointer + i * inSize
-                for y0 in Swift.stride(from: 0, to: geo.outHeight, by: band) {
-                    let rows = y0..<min(y0 + band, geo.outHeight), cols = rows.count * ow
-                    if let gw {
-                        if let col { geo.im2col(src, col.base, rows: rows) }
-                        Tensor.gemm(false, true, cout, k, cols, 1, gi + y0 * ow, hw, col?.base ?? src, cols, 1, gw.pointer, k)
-                    }
-                    if let gx, !flippedInputGradient {
-                        let dst = gx.pointer + i * inSize
-                        if let gcol {
-                            Tensor.gemm(true, false, k, cols, cout, 1, w, k, gi + y0 * ow, hw, 0, gcol.base, cols)
-                            geo.col2im(gcol.base, dst, rows: rows)
-                        } else {
-                            Tensor.gemm(true, false, k, hw, cout, 1, w, k, gi, hw, 0, dst, hw)
-                        }
+            var gx: Tensor?
+            if x.requiresGrad && flipped {
+                gx = g.conv2d(weight: weight.flippedTransposedKernel(),
+                              padding: dilation * (geo.kernelHeight - 1) - padding, dilation: dilation)
+            } else if x.requiresGrad {
+                let dx = Tensor(zeros: x.shape)
+                for i in 0..<n {
+                    if direct {
+                        geo.directInputGradient(g.pointer + i * cout * hw, w, outputChannels: cout, dx.pointer + i * inSize)
+                    } else {
+                        banded.inputGradient(g.pointer + i * cout * hw, w, dx.pointer + i * inSize)
                     }
                 }
+                gx = dx
+            }
+            var gw: Tensor?
+            if weight.requiresGrad {
+                let dw = Tensor(zeros: weight.shape)
+                for i in 0..<n {
+                    if direct {
+                        geo.directWeightGradient(x.pointer + i * inSize, g.pointer + i * cout * hw, outputChannels: cout, dw.pointer)
+                    } else {
+                        banded.weightGradient(x.pointer + i * inSize, g.pointer + i * cout * hw, dw.pointer)
+                    }
+                }
+                gw = dw
             }
             var grads: [Tensor?] = [gx, gw]
             if let bias { grads.append(bias.requiresGrad ? Tensor.channelSums(g) : nil) }
