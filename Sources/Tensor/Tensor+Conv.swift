@@ -78,7 +78,7 @@ extension Tensor {
                                 outputPadding: Int = 0, dilation: Int = 1) -> Tensor {
         precondition(rank == 4 && weight.rank == 4 && weight.shape[0] == shape[1],
                      "convTranspose2d input \(shape) with weight \(weight.shape)")
-        precondition(outputPadding < max(stride, dilation), "output padding must be below stride or dilation")
+        precondition(outputPadding < Swift.max(stride, dilation), "output padding must be below stride or dilation")
         let n = shape[0], cin = shape[1], cout = weight.shape[1], kh = weight.shape[2], kw = weight.shape[3]
         let oh = (shape[2] - 1) * stride - 2 * padding + dilation * (kh - 1) + outputPadding + 1
         let ow = (shape[3] - 1) * stride - 2 * padding + dilation * (kw - 1) + outputPadding + 1
@@ -93,7 +93,7 @@ extension Tensor {
         for i in 0..<n {
             let src = pointer + i * cin * hwIn
             for y0 in Swift.stride(from: 0, to: shape[2], by: band) {
-                let rows = y0..<min(y0 + band, shape[2]), cols = rows.count * wIn
+                let rows = y0..<Swift.min(y0 + band, shape[2]), cols = rows.count * wIn
                 Tensor.gemm(true, false, k, cols, cin, 1, w, k, src + y0 * wIn, hwIn, 0, col.base, cols)
                 geo.col2im(col.base, out.pointer + i * outSize, rows: rows)
             }
@@ -108,7 +108,7 @@ extension Tensor {
             for i in 0..<n {
                 let xi = x.pointer + i * cin * hwIn
                 for y0 in Swift.stride(from: 0, to: x.shape[2], by: band) {
-                    let rows = y0..<min(y0 + band, x.shape[2]), cols = rows.count * wIn
+                    let rows = y0..<Swift.min(y0 + band, x.shape[2]), cols = rows.count * wIn
                     geo.im2col(g.pointer + i * outSize, col.base, rows: rows)
                     if let gx {
                         Tensor.gemm(false, false, cin, cols, k, 1, w, k, col.base, cols, 0, gx.pointer + i * cin * hwIn + y0 * wIn, hwIn)
@@ -138,7 +138,7 @@ extension Tensor {
 
     /// Adds bias[c] to every element of channel c of an [N, C, ...] tensor in place.
     static func addChannelBias(_ t: Tensor, _ bias: Tensor) {
-        let n = t.shape[0], c = t.shape[1], plane = t.count / max(n * c, 1)
+        let n = t.shape[0], c = t.shape[1], plane = t.count / Swift.max(n * c, 1)
         precondition(bias.count == c, "bias \(bias.shape) for \(c) channels")
         let p = t.pointer, b = bias.pointer
         Parallel.forEachRange(n * c, work: plane) { r in
@@ -151,7 +151,7 @@ extension Tensor {
 
     /// Per-channel sums of an [N, C, ...] tensor, shape [C] (the gradient of a channel bias).
     static func channelSums(_ t: Tensor) -> Tensor {
-        let n = t.shape[0], c = t.shape[1], plane = t.count / max(n * c, 1)
+        let n = t.shape[0], c = t.shape[1], plane = t.count / Swift.max(n * c, 1)
         let out = Tensor(zeros: [c])
         let sums = Storage(uninitializedCount: n * c)
         let p = t.pointer, o = out.pointer, s = sums.base

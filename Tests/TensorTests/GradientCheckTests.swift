@@ -62,6 +62,13 @@ final class GradientCheckTests: XCTestCase {
         check([input([2, 3, 4])]) { $0[0].mean(axes: [-1]) }
     }
 
+    func testMaxMinAndSoftmaxGradients() {
+        check([distinct([2, 5, 3])]) { $0[0].max(axis: 1) }
+        check([distinct([3, 4])]) { $0[0].min(axis: -1, keepDims: true) }
+        check([input([3, 6])]) { $0[0].softmax(axis: -1) }
+        check([input([4, 3])]) { $0[0].logSoftmax(axis: 0) }
+    }
+
     func testMatmulAndTransposeGradients() {
         check([input([3, 4]), input([4, 5])]) { $0[0].matmul($0[1]) }
         check([input([3, 4])]) { $0[0].transposed() }
