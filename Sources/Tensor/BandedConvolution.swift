@@ -1,19 +1,24 @@
 /// im2col + sgemm convolution of one image, a band of output rows at a time: each band's column
-/// matrix ([C·kh·kw, rows·outW]) stays cache-sized and its buffer is reused across bands and calls
-/// of the same op, while every sgemm keeps the full reduction depth.
+/// matrix ([C·kh·kw, rows·outW]) stays cache-sized and one buffer serves every band of a call,
+/// while every sgemm keeps the full reduction depth.
+///
+/// The buffer is allocated per call rather than kept between forward and backward: held across a
+/// network's forward pass, one per layer, it would dominate a training step's peak memory.
 struct BandedConvolution {
     let geometry: ConvGeometry
     let outputChannels: Int
     /// Output rows per band.
     let band: Int
-    /// Scratch for one band's column matrix (nil for 1×1 stride-1 convs, whose input is the matrix).
-    let columns: Storage?
 
     init(geometry: ConvGeometry, outputChannels: Int) {
         self.geometry = geometry
         self.outputChannels = outputChannels
         band = geometry.isPointwise ? geometry.outHeight : geometry.rowsPerChunk()
-        columns = geometry.isPointwise ? nil : Storage(uninitializedCount: geometry.columnRows * band * geometry.outWidth)
+    }
+
+    /// Scratch for one band's column matrix (nil for 1×1 stride-1 convs, whose input is the matrix).
+    private func scratch() -> Storage? {
+        geometry.isPointwise ? nil : Storage(uninitializedCount: geometry.columnRows * band * geometry.outWidth)
     }
 
     private func bands() -> [Range<Int>] {
@@ -22,7 +27,7 @@ struct BandedConvolution {
 
     /// out [Cout, outH·outW] = weight [Cout, K] · columns.
     func forward(_ image: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
-        let k = geometry.columnRows, ow = geometry.outWidth, hw = geometry.columnCount
+        let k = geometry.columnRows, ow = geometry.outWidth, hw = geometry.columnCount, columns = scratch()
         for rows in bands() {
             let cols = rows.count * ow
             if let columns { geometry.im2col(image, columns.base, rows: rows) }
@@ -33,7 +38,7 @@ struct BandedConvolution {
 
     /// gradWeight [Cout, K] += grad [Cout, outH·outW] · columnsᵀ.
     func weightGradient(_ image: UnsafePointer<Float>, _ grad: UnsafePointer<Float>, _ gradWeight: UnsafeMutablePointer<Float>) {
-        let k = geometry.columnRows, ow = geometry.outWidth, hw = geometry.columnCount
+        let k = geometry.columnRows, ow = geometry.outWidth, hw = geometry.columnCount, columns = scratch()
         for rows in bands() {
             let cols = rows.count * ow
             if let columns { geometry.im2col(image, columns.base, rows: rows) }
@@ -45,7 +50,7 @@ struct BandedConvolution {
     /// gradImage += col2im(weightᵀ · grad) (gradImage must start zeroed for 1×1 convs, which it overwrites).
     func inputGradient(_ grad: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ gradImage: UnsafeMutablePointer<Float>) {
         let k = geometry.columnRows, ow = geometry.outWidth, hw = geometry.columnCount
-        guard let columns else {
+        guard let columns = scratch() else {
             Tensor.gemm(true, false, k, hw, outputChannels, 1, weight, k, grad, hw, 0, gradImage, hw)
             return
         }

@@ -105,6 +105,8 @@ extension Tensor {
         return Tensor.record(out, inputs: inputs) { g in
             let gw = weight.requiresGrad ? Tensor(zeros: weight.shape) : nil
             let gx = x.requiresGrad ? Tensor(zeros: x.shape) : nil
+            // A fresh buffer: holding the forward one until backward would add to the step's peak memory.
+            let col = Storage(uninitializedCount: k * band * wIn)
             for i in 0..<n {
                 let xi = x.pointer + i * cin * hwIn
                 for y0 in Swift.stride(from: 0, to: x.shape[2], by: band) {
