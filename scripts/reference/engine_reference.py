@@ -117,7 +117,7 @@ def op_fixtures():
 
 
 def adam_fixtures():
-    """Three Adam steps (β1 0.5) on a fixed quadratic, plus an f16 file for the reader."""
+    """Three Adam steps (β1 0.5) on a fixed quadratic."""
     torch.manual_seed(1)
     p = torch.randn(4, 3, requires_grad=True)
     target = torch.randn(4, 3)
