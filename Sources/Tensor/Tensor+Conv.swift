@@ -129,12 +129,16 @@ extension Tensor {
     /// [Cout, Cin, kh, kw] → [Cin, Cout, kh, kw] with both spatial axes reversed: the kernel whose
     /// convolution is the adjoint of a stride-1 convolution with this one.
     func flippedTransposedKernel() -> Tensor {
-        let co = shape[0], ci = shape[1], kh = shape[2], kw = shape[3]
-        let out = Tensor(shape: [ci, co, kh, kw], storage: Storage(uninitializedCount: count))
+        let co = shape[0], ci = shape[1], kk = shape[2] * shape[3]
+        let out = Tensor(shape: [ci, co, shape[2], shape[3]], storage: Storage(uninitializedCount: count))
         let p = pointer, o = out.pointer
-        for a in 0..<co { for b in 0..<ci { for i in 0..<kh { for j in 0..<kw {
-            o[((b * co + a) * kh + i) * kw + j] = p[((a * ci + b) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)]
-        } } } }
+        // Reversing both spatial axes of a row-major kh×kw block is reversing the block.
+        for b in 0..<ci {
+            for a in 0..<co {
+                let src = p + (a * ci + b) * kk, dst = o + (b * co + a) * kk
+                for t in 0..<kk { dst[t] = src[kk - 1 - t] }
+            }
+        }
         return out
     }
 
