@@ -50,7 +50,7 @@ let package = Package(
             "Pipeline", "Stages", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "Benchmarks", dependencies: ["Pipeline", "Stages", "Tensor", "NN", "Vision", "Imaging"],
-                          path: "benchmarks", swiftSettings: release),
+                          path: "benchmarks", exclude: ["torch_generator_step.py"], swiftSettings: release),
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "NN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["NN"], resources: [.copy("Fixtures")]),

@@ -22,7 +22,7 @@ from engine_cyclegan import ResnetGenerator  # noqa: E402
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--steps", type=int, default=6)
     parser.add_argument("--size", type=int, default=128)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)

@@ -37,7 +37,7 @@ public struct ConvGeometry: Equatable {
 
     /// Valid output columns [lo, hi) for kernel column offset `offW` (input column = x·stride + offW).
     @inline(__always)
-    private func validColumns(_ offW: Int) -> (Int, Int) {
+    func validColumns(_ offW: Int) -> (Int, Int) {
         let ow = outWidth
         let lo = offW >= 0 ? 0 : min(ow, (-offW + stride - 1) / stride)
         let span = width - offW

@@ -4,7 +4,7 @@ enum BinaryOp { case add, sub, mul, div }
 extension Tensor {
     /// NumPy broadcasting of two shapes; nil when they are incompatible.
     public static func broadcastShape(_ a: [Int], _ b: [Int]) -> [Int]? {
-        let r = max(a.count, b.count)
+        let r = Swift.max(a.count, b.count)
         var out = [Int](repeating: 1, count: r)
         for i in 0..<r {
             let x = i < r - a.count ? 1 : a[i - (r - a.count)]

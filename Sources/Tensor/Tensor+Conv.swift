@@ -1,9 +1,10 @@
 extension Tensor {
     /// 2-D convolution of [N, Cin, H, W] with weight [Cout, Cin, kh, kw] and optional bias [Cout]
-    /// (PyTorch's `conv2d` semantics), as im2col + sgemm per image.
+    /// (PyTorch's `conv2d` semantics).
     ///
-    /// The column matrix is built a band of output rows at a time so it stays cache-sized; each band
-    /// is one sgemm over the full reduction depth, writing its own slice of the output.
+    /// Runs as im2col + sgemm per image, the column matrix built a band of output rows at a time so
+    /// it stays cache-sized; layers with at most `ConvGeometry.directOutputChannelLimit` output
+    /// channels use the direct kernels instead (see ConvGeometry+Direct).
     public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0,
                        dilation: Int = 1) -> Tensor {
         precondition(rank == 4 && weight.rank == 4 && weight.shape[1] == shape[1],
@@ -13,17 +14,16 @@ extension Tensor {
                                kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
                                stride: stride, padding: padding, dilation: dilation)
         precondition(geo.outHeight > 0 && geo.outWidth > 0, "conv2d output empty for input \(shape)")
-        let k = geo.columnRows, hw = geo.columnCount, ow = geo.outWidth, inSize = geo.channels * geo.height * geo.width
-        let band = geo.isPointwise ? geo.outHeight : geo.rowsPerChunk()
-        let out = Tensor(shape: [n, cout, geo.outHeight, ow], storage: Storage(uninitializedCount: n * cout * hw))
-        let col = geo.isPointwise ? nil : Storage(uninitializedCount: k * band * ow)
+        let hw = geo.columnCount, inSize = geo.channels * geo.height * geo.width
+        let direct = cout <= ConvGeometry.directOutputChannelLimit && !geo.isPointwise
+        let out = Tensor(shape: [n, cout, geo.outHeight, geo.outWidth], storage: Storage(uninitializedCount: n * cout * hw))
+        let banded = BandedConvolution(geometry: geo, outputChannels: cout)
         let w = weight.pointer
         for i in 0..<n {
-            let src = pointer + i * inSize, o = out.pointer + i * cout * hw
-            for y0 in Swift.stride(from: 0, to: geo.outHeight, by: band) {
-                let rows = y0..<min(y0 + band, geo.outHeight), cols = rows.count * ow
-                if let col { geo.im2col(src, col.base, rows: rows) }
-                Tensor.gemm(false, false, cout, cols, k, 1, w, k, col?.base ?? src, cols, 0, o + y0 * ow, hw)
+            if direct {
+                geo.directForward(pointer + i * inSize, w, outputChannels: cout, out.pointer + i * cout * hw)
+            } else {
+                banded.forward(pointer + i * inSize, w, out.pointer + i * cout * hw)
             }
         }
         if let bias { Tensor.addChannelBias(out, bias) }
@@ -33,34 +33,35 @@ extension Tensor {
         // With stride 1, a square kernel and fewer output than input channels, the input gradient is
         // itself a convolution of the output gradient with the flipped kernel; its column matrix
         // (Cout·k² rows) is smaller than the one col2im would fold back (Cin·k² rows), and no fold is needed.
-        let flippedInputGradient = stride == 1 && geo.kernelHeight == geo.kernelWidth && cout <= geo.channels
+        let flipped = stride == 1 && geo.kernelHeight == geo.kernelWidth && cout <= geo.channels
             && padding <= dilation * (geo.kernelHeight - 1) && !geo.isPointwise
         return Tensor.record(out, inputs: inputs) { g in
-            let gw = weight.requiresGrad ? Tensor(zeros: weight.shape) : nil
-            var gx = x.requiresGrad ? Tensor(zeros: x.shape) : nil
-            if x.requiresGrad && flippedInputGradient {
-                gx = g.conv2d(weight: weight.flippedTransposedKernel(), padding: dilation * (geo.kernelHeight - 1) - padding,
-                              dilation: dilation)
-            }
-            let gcol = (gx != nil && col != nil && !flippedInputGradient) ? Storage(uninitializedCount: k * band * ow) : nil
-            for i in 0..<n {
-                let gi = g.pointer + i * cout * hw, src = x.pointer + i * inSize
-                for y0 in Swift.stride(from: 0, to: geo.outHeight, by: band) {
-                    let rows = y0..<min(y0 + band, geo.outHeight), cols = rows.count * ow
-                    if let gw {
-                        if let col { geo.im2col(src, col.base, rows: rows) }
-                        Tensor.gemm(false, true, cout, k, cols, 1, gi + y0 * ow, hw, col?.base ?? src, cols, 1, gw.pointer, k)
-                    }
-                    if let gx, !flippedInputGradient {
-                        let dst = gx.pointer + i * inSize
-                        if let gcol {
-                            Tensor.gemm(true, false, k, cols, cout, 1, w, k, gi + y0 * ow, hw, 0, gcol.base, cols)
-                            geo.col2im(gcol.base, dst, rows: rows)
-                        } else {
-                            Tensor.gemm(true, false, k, hw, cout, 1, w, k, gi, hw, 0, dst, hw)
-                        }
+            var gx: Tensor?
+            if x.requiresGrad && flipped {
+                gx = g.conv2d(weight: weight.flippedTransposedKernel(),
+                              padding: dilation * (geo.kernelHeight - 1) - padding, dilation: dilation)
+            } else if x.requiresGrad {
+                let dx = Tensor(zeros: x.shape)
+                for i in 0..<n {
+                    if direct {
+                        geo.directInputGradient(g.pointer + i * cout * hw, w, outputChannels: cout, dx.pointer + i * inSize)
+                    } else {
+                        banded.inputGradient(g.pointer + i * cout * hw, w, dx.pointer + i * inSize)
                     }
                 }
+                gx = dx
+            }
+            var gw: Tensor?
+            if weight.requiresGrad {
+                let dw = Tensor(zeros: weight.shape)
+                for i in 0..<n {
+                    if direct {
+                        geo.directWeightGradient(x.pointer + i * inSize, g.pointer + i * cout * hw, outputChannels: cout, dw.pointer)
+                    } else {
+                        banded.weightGradient(x.pointer + i * inSize, g.pointer + i * cout * hw, dw.pointer)
+                    }
+                }
+                gw = dw
             }
             var grads: [Tensor?] = [gx, gw]
             if let bias { grads.append(bias.requiresGrad ? Tensor.channelSums(g) : nil) }
@@ -77,7 +78,7 @@ extension Tensor {
                                 outputPadding: Int = 0, dilation: Int = 1) -> Tensor {
         precondition(rank == 4 && weight.rank == 4 && weight.shape[0] == shape[1],
                      "convTranspose2d input \(shape) with weight \(weight.shape)")
-        precondition(outputPadding < max(stride, dilation), "output padding must be below stride or dilation")
+        precondition(outputPadding < Swift.max(stride, dilation), "output padding must be below stride or dilation")
         let n = shape[0], cin = shape[1], cout = weight.shape[1], kh = weight.shape[2], kw = weight.shape[3]
         let oh = (shape[2] - 1) * stride - 2 * padding + dilation * (kh - 1) + outputPadding + 1
         let ow = (shape[3] - 1) * stride - 2 * padding + dilation * (kw - 1) + outputPadding + 1
@@ -92,7 +93,7 @@ extension Tensor {
         for i in 0..<n {
             let src = pointer + i * cin * hwIn
             for y0 in Swift.stride(from: 0, to: shape[2], by: band) {
-                let rows = y0..<min(y0 + band, shape[2]), cols = rows.count * wIn
+                let rows = y0..<Swift.min(y0 + band, shape[2]), cols = rows.count * wIn
                 Tensor.gemm(true, false, k, cols, cin, 1, w, k, src + y0 * wIn, hwIn, 0, col.base, cols)
                 geo.col2im(col.base, out.pointer + i * outSize, rows: rows)
             }
@@ -104,10 +105,12 @@ extension Tensor {
         return Tensor.record(out, inputs: inputs) { g in
             let gw = weight.requiresGrad ? Tensor(zeros: weight.shape) : nil
             let gx = x.requiresGrad ? Tensor(zeros: x.shape) : nil
+            // A fresh buffer: holding the forward one until backward would add to the step's peak memory.
+            let col = Storage(uninitializedCount: k * band * wIn)
             for i in 0..<n {
                 let xi = x.pointer + i * cin * hwIn
                 for y0 in Swift.stride(from: 0, to: x.shape[2], by: band) {
-                    let rows = y0..<min(y0 + band, x.shape[2]), cols = rows.count * wIn
+                    let rows = y0..<Swift.min(y0 + band, x.shape[2]), cols = rows.count * wIn
                     geo.im2col(g.pointer + i * outSize, col.base, rows: rows)
                     if let gx {
                         Tensor.gemm(false, false, cin, cols, k, 1, w, k, col.base, cols, 0, gx.pointer + i * cin * hwIn + y0 * wIn, hwIn)
@@ -126,18 +129,22 @@ extension Tensor {
     /// [Cout, Cin, kh, kw] → [Cin, Cout, kh, kw] with both spatial axes reversed: the kernel whose
     /// convolution is the adjoint of a stride-1 convolution with this one.
     func flippedTransposedKernel() -> Tensor {
-        let co = shape[0], ci = shape[1], kh = shape[2], kw = shape[3]
-        let out = Tensor(shape: [ci, co, kh, kw], storage: Storage(uninitializedCount: count))
+        let co = shape[0], ci = shape[1], kk = shape[2] * shape[3]
+        let out = Tensor(shape: [ci, co, shape[2], shape[3]], storage: Storage(uninitializedCount: count))
         let p = pointer, o = out.pointer
-        for a in 0..<co { for b in 0..<ci { for i in 0..<kh { for j in 0..<kw {
-            o[((b * co + a) * kh + i) * kw + j] = p[((a * ci + b) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)]
-        } } } }
+        // Reversing both spatial axes of a row-major kh×kw block is reversing the block.
+        for b in 0..<ci {
+            for a in 0..<co {
+                let src = p + (a * ci + b) * kk, dst = o + (b * co + a) * kk
+                for t in 0..<kk { dst[t] = src[kk - 1 - t] }
+            }
+        }
         return out
     }
 
     /// Adds bias[c] to every element of channel c of an [N, C, ...] tensor in place.
     static func addChannelBias(_ t: Tensor, _ bias: Tensor) {
-        let n = t.shape[0], c = t.shape[1], plane = t.count / max(n * c, 1)
+        let n = t.shape[0], c = t.shape[1], plane = t.count / Swift.max(n * c, 1)
         precondition(bias.count == c, "bias \(bias.shape) for \(c) channels")
         let p = t.pointer, b = bias.pointer
         Parallel.forEachRange(n * c, work: plane) { r in
@@ -150,7 +157,7 @@ extension Tensor {
 
     /// Per-channel sums of an [N, C, ...] tensor, shape [C] (the gradient of a channel bias).
     static func channelSums(_ t: Tensor) -> Tensor {
-        let n = t.shape[0], c = t.shape[1], plane = t.count / max(n * c, 1)
+        let n = t.shape[0], c = t.shape[1], plane = t.count / Swift.max(n * c, 1)
         let out = Tensor(zeros: [c])
         let sums = Storage(uninitializedCount: n * c)
         let p = t.pointer, o = out.pointer, s = sums.base

@@ -44,9 +44,9 @@ extension Tensor {
         let oh = (h + 2 * padding - kernel) / s + 1, ow = (w + 2 * padding - kernel) / s + 1
         let windows = (0..<oh).flatMap { y in (0..<ow).map { x -> (Int, Int, Int, Int, Float) in
             let y0 = y * s - padding, x0 = x * s - padding
-            let y1 = min(y0 + kernel, h + padding), x1 = min(x0 + kernel, w + padding)
+            let y1 = Swift.min(y0 + kernel, h + padding), x1 = Swift.min(x0 + kernel, w + padding)
             let full = (y1 - y0) * (x1 - x0)
-            let cy0 = max(y0, 0), cx0 = max(x0, 0), cy1 = min(y1, h), cx1 = min(x1, w)
+            let cy0 = Swift.max(y0, 0), cx0 = Swift.max(x0, 0), cy1 = Swift.min(y1, h), cx1 = Swift.min(x1, w)
             let divisor = countIncludePad ? full : (cy1 - cy0) * (cx1 - cx0)
             return (cy0, cy1, cx0, cx1, 1 / Float(divisor))
         } }

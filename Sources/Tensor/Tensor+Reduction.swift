@@ -19,6 +19,45 @@ extension Tensor {
         return sum(axes: ax, keepDims: keepDims).scaled(1 / Float(n))
     }
 
+    /// Largest element along `axis`; the gradient goes to the first largest element, as PyTorch's `max(dim)`.
+    public func max(axis: Int, keepDims: Bool = false) -> Tensor { extreme(axis: axis, keepDims: keepDims, largest: true) }
+
+    /// Smallest element along `axis`; the gradient goes to the first smallest element.
+    public func min(axis: Int, keepDims: Bool = false) -> Tensor { extreme(axis: axis, keepDims: keepDims, largest: false) }
+
+    private func extreme(axis: Int, keepDims: Bool, largest: Bool) -> Tensor {
+        let a = normalizedAxes([axis])[0]
+        let outer = shape[..<a].reduce(1, *), n = shape[a], inner = shape[(a + 1)...].reduce(1, *)
+        precondition(n > 0, "extreme over an empty axis of \(shape)")
+        var keptShape = shape
+        keptShape[a] = 1
+        let out = Tensor(shape: keptShape, storage: Storage(uninitializedCount: outer * inner))
+        var chosen = [Int32](repeating: 0, count: outer * inner)
+        let p = pointer, o = out.pointer
+        for i in 0..<outer {
+            for j in 0..<inner {
+                let base = p + i * n * inner + j
+                var best = base[0], at = 0
+                for q in 1..<n {
+                    let v = base[q * inner]
+                    if largest ? v > best : v < best { best = v; at = q }
+                }
+                o[i * inner + j] = best
+                chosen[i * inner + j] = Int32(at)
+            }
+        }
+        let result = keepDims ? out : out.reshaped(Tensor.squeeze(keptShape, [a]))
+        let inShape = shape
+        return Tensor.record(result, inputs: [self]) { g in
+            let gx = Tensor(zeros: inShape)
+            let gp = g.pointer, xp = gx.pointer
+            for i in 0..<outer {
+                for j in 0..<inner { xp[(i * n + Int(chosen[i * inner + j])) * inner + j] += gp[i * inner + j] }
+            }
+            return [gx]
+        }
+    }
+
     private func normalizedAxes(_ axes: [Int]?) -> [Int] {
         guard let axes else { return Array(0..<rank) }
         return axes.map { a in

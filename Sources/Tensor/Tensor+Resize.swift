@@ -7,9 +7,9 @@ extension Tensor {
         func taps(_ outN: Int, _ inN: Int) -> [(Int, Int, Float)] {
             let scale = Float(inN) / Float(outN)
             return (0..<outN).map { i in
-                let src = max((Float(i) + 0.5) * scale - 0.5, 0)
-                let i0 = min(Int(src), inN - 1)
-                let i1 = min(i0 + 1, inN - 1)
+                let src = Swift.max((Float(i) + 0.5) * scale - 0.5, 0)
+                let i0 = Swift.min(Int(src), inN - 1)
+                let i1 = Swift.min(i0 + 1, inN - 1)
                 return (i0, i1, src - Float(i0))
             }
         }

@@ -7,7 +7,9 @@ final class ConvChunkingTests: XCTestCase {
     func testChunkedConvEqualsSumOfPerChannelConvs() {
         var rng = SeededGenerator(seed: 4)
         let x = Tensor.randomNormal([1, 3, 128, 128], generator: &rng, requiresGrad: true)
-        let w = Tensor.randomNormal([2, 3, 7, 7], std: 0.1, generator: &rng, requiresGrad: true)
+        // Six output channels: above the direct-kernel limit, so this takes the banded sgemm path.
+        let w = Tensor.randomNormal([6, 3, 7, 7], std: 0.1, generator: &rng, requiresGrad: true)
+        XCTAssertGreaterThan(6, ConvGeometry.directOutputChannelLimit)
         XCTAssertGreaterThan(3 * 49 * 122 * 122, 1 << 20, "full conv no longer spans several bands")
         XCTAssertLessThan(49 * 122 * 122, 1 << 20, "single-channel conv no longer fits one band")
         let full = x.conv2d(weight: w)

@@ -48,6 +48,10 @@ final class GoldenOpTests: XCTestCase {
         "bilinear_down": { $0[0].resizedBilinear(height: 4, width: 3) },
         "concat_axis1": { Tensor.concat([$0[0], $0[1]], axis: 1) },
         "slice_axis2": { $0[0].slice(axis: 2, 1..<4) },
+        "max_axis1": { $0[0].max(axis: 1) },
+        "min_axis_last_keep": { $0[0].min(axis: -1, keepDims: true) },
+        "softmax": { $0[0].softmax(axis: -1) },
+        "log_softmax_axis0": { $0[0].logSoftmax(axis: 0) },
         "mse_loss": { mseLoss($0[0], $0[1]) },
         "l1_loss": { l1Loss($0[0], $0[1]) },
     ]

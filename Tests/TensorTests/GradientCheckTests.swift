@@ -62,6 +62,13 @@ final class GradientCheckTests: XCTestCase {
         check([input([2, 3, 4])]) { $0[0].mean(axes: [-1]) }
     }
 
+    func testMaxMinAndSoftmaxGradients() {
+        check([distinct([2, 5, 3])]) { $0[0].max(axis: 1) }
+        check([distinct([3, 4])]) { $0[0].min(axis: -1, keepDims: true) }
+        check([input([3, 6])]) { $0[0].softmax(axis: -1) }
+        check([input([4, 3])]) { $0[0].logSoftmax(axis: 0) }
+    }
+
     func testMatmulAndTransposeGradients() {
         check([input([3, 4]), input([4, 5])]) { $0[0].matmul($0[1]) }
         check([input([3, 4])]) { $0[0].transposed() }
@@ -81,8 +88,19 @@ final class GradientCheckTests: XCTestCase {
             $0[0].conv2d(weight: $0[1], bias: $0[2], padding: 1, dilation: 2)
         }
         check([input([1, 4, 6, 6]), input([4, 4, 3, 3])]) { $0[0].conv2d(weight: $0[1]) }
-        // A non-square kernel falls back to col2im.
+        // A non-square kernel falls back to the direct kernels' scatter.
         check([input([1, 3, 6, 6]), input([2, 3, 3, 2])]) { $0[0].conv2d(weight: $0[1], padding: 1) }
+    }
+
+    func testConv2dGradientsThroughTheBandedSgemmPath() {
+        // More output channels than the direct-kernel limit: im2col + sgemm, col2im for dx.
+        XCTAssertGreaterThan(5, ConvGeometry.directOutputChannelLimit)
+        check([input([2, 2, 6, 5]), input([5, 2, 3, 3]), input([5])]) {
+            $0[0].conv2d(weight: $0[1], bias: $0[2], stride: 2, padding: 1)
+        }
+        check([input([1, 3, 7, 6]), input([6, 3, 3, 3])]) { $0[0].conv2d(weight: $0[1], padding: 2, dilation: 2) }
+        // Stride 1 with Cout <= Cin: flipped-kernel dx over the banded path.
+        check([input([1, 6, 5, 5]), input([5, 6, 3, 3])]) { $0[0].conv2d(weight: $0[1], padding: 1) }
     }
 
     func testTransposedConvGradients() {

@@ -91,6 +91,10 @@ def op_cases():
         ("bilinear_down", [t(1, 2, 9, 7)], lambda x: F.interpolate(x, size=(4, 3), mode="bilinear", align_corners=False)),
         ("concat_axis1", [t(2, 2, 3), t(2, 1, 3)], lambda a, b: torch.cat([a, b], dim=1)),
         ("slice_axis2", [t(2, 3, 6)], lambda a: a[:, :, 1:4]),
+        ("max_axis1", [t(2, 5, 3)], lambda a: a.max(dim=1).values),
+        ("min_axis_last_keep", [t(3, 4)], lambda a: a.min(dim=-1, keepdim=True).values),
+        ("softmax", [t(3, 6) * 3], lambda a: torch.softmax(a, dim=-1)),
+        ("log_softmax_axis0", [t(4, 3) * 3], lambda a: torch.log_softmax(a, dim=0)),
         ("mse_loss", [t(2, 3), t(2, 3)], lambda a, b: F.mse_loss(a, b).reshape(1)),
         ("l1_loss", [t(2, 3), t(2, 3)], lambda a, b: F.l1_loss(a, b).reshape(1)),
     ]
@@ -113,7 +117,7 @@ def op_fixtures():
 
 
 def adam_fixtures():
-    """Three Adam steps (β1 0.5) on a fixed quadratic, plus an f16 file for the reader."""
+    """Three Adam steps (β1 0.5) on a fixed quadratic."""
     torch.manual_seed(1)
     p = torch.randn(4, 3, requires_grad=True)
     target = torch.randn(4, 3)
