@@ -84,7 +84,7 @@ final class ANNIndexTests: XCTestCase {
     func testRecallCountsEqualDistanceTiesAsFound() {
         let exact = Neighbors(k: 2, labels: [1, 2], distances: [0.5, 0.7])
         let tie = Neighbors(k: 2, labels: [9, 2], distances: [0.5, 0.7])
-        let miss = Neighbors(k: 2, labels: [3, 4], distances: [0.6, 0.9])
+        let miss = Neighbors(k: 2, labels: [3, 4], distances: [0.8, 0.9])
         XCTAssertEqual(RetrievalRecall.measure(approximate: tie, exact: exact).atOne, 1)
         XCTAssertEqual(RetrievalRecall.measure(approximate: tie, exact: exact).atK, 1)
         XCTAssertEqual(RetrievalRecall.measure(approximate: miss, exact: exact).atOne, 0)
