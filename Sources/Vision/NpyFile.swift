@@ -101,12 +101,12 @@ public final class MappedMatrix<T: NpyElement>: @unchecked Sendable {
 
     deinit { if let mapping { munmap(mapping, mappedLength) } }
 
-    /// Row `i`.
+    /// Row `i`, valid only while this matrix is alive (it points into the mapping).
     public func row(_ i: Int) -> UnsafeBufferPointer<T> {
         precondition(i >= 0 && i < rows, "row \(i) of \(rows)")
         return UnsafeBufferPointer(start: base + i * columns, count: columns)
     }
 
-    /// Every element, row-major.
+    /// Every element, row-major; valid only while this matrix is alive.
     public var elements: UnsafeBufferPointer<T> { UnsafeBufferPointer(start: base, count: rows * columns) }
 }
