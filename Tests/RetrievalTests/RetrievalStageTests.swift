@@ -72,3 +72,30 @@ final class RetrievalStageTests: XCTestCase {
         }
     }
 }
+
+/// `retrieval_sheet` on a tiny bank: one PNG per scale, a row per sampled patch.
+final class RetrievalSheetStageTests: XCTestCase {
+    func testSheetHasARowPerSampledPatchAndAColumnPerNeighbourPlusContext() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("retrieval-sheet-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let data = root.appendingPathComponent("demo")
+        try DemoScenes.write(DemoSceneOptions(trainCount: 6, testCount: 2, size: 32, seed: 3, styles: [.impressionist]), to: data)
+        let bank = root.appendingPathComponent("bank"), index = root.appendingPathComponent("index")
+        let sheet = root.appendingPathComponent("sheet"), photos = data.appendingPathComponent("photos/train")
+        let scales: ParamValue = .list([.map(["patch": .int(8), "stride": .int(4)]), .map(["patch": .int(4), "stride": .int(4), "rescale": .double(0.5)])])
+        _ = try RetrievalStageTests.run(MemoryBankStage(), params: ["scales": scales, "holdout": .int(5)], inputs: ["photos": photos],
+                                        outputs: ["bank": bank], in: root)
+        _ = try RetrievalStageTests.run(ANNIndexStage(), params: ["index": .string("Flat")], inputs: ["bank": bank],
+                                        outputs: ["index": index], in: root)
+        _ = try RetrievalStageTests.run(RetrievalSheetStage(), params: ["rows": .int(3), "k": .int(4), "cell": .int(32)],
+                                        inputs: ["images": data.appendingPathComponent("impressionist/test"), "bank": bank,
+                                                 "index": index, "photos": photos],
+                                        outputs: ["sheet": sheet], in: root)
+        for name in ["p8s4", "p4s4r0.5"] {
+            let image = try ImageCodec.read(sheet.appendingPathComponent("\(name).png"))
+            // 4 + 7 columns × (32 + 4); title line, then 3 rows of (32 + caption line + 4).
+            XCTAssertEqual(image.width, 4 + 7 * 36, name)
+            XCTAssertGreaterThan(image.height, 3 * 36, name)
+        }
+    }
+}
