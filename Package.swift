@@ -29,11 +29,16 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng16"),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg"),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas"),
+        // FAISS ships only as a static C++ library on Debian: a C++ shim exposes `extern "C"` functions
+        // that catch every exception (PLATFORM.md); libfaiss.a needs OpenBLAS and GNU OpenMP beside it.
+        .target(name: "CFaissShim", linkerSettings: [
+            .linkedLibrary("faiss"), .linkedLibrary("openblas"), .linkedLibrary("gomp"),
+        ]),
 
         // Numeric half.
         .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: release),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: release),
-        .target(name: "Vision", dependencies: ["NN"], swiftSettings: release),
+        .target(name: "Vision", dependencies: ["NN", "CFaissShim"], swiftSettings: release),
         .target(name: "Imaging", dependencies: [
             "CPNG", "CTurboJPEG", .product(name: "Crypto", package: "swift-crypto"), "ZIPFoundation",
         ], swiftSettings: release),
@@ -44,7 +49,7 @@ let package = Package(
         ]),
 
         // Built-in stage kinds: where the two halves meet.
-        .target(name: "Stages", dependencies: ["Pipeline", "Imaging", "NN"], swiftSettings: release),
+        .target(name: "Stages", dependencies: ["Pipeline", "Imaging", "NN", "Vision"], swiftSettings: release),
 
         .executableTarget(name: "PleinAirCLI", dependencies: [
             "Pipeline", "Stages", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -56,6 +61,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "VisionTests", dependencies: ["Vision"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ZIPFoundation"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Vision", "Stages", "Pipeline", "Imaging"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["PleinAirCLI", "Pipeline"], resources: [.copy("Fixtures")]),
     ]

@@ -1,0 +1,53 @@
+// A plain-C face over FAISS 1.7.3 (Debian's static libfaiss.a). Swift's direct C++ interop copies
+// FAISS index objects by value and misdispatches virtual calls (PLATFORM.md), so Swift sees only
+// these functions. Every function catches every C++ exception and reports it as a nonzero return
+// code plus a NUL-terminated message in `error` (at most `error_capacity` bytes, always terminated).
+#ifndef PLEINAIR_FAISS_SHIM_H
+#define PLEINAIR_FAISS_SHIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// An owned faiss::Index; free with pa_faiss_free.
+typedef struct pa_faiss_index pa_faiss_index;
+
+/// Builds an empty index from an index-factory string ("Flat", "IVF1024,Flat", "HNSW32", ...) with
+/// the L2 metric (metric 0) or inner product (metric 1).
+int pa_faiss_index_factory(int dimension, const char *description, int metric, pa_faiss_index **out,
+                           char *error, size_t error_capacity);
+/// Trains the index on n vectors (a no-op for indexes that need none).
+int pa_faiss_train(pa_faiss_index *index, int64_t n, const float *vectors, int threads, char *error,
+                   size_t error_capacity);
+/// Appends n vectors; their ids are the running count.
+int pa_faiss_add(pa_faiss_index *index, int64_t n, const float *vectors, int threads, char *error,
+                 size_t error_capacity);
+/// k nearest neighbours of n queries: distances and labels are n*k row-major; missing ones are -1.
+int pa_faiss_search(const pa_faiss_index *index, int64_t n, const float *queries, int64_t k, int threads,
+                    float *distances, int64_t *labels, char *error, size_t error_capacity);
+/// Sets a search-time parameter by name through faiss::ParameterSpace ("nprobe", "efSearch", ...).
+int pa_faiss_set_parameter(pa_faiss_index *index, const char *name, double value, char *error,
+                           size_t error_capacity);
+/// Writes the index to a file (faiss::write_index).
+int pa_faiss_write(const pa_faiss_index *index, const char *path, char *error, size_t error_capacity);
+/// Reads an index written by pa_faiss_write; `mmap` maps IVF lists instead of loading them.
+int pa_faiss_read(const char *path, int mmap, pa_faiss_index **out, char *error, size_t error_capacity);
+/// Number of stored vectors.
+int64_t pa_faiss_count(const pa_faiss_index *index);
+/// Vector dimension.
+int pa_faiss_dimension(const pa_faiss_index *index);
+/// Whether the index is trained (1) or still needs training (0).
+int pa_faiss_is_trained(const pa_faiss_index *index);
+/// Inverted lists of the IVF index inside (0 when it is not an IVF index).
+int64_t pa_faiss_ivf_lists(const pa_faiss_index *index);
+/// Releases the index (null is allowed).
+void pa_faiss_free(pa_faiss_index *index);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

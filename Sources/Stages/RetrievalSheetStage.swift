@@ -1,0 +1,109 @@
+import Foundation
+import Imaging
+import Pipeline
+import Tensor
+import Vision
+
+/// `retrieval_sheet`: shows what the patch loss copies from. One row per sampled patch of the input
+/// images: the image with the patch boxed, the patch, its k retrieved real patches (nearest first,
+/// captioned with their L2 distance) and the photograph the nearest one was cut from, boxed.
+public struct RetrievalSheetStage: Stage {
+    public init() {}
+
+    public var descriptor: StageDescriptor {
+        StageDescriptor(
+            kind: "retrieval_sheet", version: 1,
+            summary: "a PNG per scale: sampled patches of the images beside the real patches they retrieve and their sources",
+            params: [
+                ParamSpec("rows", .int, default: .int(8), doc: "patches shown per scale, a seeded sample of the images' positions"),
+                ParamSpec("k", .int, default: .int(5), doc: "neighbours shown per patch (the loss's k = 5, aimagelab/art2real)"),
+                ParamSpec("cell", .int, default: .int(64), doc: "cell size in pixels"),
+                ParamSpec("images", .int, default: .int(4), doc: "how many input images (the first, in name order) to sample from"),
+            ],
+            inputs: [("images", true), ("bank", true), ("index", true), ("photos", true)], outputs: ["sheet"])
+    }
+
+    public func run(_ context: StageContext) throws -> StageResult {
+        let p = context.params
+        let rows = max(1, p["rows"]!.intValue!), k = max(1, p["k"]!.intValue!), cell = max(16, p["cell"]!.intValue!)
+        let loss = try PatchLoss(bankFolder: context.inputs["bank"]!, indexFolder: context.inputs["index"]!, k: k,
+                                 threads: context.threads)
+        let bankManifest = try MemoryBankManifest.read(from: context.inputs["bank"]!)
+        let photos = context.inputs["photos"]!
+        let folder = try ImageFolder(root: context.inputs["images"]!)
+        let chosen = Array(folder.relativePaths.prefix(max(1, p["images"]!.intValue!)))
+        guard !chosen.isEmpty else { throw StageFailure.message("no images in \(folder.root.path)") }
+        let images = try chosen.map { try ImageCodec.read(folder.root.appendingPathComponent($0)).convertedTo8Bit().toRGB() }
+        let out = context.outputs["sheet"]!
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        for (s, scale) in loss.scales.enumerated() {
+            try context.checkCancelled()
+            let patchScale = scale.bank.scale
+            // (image, patch index, retrieval) for every patch of every chosen image, then an even sample.
+            var candidates: [(image: Int, patch: Int, retrieval: PatchLoss.Retrieval, source: Image)] = []
+            for (i, image) in images.enumerated() {
+                let w = patchScale.rescaled(image.width), h = patchScale.rescaled(image.height)
+                let source = (w == image.width && h == image.height) ? image : image.resized(width: w, height: h, filter: .bilinear)
+                guard patchScale.positions(w) > 0, patchScale.positions(h) > 0 else { continue }
+                let tensor = Tensor(shape: [1, 3, h, w], values: source.planarFloats())
+                let retrieval = try loss.retrieve(tensor, scale: s)[0]
+                for q in 0..<retrieval.neighbors.queryCount { candidates.append((i, q, retrieval, source)) }
+            }
+            guard !candidates.isEmpty else {
+                context.log.write("\(patchScale.name): images smaller than the patch, no sheet")
+                continue
+            }
+            var cells: [ContactSheet.Cell] = []
+            // A seeded draw rather than evenly spaced indices, which fall on the same column of every image.
+            var rng = SeededGenerator(seed: UInt64(s))
+            let picks = Array(candidates.indices.shuffled(using: &rng).prefix(rows)).sorted()
+            for pick in picks {
+                let c = candidates[pick]
+                let columns = c.retrieval.columns
+                let x = (c.patch % columns) * patchScale.stride, y = (c.patch / columns) * patchScale.stride
+                cells.append(.init(boxed(c.source, x: x, y: y, size: patchScale.patch), caption: "\(chosen[c.image])"))
+                cells.append(.init(crop(c.source, x: x, y: y, size: patchScale.patch), caption: "\(x),\(y)"))
+                let labels = Array(c.retrieval.neighbors.labels(of: c.patch))
+                let distances = Array(c.retrieval.neighbors.distances[(c.patch * c.retrieval.neighbors.k)...].prefix(labels.count))
+                for j in 0..<k {
+                    guard j < labels.count, labels[j] >= 0 else { cells.append(.init(blank(), caption: "-")); continue }
+                    let vector = Array(scale.bank.patches.row(labels[j]))
+                    cells.append(.init(Image(planarFloats: vector, width: patchScale.patch, height: patchScale.patch, channels: 3),
+                                       caption: String(format: "d%.2f", distances[j])))
+                }
+                if let best = labels.first, best >= 0 {
+                    let (image, bx, by) = scale.bank.location(of: best)
+                    let name = bankManifest.images[image]
+                    var photo = try ImageCodec.read(photos.appendingPathComponent(name)).convertedTo8Bit().toRGB()
+                    let w = patchScale.rescaled(photo.width), h = patchScale.rescaled(photo.height)
+                    if w != photo.width || h != photo.height { photo = photo.resized(width: w, height: h, filter: .bilinear) }
+                    cells.append(.init(boxed(photo, x: bx, y: by, size: patchScale.patch), caption: "\(name) \(bx),\(by)"))
+                } else {
+                    cells.append(.init(blank(), caption: "-"))
+                }
+            }
+            let sheet = ContactSheet(columns: k + 3, cellSize: cell, padding: 4, fontScale: 1,
+                                     title: "\(patchScale.name): image | patch | \(k) nearest real patches | source of the nearest")
+            try ImageCodec.write(sheet.render(cells), to: out.appendingPathComponent("\(patchScale.name).png"))
+            context.log.progress(Double(s + 1) / Double(loss.scales.count), patchScale.name)
+        }
+        return StageResult(metrics: [])
+    }
+
+    private func crop(_ image: Image, x: Int, y: Int, size: Int) -> Image { image.cropped(x: x, y: y, width: size, height: size) }
+
+    private func blank() -> Image { Image(width: 1, height: 1, channels: 3, fill: 255) }
+
+    /// `image` with a red one-pixel frame around the patch at (x, y).
+    private func boxed(_ image: Image, x: Int, y: Int, size: Int) -> Image {
+        var out = image
+        let red: [UInt16] = [255, 0, 0]
+        for t in 0..<size {
+            for (px, py) in [(x + t, y), (x + t, y + size - 1), (x, y + t), (x + size - 1, y + t)]
+            where px >= 0 && py >= 0 && px < out.width && py < out.height {
+                for c in 0..<3 { out[px, py, c] = red[c] }
+            }
+        }
+        return out
+    }
+}

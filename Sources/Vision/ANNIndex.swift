@@ -1,0 +1,119 @@
+import CFaissShim
+import Foundation
+
+/// A FAISS index (one per patch scale) behind the C shim: built from an index-factory string,
+/// trained, filled, searched, written to and read from files.
+///
+/// Searches only read the index, so one index may be searched from several threads; building
+/// (train, add, setParameter) must not overlap with anything else.
+public final class ANNIndex: @unchecked Sendable {
+    /// The distance FAISS ranks by.
+    public enum Metric: Int32, Sendable { case l2 = 0, innerProduct = 1 }
+
+    private let handle: OpaquePointer
+
+    private init(handle: OpaquePointer) { self.handle = handle }
+
+    /// An empty index for `dimension`-long vectors from a FAISS index-factory string (`Flat`, `IVF1024,Flat`, `HNSW32`…).
+    public convenience init(dimension: Int, factory: String, metric: Metric = .l2) throws {
+        precondition(dimension > 0, "index dimension must be positive")
+        var out: OpaquePointer?
+        try ANNIndex.check("build index '\(factory)' for \(dimension)-d vectors") { error, capacity in
+            pa_faiss_index_factory(Int32(dimension), factory, metric.rawValue, &out, error, capacity)
+        }
+        self.init(handle: out!)
+    }
+
+    /// Reads an index written by `write(to:)`; `mapped` maps IVF lists from the file instead of loading them.
+    public static func read(from url: URL, mapped: Bool = false) throws -> ANNIndex {
+        var out: OpaquePointer?
+        try check("read index \(url.path)") { error, capacity in
+            pa_faiss_read(url.path, mapped ? 1 : 0, &out, error, capacity)
+        }
+        return ANNIndex(handle: out!)
+    }
+
+    deinit { pa_faiss_free(handle) }
+
+    /// Number of stored vectors.
+    public var count: Int { Int(pa_faiss_count(handle)) }
+    /// Length of every vector.
+    public var dimension: Int { Int(pa_faiss_dimension(handle)) }
+    /// Whether `train` has run (or the index type needs none).
+    public var isTrained: Bool { pa_faiss_is_trained(handle) != 0 }
+    /// Inverted lists of the IVF index inside, 0 for other index types.
+    public var invertedLists: Int { Int(pa_faiss_ivf_lists(handle)) }
+
+    /// Trains on `count` row-major vectors (clustering for IVF; nothing for Flat or HNSW).
+    public func train(_ vectors: UnsafePointer<Float>, count: Int, threads: Int = 0) throws {
+        try ANNIndex.check("train on \(count) vectors") { error, capacity in
+            pa_faiss_train(handle, Int64(count), vectors, Int32(threads), error, capacity)
+        }
+    }
+
+    /// Appends `count` row-major vectors; their labels continue from `self.count`.
+    public func add(_ vectors: UnsafePointer<Float>, count: Int, threads: Int = 0) throws {
+        try ANNIndex.check("add \(count) vectors") { error, capacity in
+            pa_faiss_add(handle, Int64(count), vectors, Int32(threads), error, capacity)
+        }
+    }
+
+    /// Sets a search-time parameter by FAISS's name for it (`nprobe`, `efSearch`).
+    public func setParameter(_ name: String, _ value: Double) throws {
+        try ANNIndex.check("set \(name) = \(value)") { error, capacity in
+            pa_faiss_set_parameter(handle, name, value, error, capacity)
+        }
+    }
+
+    /// The `k` nearest stored vectors of each of `count` row-major queries.
+    public func search(_ queries: UnsafePointer<Float>, count: Int, k: Int, threads: Int = 0) throws -> Neighbors {
+        precondition(k > 0, "k must be positive")
+        var distances = [Float](repeating: 0, count: count * k)
+        var labels = [Int64](repeating: -1, count: count * k)
+        try distances.withUnsafeMutableBufferPointer { d in
+            try labels.withUnsafeMutableBufferPointer { l in
+                try ANNIndex.check("search \(count) queries for k = \(k)") { error, capacity in
+                    pa_faiss_search(handle, Int64(count), queries, Int64(k), Int32(threads), d.baseAddress, l.baseAddress,
+                                    error, capacity)
+                }
+            }
+        }
+        return Neighbors(k: k, labels: labels.map { Int($0) }, distances: distances)
+    }
+
+    /// Writes the index (with its trained state and vectors) to `url`.
+    public func write(to url: URL) throws {
+        try ANNIndex.check("write index to \(url.path)") { error, capacity in
+            pa_faiss_write(handle, url.path, error, capacity)
+        }
+    }
+
+    private static func check(_ operation: @autoclosure () -> String,
+                              _ call: (UnsafeMutablePointer<CChar>, Int) -> Int32) throws {
+        var buffer = [CChar](repeating: 0, count: 1024)
+        let code = buffer.withUnsafeMutableBufferPointer { call($0.baseAddress!, $0.count) }
+        guard code == 0 else {
+            throw FaissError(operation: operation(), code: code, message: String(cString: buffer))
+        }
+    }
+}
+
+/// The result of a k-nearest-neighbour search: row-major `[queries, k]`, best first; label −1 where
+/// the index found fewer than k.
+public struct Neighbors: Sendable, Equatable {
+    public var k: Int
+    public var labels: [Int]
+    public var distances: [Float]
+
+    public init(k: Int, labels: [Int], distances: [Float]) {
+        self.k = k
+        self.labels = labels
+        self.distances = distances
+    }
+
+    /// Number of queries.
+    public var queryCount: Int { k == 0 ? 0 : labels.count / k }
+
+    /// Labels of query `q`, best first.
+    public func labels(of q: Int) -> ArraySlice<Int> { labels[(q * k)..<((q + 1) * k)] }
+}

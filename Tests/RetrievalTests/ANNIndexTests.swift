@@ -1,0 +1,93 @@
+import Foundation
+import Tensor
+import Vision
+import XCTest
+
+final class ANNIndexTests: XCTestCase {
+    /// Clustered vectors, so an IVF index has structure to find.
+    private func clustered(_ n: Int, dimension d: Int, clusters: Int = 32, seed: UInt64 = 3) -> [Float] {
+        var rng = SeededGenerator(seed: seed)
+        let centres = (0..<(clusters * d)).map { _ in rng.nextNormal() }
+        var out = [Float](repeating: 0, count: n * d)
+        for i in 0..<n {
+            let c = Int(rng.next() % UInt64(clusters))
+            for j in 0..<d { out[i * d + j] = centres[c * d + j] + 0.3 * rng.nextNormal() }
+        }
+        return out
+    }
+
+    func testFlatIndexFindsEachStoredVectorAsItsOwnNearestNeighbour() throws {
+        let d = 12, n = 500
+        let data = clustered(n, dimension: d)
+        let index = try ANNIndex(dimension: d, factory: "Flat")
+        try index.add(data, count: n)
+        XCTAssertEqual(index.count, n)
+        XCTAssertEqual(index.dimension, d)
+        let result = try index.search(data, count: n, k: 3)
+        for q in 0..<n { XCTAssertEqual(result.labels[q * 3], q) }
+        XCTAssertEqual(result.distances[0], 0, accuracy: 1e-4)
+    }
+
+    func testIVFIndexReachesHighRecallAgainstExactSearch() throws {
+        let d = 16, n = 20_000, queries = 500
+        let data = clustered(n + queries, dimension: d)
+        let base = Array(data[..<(n * d)]), held = Array(data[(n * d)...])
+        let ivf = try ANNIndex(dimension: d, factory: "IVF64,Flat")
+        XCTAssertFalse(ivf.isTrained)
+        try ivf.train(base, count: n)
+        try ivf.add(base, count: n)
+        XCTAssertEqual(ivf.invertedLists, 64)
+        try ivf.setParameter("nprobe", 8)
+        let exact = try ANNIndex(dimension: d, factory: "Flat")
+        try exact.add(base, count: n)
+        let recall = RetrievalRecall.measure(approximate: try ivf.search(held, count: queries, k: 5),
+                                             exact: try exact.search(held, count: queries, k: 5))
+        XCTAssertGreaterThanOrEqual(recall.atOne, 0.95)
+        XCTAssertGreaterThanOrEqual(recall.atK, 0.9)
+    }
+
+    func testIndexWrittenToAFileSearchesTheSameAfterReading() throws {
+        let d = 8, n = 2000
+        let data = clustered(n, dimension: d)
+        let index = try ANNIndex(dimension: d, factory: "IVF16,Flat")
+        try index.train(data, count: n)
+        try index.add(data, count: n)
+        try index.setParameter("nprobe", 4)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ann-\(UUID().uuidString).faiss")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try index.write(to: url)
+        let back = try ANNIndex.read(from: url)
+        XCTAssertEqual(back.count, n)
+        XCTAssertEqual(try back.search(data, count: 50, k: 4), try index.search(data, count: 50, k: 4))
+    }
+
+    func testUnknownFactoryStringIsATypedErrorNotACrash() {
+        XCTAssertThrowsError(try ANNIndex(dimension: 8, factory: "NoSuchIndex42")) { error in
+            guard let faiss = error as? FaissError else { return XCTFail("expected FaissError, got \(error)") }
+            XCTAssertTrue(faiss.operation.contains("NoSuchIndex42"))
+            XCTAssertFalse(faiss.message.isEmpty)
+        }
+    }
+
+    func testTrainingMoreListsThanVectorsIsATypedError() throws {
+        let index = try ANNIndex(dimension: 4, factory: "IVF64,Flat")
+        let few = [Float](repeating: 0.5, count: 4 * 10)
+        XCTAssertThrowsError(try index.train(few, count: 10)) { XCTAssertTrue($0 is FaissError) }
+    }
+
+    func testReadingAMissingFileIsATypedError() {
+        XCTAssertThrowsError(try ANNIndex.read(from: URL(fileURLWithPath: "/nonexistent/x.faiss"))) {
+            XCTAssertTrue($0 is FaissError)
+        }
+    }
+
+    func testRecallCountsEqualDistanceTiesAsFound() {
+        let exact = Neighbors(k: 2, labels: [1, 2], distances: [0.5, 0.7])
+        let tie = Neighbors(k: 2, labels: [9, 2], distances: [0.5, 0.7])
+        let miss = Neighbors(k: 2, labels: [3, 4], distances: [0.8, 0.9])
+        XCTAssertEqual(RetrievalRecall.measure(approximate: tie, exact: exact).atOne, 1)
+        XCTAssertEqual(RetrievalRecall.measure(approximate: tie, exact: exact).atK, 1)
+        XCTAssertEqual(RetrievalRecall.measure(approximate: miss, exact: exact).atOne, 0)
+        XCTAssertEqual(RetrievalRecall.measure(approximate: miss, exact: exact).atK, 0)
+    }
+}
