@@ -33,7 +33,8 @@ let package = Package(
         // Numeric half.
         .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: release),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: release),
-        .target(name: "Vision", dependencies: ["NN"], swiftSettings: release),
+        // ZIPFoundation reads PyTorch's zip checkpoints (the published FID Inception weights).
+        .target(name: "Vision", dependencies: ["NN", "ZIPFoundation"], swiftSettings: release),
         .target(name: "Imaging", dependencies: [
             "CPNG", "CTurboJPEG", .product(name: "Crypto", package: "swift-crypto"), "ZIPFoundation",
         ], swiftSettings: release),
