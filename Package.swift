@@ -45,7 +45,7 @@ let package = Package(
         ]),
 
         // Built-in stage kinds: where the two halves meet.
-        .target(name: "Stages", dependencies: ["Pipeline", "Imaging", "NN"], swiftSettings: release),
+        .target(name: "Stages", dependencies: ["Pipeline", "Imaging", "NN", "Vision"], swiftSettings: release),
 
         .executableTarget(name: "PleinAirCLI", dependencies: [
             "Pipeline", "Stages", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -4,6 +4,6 @@ import Stages
 /// Every stage kind the executable knows; the only place the two halves meet.
 enum BuiltinStages {
     static var all: [Stage] {
-        [CommandStage(), DemoScenesStage(), CompareImagesStage(), ContactSheetStage()]
+        [CommandStage(), DemoScenesStage(), CompareImagesStage(), ContactSheetStage(), InceptionStatsStage(), FIDStage()]
     }
 }

@@ -41,41 +41,76 @@ extension FrechetDistance {
             throw FrechetDistanceError.nonFinite(name)
         }
         let d = a.dimension
-        var meanTerm = 0.0
-        for i in 0..<d { let diff = a.mean[i] - b.mean[i]; meanTerm += diff * diff }
-        var traces = 0.0
-        for i in 0..<d { traces += a.covariance[i * d + i] + b.covariance[i * d + i] }
-        var usedOffset = false
-        let trace: Double
         do {
-            trace = try traceOfSquareRootOfProduct(a.covariance, b.covariance, n: d)
-        } catch {
+            return try FrechetReference(a).distance(to: b)
+        } catch is LAPACKError {
+            // The eigensolver did not converge: retry as pytorch-fid does for a singular product.
             var s1 = a.covariance, s2 = b.covariance
             for i in 0..<d { s1[i * d + i] += eps; s2[i * d + i] += eps }
-            trace = try traceOfSquareRootOfProduct(s1, s2, n: d)
-            usedOffset = true
+            let offsetA = GaussianStatistics(dimension: d, count: a.count, mean: a.mean, covariance: s1)
+            let offsetB = GaussianStatistics(dimension: d, count: b.count, mean: b.mean, covariance: s2)
+            let r = try FrechetReference(offsetA).distance(to: offsetB)
+            return FrechetDistance(value: r.value, traceOfSquareRoot: r.traceOfSquareRoot, usedOffset: true)
         }
-        return FrechetDistance(value: meanTerm + traces - 2 * trace, traceOfSquareRoot: trace, usedOffset: usedOffset)
     }
+}
 
-    /// tr √(S₁S₂) for symmetric positive semi-definite S₁, S₂ (n×n, row-major).
-    static func traceOfSquareRootOfProduct(_ s1: [Double], _ s2: [Double], n: Int) throws -> Double {
-        let (lambda, rowsV) = try LinearAlgebra.symmetricEigen(s1, n: n, vectors: true)
+/// One side of many Fréchet distances (the real photographs' statistics), with the
+/// eigendecomposition of its covariance done once, so comparing other statistics against it
+/// (several methods, bootstrap resamples) costs one smaller eigendecomposition each.
+public struct FrechetReference: Sendable {
+    /// The statistics compared against.
+    public let statistics: GaussianStatistics
+    /// Λ^½Vᵀ over the directions with a non-zero eigenvalue: rank × dimension, row-major.
+    let halfRoot: [Double]
+    let rank: Int
+
+    /// Decomposes the covariance of `statistics`.
+    public init(_ statistics: GaussianStatistics) throws {
+        for (name, values) in [("mean", statistics.mean), ("covariance", statistics.covariance)] where !values.allSatisfy(\.isFinite) {
+            throw FrechetDistanceError.nonFinite("reference \(name)")
+        }
+        self.statistics = statistics
+        let n = statistics.dimension
+        let (lambda, rowsV) = try LinearAlgebra.symmetricEigen(statistics.covariance, n: n, vectors: true)
         let v = rowsV!
-        // Keep directions whose eigenvalue is above rounding level; the rest are zero in exact arithmetic.
-        let largest = lambda.last.map { max($0, 0) } ?? 0
-        let keep = (0..<n).filter { lambda[$0] > largest * Double(n) * 1e-16 && lambda[$0] > 0 }
-        let r = keep.count
-        if r == 0 { return 0 }
-        // B = Λ^½ Vᵀ restricted to kept directions: r×n, row k = √λ · eigenvector.
-        var bMatrix = [Double](repeating: 0, count: r * n)
+        // Directions whose eigenvalue is at rounding level are zero in exact arithmetic (rank-deficient
+        // covariance) and contribute nothing to the trace.
+        let largest = max(lambda.last ?? 0, 0)
+        let keep = (0..<n).filter { lambda[$0] > 0 && lambda[$0] > largest * Double(n) * 1e-16 }
+        var b = [Double](repeating: 0, count: keep.count * n)
         for (k, j) in keep.enumerated() {
             let s = lambda[j].squareRoot()
-            for c in 0..<n { bMatrix[k * n + c] = s * v[j * n + c] }
+            for c in 0..<n { b[k * n + c] = s * v[j * n + c] }
         }
+        halfRoot = b
+        rank = keep.count
+    }
+
+    /// The Fréchet distance from the reference to `other`.
+    public func distance(to other: GaussianStatistics) throws -> FrechetDistance {
+        let a = statistics, d = a.dimension
+        guard other.dimension == d else { throw FrechetDistanceError.dimensionMismatch(d, other.dimension) }
+        for (name, values) in [("mean", other.mean), ("covariance", other.covariance)] where !values.allSatisfy(\.isFinite) {
+            throw FrechetDistanceError.nonFinite(name)
+        }
+        var meanTerm = 0.0, traces = 0.0
+        for i in 0..<d {
+            let diff = a.mean[i] - other.mean[i]
+            meanTerm += diff * diff
+            traces += a.covariance[i * d + i] + other.covariance[i * d + i]
+        }
+        let trace = try traceOfSquareRoot(other.covariance)
+        return FrechetDistance(value: meanTerm + traces - 2 * trace, traceOfSquareRoot: trace, usedOffset: false)
+    }
+
+    /// tr √(Σ_ref Σ) = Σ √μᵢ over the eigenvalues of B Σ Bᵀ, B = Λ^½Vᵀ.
+    func traceOfSquareRoot(_ s2: [Double]) throws -> Double {
+        let n = statistics.dimension, r = rank
+        if r == 0 { return 0 }
         var t = [Double](repeating: 0, count: r * n)
         var product = [Double](repeating: 0, count: r * r)
-        bMatrix.withUnsafeBufferPointer { bp in
+        halfRoot.withUnsafeBufferPointer { bp in
             s2.withUnsafeBufferPointer { sp in
                 t.withUnsafeMutableBufferPointer { tp in
                     LinearAlgebra.dgemm(m: r, n: n, k: n, bp.baseAddress!, sp.baseAddress!, tp.baseAddress!)
