@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "Stages", dependencies: ["Pipeline", "Imaging", "NN", "Vision"], swiftSettings: release),
 
         .executableTarget(name: "PleinAirCLI", dependencies: [
-            "Pipeline", "Stages", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Pipeline", "Stages", "Imaging", "Vision", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "Benchmarks", dependencies: ["Pipeline", "Stages", "Tensor", "NN", "Vision", "Imaging"],
                           path: "benchmarks", swiftSettings: release),
