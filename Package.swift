@@ -38,7 +38,8 @@ let package = Package(
         // Numeric half.
         .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: release),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: release),
-        .target(name: "Vision", dependencies: ["NN", "CFaissShim"], swiftSettings: release),
+        // ZIPFoundation reads PyTorch's zip checkpoints (the published FID Inception weights).
+        .target(name: "Vision", dependencies: ["NN", "ZIPFoundation", "CFaissShim"], swiftSettings: release),
         .target(name: "Imaging", dependencies: [
             "CPNG", "CTurboJPEG", .product(name: "Crypto", package: "swift-crypto"), "ZIPFoundation",
         ], swiftSettings: release),
@@ -52,7 +53,7 @@ let package = Package(
         .target(name: "Stages", dependencies: ["Pipeline", "Imaging", "NN", "Vision"], swiftSettings: release),
 
         .executableTarget(name: "PleinAirCLI", dependencies: [
-            "Pipeline", "Stages", "Tensor", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Pipeline", "Stages", "Tensor", "Imaging", "Vision", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "Benchmarks", dependencies: ["Pipeline", "Stages", "Tensor", "NN", "Vision", "Imaging"],
                           path: "benchmarks", exclude: ["torch_generator_step.py"], swiftSettings: release),

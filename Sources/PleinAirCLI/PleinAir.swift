@@ -8,7 +8,8 @@ struct PleinAir: ParsableCommand {
         commandName: "pleinair",
         abstract: "Declarative experiment runner for painting-to-photo translation research.",
         subcommands: [RunCommand.self, StatusCommand.self, DagCommand.self, ResultsCommand.self, ShowCommand.self,
-                      DiffCommand.self, GCCommand.self, VerifyCommand.self, KindsCommand.self, ExecStageCommand.self])
+                      DiffCommand.self, GCCommand.self, VerifyCommand.self, KindsCommand.self, WeightsCommand.self,
+                      ExecStageCommand.self])
 
     /// Runs the command line, translating errors into messages and exit codes.
     static func main() {

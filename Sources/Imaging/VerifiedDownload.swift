@@ -1,0 +1,107 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// What `VerifiedDownload.run` did.
+public struct DownloadedFile: Sendable, Equatable {
+    /// Where the verified file is.
+    public let path: URL
+    /// Its SHA-256 (lowercase hex).
+    public let sha256: String
+    /// Bytes transferred over the network in this call (0 when the file was already there).
+    public let downloadedBytes: Int64
+    /// True when a verified file was already in place and nothing was fetched.
+    public let alreadyPresent: Bool
+}
+
+/// Downloads one file (model weights) to a fixed place, resuming an interrupted transfer
+/// (`NAME.part`, HTTP Range) and accepting it only if its SHA-256 starts with the expected
+/// hex prefix (torch hub names weight files with the first digits of their SHA-256).
+public struct VerifiedDownload: Sendable {
+    public var url: URL
+    public var destination: URL
+    /// Expected SHA-256 or a prefix of it, hex.
+    public var sha256Prefix: String
+    /// Requests before giving up (each resumes where the previous stopped).
+    public var attempts: Int
+    /// Seconds without progress before a request fails.
+    public var timeout: TimeInterval
+
+    /// Describes a download of `url` to `destination`, checked against `sha256Prefix`.
+    public init(url: URL, destination: URL, sha256Prefix: String, attempts: Int = 3, timeout: TimeInterval = 60) {
+        self.url = url
+        self.destination = destination
+        self.sha256Prefix = sha256Prefix.lowercased()
+        self.attempts = max(1, attempts)
+        self.timeout = timeout
+    }
+
+    /// Fetches and verifies the file unless a verified copy is already at `destination`.
+    public func run(progress: (@Sendable (DownloadProgress) -> Void)? = nil) throws -> DownloadedFile {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: destination.path) {
+            let sha = try FileHash.sha256(of: destination)
+            guard sha.hasPrefix(sha256Prefix) else {
+                throw DatasetError.verificationFailed(path: destination.path,
+                    message: "SHA-256 \(sha) does not start with \(sha256Prefix) (delete or replace the file)")
+            }
+            return DownloadedFile(path: destination, sha256: sha, downloadedBytes: 0, alreadyPresent: true)
+        }
+        do {
+            try fm.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+        } catch {
+            throw DatasetError.io(path: destination.deletingLastPathComponent().path, message: "cannot create: \(error.localizedDescription)")
+        }
+        let partial = destination.appendingPathExtension("part")
+        func size() -> Int64 { ((try? fm.attributesOfItem(atPath: partial.path)[.size]) as? Int64) ?? 0 }
+        var transferred: Int64 = 0
+        var lastError = "no attempt made"
+        var complete = false
+        for _ in 0..<attempts where !complete {
+            let before = size()
+            let fetch = HTTPRangeFetch(url: url, destination: partial, timeout: timeout) { bytes, total in
+                progress?(DownloadProgress(bytes: bytes, total: total))
+            }
+            let outcome = try fetch.run()
+            transferred += max(0, outcome.fileSize - (outcome.status == 200 ? 0 : before))
+            if let error = outcome.error {
+                if outcome.status == 0 && outcome.fileSize == before {
+                    throw DatasetError.downloadFailed(url: url.absoluteString, message: "cannot reach \(url.host ?? url.absoluteString) "
+                        + "(offline?): \(error.localizedDescription). Without network, download \(url.absoluteString) "
+                        + "elsewhere and put it at \(destination.path)")
+                }
+                lastError = "interrupted after \(outcome.fileSize) bytes (\(error.localizedDescription))"
+                continue
+            }
+            switch outcome.status {
+            case 200, 206:
+                if let total = outcome.total, outcome.fileSize < total {
+                    lastError = "connection closed after \(outcome.fileSize) of \(total) bytes"
+                } else {
+                    complete = true
+                }
+            case 416, -206:
+                try? fm.removeItem(at: partial)
+                lastError = "server rejected the resume request; restarting"
+            case 404:
+                throw DatasetError.downloadFailed(url: url.absoluteString, message: "HTTP 404: not found")
+            default:
+                lastError = "HTTP status \(outcome.status)"
+            }
+        }
+        guard complete else {
+            throw DatasetError.downloadFailed(url: url.absoluteString, message: "\(lastError); gave up after \(attempts) attempts (run again to resume)")
+        }
+        let sha = try FileHash.sha256(of: partial)
+        guard sha.hasPrefix(sha256Prefix) else {
+            try? fm.removeItem(at: partial)
+            throw DatasetError.verificationFailed(path: partial.path,
+                message: "SHA-256 \(sha) does not start with \(sha256Prefix) (download deleted; run again)")
+        }
+        do { try fm.moveItem(at: partial, to: destination) } catch {
+            throw DatasetError.io(path: destination.path, message: "cannot rename download: \(error.localizedDescription)")
+        }
+        return DownloadedFile(path: destination, sha256: sha, downloadedBytes: transferred, alreadyPresent: false)
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Imaging
+import Pipeline
+import Tensor
+import Vision
+
+/// `fid`: Fréchet Inception Distance between generated images and a reference set at every
+/// requested tap, as pytorch-fid computes it. Either input may be a folder of images or the
+/// `stats` output of an `inception_stats` stage (so real photographs are processed once).
+public struct FIDStage: Stage {
+    public init() {}
+
+    public var descriptor: StageDescriptor {
+        StageDescriptor(
+            kind: "fid", version: 1,
+            summary: "Fréchet Inception Distance at the 64/192/768/2048 taps, with an optional bootstrap interval",
+            params: InceptionStatsStage.extractionParams + [
+                ParamSpec("bootstrap", .int, default: .int(0),
+                          doc: "resamples of the generated set for a confidence interval (0: none; each costs one FID per tap)"),
+                ParamSpec("bootstrap_seed", .int, default: .int(0), doc: "seed of the bootstrap resampling"),
+                ParamSpec("confidence", .number, default: .double(0.95), doc: "coverage of the bootstrap percentile interval"),
+            ],
+            inputs: [("images", true), ("reference", true)], outputs: ["report"])
+    }
+
+    public func run(_ context: StageContext) throws -> StageResult {
+        let p = context.params
+        let weights = InceptionWeightsChoice(p, workspace: context.workspace)
+        let taps = try InceptionStatsStage.taps(p)
+        let policy = BadImagePolicy(rawValue: p["bad_images"]?.stringValue ?? "fail") ?? .fail
+        let resamples = p["bootstrap"]?.intValue ?? 0
+        let confidence = p["confidence"]?.doubleValue ?? 0.95
+        guard resamples >= 0, confidence > 0, confidence < 1 else {
+            throw StageFailure.message("bootstrap must be ≥ 0 and confidence strictly between 0 and 1")
+        }
+        context.log.write("Inception weights: \(weights.label)")
+        if weights.isRandom { context.log.write("WARNING: random weights; metric names end in _random_weights") }
+        context.log.write("preprocessing: \(InceptionStatistics.preprocessing)")
+
+        var network: FIDInception?
+        func statistics(_ name: String) throws -> InceptionStatistics {
+            let url = context.inputs[name]!
+            if InceptionStatistics.isStatisticsFolder(url) {
+                let s = try InceptionStatistics.read(from: url)
+                guard s.weightsLabel == weights.label else {
+                    throw StageFailure.message("\(name): statistics in \(url.path) were computed with \(s.weightsLabel), "
+                        + "this stage uses \(weights.label); features of different networks cannot be compared")
+                }
+                guard Set(taps).isSubset(of: s.taps) else {
+                    throw StageFailure.message("\(name): statistics in \(url.path) have taps \(s.taps), this stage needs \(taps)")
+                }
+                context.log.write("\(name): \(s.count) images from cached statistics")
+                return s
+            }
+            if network == nil { network = try weights.load() }
+            let (s, skipped) = try InceptionStatistics.compute(folder: url, network: network!, taps: taps,
+                                                               batchSize: try InceptionStatsStage.batchSize(p), policy: policy,
+                                                               weights: weights, context: context)
+            for k in skipped { context.log.write("\(name): skipped \(k.path): \(k.error)") }
+            context.log.write("\(name): \(s.count) images")
+            return s
+        }
+        let generated = try statistics("images"), reference = try statistics("reference")
+
+        var metrics: [Metric] = [Metric(name: "images", value: Double(generated.count)),
+                                 Metric(name: "reference_images", value: Double(reference.count)),
+                                 Metric(name: "random_weights", value: weights.isRandom ? 1 : 0)]
+        var rows: [[String: Any]] = []
+        var rng = SeededGenerator(seed: UInt64(truncatingIfNeeded: p["bootstrap_seed"]?.intValue ?? 0))
+        for dim in taps {
+            try context.checkCancelled()
+            let ref = try FrechetReference(reference.statistics[dim]!)
+            let fid = try ref.distance(to: generated.statistics[dim]!)
+            let name = "fid\(dim)\(weights.metricSuffix)"
+            metrics.append(Metric(name: name, value: fid.value))
+            var row: [String: Any] = ["tap": dim, "fid": fid.value, "metric": name]
+            context.log.write(String(format: "%@ = %.6f", name, fid.value))
+            if resamples > 0 {
+                var values: [Double] = []
+                let n = generated.count, features = generated.features[dim]!
+                for _ in 0..<resamples {
+                    try context.checkCancelled()
+                    let indices = (0..<n).map { _ in Int(rng.next() % UInt64(n)) }
+                    values.append(try ref.distance(to: GaussianStatistics(features: features, dimension: dim, indices: indices)).value)
+                }
+                let (low, high) = Self.percentileInterval(values, confidence: confidence)
+                metrics.append(Metric(name: "\(name)_ci_low", value: low))
+                metrics.append(Metric(name: "\(name)_ci_high", value: high))
+                row["ci_low"] = low; row["ci_high"] = high
+                context.log.write(String(format: "%@ %.0f%% bootstrap interval [%.6f, %.6f] from %d resamples", name,
+                                         confidence * 100, low, high, resamples))
+            }
+            rows.append(row)
+        }
+        let report: [String: Any] = [
+            "weights": weights.label, "random_weights": weights.isRandom, "preprocessing": InceptionStatistics.preprocessing,
+            "images": generated.count, "reference_images": reference.count, "taps": rows,
+            "bootstrap": ["resamples": resamples, "confidence": confidence, "resampled": "generated set; reference statistics fixed"],
+        ]
+        try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
+            .write(to: context.outputs["report"]!)
+        return StageResult(metrics: metrics)
+    }
+
+    /// The (1 − c)/2 and (1 + c)/2 quantiles of `values`, linearly interpolated.
+    static func percentileInterval(_ values: [Double], confidence: Double) -> (Double, Double) {
+        let sorted = values.sorted()
+        func quantile(_ q: Double) -> Double {
+            let position = q * Double(sorted.count - 1)
+            let i = Int(position.rounded(.down)), f = position - Double(i)
+            return i + 1 < sorted.count ? sorted[i] * (1 - f) + sorted[i + 1] * f : sorted[i]
+        }
+        return (quantile((1 - confidence) / 2), quantile((1 + confidence) / 2))
+    }
+}

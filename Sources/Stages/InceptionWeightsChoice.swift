@@ -1,0 +1,75 @@
+import Foundation
+import Imaging
+import Pipeline
+import Vision
+
+/// Which Inception weights an FID stage runs with, from its `weights` and `seed` parameters.
+enum InceptionWeightsChoice: Equatable {
+    /// The published pytorch-fid file at its default location (`pleinair weights fetch inception`).
+    case official(URL)
+    /// Seeded hash weights: for demos and tests only; the numbers mean nothing outside this bench.
+    case random(seed: UInt32)
+    /// A state dict the user names (.pth or .safetensors).
+    case file(URL)
+
+    static let params: [ParamSpec] = [
+        ParamSpec("weights", .string, default: .string("official"),
+                  doc: "official (pytorch-fid's pt_inception-2015-12-05 file, see `pleinair weights fetch inception`), "
+                      + "random (seeded, for demos; every metric is labelled), or a path to a .pth/.safetensors state dict"),
+        ParamSpec("seed", .int, default: .int(0), doc: "seed of `weights: random`"),
+    ]
+
+    init(_ params: [String: ParamValue], workspace: URL) {
+        let value = params["weights"]?.stringValue ?? "official"
+        switch value {
+        case "official": self = .official(InceptionWeights.defaultFile())
+        case "random": self = .random(seed: UInt32(truncatingIfNeeded: params["seed"]?.intValue ?? 0))
+        default:
+            self = .file(value.hasPrefix("/") ? URL(fileURLWithPath: value) : workspace.appendingPathComponent(value))
+        }
+    }
+
+    var isRandom: Bool { if case .random = self { return true }; return false }
+
+    /// Names the weights in reports and statistics files; statistics are comparable only under equal labels.
+    var label: String {
+        switch self {
+        case .official: return "pytorch-fid \(InceptionWeights.fileName)"
+        case .random(let seed): return "RANDOM weights (seed \(seed)): not comparable to any published FID"
+        case .file(let url): return "weights file \(url.lastPathComponent)"
+        }
+    }
+
+    /// Suffix on every metric name computed with random weights, so a results table cannot pass
+    /// them off as real FIDs.
+    var metricSuffix: String { isRandom ? "_random_weights" : "" }
+
+    /// The network, or a failure that says where to get the weights and where to put them.
+    func load() throws -> FIDInception {
+        switch self {
+        case .random(let seed):
+            return FIDInception.hashInitialized(seed: seed)
+        case .official(let url):
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw StageFailure.message("""
+                    FID Inception weights not found at \(url.path).
+                    Run `pleinair weights fetch inception` to download them (\(InceptionWeights.officialURL.absoluteString), \
+                    SHA-256 checked), or download that file yourself and put it at \(url.path) \
+                    (set PLEINAIR_WEIGHTS to use another folder). For a demo without them, set `weights: random` \
+                    (the numbers are then not FIDs anyone else can compare with).
+                    """)
+            }
+            let sha = try FileHash.sha256(of: url)
+            guard sha.hasPrefix(InceptionWeights.sha256Prefix) else {
+                throw StageFailure.message("\(url.path): SHA-256 \(sha) does not start with \(InceptionWeights.sha256Prefix) "
+                    + "as the published file's does; delete it and run `pleinair weights fetch inception` again")
+            }
+            return try InceptionWeights.load(url)
+        case .file(let url):
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw StageFailure.message("weights file \(url.path) does not exist")
+            }
+            return try InceptionWeights.load(url)
+        }
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+import Tensor
+import ZIPFoundation
+
+/// A checkpoint file that cannot be read as a PyTorch state dict, with the path and why.
+public struct CheckpointError: Error, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "checkpoint \(path): \(reason)" }
+}
+
+/// Reads state dicts written by `torch.save`, in the zip format (PyTorch ≥ 1.6: `<name>/data.pkl`
+/// plus one raw file per storage under `<name>/data/`) and in the legacy format (a stream of
+/// pickles followed by the raw storages), without Python. Tensors of any element type and
+/// layout (views with offsets and strides) come back as contiguous Float32 tensors.
+public enum PyTorchCheckpoint {
+    /// The state dict in `url`: every tensor-valued entry, by key.
+    public static func readStateDict(contentsOf url: URL) throws -> [String: Tensor] {
+        let handle: FileHandle
+        do { handle = try FileHandle(forReadingFrom: url) } catch {
+            throw CheckpointError(path: url.path, reason: "cannot open: \(error.localizedDescription)")
+        }
+        let head = (try? handle.read(upToCount: 4)) ?? Data()
+        try? handle.close()
+        do {
+            if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return try readZip(url) }
+            if head.first == 0x80 { return try readLegacy(url) }
+        } catch let error as PickleError {
+            throw CheckpointError(path: url.path, reason: error.description)
+        }
+        throw CheckpointError(path: url.path, reason: "neither a PyTorch zip checkpoint nor a legacy pickle checkpoint")
+    }
+
+    /// A storage named by a persistent id; its bytes arrive later (legacy) or on demand (zip).
+    final class StorageRef {
+        let key: String, type: String, count: Int
+        var values: [Float]?
+        init(key: String, type: String, count: Int) { self.key = key; self.type = type; self.count = count }
+    }
+
+    /// What `_rebuild_tensor_v2` describes: a strided view of a storage.
+    final class TensorRef {
+        let storage: StorageRef, offset: Int, size: [Int], stride: [Int]
+        init(storage: StorageRef, offset: Int, size: [Int], stride: [Int]) {
+            self.storage = storage; self.offset = offset; self.size = size; self.stride = stride
+        }
+    }
+
+    static let elementSizes: [String: Int] = [
+        "FloatStorage": 4, "DoubleStorage": 8, "HalfStorage": 2, "BFloat16Storage": 2, "LongStorage": 8,
+        "IntStorage": 4, "ShortStorage": 2, "CharStorage": 1, "ByteStorage": 1, "BoolStorage": 1,
+    ]
+
+    /// Runs the state-dict pickle, collecting storages and tensor views.
+    static func parse(_ bytes: [UInt8], start: Int = 0, path: String,
+                      storages: inout [String: StorageRef]) throws -> (PickleValue, end: Int) {
+        var found: [String: StorageRef] = storages
+        var machine = PickleMachine(bytes: bytes, start: start, persistentLoad: { pid in
+            // ('storage', storage type, key, location, element count[, view metadata])
+            guard let t = pid.tupleValue, t.count >= 5, t[0].stringValue == "storage",
+                  case .global(_, let type) = t[1], let key = t[2].stringValue ?? t[2].intValue.map(String.init),
+                  let count = t[4].intValue else {
+                throw CheckpointError(path: path, reason: "unrecognised persistent id \(pid)")
+            }
+            guard elementSizes[type] != nil else { throw CheckpointError(path: path, reason: "unsupported storage type \(type)") }
+            if t.count >= 6, case .tuple = t[5] {
+                throw CheckpointError(path: path, reason: "legacy storage views are not supported")
+            }
+            let ref = found[key] ?? StorageRef(key: key, type: type, count: count)
+            found[key] = ref
+            return .persistent(ref)
+        }, reduce: { module, name, args in
+            switch (module, name) {
+            case ("torch._utils", "_rebuild_tensor_v2"), ("torch._utils", "_rebuild_tensor"):
+                guard args.count >= 4, case .persistent(let s as StorageRef) = args[0], let offset = args[1].intValue,
+                      let size = args[2].tupleValue?.compactMap(\.intValue), let stride = args[3].tupleValue?.compactMap(\.intValue),
+                      size.count == stride.count else {
+                    throw CheckpointError(path: path, reason: "malformed \(name) arguments")
+                }
+                return .built(TensorRef(storage: s, offset: offset, size: size, stride: stride))
+            case ("torch._utils", "_rebuild_parameter"):
+                return args.first
+            default:
+                return nil
+            }
+        })
+        let value = try machine.load()
+        storages = found
+        return (value, machine.position)
+    }
+
+    /// The tensor entries of a parsed state dict, with storage bytes from `bytesOf`.
+    static func materialize(_ root: PickleValue, path: String, bytesOf: (StorageRef) throws -> Data) throws -> [String: Tensor] {
+        guard case .dict(let dict) = root else { throw CheckpointError(path: path, reason: "top-level object is not a dictionary") }
+        var out: [String: Tensor] = [:]
+        for (k, v) in dict.entries {
+            guard let key = k.stringValue, case .built(let ref as TensorRef) = v else { continue }
+            let s = ref.storage
+            if s.values == nil { s.values = try decode(try bytesOf(s), storage: s, path: path) }
+            let values = s.values!
+            let n = ref.size.reduce(1, *)
+            let t = Tensor(zeros: ref.size)
+            var last = ref.offset
+            for (extent, stride) in zip(ref.size, ref.stride) where extent > 0 { last += (extent - 1) * stride }
+            guard n == 0 || (ref.offset >= 0 && last < values.count) else {
+                throw CheckpointError(path: path, reason: "tensor '\(key)' reaches past its storage of \(values.count) elements")
+            }
+            var index = [Int](repeating: 0, count: ref.size.count)
+            let p = t.pointer
+            for i in 0..<n {
+                var at = ref.offset
+                for (d, x) in index.enumerated() { at += x * ref.stride[d] }
+                p[i] = values[at]
+                var d = index.count - 1
+                while d >= 0 { index[d] += 1; if index[d] < ref.size[d] { break }; index[d] = 0; d -= 1 }
+            }
+            out[key] = t
+        }
+        return out
+    }
+
+    static func decode(_ data: Data, storage s: StorageRef, path: String) throws -> [Float] {
+        let width = elementSizes[s.type]!
+        guard data.count >= s.count * width else {
+            throw CheckpointError(path: path, reason: "storage \(s.key) has \(data.count) bytes, expected \(s.count * width)")
+        }
+        var out = [Float](repeating: 0, count: s.count)
+        data.withUnsafeBytes { raw in
+            let b = raw.baseAddress!
+            for i in 0..<s.count {
+                switch s.type {
+                case "FloatStorage": out[i] = Float(bitPattern: b.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self).littleEndian)
+                case "DoubleStorage": out[i] = Float(Double(bitPattern: b.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self).littleEndian))
+                case "HalfStorage": out[i] = Float(Float16(bitPattern: b.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).littleEndian))
+                case "BFloat16Storage": out[i] = Float(bitPattern: UInt32(b.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).littleEndian) << 16)
+                case "LongStorage": out[i] = Float(Int64(littleEndian: b.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self)))
+                case "IntStorage": out[i] = Float(Int32(littleEndian: b.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self)))
+                case "ShortStorage": out[i] = Float(Int16(littleEndian: b.loadUnaligned(fromByteOffset: 2 * i, as: Int16.self)))
+                case "CharStorage": out[i] = Float(b.load(fromByteOffset: i, as: Int8.self))
+                default: out[i] = Float(b.load(fromByteOffset: i, as: UInt8.self))
+                }
+            }
+        }
+        return out
+    }
+
+    static func readZip(_ url: URL) throws -> [String: Tensor] {
+        let archive: Archive
+        do { archive = try Archive(url: url, accessMode: .read) } catch {
+            throw CheckpointError(path: url.path, reason: "not a readable zip archive (\(error))")
+        }
+        guard let pkl = archive.first(where: { $0.path == "data.pkl" || $0.path.hasSuffix("/data.pkl") }) else {
+            throw CheckpointError(path: url.path, reason: "zip archive without data.pkl (not a torch.save file)")
+        }
+        let prefix = String(pkl.path.dropLast("data.pkl".count))
+        func contents(_ entry: Entry) throws -> Data {
+            var data = Data(capacity: Int(entry.uncompressedSize))
+            do { _ = try archive.extract(entry, skipCRC32: true) { data.append($0) } } catch {
+                throw CheckpointError(path: url.path, reason: "cannot read entry \(entry.path): \(error)")
+            }
+            return data
+        }
+        if let order = archive[prefix + "byteorder"], String(decoding: try contents(order), as: UTF8.self) != "little" {
+            throw CheckpointError(path: url.path, reason: "big-endian checkpoints are not supported")
+        }
+        var storages: [String: StorageRef] = [:]
+        let (root, _) = try parse(Array(try contents(pkl)), path: url.path, storages: &storages)
+        return try materialize(root, path: url.path) { s in
+            guard let entry = archive[prefix + "data/" + s.key] else {
+                throw CheckpointError(path: url.path, reason: "storage \(s.key) missing from the archive")
+            }
+            return try contents(entry)
+        }
+    }
+
+    static func readLegacy(_ url: URL) throws -> [String: Tensor] {
+        let bytes: [UInt8]
+        do { bytes = Array(try Data(contentsOf: url, options: .mappedIfSafe)) } catch {
+            throw CheckpointError(path: url.path, reason: "cannot read: \(error.localizedDescription)")
+        }
+        var storages: [String: StorageRef] = [:]
+        var position = 0
+        // Magic number, protocol version and system info come first, each its own pickle.
+        for _ in 0..<3 { position = try parse(bytes, start: position, path: url.path, storages: &storages).end }
+        let (root, afterRoot) = try parse(bytes, start: position, path: url.path, storages: &storages)
+        let (keysValue, afterKeys) = try parse(bytes, start: afterRoot, path: url.path, storages: &storages)
+        guard let keys = keysValue.tupleValue?.compactMap(\.stringValue) else {
+            throw CheckpointError(path: url.path, reason: "legacy checkpoint without its storage key list")
+        }
+        var offsets: [String: Int] = [:]
+        position = afterKeys
+        for key in keys {
+            guard let s = storages[key], position + 8 <= bytes.count else {
+                throw CheckpointError(path: url.path, reason: "storage \(key) truncated or unknown")
+            }
+            let count = (0..<8).reduce(0) { $0 | Int(bytes[position + $1]) << (8 * $1) }
+            offsets[key] = position + 8
+            position += 8 + count * elementSizes[s.type]!
+        }
+        return try materialize(root, path: url.path) { s in
+            guard let start = offsets[s.key], start + s.count * elementSizes[s.type]! <= bytes.count else {
+                throw CheckpointError(path: url.path, reason: "storage \(s.key) missing or truncated")
+            }
+            return Data(bytes[start..<(start + s.count * elementSizes[s.type]!)])
+        }
+    }
+}
