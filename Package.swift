@@ -49,11 +49,14 @@ let package = Package(
             "CLibYAML", "CSQLite", .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
+        // Results as a self-contained HTML page (table, SVG charts, inlined images).
+        .target(name: "Report", dependencies: ["Pipeline"]),
+
         // Built-in stage kinds: where the two halves meet.
         .target(name: "Stages", dependencies: ["Pipeline", "Imaging", "NN", "Vision"], swiftSettings: release),
 
         .executableTarget(name: "PleinAirCLI", dependencies: [
-            "Pipeline", "Stages", "Tensor", "Imaging", "Vision", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Pipeline", "Stages", "Report", "Tensor", "Imaging", "Vision", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "Benchmarks", dependencies: ["Pipeline", "Stages", "Tensor", "NN", "Vision", "Imaging"],
                           path: "benchmarks", exclude: ["torch_generator_step.py"], swiftSettings: release),

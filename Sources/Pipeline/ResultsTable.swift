@@ -21,6 +21,12 @@ public struct ResultsTable: Sendable, Equatable {
     /// Builds the table of a plan from the metrics recorded for each stage's current fingerprint.
     /// Series (metrics with steps) contribute their last value.
     public static func build(plan: Plan, metrics: (String) throws -> [Metric]?) rethrows -> ResultsTable {
+        try build(plan: plan, fingerprint: { $0.fingerprint }, metrics: metrics)
+    }
+
+    /// The same table where each stage's fingerprint comes from `fingerprint` (e.g. the one an
+    /// earlier run used); stages it gives none for count as missing.
+    public static func build(plan: Plan, fingerprint: (PlannedStage) -> String?, metrics: (String) throws -> [Metric]?) rethrows -> ResultsTable {
         let axes = plan.experiment.matrix.map(\.name).filter { axis in
             plan.stages.contains { $0.instance.matrixValues.contains { $0.axis == axis } }
         }
@@ -33,7 +39,7 @@ public struct ResultsTable: Sendable, Equatable {
         var shared: [(column: String, value: Double)] = []
         var missing: [String] = []
         for stage in plan.stages {
-            guard let recorded = try metrics(stage.fingerprint) else {
+            guard let print = fingerprint(stage), let recorded = try metrics(print) else {
                 missing.append(stage.instance.id)
                 continue
             }
@@ -59,5 +65,27 @@ public struct ResultsTable: Sendable, Equatable {
             }
         }
         return ResultsTable(axes: axes, columns: columns, rows: rows, shared: shared, missing: missing)
+    }
+
+    /// Moves matrix axis `axis` from the rows into the columns: `fid.fid64` becomes one column per
+    /// value, `ours:fid.fid64`, `cyclegan:fid.fid64` (e.g. a row per artist, a column per method × tap).
+    public func pivoted(on axis: String) -> ResultsTable? {
+        guard let index = axes.firstIndex(of: axis) else { return nil }
+        var values: [String] = []
+        for row in rows where !values.contains(row.values[index]) { values.append(row.values[index]) }
+        var keys: [[String]] = []
+        var merged: [[String]: [String: Double]] = [:]
+        for row in rows {
+            var key = row.values
+            let value = key.remove(at: index)
+            if merged[key] == nil { keys.append(key); merged[key] = [:] }
+            for (column, metric) in row.metrics { merged[key]![value + ":" + column] = metric }
+        }
+        let newColumns = columns.flatMap { column in values.map { $0 + ":" + column } }
+            .filter { c in merged.values.contains { $0[c] != nil } }
+        var newAxes = axes
+        newAxes.remove(at: index)
+        return ResultsTable(axes: newAxes, columns: newColumns, rows: keys.map { Row(values: $0, metrics: merged[$0]!) },
+                            shared: shared, missing: missing)
     }
 }

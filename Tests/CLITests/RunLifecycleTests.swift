@@ -150,4 +150,47 @@ final class RunLifecycleTests: XCTestCase {
         XCTAssertTrue(diff.stdout.contains("score: params changed: bias 1 → 4"), diff.stdout)
         XCTAssertTrue(diff.stdout.contains("fid: 1 → 4"), diff.stdout)
     }
+
+    func testResultsCompareWithThePreviousRunShowsOldBesideNewAndTheParamThatChanged() throws {
+        let spec = """
+        experiment: comparing
+        matrix: {artist: [monet, cezanne]}
+        stages:
+          score:
+            kind: cmd
+            foreach: artist
+            params: {bias: 1}
+            cmd: "echo '{\\"fid\\": ${params.bias}}' > ${metrics}"
+        """
+        try cli.write("exp.yaml", spec)
+        XCTAssertEqual(try cli.run(["run", "exp.yaml"]).status, 0)
+        try cli.write("exp.yaml", spec + "\n    overrides: {cezanne: {bias: 3}}\n")
+        let rerun = try cli.run(["run", "exp.yaml"])
+        XCTAssertTrue(rerun.stderr.contains("cached   score@monet"), rerun.stderr)
+        let table = try cli.run(["results", "exp.yaml", "--compare", "previous"])
+        XCTAssertEqual(table.status, 0, table.stderr)
+        XCTAssertTrue(table.stdout.contains("score@cezanne: params changed: bias 1 → 3"), table.stdout)
+        XCTAssertTrue(table.stdout.contains("1 → 3"), table.stdout)
+        XCTAssertTrue(table.stdout.split(separator: "\n").contains { $0.hasPrefix("monet") && $0.hasSuffix(" 1") }, "unchanged cells show one value")
+    }
+
+    func testResultsWritesASelfContainedHTMLReportWithChartsAndSheets() throws {
+        try cli.write("exp.yaml", """
+        experiment: reported
+        matrix: {artist: [monet, cezanne]}
+        stages:
+          score:
+            kind: cmd
+            foreach: artist
+            cmd: "echo '{\\"fid\\": 2, \\"loss\\": [3, 2, 1]}' > ${metrics}"
+        """)
+        XCTAssertEqual(try cli.run(["run", "exp.yaml"]).status, 0)
+        let path = cli.workspace.appendingPathComponent("report.html").path
+        XCTAssertEqual(try cli.run(["results", "exp.yaml", "--html", path]).status, 0)
+        let html = try String(contentsOfFile: path, encoding: .utf8)
+        XCTAssertTrue(html.contains("<th>score.fid</th>"))
+        XCTAssertTrue(html.contains("<svg"), "bar charts and training curves are inline SVG")
+        XCTAssertTrue(html.contains("<polyline"), "the loss series is drawn as a curve")
+        XCTAssertFalse(html.contains("<script"), "the report needs no scripts")
+    }
 }

@@ -252,4 +252,27 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(table.rows[0].metrics["train.loss"], 1, "a series contributes its last step")
         XCTAssertEqual(table.shared.map(\.column), ["prep.value", "prep.loss"])
     }
+
+    func testPivotingAnAxisMakesAColumnPerValueAndMetric() throws {
+        _ = try ws.write("grid.yaml", """
+        experiment: grid
+        matrix: {artist: [monet, cezanne], method: [ours, base]}
+        stages:
+          score:
+            kind: toy
+            foreach: [artist, method]
+            params: {tag: "${matrix.artist}-${matrix.method}"}
+            overrides: {"cezanne,base": {value: 7}}
+        """)
+        try ws.run("grid.yaml")
+        let runner = try ws.runner()
+        let table = try ResultsTable.build(plan: try ws.plan("grid.yaml")) { try runner.ledger.metrics(fingerprint: $0) }
+        let pivoted = try XCTUnwrap(table.pivoted(on: "method"))
+        XCTAssertEqual(pivoted.axes, ["artist"])
+        XCTAssertEqual(pivoted.rows.map(\.values), [["monet"], ["cezanne"]])
+        XCTAssertEqual(pivoted.columns, ["ours:score.value", "base:score.value", "ours:score.loss", "base:score.loss"])
+        XCTAssertEqual(pivoted.rows[1].metrics["base:score.value"], 7)
+        XCTAssertEqual(pivoted.rows[1].metrics["ours:score.value"], 1)
+        XCTAssertNil(table.pivoted(on: "nothing"))
+    }
 }

@@ -1,0 +1,100 @@
+import Foundation
+import Pipeline
+
+/// A self-contained HTML report of an experiment: the results table, a bar chart per metric
+/// column, training curves of every series metric, and the contact sheets the experiment drew.
+/// Images are inlined, so the file can be mailed or opened offline.
+public struct HTMLReport {
+    public var title: String
+    public var description: String
+    public var table: ResultsTable
+    /// Series metrics per stage instance: (stage id, metric name, points).
+    public var series: [(stage: String, metric: String, points: [(Double, Double)])]
+    /// PNG images to show, with captions.
+    public var images: [(caption: String, png: Data)]
+    /// Lines printed under the title (preprocessing, weights used, what is missing).
+    public var notes: [String]
+
+    public init(title: String, description: String, table: ResultsTable,
+                series: [(stage: String, metric: String, points: [(Double, Double)])],
+                images: [(caption: String, png: Data)], notes: [String]) {
+        self.title = title
+        self.description = description
+        self.table = table
+        self.series = series
+        self.images = images
+        self.notes = notes
+    }
+
+    public func render() -> String {
+        var html = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>\(HTMLReport.escape(title))</title>
+        <style>
+        body { font-family: sans-serif; margin: 24px; color: #222; max-width: 1200px; }
+        table { border-collapse: collapse; margin: 12px 0; }
+        th, td { border: 1px solid #ccc; padding: 4px 8px; font-size: 13px; }
+        td.num { text-align: right; font-variant-numeric: tabular-nums; }
+        th { background: #f3f3f3; }
+        .charts svg { margin: 6px; border: 1px solid #eee; }
+        .sheets figure { display: inline-block; margin: 8px; vertical-align: top; }
+        figcaption { font-size: 12px; color: #555; }
+        .note { color: #a40; font-size: 13px; }
+        </style></head><body>
+        <h1>\(HTMLReport.escape(title))</h1>
+        <p>\(HTMLReport.escape(description))</p>
+
+        """
+        for note in notes { html += "<p class=\"note\">\(HTMLReport.escape(note))</p>\n" }
+        html += "<h2>Results</h2>\n<table><tr>"
+        for h in table.axes + table.columns { html += "<th>\(HTMLReport.escape(h))</th>" }
+        html += "</tr>\n"
+        for row in table.rows {
+            html += "<tr>" + row.values.map { "<td>\(HTMLReport.escape($0))</td>" }.joined()
+            html += table.columns.map { "<td class=\"num\">\(TableRenderer.cell(row.metrics[$0]))</td>" }.joined() + "</tr>\n"
+        }
+        html += "</table>\n"
+        if !table.shared.isEmpty {
+            html += "<table><tr><th>metric</th><th>value</th></tr>\n"
+            for (column, value) in table.shared { html += "<tr><td>\(HTMLReport.escape(column))</td><td class=\"num\">\(TableRenderer.cell(value))</td></tr>\n" }
+            html += "</table>\n"
+        }
+        if !table.columns.isEmpty {
+            html += "<h2>Per metric</h2>\n<div class=\"charts\">\n"
+            let labels = table.rows.map { $0.values.joined(separator: " ") }
+            for column in table.columns {
+                html += SVGChart.bars(title: column, labels: labels, values: table.rows.map { $0.metrics[column] }) + "\n"
+            }
+            html += "</div>\n"
+        }
+        if !series.isEmpty {
+            html += "<h2>Training curves</h2>\n<div class=\"charts\">\n"
+            var byMetric: [String: [(name: String, points: [(Double, Double)])]] = [:]
+            var order: [String] = []
+            for s in series {
+                let key = s.stage.split(separator: "@").first.map(String.init)! + "." + s.metric
+                if byMetric[key] == nil { order.append(key) }
+                byMetric[key, default: []].append((s.stage, s.points))
+            }
+            for key in order { html += SVGChart.lines(title: key, series: byMetric[key]!) + "\n" }
+            html += "</div>\n"
+        }
+        if !images.isEmpty {
+            html += "<h2>Images</h2>\n<div class=\"sheets\">\n"
+            for (caption, png) in images {
+                html += "<figure><img alt=\"\(HTMLReport.escape(caption))\" src=\"data:image/png;base64,\(png.base64EncodedString())\">"
+                html += "<figcaption>\(HTMLReport.escape(caption))</figcaption></figure>\n"
+            }
+            html += "</div>\n"
+        }
+        if !table.missing.isEmpty {
+            html += "<p class=\"note\">Not computed yet for the current spec: \(HTMLReport.escape(table.missing.joined(separator: ", ")))</p>\n"
+        }
+        return html + "</body></html>\n"
+    }
+
+    public static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}
