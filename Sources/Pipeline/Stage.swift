@@ -109,7 +109,7 @@ public final class StageLog: @unchecked Sendable {
     public init(url: URL, append: Bool = false, progress: @escaping @Sendable (Double, String) -> Void = { _, _ in }) {
         self.url = url
         if !append || !FileManager.default.fileExists(atPath: url.path) {
-            FileManager.default.createFile(atPath: url.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         }
         handle = try? FileHandle(forWritingTo: url)
         if append { _ = try? handle?.seekToEnd() }

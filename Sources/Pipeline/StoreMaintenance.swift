@@ -102,11 +102,11 @@ public struct StoreMaintenance {
             try? ArtifactStore.removeTree(workspace.cache.appendingPathComponent(name))
         }
         for (hash, url) in objectFiles() where !needed.contains(hash) {
-            let size = (try? fm.attributesOfItem(atPath: url.path)[.size] as? Int64) ?? 0
+            let size = ((try? fm.attributesOfItem(atPath: url.path))?[.size] as? NSNumber)?.int64Value ?? 0
             chmod(url.path, 0o644)
             if (try? fm.removeItem(at: url)) != nil {
                 report.objectsRemoved += 1
-                report.bytesFreed += size ?? 0
+                report.bytesFreed += size
             }
         }
         return report

@@ -23,7 +23,10 @@ final class ConsoleObserver: RunObserver, @unchecked Sendable {
     }
 
     func stageCached(_ id: String) { say("  cached   \(id)") }
-    func stageStarted(_ id: String, reason: RunReason) { say("  running  \(id)  (\(reason))") }
+    func stageStarted(_ id: String, reason: RunReason) {
+        lock.lock(); lastProgress[id] = Date(); lock.unlock()
+        say("  running  \(id)  (\(reason))")
+    }
     func stageSucceeded(_ id: String, seconds: Double) { say("  done     \(id)  \(String(format: "%.1f s", seconds))") }
     func stageFailed(_ id: String, error: String, log: String?) {
         say("  FAILED   \(id): \(error)" + (log.map { "\n           log: \($0)" } ?? ""))
