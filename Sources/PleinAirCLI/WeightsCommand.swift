@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Imaging
+import Stages
 import Vision
 
 /// `pleinair weights`: model weights PleinAir can use but does not ship.
@@ -12,11 +13,29 @@ struct WeightsCommand: ParsableCommand {
 
 /// The weights PleinAir knows by name.
 enum KnownWeights: String, ExpressibleByArgument, CaseIterable {
-    case inception
+    case inception, vgg19
 
-    var url: URL { InceptionWeights.officialURL }
-    var sha256Prefix: String { InceptionWeights.sha256Prefix }
-    var destination: URL { InceptionWeights.defaultFile() }
+    var url: URL {
+        switch self {
+        case .inception: return InceptionWeights.officialURL
+        case .vgg19: return StyleTransferStage.officialURL
+        }
+    }
+
+    /// torch hub names files by the first hex digits of their SHA-256.
+    var sha256Prefix: String {
+        switch self {
+        case .inception: return InceptionWeights.sha256Prefix
+        case .vgg19: return "dcbb9e9d"
+        }
+    }
+
+    var destination: URL {
+        switch self {
+        case .inception: return InceptionWeights.defaultFile()
+        case .vgg19: return InceptionWeights.directory().appendingPathComponent(StyleTransferStage.officialFileName)
+        }
+    }
 }
 
 /// `pleinair weights fetch inception`: downloads pytorch-fid's Inception weights, checksum verified.

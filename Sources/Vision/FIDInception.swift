@@ -119,6 +119,11 @@ enum HashWeights {
     /// (offset, half-width) of the uniform value range for a parameter, by its role.
     static func range(_ key: String, shape: [Int]) -> (Double, Double) {
         if key.hasSuffix("conv.weight") { return (0, (6.0 / Double(shape.dropFirst().reduce(1, *))).squareRoot()) }
+        // VGG's plain convolutions (`features.N.weight`): He-uniform, so activations keep their scale through 16 layers.
+        if key.hasPrefix("features."), key.hasSuffix(".weight"), shape.count == 4 {
+            return (0, (6.0 / Double(shape.dropFirst().reduce(1, *))).squareRoot())
+        }
+        if key.hasPrefix("features."), key.hasSuffix(".bias") { return (0, 0.05) }
         if key.hasSuffix("bn.weight") { return (1, 0.2) }
         if key.hasSuffix("bn.running_var") { return (1, 0.5) }
         return (0, 0.2)

@@ -1,0 +1,106 @@
+import Foundation
+import Imaging
+import Pipeline
+import Tensor
+import Vision
+
+/// `style_transfer`: the neural style transfer baseline. Each painting is optimised so that its
+/// VGG-19 content is kept and its Gram matrices match the real photographs'; PNGs are written
+/// with the paintings' names, like `translate`, so the same FID and study stages take them.
+public struct StyleTransferStage: Stage {
+    public init() {}
+
+    /// torchvision's published VGG-19 weights.
+    public static let officialFileName = "vgg19-dcbb9e9d.pth"
+    public static let officialURL = URL(string: "https://download.pytorch.org/models/vgg19-dcbb9e9d.pth")!
+
+    public var descriptor: StageDescriptor {
+        let layers = ParamType.oneOf(VGG19Features.layers.keys.filter { $0.hasPrefix("relu") }.sorted())
+        return StageDescriptor(
+            kind: "style_transfer", version: 1,
+            summary: "Gatys et al. style transfer toward the photographs' Gram matrices (VGG-19), a PNG per painting",
+            params: [
+                ParamSpec("weights", .string, default: .string("official"),
+                          doc: "official (torchvision's \(StyleTransferStage.officialFileName), `pleinair weights fetch vgg19`), "
+                              + "random (seeded, for demos; every metric is labelled), or a path to a .pth/.safetensors state dict"),
+                ParamSpec("seed", .int, default: .int(0), doc: "seed of `weights: random`"),
+                ParamSpec("content_layer", layers, default: .string("relu4_2"), doc: "Gatys et al. 2016: conv4_2"),
+                ParamSpec("style_layers", .list(layers),
+                          default: .list(["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"].map(ParamValue.string)),
+                          doc: "Gatys et al. 2016: conv1_1 … conv5_1"),
+                ParamSpec("content_weight", .number, default: .double(1), doc: "α"),
+                ParamSpec("style_weight", .number, default: .double(1000), doc: "β (Gram matrices normalised by C·H·W)"),
+                ParamSpec("steps", .int, default: .int(100), doc: "optimisation steps per painting"),
+                ParamSpec("learning_rate", .number, default: .double(0.02), doc: "Adam's step on pixels in [0, 1]"),
+                ParamSpec("style_images", .int, default: .int(32), doc: "photographs (the first, in name order) whose mean Gram matrices are the target"),
+            ],
+            inputs: [("images", true), ("style", true)], outputs: ["images"])
+    }
+
+    public func run(_ context: StageContext) throws -> StageResult {
+        let p = context.params
+        let weights = p["weights"]?.stringValue ?? "official"
+        let random = weights == "random"
+        let network: VGG19Features
+        if random {
+            network = .hashInitialized(seed: UInt32(truncatingIfNeeded: p["seed"]?.intValue ?? 0))
+            context.log.write("WARNING: random VGG-19 weights; metric names end in _random_weights")
+        } else {
+            let url = weights == "official"
+                ? InceptionWeights.directory().appendingPathComponent(StyleTransferStage.officialFileName)
+                : (weights.hasPrefix("/") ? URL(fileURLWithPath: weights) : context.workspace.appendingPathComponent(weights))
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw StageFailure.message("VGG-19 weights not found at \(url.path). Run `pleinair weights fetch vgg19` "
+                    + "(\(StyleTransferStage.officialURL.absoluteString), SHA-256 checked) or put the file there; "
+                    + "for a demo without them, set `weights: random`.")
+            }
+            network = try VGG19Features.load(url)
+        }
+        BLASKernel.setThreadCount(max(1, context.threads))
+        var transfer = StyleTransfer(network: network, contentLayer: p["content_layer"]!.stringValue!,
+                                     styleLayers: p["style_layers"]!.listValue!.compactMap(\.stringValue),
+                                     contentWeight: Float(p["content_weight"]!.doubleValue!), styleWeight: Float(p["style_weight"]!.doubleValue!))
+        let styleFolder = try ImageFolder(root: context.inputs["style"]!)
+        let count = min(styleFolder.count, max(1, p["style_images"]!.intValue!))
+        transfer.setStyle(try (0..<count).map { try StyleTransferStage.tensor(styleFolder.image(at: $0)) })
+        context.log.write("style target: mean Gram matrices of \(count) photographs from \(styleFolder.root.path)")
+
+        let paintings = try ImageFolder(root: context.inputs["images"]!)
+        let steps = max(1, p["steps"]!.intValue!)
+        let out = context.outputs["images"]!
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        var meanLoss = [Double](repeating: 0, count: steps)
+        var finalContent = 0.0, finalStyle = 0.0
+        for (k, path) in paintings.relativePaths.enumerated() {
+            let painting = try StyleTransferStage.tensor(paintings.image(at: k))
+            let (image, losses) = try transfer.run(painting: painting, steps: steps, learningRate: Float(p["learning_rate"]!.doubleValue!)) { step, _ in
+                try context.checkCancelled()
+                context.log.progress((Double(k) + Double(step + 1) / Double(steps)) / Double(paintings.count), path)
+            }
+            for (i, l) in losses.enumerated() { meanLoss[i] += Double(l) / Double(paintings.count) }
+            let parts = GradMode.withoutGradient { transfer.loss(image, content: transfer.contentTarget(painting)) }
+            finalContent += Double(parts.content.item) / Double(paintings.count)
+            finalStyle += Double(parts.style.item) / Double(paintings.count)
+            let destination = out.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try ImageCodec.write(StyleTransferStage.image(image), to: destination.deletingPathExtension().appendingPathExtension("png"))
+        }
+        let suffix = random ? "_random_weights" : ""
+        var metrics = meanLoss.enumerated().map { Metric(name: "loss\(suffix)", value: $0.element, step: $0.offset) }
+        metrics += [Metric(name: "content_loss\(suffix)", value: finalContent), Metric(name: "style_loss\(suffix)", value: finalStyle),
+                    Metric(name: "random_weights", value: random ? 1 : 0), Metric(name: "images", value: Double(paintings.count))]
+        return StageResult(metrics: metrics)
+    }
+
+    /// An image as [1, 3, H, W] in [0, 1].
+    static func tensor(_ image: Image) -> Tensor {
+        let rgb = image.convertedTo8Bit().toRGB()
+        let planar = rgb.planarFloats()
+        return Tensor(shape: [1, 3, rgb.height, rgb.width], values: planar.map { ($0 + 1) / 2 })
+    }
+
+    /// [1, 3, H, W] in [0, 1] back to an 8-bit image.
+    static func image(_ tensor: Tensor) -> Image {
+        Image(planarFloats: tensor.scalars.map { $0 * 2 - 1 }, width: tensor.shape[3], height: tensor.shape[2], channels: 3)
+    }
+}
