@@ -10,6 +10,7 @@ extension ConvGeometry {
     /// `out` is [cout, outH·outW] and is overwritten. Output rows run in parallel.
     func directForward(_ image: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, outputChannels cout: Int,
                        _ out: UnsafeMutablePointer<Float>) {
+        if isUnpaddedUnitStride { return unpaddedForward(image, weight, outputChannels: cout, out) }
         let oh = outHeight, ow = outWidth, k = columnRows, plane = height * width
         Parallel.forEachRange(oh, work: cout * k * ow) { rows in
             for co in 0..<cout { (out + co * oh * ow + rows.lowerBound * ow).update(repeating: 0, count: rows.count * ow) }
@@ -41,6 +42,7 @@ extension ConvGeometry {
     /// gradWeight[co, tap] += Σ grad[co] · shifted input, for one image; input channels run in parallel.
     func directWeightGradient(_ image: UnsafePointer<Float>, _ grad: UnsafePointer<Float>, outputChannels cout: Int,
                               _ gradWeight: UnsafeMutablePointer<Float>) {
+        if isUnpaddedUnitStride { return unpaddedWeightGradient(image, grad, outputChannels: cout, gradWeight) }
         let oh = outHeight, ow = outWidth, k = columnRows, plane = height * width
         Parallel.forEachRange(channels, work: cout * kernelHeight * kernelWidth * oh * ow) { channelRange in
             for c in channelRange {

@@ -28,9 +28,11 @@ extension Tensor {
         if let weight { inputs.append(weight) }
         if let bias { inputs.append(bias) }
         let x = self
+        // A detached view of x̂: when not affine, x̂ is the output, whose node must not retain it.
+        let savedNormalized = normalized.detached()
         return Tensor.record(out, inputs: inputs) { g in
             // Re-derive the pointers from the owners so the closure keeps x̂ and 1/σ alive.
-            let xh = normalized.pointer, inv = invStd.base
+            let xh = savedNormalized.pointer, inv = invStd.base
             let gx = Tensor(shape: x.shape, storage: Storage(uninitializedCount: x.count))
             let sums = Storage(uninitializedCount: 2 * planes)  // per plane: Σg, Σg·x̂
             let gp = g.pointer, gxp = gx.pointer, sp = sums.base

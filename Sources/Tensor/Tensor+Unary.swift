@@ -26,8 +26,8 @@ extension Tensor {
 
     /// e^x.
     public func exp() -> Tensor {
-        let out = map { cExp($0) }
-        return Tensor.record(out, inputs: [self]) { g in [g.zipMap(out) { $0 * $1 }] }
+        let out = map { cExp($0) }, saved = out.detached()  // not `out`: its node would retain itself
+        return Tensor.record(out, inputs: [self]) { g in [g.zipMap(saved) { $0 * $1 }] }
     }
 
     /// Natural logarithm.
@@ -37,8 +37,8 @@ extension Tensor {
 
     /// Square root.
     public func sqrt() -> Tensor {
-        let out = map { $0.squareRoot() }
-        return Tensor.record(out, inputs: [self]) { g in [g.zipMap(out) { 0.5 * $0 / $1 }] }
+        let out = map { $0.squareRoot() }, saved = out.detached()  // not `out`: its node would retain itself
+        return Tensor.record(out, inputs: [self]) { g in [g.zipMap(saved) { 0.5 * $0 / $1 }] }
     }
 
     /// x raised to a constant power.
@@ -57,20 +57,20 @@ extension Tensor {
 
     /// Hyperbolic tangent.
     public func tanh() -> Tensor {
-        let out = map { cTanh($0) }
-        return Tensor.record(out, inputs: [self]) { g in [g.zipMap(out) { $0 * (1 - $1 * $1) }] }
+        let out = map { cTanh($0) }, saved = out.detached()  // not `out`: its node would retain itself
+        return Tensor.record(out, inputs: [self]) { g in [g.zipMap(saved) { $0 * (1 - $1 * $1) }] }
     }
 
     /// Logistic sigmoid.
     public func sigmoid() -> Tensor {
-        let out = map { 1 / (1 + cExp(-$0)) }
-        return Tensor.record(out, inputs: [self]) { g in [g.zipMap(out) { $0 * $1 * (1 - $1) }] }
+        let out = map { 1 / (1 + cExp(-$0)) }, saved = out.detached()  // not `out`: its node would retain itself
+        return Tensor.record(out, inputs: [self]) { g in [g.zipMap(saved) { $0 * $1 * (1 - $1) }] }
     }
 
     /// max(x, 0).
     public func relu() -> Tensor {
-        let out = map { $0 > 0 ? $0 : 0 }
-        return Tensor.record(out, inputs: [self]) { g in [g.zipMap(out) { $1 > 0 ? $0 : 0 }] }
+        let out = map { $0 > 0 ? $0 : 0 }, saved = out.detached()  // not `out`: its node would retain itself
+        return Tensor.record(out, inputs: [self]) { g in [g.zipMap(saved) { $1 > 0 ? $0 : 0 }] }
     }
 
     /// x for x > 0, `slope`·x otherwise.

@@ -35,6 +35,25 @@ final class AutogradTests: XCTestCase {
         XCTAssertEqual(x.grad?.scalars, [3, 4])
     }
 
+    func testGraphsDroppedWithoutBackwardAreFreed() {
+        // A rule that captured its own output would keep output → node → rule → output alive forever.
+        let x = Tensor(shape: [1, 1, 3, 3], values: [1, 2, 3, 4, 5, 6, 7, 8, 9], requiresGrad: true)
+        let ops: [(String, (Tensor) -> Tensor)] = [
+            ("exp", { $0.exp() }), ("sqrt", { $0.sqrt() }), ("tanh", { $0.tanh() }), ("sigmoid", { $0.sigmoid() }),
+            ("relu", { $0.relu() }), ("instanceNorm", { $0.instanceNorm() }), ("softmax", { $0.softmax() }),
+            ("conv2d", { $0.conv2d(weight: Tensor(shape: [1, 1, 2, 2], repeating: 1)) }),
+        ]
+        for (name, op) in ops {
+            weak var weakOutput: Tensor?
+            do {
+                let y = op(x)
+                XCTAssertTrue(y.requiresGrad)
+                weakOutput = y
+            }
+            XCTAssertNil(weakOutput, "\(name) output outlived its last reference")
+        }
+    }
+
     func testBackwardWithSeedScalesGradients() {
         let x = Tensor(shape: [2], values: [1, 2], requiresGrad: true)
         x.exp().backward(Tensor(shape: [2], values: [1, 0]))

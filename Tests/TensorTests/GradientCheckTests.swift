@@ -92,6 +92,12 @@ final class GradientCheckTests: XCTestCase {
         check([input([1, 3, 6, 6]), input([2, 3, 3, 2])]) { $0[0].conv2d(weight: $0[1], padding: 1) }
     }
 
+    func testConv2dGradientsThroughTheUnpaddedDirectKernels() {
+        // ≤ 4 outputs, stride 1, no padding: register-blocked strips of 16 plus a scalar tail (width 19).
+        check([input([1, 2, 6, 21]), input([3, 2, 3, 3]), input([3])]) { $0[0].conv2d(weight: $0[1], bias: $0[2]) }
+        check([input([2, 3, 7, 22]), input([1, 3, 2, 3])]) { $0[0].conv2d(weight: $0[1], dilation: 2) }
+    }
+
     func testConv2dGradientsThroughTheBandedSgemmPath() {
         // More output channels than the direct-kernel limit: im2col + sgemm, col2im for dx.
         XCTAssertGreaterThan(5, ConvGeometry.directOutputChannelLimit)

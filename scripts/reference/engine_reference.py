@@ -73,6 +73,7 @@ def op_cases():
         ("conv2d_pointwise", [t(2, 4, 3, 5), t(3, 4, 1, 1), t(3)], lambda x, w, b: F.conv2d(x, w, b)),
         ("conv2d_k4_s2_p1", [t(1, 3, 9, 9), t(2, 3, 4, 4), t(2)],
          lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1)),
+        ("conv2d_direct_unpadded", [t(2, 3, 9, 37), t(3, 3, 3, 5), t(3)], lambda x, w, b: F.conv2d(x, w, b)),
         ("conv_transpose2d_s2_op1", [t(2, 4, 4, 3), t(4, 3, 3, 3), t(3)],
          lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1)),
         ("reflection_pad", [t(1, 2, 5, 6)], lambda x: F.pad(x, (1, 2, 3, 1), mode="reflect")),
