@@ -90,6 +90,8 @@ private func benchmarkLossShare(bank: MemoryBank, side: Int, factory: String, th
     let with = try fastest(5) { try step(withPatchLoss: true) }
     let y = GradMode.withoutGradient { g(x) }
     let retrieval = try fastest(5) { for s in loss.scales.indices { _ = try loss.retrieve(y, scale: s) } }
+    let serial = try PatchLoss(bank: bank, indexes: indexes, threads: 1)
+    let retrievalSerial = try fastest(5) { for s in serial.scales.indices { _ = try serial.retrieve(y, scale: s) } }
     let lossAlone = try fastest(5) {
         let leaf = Tensor(shape: y.shape, values: y.scalars, requiresGrad: true)
         try loss(leaf).backward()
@@ -98,6 +100,6 @@ private func benchmarkLossShare(bank: MemoryBank, side: Int, factory: String, th
           + (factory.hasPrefix("IVF") ? " nprobe 16):" : "):"))
     print(String(format: "  step %.1f ms with the patch loss, %.1f ms without: the loss takes %.1f%% of the step (goal < 30%%)",
                  with, plain, 100 * (with - plain) / with))
-    print(String(format: "  the loss alone (forward + backward to the image) %.1f ms, of which FAISS retrieval %.1f ms",
-                 lossAlone, retrieval))
+    print(String(format: "  the loss alone (forward + backward to the image) %.1f ms, of which FAISS retrieval %.1f ms "
+                 + "(%d OpenMP threads; %.1f ms with 1)", lossAlone, retrieval, threads, retrievalSerial))
 }
