@@ -1,0 +1,105 @@
+import Foundation
+import Imaging
+import NN
+import Tensor
+import Vision
+
+/// Retrieval benchmarks (issue 5): FAISS throughput per index type against exact search in the
+/// same run, on the demo scenes' real patches queried with patches of the demo paintings; and the
+/// patch loss's share of one generator training step at the demo's sizes.
+/// Ratios are measured in one run; absolute times on the shared machine drift ±30%.
+func runRetrievalBenchmarks() throws {
+    let threads = BLASKernel.threadCount
+    print("retrieval: OpenBLAS kernel \(BLASKernel.coreName), \(threads) thread(s)" +
+          (BLASKernel.coreTypeIsSet ? "" : " (OPENBLAS_CORETYPE unset: source scripts/blas-env.sh)"))
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pleinair-bench-bank-\(getpid())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    // The demo experiment's bank: 120 real photos at 64×64, the authors' three scales, no holdout.
+    let photos = (0..<120).map { DemoScenes.photo(seed: UInt64(1000 + $0), size: 64).planarFloats() }
+    var entries: [MemoryBankManifest.Scale] = []
+    for (k, scale) in PatchScale.authorsDefaults.enumerated() {
+        var reservoir = ScaleReservoir(scale: scale, capacity: 200_000, holdout: 0, seed: UInt64(k))
+        for (i, p) in photos.enumerated() { reservoir.offer(p, width: 64, height: 64, imageIndex: i) }
+        entries.append(try reservoir.write(to: folder))
+    }
+    try MemoryBankManifest(images: photos.indices.map { "\($0)" }, scales: entries, seed: 0).write(to: folder)
+    let bank = try MemoryBank(folder: folder)
+    let paintings = (0..<16).map { DemoScenes.painting(seed: UInt64(5000 + $0), size: 64, style: .impressionist).planarFloats() }
+    try benchmarkIndexTypes(bank: bank, queries: Tensor(shape: [16, 3, 64, 64], values: paintings.flatMap { $0 }), threads: threads)
+    for side in [64, 128] {
+        for factory in ["IVF256,Flat", "Flat"] { try benchmarkLossShare(bank: bank, side: side, factory: factory, threads: threads) }
+    }
+}
+
+private func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+private func benchmarkIndexTypes(bank: MemoryBank, queries images: Tensor, threads: Int) throws {
+    print("retrieval throughput, k = 5, queries = every patch of 16 demo paintings (as the loss searches), fastest of 3:")
+    let types: [(factory: String, nprobe: Int, ef: Int)] = [("Flat", 0, 0), ("IVF256,Flat", 16, 0), ("IVF256,Flat", 4, 0),
+                                                            ("HNSW32", 0, 64), ("IVF256,SQ8", 16, 0)]
+    for scale in bank.scales {
+        let q = images.patches(size: scale.scale.patch, stride: scale.scale.stride)
+        let n = q.shape[0] * q.shape[1]
+        let exact = try ANNIndex(dimension: scale.scale.dimension, factory: "Flat")
+        try exact.add(scale.patches.base, count: scale.patches.rows, threads: threads)
+        var truth: Neighbors!
+        let exactTime = try (0..<3).map { _ in try seconds { truth = try exact.search(q.pointer, count: n, k: 5, threads: threads) } }.min()!
+        print(String(format: "  %@ (%d bank patches of %d values, %d queries)", scale.scale.name, scale.patches.rows,
+                     scale.scale.dimension, n))
+        for type in types {
+            let manifest = PatchIndexManifest(factory: type.factory, nprobe: type.nprobe, efSearch: type.ef, scales: [])
+            var index: ANNIndex!
+            let build = try seconds { index = try manifest.build(over: scale.patches, threads: threads) }
+            var found: Neighbors!
+            let time = try (0..<3).map { _ in try seconds { found = try index.search(q.pointer, count: n, k: 5, threads: threads) } }.min()!
+            let recall = RetrievalRecall.measure(approximate: found, exact: truth)
+            let label = type.factory + (type.nprobe > 0 ? " nprobe \(type.nprobe)" : "") + (type.ef > 0 ? " efSearch \(type.ef)" : "")
+            print(String(format: "    %@ %9.0f patches/s  (exact %9.0f, speed-up %5.2fx)  recall@1 %.3f  recall@5 %.3f  build %.2f s",
+                         label.padding(toLength: 26, withPad: " ", startingAt: 0), Double(n) / time, Double(n) / exactTime, exactTime / time, recall.atOne, recall.atK, build))
+        }
+    }
+}
+
+private func benchmarkLossShare(bank: MemoryBank, side: Int, factory: String, threads: Int) throws {
+    let manifest = PatchIndexManifest(factory: factory, nprobe: 16, efSearch: 0, scales: bank.scales.map(\.scale.name))
+    let indexes = try bank.scales.map { try manifest.build(over: $0.patches, threads: threads) }
+    let loss = try PatchLoss(bank: bank, indexes: indexes, threads: threads)
+    var rng = SeededGenerator(seed: 0)
+    let g = ResnetGenerator(ngf: 32, blocks: 6, generator: &rng)
+    let adam = Adam(parameters: g.parameters, learningRate: 2e-4, beta1: 0.5)
+    let x = Tensor(shape: [1, 3, side, side],
+                   values: DemoScenes.painting(seed: 7, size: side, style: .impressionist).planarFloats())
+    func step(withPatchLoss: Bool) throws {
+        adam.zeroGrad()
+        let y = g(x)
+        var total = l1Loss(y, x).scaled(10)  // stands in for the cycle and identity terms
+        if withPatchLoss { total = total + (try loss(y)).scaled(0.1) }  // contextual_weight 0.1 (art2real)
+        total.backward()
+        adam.step()
+    }
+    func fastest(_ runs: Int, _ body: () throws -> Void) rethrows -> Double {
+        try body()
+        return try (0..<runs).map { _ in try seconds(body) }.min()! * 1000
+    }
+    let plain = try fastest(5) { try step(withPatchLoss: false) }
+    let with = try fastest(5) { try step(withPatchLoss: true) }
+    let y = GradMode.withoutGradient { g(x) }
+    let retrieval = try fastest(5) { for s in loss.scales.indices { _ = try loss.retrieve(y, scale: s) } }
+    let serial = try PatchLoss(bank: bank, indexes: indexes, threads: 1)
+    let retrievalSerial = try fastest(5) { for s in serial.scales.indices { _ = try serial.retrieve(y, scale: s) } }
+    let lossAlone = try fastest(5) {
+        let leaf = Tensor(shape: y.shape, values: y.scalars, requiresGrad: true)
+        try loss(leaf).backward()
+    }
+    print("patch loss in a generator step (ngf 32, 6 blocks, \(side)x\(side), batch 1, 3 scales, \(factory)"
+          + (factory.hasPrefix("IVF") ? " nprobe 16):" : "):"))
+    print(String(format: "  step %.1f ms with the patch loss, %.1f ms without: the loss takes %.1f%% of the step (goal < 30%%)",
+                 with, plain, 100 * (with - plain) / with))
+    print(String(format: "  the loss alone (forward + backward to the image) %.1f ms, of which FAISS retrieval %.1f ms "
+                 + "(%d OpenMP threads; %.1f ms with 1)", lossAlone, retrieval, threads, retrievalSerial))
+}
