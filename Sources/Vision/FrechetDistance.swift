@@ -28,11 +28,11 @@ extension FrechetDistance {
     ///
     /// pytorch-fid takes `scipy.linalg.sqrtm` of the (non-symmetric) product Σ₁Σ₂; only its trace
     /// is needed, and that equals Σ √μᵢ over the eigenvalues μᵢ of the symmetric positive
-    /// semi-definite A = Λ^½Vᵀ Σ₂ VΛ^½, where Σ₁ = VΛVᵀ. Two symmetric eigendecompositions in
-    /// float64 replace the Schur-based square root: faster, and exact on rank-deficient
-    /// covariances (fewer images than dimensions), where Λ and μ have zeros that rounding may push
-    /// slightly negative and that are clamped to 0. Directions with λ = 0 contribute nothing and
-    /// are dropped before A is formed. If the eigensolver fails, ε·I is added to both covariances
+    /// semi-definite A = U PᵀΣ₂P Uᵀ, where PᵀΣ₁P = UᵀU is a pivoted Cholesky factorisation. In
+    /// float64, one rank-revealing factorisation and one symmetric eigenvalue computation replace
+    /// the Schur-based square root: faster, and exact on rank-deficient covariances (fewer images
+    /// than dimensions), whose null directions are dropped; eigenvalues that rounding pushes
+    /// slightly below zero are clamped to 0. If LAPACK fails, ε·I is added to both covariances
     /// and the computation repeated, as pytorch-fid does when its product is singular.
     public static func between(_ a: GaussianStatistics, _ b: GaussianStatistics, eps: Double = 1e-6) throws -> FrechetDistance {
         guard a.dimension == b.dimension else { throw FrechetDistanceError.dimensionMismatch(a.dimension, b.dimension) }
@@ -55,36 +55,31 @@ extension FrechetDistance {
     }
 }
 
-/// One side of many Fréchet distances (the real photographs' statistics), with the
-/// eigendecomposition of its covariance done once, so comparing other statistics against it
-/// (several methods, bootstrap resamples) costs one smaller eigendecomposition each.
+/// One side of many Fréchet distances (the real photographs' statistics), with its covariance
+/// factored once, so comparing other statistics against it (several methods, bootstrap
+/// resamples) costs two triangular products and one eigenvalue computation each.
 public struct FrechetReference: Sendable {
     /// The statistics compared against.
     public let statistics: GaussianStatistics
-    /// Λ^½Vᵀ over the directions with a non-zero eigenvalue: rank × dimension, row-major.
-    let halfRoot: [Double]
+    /// U of the pivoted Cholesky PᵀΣP = UᵀU, first `rank` rows: rank × dimension, row-major.
+    let factor: [Double]
+    /// The pivot order (column k of ΣP is column pivot[k] of Σ).
+    let pivot: [Int]
     let rank: Int
 
-    /// Decomposes the covariance of `statistics`.
+    /// Factors the covariance of `statistics`.
     public init(_ statistics: GaussianStatistics) throws {
         for (name, values) in [("mean", statistics.mean), ("covariance", statistics.covariance)] where !values.allSatisfy(\.isFinite) {
             throw FrechetDistanceError.nonFinite("reference \(name)")
         }
         self.statistics = statistics
         let n = statistics.dimension
-        let (lambda, rowsV) = try LinearAlgebra.symmetricEigen(statistics.covariance, n: n, vectors: true)
-        let v = rowsV!
-        // Directions whose eigenvalue is at rounding level are zero in exact arithmetic (rank-deficient
-        // covariance) and contribute nothing to the trace.
-        let largest = max(lambda.last ?? 0, 0)
-        let keep = (0..<n).filter { lambda[$0] > 0 && lambda[$0] > largest * Double(n) * 1e-16 }
-        var b = [Double](repeating: 0, count: keep.count * n)
-        for (k, j) in keep.enumerated() {
-            let s = lambda[j].squareRoot()
-            for c in 0..<n { b[k * n + c] = s * v[j * n + c] }
-        }
-        halfRoot = b
-        rank = keep.count
+        // Pivoted Cholesky reveals the rank: a covariance of fewer images than dimensions is
+        // singular, and its null directions contribute nothing to the trace.
+        let (u, pivot, rank) = try LinearAlgebra.pivotedCholesky(statistics.covariance, n: n)
+        factor = Array(u[0..<(rank * n)])
+        self.pivot = pivot
+        self.rank = rank
     }
 
     /// The Fréchet distance from the reference to `other`.
@@ -104,21 +99,39 @@ public struct FrechetReference: Sendable {
         return FrechetDistance(value: meanTerm + traces - 2 * trace, traceOfSquareRoot: trace, usedOffset: false)
     }
 
-    /// tr √(Σ_ref Σ) = Σ √μᵢ over the eigenvalues of B Σ Bᵀ, B = Λ^½Vᵀ.
+    /// tr √(Σ_ref Σ) = Σ √μᵢ over the eigenvalues μᵢ of U (PᵀΣP) Uᵀ, which shares its non-zero
+    /// eigenvalues with Σ_ref Σ = P UᵀU Pᵀ Σ.
     func traceOfSquareRoot(_ s2: [Double]) throws -> Double {
         let n = statistics.dimension, r = rank
         if r == 0 { return 0 }
-        var t = [Double](repeating: 0, count: r * n)
-        var product = [Double](repeating: 0, count: r * r)
-        halfRoot.withUnsafeBufferPointer { bp in
-            s2.withUnsafeBufferPointer { sp in
-                t.withUnsafeMutableBufferPointer { tp in
-                    LinearAlgebra.dgemm(m: r, n: n, k: n, bp.baseAddress!, sp.baseAddress!, tp.baseAddress!)
+        var permuted = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            let row = pivot[i] * n
+            for j in 0..<n { permuted[i * n + j] = s2[row + pivot[j]] }
+        }
+        var product: [Double]
+        if r == n {
+            // Square factor: two in-place triangular products (half the work of general ones).
+            factor.withUnsafeBufferPointer { u in
+                permuted.withUnsafeMutableBufferPointer { b in
+                    LinearAlgebra.dtrmmUpper(left: true, transA: false, m: n, n: n, u.baseAddress!, b.baseAddress!)
+                    LinearAlgebra.dtrmmUpper(left: false, transA: true, m: n, n: n, u.baseAddress!, b.baseAddress!)
                 }
             }
-            t.withUnsafeBufferPointer { tp in
-                product.withUnsafeMutableBufferPointer { pp in
-                    LinearAlgebra.dgemm(transB: true, m: r, n: r, k: n, tp.baseAddress!, bp.baseAddress!, pp.baseAddress!)
+            product = permuted
+        } else {
+            var t = [Double](repeating: 0, count: r * n)
+            product = [Double](repeating: 0, count: r * r)
+            factor.withUnsafeBufferPointer { u in
+                permuted.withUnsafeBufferPointer { sp in
+                    t.withUnsafeMutableBufferPointer { tp in
+                        LinearAlgebra.dgemm(m: r, n: n, k: n, u.baseAddress!, sp.baseAddress!, tp.baseAddress!)
+                    }
+                }
+                t.withUnsafeBufferPointer { tp in
+                    product.withUnsafeMutableBufferPointer { pp in
+                        LinearAlgebra.dgemm(transB: true, m: r, n: r, k: n, tp.baseAddress!, u.baseAddress!, pp.baseAddress!)
+                    }
                 }
             }
         }
@@ -126,7 +139,12 @@ public struct FrechetReference: Sendable {
             let mean = 0.5 * (product[i * r + j] + product[j * r + i])
             product[i * r + j] = mean; product[j * r + i] = mean
         } }
-        let mu = try LinearAlgebra.symmetricEigen(product, n: r, vectors: false).values
+        let mu: [Double]
+        do {
+            mu = try LinearAlgebra.symmetricEigenvalues(product, n: r)
+        } catch {
+            mu = try LinearAlgebra.symmetricEigen(product, n: r, vectors: false).values
+        }
         return mu.reduce(0) { $0 + max($1, 0).squareRoot() }
     }
 }

@@ -35,6 +35,12 @@ final class FrechetDistanceTests: XCTestCase {
 
     func testRankDeficientCovariancesAgreeWithSciPy() throws { try assertAgreesWithSciPy("frechet_rank_deficient") }
 
+    func testFewerSamplesThanDimensionsGiveAReferenceOfTheirRank() throws {
+        let f = try fixture("frechet_rank_deficient")
+        let reference = try FrechetReference(try exactStatistics(f, "features1"))
+        XCTAssertEqual(reference.rank, 89)  // 90 centred samples span 89 dimensions of 256
+    }
+
     func testCovarianceMatchesNumPy() throws {
         let f = try fixture("frechet_random")
         let s = try exactStatistics(f, "features1")

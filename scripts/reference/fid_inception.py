@@ -148,7 +148,9 @@ class FIDInceptionV3(nn.Module):
 
     def forward(self, x01):
         """x01: [N, 3, H, W] in [0, 1] -> {64, 192, 768, 2048: [N, dim]} as pytorch-fid's get_activations."""
-        x = F.interpolate(x01, size=(299, 299), mode="bilinear", align_corners=False)
+        x = x01
+        if tuple(x.shape[-2:]) != (299, 299):  # interpolating to the same size is the identity
+            x = F.interpolate(x, size=(299, 299), mode="bilinear", align_corners=False)
         x = 2 * x - 1
         taps = {}
         x = self.Conv2d_2b_3x3(self.Conv2d_2a_3x3(self.Conv2d_1a_3x3(x)))

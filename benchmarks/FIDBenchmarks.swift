@@ -1,0 +1,101 @@
+import Foundation
+import Tensor
+import Vision
+
+/// FID benchmarks (issue 7): Inception feature extraction against PyTorch 1.13 on the same
+/// threads (goal ratio ≥ 1.0), and the Fréchet distance at 2048 dimensions against SciPy's
+/// `sqrtm` (goal ≥ 5×). Ratios are measured in one run; absolute times drift ±30%.
+func runFIDBenchmarks() {
+    let threads = BLASKernel.threadCount
+    print("fid: OpenBLAS kernel \(BLASKernel.coreName), \(threads) thread(s)" +
+          (BLASKernel.coreTypeIsSet ? "" : " (OPENBLAS_CORETYPE unset: source scripts/blas-env.sh)"))
+    benchmarkFeatureExtraction(threads: threads)
+    benchmarkFrechetDistance()
+}
+
+private func benchmarkFeatureExtraction(threads: Int, batch: Int = 8, runs: Int = 3) {
+    // PyTorch first, while this process's BLAS threads are idle.
+    let torch = runPython("benchmarks/torch_inception.py", ["--threads", "\(threads)", "--batch", "\(batch)", "--runs", "\(runs)"])
+    let net = FIDInception.hashInitialized()
+    var rng = SeededGenerator(seed: 1)
+    let x = Tensor.randomUniform([batch, 3, 299, 299], low: -1, high: 1, generator: &rng)
+    _ = net.features(x, taps: Set(FIDInception.tapDimensions))  // warm-up: folds batch norms, grows the heap
+    var best = Double.infinity
+    for _ in 0..<runs { best = min(best, Bench.time { _ = net.features(x, taps: Set(FIDInception.tapDimensions)) }) }
+    let ours = Double(batch) / best
+    print(String(format: "feature extraction (pytorch-fid Inception-v3, 299x299, batch %d, all four taps): PleinAir %.2f images/s (%.0f ms/batch)",
+                 batch, ours, best * 1000))
+    guard let torchRate = torch["torch_images_per_s"] else {
+        print("  PyTorch baseline unavailable (needs /usr/bin/python3 with torch)")
+        return
+    }
+    print(String(format: "  PyTorch 1.13: %.2f images/s (%.0f ms/batch), %d thread(s); ratio PleinAir/PyTorch %.2f (goal >= 1.0)",
+                 torchRate, torch["torch_batch_ms"] ?? .nan, threads, ours / torchRate))
+}
+
+private func benchmarkFrechetDistance(dimension d: Int = 2048, samples: Int = 2500) {
+    // Two full-rank covariances from correlated samples (as from ≥ 2048 images).
+    var rng = SeededGenerator(seed: 2)
+    func statistics(shift: Float) -> GaussianStatistics {
+        let k = 64
+        let mix = (0..<(k * d)).map { _ in rng.nextNormal() }
+        var x = [Float](repeating: 0, count: samples * d)
+        for i in 0..<samples {
+            let z = (0..<k).map { _ in rng.nextNormal() }
+            for j in 0..<d {
+                var v: Float = shift + 0.5 * rng.nextNormal()
+                for c in 0..<8 { v += z[(j + c) % k] * mix[((j + c) % k) * d + j] * 0.3 }
+                x[i * d + j] = max(v, 0)
+            }
+        }
+        return GaussianStatistics(features: x, dimension: d)
+    }
+    let a = statistics(shift: 0), b = statistics(shift: 0.1)
+    var best = Double.infinity
+    var value = 0.0
+    for _ in 0..<3 {
+        best = min(best, Bench.time { value = (try? FrechetDistance.between(a, b).value) ?? .nan })
+    }
+    print(String(format: "Fréchet distance at %d dims (full-rank covariances from %d samples): PleinAir %.3f s (eigendecompositions), FID %.9g",
+                 d, samples, best, value))
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("pleinair-frechet-\(getpid()).safetensors")
+    defer { try? FileManager.default.removeItem(at: file) }
+    do {
+        try Float64SafeTensors.write(["mu1": Float64Array(shape: [d], values: a.mean),
+                                      "sigma1": Float64Array(shape: [d, d], values: a.covariance),
+                                      "mu2": Float64Array(shape: [d], values: b.mean),
+                                      "sigma2": Float64Array(shape: [d, d], values: b.covariance)], to: file)
+    } catch {
+        print("  cannot write statistics for SciPy: \(error)")
+        return
+    }
+    let scipy = runPython("benchmarks/scipy_frechet.py", [file.path])
+    guard let seconds = scipy["scipy_seconds"], let reference = scipy["scipy_fid"] else {
+        print("  SciPy baseline unavailable (needs /usr/bin/python3 with scipy)")
+        return
+    }
+    print(String(format: "  SciPy sqrtm (pytorch-fid): %.3f s, FID %.9g; speed-up %.1fx (goal >= 5x), relative difference %.1e",
+                 seconds, reference, seconds / best, abs(value - reference) / abs(reference)))
+}
+
+/// Runs a baseline script with Debian's python and parses its `key=value` line.
+private func runPython(_ script: String, _ args: [String]) -> [String: Double] {
+    let python = "/usr/bin/python3"
+    guard FileManager.default.isExecutableFile(atPath: python), FileManager.default.fileExists(atPath: script) else { return [:] }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: python)
+    process.arguments = [script] + args
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    do { try process.run() } catch { return [:] }
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { return [:] }
+    var values: [String: Double] = [:]
+    for pair in output.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
+        let kv = pair.split(separator: "=")
+        if kv.count == 2, let v = Double(kv[1]) { values[String(kv[0])] = v }
+    }
+    return values
+}
