@@ -59,13 +59,15 @@ let package = Package(
             "Pipeline", "Stages", "Report", "Tensor", "Imaging", "Vision", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "Benchmarks", dependencies: ["Pipeline", "Stages", "Tensor", "NN", "Vision", "Imaging"],
-                          path: "benchmarks", exclude: ["torch_generator_step.py"], swiftSettings: release),
+                          path: "benchmarks", exclude: ["torch_generator_step.py", "torch_cyclegan_step.py"], swiftSettings: release),
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "NN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["NN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "VisionTests", dependencies: ["Vision"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ZIPFoundation"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RetrievalTests", dependencies: ["Vision", "Stages", "Pipeline", "Imaging"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TrainingTests", dependencies: ["Vision", "Stages", "Pipeline", "Imaging", "NN", "Tensor"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["PleinAirCLI", "Pipeline"], resources: [.copy("Fixtures")]),
     ]

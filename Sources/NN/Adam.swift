@@ -46,6 +46,24 @@ public final class Adam {
 
     /// Drops every parameter's accumulated gradient.
     public func zeroGrad() { for p in parameters { p.grad = nil } }
+
+    /// The moment estimates, one per parameter in order (shared, not copied), for checkpoints.
+    public var moments: (first: [Tensor], second: [Tensor]) { (firstMoments, secondMoments) }
+
+    /// Restores a checkpointed state: the step count and moments shaped like the parameters.
+    public func restore(stepCount: Int, first: [Tensor], second: [Tensor]) throws {
+        guard stepCount >= 0, first.count == parameters.count, second.count == parameters.count else {
+            throw StateDictError.shapeMismatch(key: "adam", expected: [parameters.count], found: [first.count, second.count])
+        }
+        for (i, p) in parameters.enumerated() {
+            guard first[i].shape == p.shape, second[i].shape == p.shape else {
+                throw StateDictError.shapeMismatch(key: "adam.\(i)", expected: p.shape, found: first[i].shape)
+            }
+            firstMoments[i].assign(first[i])
+            secondMoments[i].assign(second[i])
+        }
+        self.stepCount = stepCount
+    }
 }
 
 #if canImport(Glibc)

@@ -1,0 +1,41 @@
+import Foundation
+import Imaging
+import Tensor
+
+/// Unpaired training batches from a folder of paintings (A) and one of photos (B), as junyanz's
+/// unaligned dataset: A is walked in a fresh seeded order each pass, B is drawn at random; each
+/// image is resized, randomly cropped and flipped. Batch i depends only on (seed, i), so a resumed
+/// run sees exactly the batches an uninterrupted one would.
+struct CycleGANBatches {
+    let a: ImageFolder
+    let b: ImageFolder
+    let transform: TrainingTransform
+    let batchSize: Int
+    let seed: UInt64
+
+    /// junyanz's epoch: max(|A|, |B|) images, in batches.
+    var iterationsPerEpoch: Int { max(1, max(a.count, b.count) / batchSize) }
+
+    /// Batch `iteration`: paintings and photos as [batch, 3, crop, crop] in [−1, 1].
+    func batch(_ iteration: Int) throws -> (a: Tensor, b: Tensor) {
+        var rng = SeededRandom(seed: SeededRandom.derive(seed, SeededRandom.code("batch"), UInt64(iteration)))
+        let side = transform.cropSize, plane = 3 * side * side
+        let ta = Tensor(zeros: [batchSize, 3, side, side]), tb = Tensor(zeros: [batchSize, 3, side, side])
+        for j in 0..<batchSize {
+            let position = iteration * batchSize + j
+            let pass = position / a.count
+            var order = SeededRandom(seed: SeededRandom.derive(seed, SeededRandom.code("order"), UInt64(pass)))
+            let permutation = Array(0..<a.count).shuffled(using: &order)
+            let painting = try load(a, permutation[position % a.count], &rng)
+            let photo = try load(b, rng.below(b.count), &rng)
+            painting.writePlanarFloats(into: UnsafeMutableBufferPointer(start: ta.pointer + j * plane, count: plane))
+            photo.writePlanarFloats(into: UnsafeMutableBufferPointer(start: tb.pointer + j * plane, count: plane))
+        }
+        return (ta, tb)
+    }
+
+    /// Decoding errors carry the file's path (ImageError), so they pass through unchanged.
+    private func load(_ folder: ImageFolder, _ index: Int, _ rng: inout SeededRandom) throws -> Image {
+        transform.training(try folder.image(at: index), using: &rng)
+    }
+}

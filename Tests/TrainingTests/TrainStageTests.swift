@@ -1,0 +1,106 @@
+import Foundation
+import Imaging
+import Pipeline
+import Stages
+import XCTest
+
+/// `train` on the demo scenes at toy sizes: the losses fall, outputs are where they belong, and an
+/// interrupted run resumed from its checkpoint ends with the weights of an uninterrupted one.
+final class TrainStageTests: XCTestCase {
+    /// Small enough for a debug build: 32² crops, ngf 8, 2 residual blocks, ndf 8.
+    static let toy: [String: ParamValue] = [
+        "ngf": .int(8), "ndf": .int(8), "n_blocks": .int(2), "load_size": .int(36), "crop_size": .int(32),
+        "epochs": .int(1), "decay_epochs": .int(1), "sample_count": .int(2), "seed": .int(3),
+    ]
+
+    static func params(_ extra: [String: ParamValue]) -> [String: ParamValue] { toy.merging(extra) { $1 } }
+
+    func testShortDemoRunLowersGeneratorAdversarialCycleAndPatchLosses() throws {
+        let runner = try StageRunner("train-losses")
+        let data = try runner.demoScenes(train: 24, test: 1, size: 40)
+        let (bank, index) = try runner.patchBank(photos: data.appendingPathComponent("photos/train"))
+        let iterations = 120
+        let result = try runner.run(
+            TrainStage(), params: Self.params(["epoch_size": .int(iterations / 2), "lambda_patch": .double(1),
+                                               "sample_every": .int(60), "lr": .double(5e-4)]),
+            inputs: ["A": data.appendingPathComponent("impressionist/train"), "B": data.appendingPathComponent("photos/train"),
+                     "bank": bank, "index": index],
+            outputs: ["model": runner.url("model"), "samples": runner.url("samples")])
+        XCTAssertEqual(result.value("iterations"), Double(iterations))
+        func early(_ s: [Double]) -> Double { s.prefix(20).reduce(0, +) / 20 }
+        func late(_ s: [Double]) -> Double { s.suffix(20).reduce(0, +) / 20 }
+        for name in ["loss.G_A", "loss.cycle_A", "loss.patch"] {
+            let series = result.series(name)
+            XCTAssertEqual(series.count, iterations, name)
+            XCTAssertLessThan(late(series), early(series), "\(name): early \(early(series)), late \(late(series))")
+        }
+        for name in ["G_A", "G_B", "D_A", "D_B"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: runner.url("model/\(name).safetensors").path), name)
+        }
+        let grids = try FileManager.default.contentsOfDirectory(atPath: runner.url("samples").path).sorted()
+        XCTAssertEqual(grids, ["iter_0000060.png", "iter_0000120.png"])
+    }
+
+    func testResumedRunEndsWithTheWeightsOfAnUninterruptedOne() throws {
+        let runner = try StageRunner("train-resume")
+        let data = try runner.demoScenes(train: 6, test: 1, size: 36)
+        let (bank, index) = try runner.patchBank(photos: data.appendingPathComponent("photos/train"))
+        let params = Self.params(["epoch_size": .int(4), "checkpoint_every": .int(3), "lambda_patch": .double(0.5),
+                                  "pool_size": .int(2), "sample_every": .int(100)])
+        let inputs = ["A": data.appendingPathComponent("impressionist/train"), "B": data.appendingPathComponent("photos/train"),
+                      "bank": bank, "index": index]
+        let whole = try runner.run(TrainStage(), params: params, inputs: inputs,
+                                   outputs: ["model": runner.url("whole"), "samples": runner.url("whole-samples")], threads: 1)
+
+        // Interrupted after iteration 5: the checkpoint at 3 survives; the rerun redoes 4 and 5.
+        let work = runner.url("interrupted-work")
+        XCTAssertThrowsError(try runner.run(TrainStage(), params: params, inputs: inputs,
+                                            outputs: ["model": runner.url("cut"), "samples": runner.url("cut-samples")],
+                                            workDirectory: work, threads: 1) { _, message, cancellation in
+            if message.hasPrefix("iteration 5/") { cancellation.cancel() }
+        }) { error in XCTAssertEqual("\(error)", "cancelled") }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: runner.url("cut/G_A.safetensors").path))
+        let messages = LockedList()
+        let resumed = try runner.run(TrainStage(), params: params, inputs: inputs,
+                                     outputs: ["model": runner.url("resumed"), "samples": runner.url("resumed-samples")],
+                                     workDirectory: work, threads: 1) { _, message, _ in messages.append(message) }
+        XCTAssertTrue(messages.items.first?.hasPrefix("iteration 4/8") ?? false, "\(messages.items)")
+
+        for name in ["G_A", "G_B", "D_A", "D_B"] {
+            let a = try Data(contentsOf: runner.url("whole/\(name).safetensors"))
+            let b = try Data(contentsOf: runner.url("resumed/\(name).safetensors"))
+            XCTAssertEqual(a, b, "\(name) differs after resuming")
+        }
+        XCTAssertEqual(whole.metrics, resumed.metrics)
+    }
+
+    func testPatchWeightWithoutABankIsRejectedBeforeTraining() throws {
+        let runner = try StageRunner("train-nobank")
+        let data = try runner.demoScenes(train: 2, test: 1, size: 32)
+        XCTAssertThrowsError(try runner.run(
+            TrainStage(), params: Self.params(["lambda_patch": .double(0.1)]),
+            inputs: ["A": data.appendingPathComponent("impressionist/train"), "B": data.appendingPathComponent("photos/train")],
+            outputs: ["model": runner.url("model"), "samples": runner.url("samples")])) { error in
+            XCTAssertTrue("\(error)".contains("lambda_patch") && "\(error)".contains("bank"), "\(error)")
+        }
+    }
+
+    func testCropSizeNotDivisibleByFourIsRejected() throws {
+        let runner = try StageRunner("train-crop")
+        let data = try runner.demoScenes(train: 2, test: 1, size: 32)
+        XCTAssertThrowsError(try runner.run(
+            TrainStage(), params: Self.params(["crop_size": .int(30), "lambda_patch": .double(0)]),
+            inputs: ["A": data.appendingPathComponent("impressionist/train"), "B": data.appendingPathComponent("photos/train")],
+            outputs: ["model": runner.url("model"), "samples": runner.url("samples")])) { error in
+            XCTAssertTrue("\(error)".contains("crop_size"), "\(error)")
+        }
+    }
+}
+
+/// Progress messages collected from the stage's sink.
+final class LockedList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [String] = []
+    func append(_ s: String) { lock.lock(); list.append(s); lock.unlock() }
+    var items: [String] { lock.lock(); defer { lock.unlock() }; return list }
+}

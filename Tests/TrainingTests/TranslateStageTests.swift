@@ -1,0 +1,72 @@
+import Foundation
+import Imaging
+import NN
+import Pipeline
+import Stages
+import Tensor
+import Vision
+import XCTest
+
+/// `translate`: any image size in, the same names and sizes out, and the generator's own output.
+final class TranslateStageTests: XCTestCase {
+    /// A folder with two images whose sides are not multiples of 4, one of them a JPEG.
+    private func oddSizedImages(in runner: StageRunner) throws -> URL {
+        let folder = runner.url("paintings")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        var rng = SeededRandom(seed: 5)
+        for (name, w, h) in [("a.png", 30, 22), ("sub/b.jpg", 17, 41)] {
+            let image = Image(width: w, height: h, channels: 3, bytes: (0..<(w * h * 3)).map { _ in UInt8(rng.below(256)) })
+            try ImageCodec.write(image, to: folder.appendingPathComponent(name))
+        }
+        return folder
+    }
+
+    private func writeModel(to folder: URL, ngf: Int, blocks: Int) throws -> CycleGAN {
+        var o = CycleGANOptions()
+        o.ngf = ngf; o.ndf = 4; o.blocks = blocks; o.seed = 9
+        let model = CycleGAN(options: o)
+        try model.save(to: folder)
+        return model
+    }
+
+    func testImagesOfAnySizeComeBackWithTheirNamesAndSizes() throws {
+        let runner = try StageRunner("translate-sizes")
+        let paintings = try oddSizedImages(in: runner)
+        let model = try writeModel(to: runner.url("model"), ngf: 4, blocks: 1)
+        let result = try runner.run(TranslateStage(), params: ["ngf": .int(4), "n_blocks": .int(1)],
+                                    inputs: ["model": runner.url("model"), "images": paintings],
+                                    outputs: ["images": runner.url("out")])
+        XCTAssertEqual(result.value("images"), 2)
+        let out = try ImageFolder(root: runner.url("out"))
+        XCTAssertEqual(out.relativePaths, ["a.png", "sub/b.png"])
+        let a = try ImageCodec.read(runner.url("out/a.png")), b = try ImageCodec.read(runner.url("out/sub/b.png"))
+        XCTAssertEqual([a.width, a.height, b.width, b.height], [30, 22, 17, 41])
+        // The written pixels are G_A's output on the padded image, cropped back and quantised.
+        let input = try ImageCodec.read(paintings.appendingPathComponent("a.png"))
+        let expected = model.generatorA.translate(Tensor(shape: [1, 3, 22, 30], values: input.planarFloats()))
+        XCTAssertEqual(a, Image(planarFloats: expected.scalars, width: 30, height: 22, channels: 3))
+    }
+
+    func testBtoAUsesTheSecondGenerator() throws {
+        let runner = try StageRunner("translate-direction")
+        let paintings = try oddSizedImages(in: runner)
+        let model = try writeModel(to: runner.url("model"), ngf: 4, blocks: 1)
+        _ = try runner.run(TranslateStage(), params: ["ngf": .int(4), "n_blocks": .int(1), "direction": .string("BtoA")],
+                           inputs: ["model": runner.url("model"), "images": paintings], outputs: ["images": runner.url("out")])
+        let input = try ImageCodec.read(paintings.appendingPathComponent("a.png"))
+        let expected = model.generatorB.translate(Tensor(shape: [1, 3, 22, 30], values: input.planarFloats()))
+        XCTAssertEqual(try ImageCodec.read(runner.url("out/a.png")),
+                       Image(planarFloats: expected.scalars, width: 30, height: 22, channels: 3))
+    }
+
+    func testAModelOfAnotherArchitectureFailsNamingTheSizes() throws {
+        let runner = try StageRunner("translate-mismatch")
+        let paintings = try oddSizedImages(in: runner)
+        _ = try writeModel(to: runner.url("model"), ngf: 4, blocks: 1)
+        XCTAssertThrowsError(try runner.run(TranslateStage(), params: ["ngf": .int(8), "n_blocks": .int(1)],
+                                            inputs: ["model": runner.url("model"), "images": paintings],
+                                            outputs: ["images": runner.url("out")])) { error in
+            XCTAssertTrue("\(error)".contains("G_A.safetensors") && "\(error)".contains("ngf 8"), "\(error)")
+        }
+    }
+}
