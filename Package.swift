@@ -49,11 +49,14 @@ let package = Package(
             "CLibYAML", "CSQLite", .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
+        // User-study sheets, answer keys, response ingestion and statistics.
+        .target(name: "Study", dependencies: ["Pipeline", "Imaging"]),
+
         // Built-in stage kinds: where the two halves meet.
-        .target(name: "Stages", dependencies: ["Pipeline", "Imaging", "NN", "Vision"], swiftSettings: release),
+        .target(name: "Stages", dependencies: ["Pipeline", "Imaging", "NN", "Vision", "Study"], swiftSettings: release),
 
         .executableTarget(name: "PleinAirCLI", dependencies: [
-            "Pipeline", "Stages", "Tensor", "Imaging", "Vision", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Pipeline", "Stages", "Study", "Tensor", "Imaging", "Vision", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "Benchmarks", dependencies: ["Pipeline", "Stages", "Tensor", "NN", "Vision", "Imaging"],
                           path: "benchmarks", exclude: ["torch_generator_step.py"], swiftSettings: release),
@@ -65,5 +68,6 @@ let package = Package(
         .testTarget(name: "RetrievalTests", dependencies: ["Vision", "Stages", "Pipeline", "Imaging"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["PleinAirCLI", "Pipeline"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "Stages", "Pipeline", "Imaging"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -5,6 +5,6 @@ import Stages
 enum BuiltinStages {
     static var all: [Stage] {
         [CommandStage(), DemoScenesStage(), CompareImagesStage(), ContactSheetStage(), MemoryBankStage(), ANNIndexStage(),
-         RetrievalSheetStage(), InceptionStatsStage(), FIDStage()]
+         RetrievalSheetStage(), InceptionStatsStage(), FIDStage(), UserStudyStage()]
     }
 }
