@@ -42,7 +42,7 @@ public struct SheetPage: Sendable {
     public func html() throws -> String {
         let questions = Dictionary(uniqueKeysWithValues: StudyKind.allCases.map { ($0.rawValue, $0.question) })
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let json = String(decoding: try encoder.encode(Payload(id: sheetID, exposure: exposureMilliseconds,
                                                                 questions: questions, trials: trials)), as: UTF8.self)
             // A JSON string may not close the script element it sits in.

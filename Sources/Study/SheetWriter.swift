@@ -65,9 +65,12 @@ public struct SheetWriter {
                 trialKeys.append(key)
                 pageTrials.append(SheetPage.Trial(id: key.trialID, study: key.study.rawValue, top: top.map { "images/\($0.name)" },
                                                   a: "images/\(first.name)", b: "images/\(second.name)"))
-                let blank = Image(width: 8, height: 8, channels: 3, fill: 255)
-                printCells += [ContactSheet.Cell(top?.image ?? blank, caption: "\(position + 1) \(key.study.label(ratio: ratio))"),
-                               ContactSheet.Cell(first.image, caption: "1"), ContactSheet.Cell(second.image, caption: "2")]
+                if printFolder != nil {
+                    // Cells at the base size, smaller images centred on white: the print keeps the sizes raters see
+                    // (and the contact sheet has nothing to resample).
+                    printCells += [ContactSheet.Cell(framed(top?.image), caption: "\(position + 1) \(key.study.label(ratio: ratio))"),
+                                   ContactSheet.Cell(framed(first.image), caption: "1"), ContactSheet.Cell(framed(second.image), caption: "2")]
+                }
             }
             keys.append(SheetKey(sheetID: sheet.sheetID, rater: sheet.rater, trials: trialKeys))
             let page = SheetPage(sheetID: sheet.sheetID, trials: pageTrials, exposureMilliseconds: design.exposureMilliseconds)
@@ -75,7 +78,7 @@ public struct SheetWriter {
             try Data(try page.html().utf8).write(to: folder.appendingPathComponent(pageName), options: .atomic)
             links.append("<li><a href=\"\(pageName)\">\(pageName)</a> (sheet \(sheet.sheetID), \(sheet.trials.count) trials)</li>")
             if let printFolder {
-                let layout = ContactSheet(columns: 3, cellSize: 128, padding: 6, fontScale: 1,
+                let layout = ContactSheet(columns: 3, cellSize: design.baseSize, padding: 6, fontScale: 1,
                                           title: "sheet \(sheet.sheetID) (rater \(sheet.rater))")
                 try layout.write(printCells, to: printFolder.appendingPathComponent("\(pageName.dropLast(5)).png"))
             }
@@ -130,6 +133,22 @@ public struct SheetWriter {
         let picture = try ImageCodec.read(url).convertedTo8Bit().toRGB()
         decoded[url] = picture
         return picture
+    }
+
+    /// `picture` centred on a white square of the base size (blank when nil).
+    private func framed(_ picture: Image?) -> Image {
+        var frame = Image(width: design.baseSize, height: design.baseSize, channels: 3, fill: 255)
+        guard let picture else { return frame }
+        let ox = (design.baseSize - picture.width) / 2, oy = (design.baseSize - picture.height) / 2
+        frame.samples.withUnsafeMutableBufferPointer { out in
+            picture.samples.withUnsafeBufferPointer { source in
+                for y in 0..<picture.height {
+                    let from = y * picture.width * 3, to = ((oy + y) * design.baseSize + ox) * 3
+                    for i in 0..<(picture.width * 3) { out[to + i] = source[from + i] }
+                }
+            }
+        }
+        return frame
     }
 
     /// Centre crop to a square, then resize: both sides of a trial get the same shape, so size gives nothing away.
