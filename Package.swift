@@ -51,12 +51,14 @@ let package = Package(
 
         // Results as a self-contained HTML page (table, SVG charts, inlined images).
         .target(name: "Report", dependencies: ["Pipeline"]),
+        // User-study sheets, answer keys, response ingestion and statistics.
+        .target(name: "Study", dependencies: ["Pipeline", "Imaging"]),
 
         // Built-in stage kinds: where the two halves meet.
-        .target(name: "Stages", dependencies: ["Pipeline", "Imaging", "NN", "Vision"], swiftSettings: release),
+        .target(name: "Stages", dependencies: ["Pipeline", "Imaging", "NN", "Vision", "Study"], swiftSettings: release),
 
         .executableTarget(name: "PleinAirCLI", dependencies: [
-            "Pipeline", "Stages", "Report", "Tensor", "Imaging", "Vision", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Pipeline", "Stages", "Report", "Study", "Tensor", "Imaging", "Vision", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "Benchmarks", dependencies: ["Pipeline", "Stages", "Tensor", "NN", "Vision", "Imaging"],
                           path: "benchmarks", exclude: ["torch_generator_step.py", "torch_cyclegan_step.py"], swiftSettings: release),
@@ -70,5 +72,6 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["PleinAirCLI", "Pipeline"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "Stages", "Pipeline", "Imaging"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian machine and runs the whole test suite, the Slurm backend's tests
-# against a single-node Slurm cluster started here for the run.
+# against a single-node Slurm cluster started here for the run; chromium runs the study sheets headless.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh slurm-wlm munge
+bash scripts/install-deps.sh slurm-wlm munge chromium
 source scripts/blas-env.sh
 swift build --build-tests
 eval "$(bash scripts/slurm-cluster.sh start)"

@@ -38,6 +38,21 @@ public final class Ledger {
             state TEXT NOT NULL, node TEXT, elapsed TEXT, max_rss_kb INTEGER, reason TEXT, updated_at REAL NOT NULL,
             PRIMARY KEY(execution_id, job_id));
         """,
+        // User studies (the Study target): each user_study output's answer key, imported by `study ingest`,
+        // and the answer files it accepted or excluded. Rejected files are reported, never recorded.
+        """
+        CREATE TABLE study_keys(fingerprint TEXT NOT NULL, hash TEXT NOT NULL, artist TEXT NOT NULL,
+            imported_at REAL NOT NULL, PRIMARY KEY(fingerprint, hash));
+        CREATE TABLE study_sheets(sheet_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, rater INTEGER NOT NULL,
+            artist TEXT NOT NULL, trials INTEGER NOT NULL);
+        CREATE TABLE study_trials(sheet_id TEXT NOT NULL REFERENCES study_sheets(sheet_id), trial_id TEXT NOT NULL,
+            position INTEGER NOT NULL, study TEXT NOT NULL, ratio REAL NOT NULL, role TEXT NOT NULL,
+            ours_side INTEGER, expected_side INTEGER, source TEXT NOT NULL, PRIMARY KEY(sheet_id, trial_id));
+        CREATE TABLE study_submissions(id INTEGER PRIMARY KEY, sheet_id TEXT NOT NULL UNIQUE REFERENCES study_sheets(sheet_id),
+            file TEXT NOT NULL, file_hash TEXT NOT NULL, status TEXT NOT NULL, reason TEXT, ingested_at REAL NOT NULL);
+        CREATE TABLE study_answers(submission_id INTEGER NOT NULL REFERENCES study_submissions(id), trial_id TEXT NOT NULL,
+            choice INTEGER NOT NULL, response_ms REAL, PRIMARY KEY(submission_id, trial_id));
+        """,
     ]
 
     /// Opens (creating if needed) the ledger at `path` and applies pending migrations.

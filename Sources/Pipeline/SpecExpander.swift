@@ -10,8 +10,6 @@ public struct SpecExpander {
     /// Errors raised, counting repeats that `diagnostics` keeps once.
     private var errorCount = 0
 
-    /// Kinds of DESIGN.md that this build does not implement yet: a spec naming one is told so plainly.
-    static let plannedKinds: Set<String> = ["user_study"]
 
     private init(spec: ExperimentSpec, kinds: [String: StageDescriptor]) {
         self.spec = spec
@@ -50,9 +48,7 @@ public struct SpecExpander {
         for stage in spec.stages {
             let path = "stages.\(stage.name)"
             guard let descriptor = kinds[stage.kind] else {
-                if SpecExpander.plannedKinds.contains(stage.kind) {
-                    error(stage.kindLocation, "\(path).kind", "stage kind '\(stage.kind)' is part of PleinAir's design but not built yet (built: \(kinds.keys.sorted().joined(separator: ", ")))")
-                } else if !stage.kind.isEmpty {
+                if !stage.kind.isEmpty {
                     error(stage.kindLocation, "\(path).kind", "unknown stage kind '\(stage.kind)'" + DidYouMean.suffix(for: stage.kind, in: kinds.keys.sorted()))
                 }
                 continue

@@ -5,6 +5,7 @@ import Stages
 enum BuiltinStages {
     static var all: [Stage] {
         [CommandStage(), DemoScenesStage(), CompareImagesStage(), ContactSheetStage(), MemoryBankStage(), ANNIndexStage(),
-         RetrievalSheetStage(), InceptionStatsStage(), FIDStage(), StyleTransferStage(), TrainStage(), TranslateStage()]
+         RetrievalSheetStage(), InceptionStatsStage(), FIDStage(), StyleTransferStage(), TrainStage(), TranslateStage(),
+         UserStudyStage()]
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import Study
 
 /// The `pleinair` command.
 struct PleinAir: ParsableCommand {
@@ -9,7 +10,7 @@ struct PleinAir: ParsableCommand {
         abstract: "Declarative experiment runner for painting-to-photo translation research.",
         subcommands: [RunCommand.self, StatusCommand.self, DagCommand.self, ResultsCommand.self, ShowCommand.self,
                       DiffCommand.self, GCCommand.self, VerifyCommand.self, KindsCommand.self, WeightsCommand.self,
-                      ExecStageCommand.self])
+                      StudyCommand.self, ExecStageCommand.self])
 
     /// Runs the command line, translating errors into messages and exit codes.
     static func main() {
@@ -57,6 +58,7 @@ enum CLIErrors {
         case let e as StoreError: return ("error: store: \(e)", 3)
         case let e as HashError: return ("error: \(e)", 3)
         case let e as CLIUsageError: return ("error: \(e.message)", 2)
+        case let e as StudyError: return ("error: \(e)", 2)
         default: return nil
         }
     }

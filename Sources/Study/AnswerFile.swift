@@ -1,0 +1,64 @@
+import Foundation
+import Imaging
+
+/// A CSV of answers as a sheet page downloads it: `sheet_id,trial_id,choice,response_ms`.
+public struct AnswerFile: Sendable {
+    public struct Row: Sendable, Equatable {
+        /// 1-based line in the file.
+        public var line: Int
+        public var sheetID: String
+        public var trialID: String
+        /// 1 or 2.
+        public var choice: Int
+        public var responseMilliseconds: Double?
+    }
+
+    public var path: String
+    public var rows: [Row]
+    /// SHA-256 of the file's bytes.
+    public var hash: String
+
+    /// Reads and parses a file; throws `StudyError` naming the line of the first malformed row.
+    public static func read(_ url: URL) throws -> AnswerFile {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw StudyError.unreadable(path: url.path, message: "cannot read: \(error.localizedDescription)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw StudyError.unreadable(path: url.path, message: "not UTF-8 text")
+        }
+        return try parse(text, path: url.path, hash: FileHash.sha256(data))
+    }
+
+    /// Parses CSV text (LF or CRLF line ends; blank lines ignored).
+    public static func parse(_ text: String, path: String, hash: String = "") throws -> AnswerFile {
+        var rows: [Row] = []
+        var sawHeader = false
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = index + 1
+            let content = rawLine.hasSuffix("\r") ? String(rawLine.dropLast()) : String(rawLine)
+            if content.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            if !sawHeader {
+                guard content == SheetPage.csvHeader else {
+                    throw StudyError.malformed(path: path, line: line, message: "expected the header '\(SheetPage.csvHeader)', found '\(content.prefix(80))'")
+                }
+                sawHeader = true
+                continue
+            }
+            let fields = content.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard fields.count == 4 else {
+                throw StudyError.malformed(path: path, line: line, message: "expected 4 fields, found \(fields.count)")
+            }
+            guard let choice = Int(fields[2]), choice == 1 || choice == 2 else {
+                throw StudyError.malformed(path: path, line: line, message: "choice must be 1 or 2, found '\(fields[2])'")
+            }
+            let ms = fields[3].isEmpty ? nil : Double(fields[3])
+            if !fields[3].isEmpty && ms == nil {
+                throw StudyError.malformed(path: path, line: line, message: "response_ms must be a number, found '\(fields[3])'")
+            }
+            rows.append(Row(line: line, sheetID: fields[0], trialID: fields[1], choice: choice, responseMilliseconds: ms))
+        }
+        guard sawHeader else { throw StudyError.malformed(path: path, line: 1, message: "the file is empty") }
+        return AnswerFile(path: path, rows: rows, hash: hash)
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Pipeline
+
+/// A sheet as recorded in the ledger, with its trials.
+public struct StoredSheet: Sendable {
+    public var sheetID: String
+    /// The `user_study` stage fingerprint whose key holds the sheet.
+    public var fingerprint: String
+    public var rater: Int
+    public var artist: String
+    public var trials: [TrialKey]
+}
+
+/// A recorded answer file.
+public struct StoredSubmission: Sendable, Equatable {
+    public var sheetID: String
+    public var file: String
+    /// "accepted" or "excluded".
+    public var status: String
+    public var reason: String?
+}
+
+/// Choices of the method's side for one study (at one ratio) of one study stage, over accepted sheets.
+public struct StudyTally: Sendable, Equatable {
+    public var fingerprint: String
+    public var artist: String
+    public var study: StudyKind
+    public var ratio: Double
+    public var oursChosen: Int
+    public var trials: Int
+}
+
+/// The study tables of the ledger (migration 3): answer keys, sheets, trials, submissions, answers.
+public final class StudyStore {
+    public let ledger: Ledger
+    private var db: SQLiteDatabase { ledger.db }
+
+    public init(ledger: Ledger) { self.ledger = ledger }
+
+    /// Imports the answer key of every succeeded `user_study` execution not imported yet, reading the
+    /// `key` output the ledger recorded and checking it still has its recorded hash. Returns the
+    /// number of keys imported and a line for each key that could not be read.
+    public func importKeys(store: ArtifactStore) throws -> (imported: Int, problems: [String]) {
+        var imported = 0
+        var problems: [String] = []
+        for fingerprint in try ledger.succeededFingerprints(kind: UserStudyKind.name) {
+            guard let output = try ledger.outputs(fingerprint: fingerprint).first(where: { $0.name == UserStudyKind.keyOutput }) else { continue }
+            let known = try db.query("SELECT 1 FROM study_keys WHERE fingerprint = ? AND hash = ?", [.text(fingerprint), .text(output.hash)])
+            if !known.isEmpty { continue }
+            let url = store.outputURL(fingerprint: fingerprint, name: output.name)
+            guard FileManager.default.fileExists(atPath: url.path),
+                  (try? ContentHasher.sha256(file: url.path)) == output.hash else {
+                problems.append("answer key of user_study \(fingerprint.prefix(12)) is missing or changed at \(url.path); rerun the stage")
+                continue
+            }
+            let key = try AnswerKey.read(url)
+            try db.transaction {
+                for sheet in key.sheets {
+                    try db.query("INSERT OR IGNORE INTO study_sheets(sheet_id, fingerprint, rater, artist, trials) VALUES (?, ?, ?, ?, ?)",
+                                 [.text(sheet.sheetID), .text(fingerprint), .int(Int64(sheet.rater)), .text(key.artist), .int(Int64(sheet.trials.count))])
+                    for (position, trial) in sheet.trials.enumerated() {
+                        try db.query("""
+                            INSERT OR IGNORE INTO study_trials(sheet_id, trial_id, position, study, ratio, role, ours_side, expected_side, source)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """, [.text(sheet.sheetID), .text(trial.trialID), .int(Int64(position + 1)), .text(trial.study.rawValue),
+                                  .double(trial.ratio), .text(trial.role.rawValue), trial.oursSide.map { .int(Int64($0)) } ?? .null,
+                                  trial.expectedSide.map { .int(Int64($0)) } ?? .null, .text(trial.source)])
+                    }
+                }
+                try db.query("INSERT INTO study_keys(fingerprint, hash, artist, imported_at) VALUES (?, ?, ?, ?)",
+                             [.text(fingerprint), .text(output.hash), .text(key.artist), .double(Date().timeIntervalSince1970)])
+            }
+            imported += 1
+        }
+        return (imported, problems)
+    }
+
+    /// A recorded sheet with its trials in page order, or nil.
+    public func sheet(_ sheetID: String) throws -> StoredSheet? {
+        guard let row = try db.query("SELECT fingerprint, rater, artist FROM study_sheets WHERE sheet_id = ?", [.text(sheetID)]).first else { return nil }
+        let trials = try db.query("""
+            SELECT trial_id, study, ratio, role, ours_side, expected_side, source FROM study_trials WHERE sheet_id = ? ORDER BY position
+            """, [.text(sheetID)]).map {
+            TrialKey(trialID: $0[0].text ?? "", study: StudyKind(rawValue: $0[1].text ?? "") ?? .realism, ratio: $0[2].double ?? 1,
+                     role: TrialRole(rawValue: $0[3].text ?? "") ?? .test, oursSide: $0[4].int.map(Int.init),
+                     expectedSide: $0[5].int.map(Int.init), source: $0[6].text ?? "", images: [])
+        }
+        return StoredSheet(sheetID: sheetID, fingerprint: row[0].text ?? "", rater: Int(row[1].int ?? 0), artist: row[2].text ?? "", trials: trials)
+    }
+
+    /// The submission already recorded for a sheet, if any.
+    public func submission(sheetID: String) throws -> StoredSubmission? {
+        try db.query("SELECT file, status, reason FROM study_submissions WHERE sheet_id = ?", [.text(sheetID)]).first.map {
+            StoredSubmission(sheetID: sheetID, file: $0[0].text ?? "", status: $0[1].text ?? "", reason: $0[2].text)
+        }
+    }
+
+    /// Records a validated answer file and its answers in one transaction.
+    public func record(_ file: AnswerFile, sheetID: String, status: String, reason: String?) throws {
+        try db.transaction {
+            try db.query("INSERT INTO study_submissions(sheet_id, file, file_hash, status, reason, ingested_at) VALUES (?, ?, ?, ?, ?, ?)",
+                         [.text(sheetID), .text(file.path), .text(file.hash), .text(status), reason.map(SQLValue.text) ?? .null,
+                          .double(Date().timeIntervalSince1970)])
+            let submission = db.lastInsertID
+            for row in file.rows {
+                try db.query("INSERT INTO study_answers(submission_id, trial_id, choice, response_ms) VALUES (?, ?, ?, ?)",
+                             [.int(submission), .text(row.trialID), .int(Int64(row.choice)), row.responseMilliseconds.map(SQLValue.double) ?? .null])
+            }
+        }
+    }
+
+    /// Test-trial tallies over accepted sheets, per study stage, study and ratio.
+    public func tallies() throws -> [StudyTally] {
+        try db.query("""
+            SELECT s.fingerprint, s.artist, t.study, t.ratio, SUM(a.choice = t.ours_side), COUNT(*)
+            FROM study_answers a JOIN study_submissions u ON u.id = a.submission_id
+            JOIN study_trials t ON t.sheet_id = u.sheet_id AND t.trial_id = a.trial_id
+            JOIN study_sheets s ON s.sheet_id = u.sheet_id
+            WHERE u.status = 'accepted' AND t.role = 'test'
+            GROUP BY s.fingerprint, s.artist, t.study, t.ratio ORDER BY s.artist, s.fingerprint, t.study, t.ratio DESC
+            """).map {
+            StudyTally(fingerprint: $0[0].text ?? "", artist: $0[1].text ?? "", study: StudyKind(rawValue: $0[2].text ?? "") ?? .realism,
+                       ratio: $0[3].double ?? 1, oursChosen: Int($0[4].int ?? 0), trials: Int($0[5].int ?? 0))
+        }
+    }
+
+    /// Accepted and excluded sheet counts per study stage.
+    public func submissionCounts() throws -> [String: (accepted: Int, excluded: Int)] {
+        var counts: [String: (accepted: Int, excluded: Int)] = [:]
+        for row in try db.query("""
+            SELECT s.fingerprint, SUM(u.status = 'accepted'), SUM(u.status = 'excluded')
+            FROM study_submissions u JOIN study_sheets s ON s.sheet_id = u.sheet_id GROUP BY s.fingerprint
+            """) {
+            counts[row[0].text ?? ""] = (Int(row[1].int ?? 0), Int(row[2].int ?? 0))
+        }
+        return counts
+    }
+}
+
+/// Names the `user_study` stage kind and its outputs share with the tools that read them.
+public enum UserStudyKind {
+    public static let name = "user_study"
+    public static let sheetsOutput = "sheets"
+    public static let keyOutput = "key"
+    public static let printOutput = "print"
+}
