@@ -10,7 +10,7 @@ for group in asked.flatMap({ $0 == "all" ? known : [$0] }) {
     case "engine": runEngineBenchmarks()
     case "imaging": runImagingBenchmarks()
     case "retrieval": try runRetrievalBenchmarks()
-    case "fid": try runFIDBenchmarks()
+    case "fid": runFIDBenchmarks()
     default: print("unknown benchmark group '\(group)' (\(known.joined(separator: ", ")), all)")
     }
 }
