@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Sets up a fresh Debian machine, builds PleinAir in release mode, runs the demo experiment
-# on the embedded demo scenes and prints its results table.
+# Sets up a fresh Debian machine, builds PleinAir in release mode, runs the demo experiment on
+# the embedded demo scenes and prints its results table (and writes demo-report.html).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 swift build -c release --product pleinair
 bin="$(swift build -c release --show-bin-path)/pleinair"
-"$bin" run experiments/demo.yaml
-"$bin" results experiments/demo.yaml
+# Real network weights are used when they have been fetched (`pleinair weights fetch inception`,
+# `pleinair weights fetch vgg19`); otherwise seeded random ones, and every number says so.
+sets=()
+[ -f "$("$bin" weights path inception)" ] && sets+=(--set fid_weights=official)
+[ -f "$("$bin" weights path vgg19)" ] && sets+=(--set vgg_weights=official)
+"$bin" run experiments/demo.yaml -j 2 --threads 1 ${sets[@]+"${sets[@]}"}
+"$bin" results experiments/demo.yaml --html demo-report.html ${sets[@]+"${sets[@]}"}

@@ -33,8 +33,8 @@ public final class Runner {
     public var descriptors: [StageDescriptor] { stages.map(\.descriptor) }
 
     /// Loads, validates and expands an experiment file.
-    public func load(_ path: String) throws -> Experiment {
-        try SpecExpander.load(path, kinds: descriptors)
+    public func load(_ path: String, overrides: [String: String] = [:]) throws -> Experiment {
+        try SpecExpander.load(path, kinds: descriptors, overrides: overrides)
     }
 
     /// Plans an experiment against the current store and ledger.

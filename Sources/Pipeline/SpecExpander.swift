@@ -29,8 +29,17 @@ public struct SpecExpander {
     }
 
     /// Loads, validates and expands the experiment file at `path`, reporting every error found.
-    public static func load(_ path: String, kinds: [StageDescriptor]) throws -> Experiment {
-        let (spec, diagnostics) = try SpecLoader.loadCollecting(contentsOf: URL(fileURLWithPath: path))
+    /// `overrides` replace the values of variables the file declares (`--set NAME=VALUE`).
+    public static func load(_ path: String, kinds: [StageDescriptor], overrides: [String: String] = [:]) throws -> Experiment {
+        var (spec, diagnostics) = try SpecLoader.loadCollecting(contentsOf: URL(fileURLWithPath: path))
+        for (name, value) in overrides.sorted(by: { $0.key < $1.key }) {
+            guard let index = spec.vars.firstIndex(where: { $0.name == name }) else {
+                diagnostics.append(SpecDiagnostic(SourceLocation(file: "--set", line: 0, column: 0), keyPath: "vars.\(name)",
+                    "no variable '\(name)' in \(path)" + DidYouMean.suffix(for: name, in: spec.vars.map(\.name))))
+                continue
+            }
+            spec.vars[index].value = YAMLNode(.scalar(value, quoted: false), at: spec.vars[index].value.location)
+        }
         return try expand(spec, kinds: kinds, prior: diagnostics)
     }
 

@@ -6,6 +6,14 @@ public indirect enum YAMLValue: Sendable {
     case mapping([(key: YAMLNode, value: YAMLNode)])
 }
 
+extension YAMLValue {
+    /// An unquoted scalar (only those can be special, like the merge key `<<`).
+    var isPlain: Bool {
+        if case .scalar(_, let quoted) = self { return !quoted }
+        return false
+    }
+}
+
 /// A YAML node and the place it starts.
 public struct YAMLNode: Sendable {
     public var value: YAMLValue

@@ -16,8 +16,37 @@ public enum YAMLParser {
         return try bytes.withUnsafeBufferPointer { buffer -> YAMLNode in
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
             var builder = Builder(file: file)
-            return try builder.run(&parser)
+            do {
+                return try builder.run(&parser)
+            } catch var error as SpecError {
+                // `${…}` in a flow collection ({ } or [ ]) ends it at the brace: say so.
+                for i in error.diagnostics.indices where error.diagnostics[i].message.hasPrefix("YAML syntax error") {
+                    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+                    let line = error.diagnostics[i].location.line - 1
+                    if line >= 0, line < lines.count, lines[line].contains("${") {
+                        error.diagnostics[i].message += "; a value holding ${…} inside { } or [ ] must be quoted"
+                    }
+                }
+                throw error
+            }
         }
+    }
+
+    /// Applies YAML's merge key: `<<: *anchor` (or a list of them) adds the anchored mapping's
+    /// entries that the mapping does not set itself.
+    static func mergingKeys(_ node: YAMLNode) throws -> YAMLNode {
+        guard let entries = node.mapping, entries.contains(where: { $0.key.scalar == "<<" && $0.key.value.isPlain }) else { return node }
+        var own = entries.filter { !($0.key.scalar == "<<" && $0.key.value.isPlain) }
+        for entry in entries where entry.key.scalar == "<<" && entry.key.value.isPlain {
+            let sources = entry.value.sequence ?? [entry.value]
+            for source in sources {
+                guard let merged = source.mapping else {
+                    throw SpecError([SpecDiagnostic(source.location, keyPath: "<<", "the merge key takes a mapping or a list of mappings, found a \(source.typeName)")])
+                }
+                for item in merged where !own.contains(where: { $0.key.scalar == item.key.scalar }) { own.append(item) }
+            }
+        }
+        return YAMLNode(.mapping(own), at: node.location)
     }
 
     private struct Builder {
@@ -59,9 +88,12 @@ public enum YAMLParser {
                     stack.append((YAMLNode(.sequence([]), at: location), anchorName(event.data.sequence_start.anchor), nil))
                 case YAML_MAPPING_START_EVENT:
                     stack.append((YAMLNode(.mapping([]), at: location), anchorName(event.data.mapping_start.anchor), nil))
-                case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                case YAML_SEQUENCE_END_EVENT:
                     let top = stack.removeLast()
                     finished = (top.node, top.anchor)
+                case YAML_MAPPING_END_EVENT:
+                    let top = stack.removeLast()
+                    finished = (try YAMLParser.mergingKeys(top.node), top.anchor)
                 case YAML_ALIAS_EVENT:
                     let name = anchorName(event.data.alias.anchor) ?? ""
                     guard let target = anchors[name] else {

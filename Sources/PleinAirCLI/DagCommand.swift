@@ -14,7 +14,7 @@ struct DagCommand: ParsableCommand {
 
     func run() throws {
         let runner = try workspace.runner()
-        print(DAGRenderer.render(try runner.plan(try runner.load(file)), format: format), terminator: "")
+        print(DAGRenderer.render(try runner.plan(try workspace.load(file, with: runner)), format: format), terminator: "")
     }
 }
 
@@ -26,7 +26,7 @@ struct KindsCommand: ParsableCommand {
         for stage in BuiltinStages.all {
             let d = stage.descriptor
             print("\(d.kind) (v\(d.version)): \(d.summary)")
-            if let inputs = d.inputs { print("  inputs: " + inputs.map { $0.name + ($0.required ? "" : "?") }.joined(separator: ", ")) }
+            if let inputs = d.inputs, !inputs.isEmpty { print("  inputs: " + inputs.map { $0.name + ($0.required ? "" : "?") }.joined(separator: ", ")) }
             if let outputs = d.outputs { print("  outputs: " + outputs.joined(separator: ", ")) }
             for p in d.params ?? [] {
                 print("  \(p.name): \(p.type) = \(p.defaultValue?.description ?? "(required)")  — \(p.doc)")

@@ -36,8 +36,23 @@ struct WorkspaceOptions: ParsableArguments {
     @Option(name: .long, help: "The workspace folder holding artifacts/ and the ledger (default: the current folder).")
     var workspace: String = "."
 
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a variable of the experiment: NAME=VALUE. Repeatable.", valueName: "name=value"))
+    var overrides: [String] = []
+
     func runner() throws -> Runner {
         try Runner(workspace: Workspace(root: URL(fileURLWithPath: workspace)), stages: BuiltinStages.all)
+    }
+
+    /// Loads an experiment with the `--set` overrides applied.
+    func load(_ file: String, with runner: Runner) throws -> Experiment {
+        var values: [String: String] = [:]
+        for item in overrides {
+            guard let equals = item.firstIndex(of: "="), equals != item.startIndex else {
+                throw CLIUsageError(message: "--set takes NAME=VALUE, got '\(item)'")
+            }
+            values[String(item[..<equals])] = String(item[item.index(after: equals)...])
+        }
+        return try runner.load(file, overrides: values)
     }
 }
 

@@ -18,7 +18,7 @@ struct ResultsCommand: ParsableCommand {
     func run() throws {
         let runner = try workspace.runner()
         for file in files {
-            let plan = try runner.plan(try runner.load(file))
+            let plan = try runner.plan(try workspace.load(file, with: runner))
             let metrics: (String) throws -> [Metric]? = { fingerprint in
                 guard try runner.ledger.producer(fingerprint: fingerprint) != nil else { return nil }
                 return try runner.ledger.metrics(fingerprint: fingerprint)

@@ -20,7 +20,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let runner = try workspace.runner()
-        let experiments = try files.map { try runner.load($0) }
+        let experiments = try files.map { try workspace.load($0, with: runner) }
         if !dryRun, try experiments.contains(where: { try runner.plan($0, force: force).toRun.contains { $0.instance.kind != "cmd" } }) {
             BLASRelaunch.relaunchIfNeeded()
         }

@@ -14,7 +14,7 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         let runner = try workspace.runner()
-        let plan = try runner.plan(try runner.load(file))
+        let plan = try runner.plan(try workspace.load(file, with: runner))
         guard let planned = plan.stage(stage) else {
             throw RunnerError.unknownStage(stage, plan.ids(matching: stage).isEmpty ? "" : " (instances: \(plan.ids(matching: stage).joined(separator: ", ")))")
         }

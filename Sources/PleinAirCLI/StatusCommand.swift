@@ -14,7 +14,7 @@ struct StatusCommand: ParsableCommand {
         let runner = try workspace.runner()
         var out: [[String: Any]] = []
         for file in files {
-            let plan = try runner.plan(try runner.load(file))
+            let plan = try runner.plan(try workspace.load(file, with: runner))
             if json {
                 out.append(["experiment": plan.experiment.name,
                             "stages": plan.stages.map { ["stage": $0.instance.id, "kind": $0.instance.kind, "fingerprint": $0.fingerprint,

@@ -123,4 +123,19 @@ final class SpecTests: XCTestCase {
         """)
         XCTAssertEqual(e.instance("b")?.params["lr"], .double(0.5))
     }
+
+    func testMergeKeysCopyAnAnchoredMappingAndExplicitKeysWin() throws {
+        let e = try expand("""
+        experiment: e
+        stages:
+          a: {kind: toy, params: &base {lr: 0.5, name: base}}
+          b:
+            kind: toy
+            params:
+              <<: *base
+              name: own
+        """)
+        XCTAssertEqual(e.instance("b")?.params["lr"], .double(0.5))
+        XCTAssertEqual(e.instance("b")?.params["name"], .string("own"))
+    }
 }
