@@ -18,3 +18,20 @@ final class ReadmeExampleTests: XCTestCase {
         }
     }
 }
+
+/// The committed experiments validate and plan on any machine, even without their data.
+final class ExperimentFilesTests: XCTestCase {
+    func testEveryCommittedExperimentPlansWithADryRun() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let folder = root.appendingPathComponent("experiments")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        XCTAssertTrue(files.contains("art2real.yaml") && files.contains("demo.yaml"))
+        let cli = try CLIHarness()
+        defer { cli.cleanUp() }
+        for file in files {
+            let result = try cli.run(["run", folder.appendingPathComponent(file).path, "--dry-run"])
+            XCTAssertEqual(result.status, 0, "\(file): \(result.stderr)")
+            XCTAssertTrue(result.stdout.contains("stages would run"), file)
+        }
+    }
+}
