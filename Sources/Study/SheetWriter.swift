@@ -1,29 +1,6 @@
 import Foundation
 import Imaging
 
-/// The image folders a study draws from; nil where the design does not need them.
-public struct StudySources: Sendable {
-    public var paintings: ImageFolder?
-    /// The plain CycleGAN results, named like their paintings.
-    public var baseline: ImageFolder?
-    /// The method's results, named like their paintings.
-    public var method: ImageFolder?
-    public var real: ImageFolder?
-
-    public init(paintings: ImageFolder?, baseline: ImageFolder?, method: ImageFolder?, real: ImageFolder?) {
-        self.paintings = paintings
-        self.baseline = baseline
-        self.method = method
-        self.real = real
-    }
-
-    /// Paintings with both a baseline and a method result of the same relative path.
-    public var paired: [String] {
-        guard let paintings, let baseline, let method else { return [] }
-        return paintings.relativePaths.filter { Set(baseline.relativePaths).contains($0) && Set(method.relativePaths).contains($0) }
-    }
-}
-
 /// Renders planned sheets: every image centre-cropped square, resized and written once as PNG under
 /// `images/` with its content hash as name (so no name says what it shows), a page per rater
 /// (`rater-01.html`…), an `index.html` for the experimenter, and optionally a printable PNG per sheet.

@@ -45,19 +45,25 @@ final class StudyBrowserTests: XCTestCase {
         var sheets: [Sheet]
     }
 
-    /// Opens `page` headless with the autotest fragment and returns the CSV the page's download link served.
-    func answerInBrowser(_ chromium: String, page: URL, digits: String) throws -> (csv: String, filename: String) {
+    /// The DOM of `page` after chromium ran it headless for `budget` ms of virtual time with the autotest fragment.
+    func dumpDOM(_ chromium: String, page: URL, digits: String, budget: Int = 20000) throws -> String {
         let profile = cli.workspace.appendingPathComponent("chromium-profile-\(UUID().uuidString)")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: chromium)
         process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(profile.path)",
-                             "--virtual-time-budget=20000", "--dump-dom", page.absoluteString + "#autotest=\(digits)"]
+                             "--virtual-time-budget=\(budget)", "--dump-dom", page.absoluteString + "#autotest=\(digits)"]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
         let dom = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        return dom
+    }
+
+    /// Opens `page` headless, presses the keys for `digits`, and returns the CSV the page's download link served.
+    func answerInBrowser(_ chromium: String, page: URL, digits: String) throws -> (csv: String, filename: String) {
+        let dom = try dumpDOM(chromium, page: page, digits: digits)
         guard let start = dom.range(of: "<pre id=\"autotest-csv\" data-filename=\""),
               let close = dom.range(of: "\">", range: start.upperBound..<dom.endIndex),
               let end = dom.range(of: "</pre>", range: close.upperBound..<dom.endIndex) else {
@@ -111,5 +117,18 @@ final class StudyBrowserTests: XCTestCase {
         XCTAssertTrue(rejected.stderr.contains("line 5: trial id 't0123456789abcdef' is not on sheet \(key.sheets[1].sheetID)"), rejected.stderr)
         XCTAssertTrue(rejected.stderr.contains("incomplete: 11 of 12 trials answered; missing \(victim)"), rejected.stderr)
         XCTAssertTrue(rejected.stdout.contains("0 accepted, 0 excluded, 1 rejected"), rejected.stdout)
+    }
+
+    func testImagesHideWhenTheExposureTimeRunsOut() throws {
+        guard let chromium = StudyBrowserTests.chromium else { throw XCTSkip("no chromium binary (apt-get install chromium)") }
+        try cli.write("study.yaml", spec)
+        XCTAssertEqual(try cli.run(["run", "study.yaml"]).status, 0)
+        let page = cli.workspace.appendingPathComponent("artifacts/views/study_browser/study/sheets/rater-01.html")
+        // exposure_ms is 2000: still visible after 1 s of virtual time, masked after 4 s.
+        let early = try dumpDOM(chromium, page: page, digits: "", budget: 1000)
+        XCTAssertTrue(early.contains("<div id=\"trial\" class=\"\">") || early.contains("<div id=\"trial\">"), String(early.prefix(3000)))
+        let late = try dumpDOM(chromium, page: page, digits: "", budget: 4000)
+        XCTAssertTrue(late.contains("<div id=\"trial\" class=\"masked\">"), String(late.prefix(3000)))
+        XCTAssertTrue(late.contains("Trial <span id=\"count\">1</span> of <span id=\"total\">12</span>"), "progress is shown")
     }
 }

@@ -91,10 +91,13 @@ final class StudyIngestTests: XCTestCase {
 
     func testPublishedFiguresBecomeMetricsOfTheStudyStage() throws {
         _ = try ingest("h1.csv", StudyFixture.honest(key.sheets[0]))
+        try StudyReport.publish(store)
         // The second rater always picks side 1, so about half the choices go to the method.
         _ = try ingest("h2.csv", StudyFixture.answers(key.sheets[1]) { $0.expectedSide ?? 1 })
         try StudyReport.publish(store)
-        let metrics = Dictionary(try fixture.runner.ledger.metrics(fingerprint: fingerprint).map { ($0.name, $0.value) }) { a, _ in a }
+        let recorded = try fixture.runner.ledger.metrics(fingerprint: fingerprint)
+        XCTAssertEqual(recorded.filter { $0.name == "realism.ours" }.count, 1, "publishing again replaces the figures")
+        let metrics = Dictionary(recorded.map { ($0.name, $0.value) }) { a, _ in a }
         XCTAssertEqual(metrics["raters"], 3, "the stage's own metrics stay")
         XCTAssertEqual(metrics["sheets_accepted"], 2)
         XCTAssertEqual(metrics["realism.n"], 4)
