@@ -57,7 +57,7 @@ private func benchmarkFrechetDistance(dimension d: Int = 2048, samples: Int = 25
     for _ in 0..<3 {
         best = min(best, Bench.time { value = (try? FrechetDistance.between(a, b).value) ?? .nan })
     }
-    print(String(format: "Fréchet distance at %d dims (full-rank covariances from %d samples): PleinAir %.3f s (eigendecompositions), FID %.9g",
+    print(String(format: "Fréchet distance at %d dims (full-rank covariances from %d samples): PleinAir %.3f s (pivoted Cholesky + symmetric eigenvalues), FID %.9g",
                  d, samples, best, value))
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("pleinair-frechet-\(getpid()).safetensors")
     defer { try? FileManager.default.removeItem(at: file) }

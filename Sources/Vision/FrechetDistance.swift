@@ -135,10 +135,7 @@ public struct FrechetReference: Sendable {
                 }
             }
         }
-        for i in 0..<r { for j in 0..<i {
-            let mean = 0.5 * (product[i * r + j] + product[j * r + i])
-            product[i * r + j] = mean; product[j * r + i] = mean
-        } }
+        // The product is symmetric up to rounding; the eigensolver reads one triangle only.
         let mu: [Double]
         do {
             mu = try LinearAlgebra.symmetricEigenvalues(product, n: r)
