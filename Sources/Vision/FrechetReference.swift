@@ -56,13 +56,8 @@ public struct FrechetReference: Sendable {
         }
         var product: [Double]
         if r == n {
-            // Square factor: two in-place triangular products (half the work of general ones).
-            factor.withUnsafeBufferPointer { u in
-                permuted.withUnsafeMutableBufferPointer { b in
-                    LinearAlgebra.dtrmmUpper(left: true, transA: false, m: n, n: n, u.baseAddress!, b.baseAddress!)
-                    LinearAlgebra.dtrmmUpper(left: false, transA: true, m: n, n: n, u.baseAddress!, b.baseAddress!)
-                }
-            }
+            // Full rank: the congruence U·S·Uᵀ through dsygst, which exploits symmetry.
+            try LinearAlgebra.congruenceByUpperFactor(&permuted, factor, n: n)
             product = permuted
         } else {
             var t = [Double](repeating: 0, count: r * n)
