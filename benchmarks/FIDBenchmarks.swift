@@ -15,7 +15,8 @@ func runFIDBenchmarks() {
 
 private func benchmarkFeatureExtraction(threads: Int, batch: Int = 8, runs: Int = 3) {
     // PyTorch first, while this process's BLAS threads are idle.
-    let torch = runPython("benchmarks/torch_inception.py", ["--threads", "\(threads)", "--batch", "\(batch)", "--runs", "\(runs)"])
+    // PLEINAIR_BENCH_NO_TORCH=1 skips the baselines (profiling this process alone).
+    let torch = skipBaselines ? [:] : runPython("benchmarks/torch_inception.py", ["--threads", "\(threads)", "--batch", "\(batch)", "--runs", "\(runs)"])
     let net = FIDInception.hashInitialized()
     var rng = SeededGenerator(seed: 1)
     let x = Tensor.randomUniform([batch, 3, 299, 299], low: -1, high: 1, generator: &rng)
@@ -56,7 +57,7 @@ private func benchmarkFrechetDistance(dimension d: Int = 2048, samples: Int = 25
     for _ in 0..<3 {
         best = min(best, Bench.time { value = (try? FrechetDistance.between(a, b).value) ?? .nan })
     }
-    print(String(format: "Fréchet distance at %d dims (full-rank covariances from %d samples): PleinAir %.3f s (eigendecompositions), FID %.9g",
+    print(String(format: "Fréchet distance at %d dims (full-rank covariances from %d samples): PleinAir %.3f s (pivoted Cholesky + symmetric eigenvalues), FID %.9g",
                  d, samples, best, value))
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("pleinair-frechet-\(getpid()).safetensors")
     defer { try? FileManager.default.removeItem(at: file) }
@@ -69,7 +70,7 @@ private func benchmarkFrechetDistance(dimension d: Int = 2048, samples: Int = 25
         print("  cannot write statistics for SciPy: \(error)")
         return
     }
-    let scipy = runPython("benchmarks/scipy_frechet.py", [file.path])
+    let scipy = skipBaselines ? [:] : runPython("benchmarks/scipy_frechet.py", [file.path])
     guard let seconds = scipy["scipy_seconds"], let reference = scipy["scipy_fid"] else {
         print("  SciPy baseline unavailable (needs /usr/bin/python3 with scipy)")
         return
@@ -77,6 +78,8 @@ private func benchmarkFrechetDistance(dimension d: Int = 2048, samples: Int = 25
     print(String(format: "  SciPy sqrtm (pytorch-fid): %.3f s, FID %.9g; speed-up %.1fx (goal >= 5x), relative difference %.1e",
                  seconds, reference, seconds / best, abs(value - reference) / abs(reference)))
 }
+
+private var skipBaselines: Bool { ProcessInfo.processInfo.environment["PLEINAIR_BENCH_NO_TORCH"] != nil }
 
 /// Runs a baseline script with Debian's python and parses its `key=value` line.
 private func runPython(_ script: String, _ args: [String]) -> [String: Double] {

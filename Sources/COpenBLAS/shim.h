@@ -15,3 +15,5 @@ void dpstrf_(const char *uplo, const int *n, double *a, const int *lda, int *piv
              const double *tol, double *work, int *info);
 void dsyevd_2stage_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda,
                     double *w, double *work, const int *lwork, int *iwork, const int *liwork, int *info);
+void dsygst_(const int *itype, const char *uplo, const int *n, double *a, const int *lda,
+             const double *b, const int *ldb, int *info);

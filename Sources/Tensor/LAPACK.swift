@@ -81,12 +81,18 @@ public enum LinearAlgebra {
         return (m, piv.map { Int($0) - 1 }, r)
     }
 
-    /// Row-major B = op(A)·B (left) or B·op(A) (right) for an upper-triangular n×n A, in place on the m×n or n×m B.
-    public static func dtrmmUpper(left: Bool, transA: Bool, m: Int, n: Int, _ a: UnsafePointer<Double>,
-                                  _ b: UnsafeMutablePointer<Double>) {
-        guard m > 0, n > 0 else { return }
-        cblas_dtrmm(CblasRowMajor, left ? CblasLeft : CblasRight, CblasUpper, transA ? CblasTrans : CblasNoTrans, CblasNonUnit,
-                    Int32(m), Int32(n), 1, a, Int32(left ? m : n), b, Int32(n))
+    /// U·A·Uᵀ in place for a symmetric n×n `a` and the upper-triangular `u` of a Cholesky factor
+    /// (as `pivotedCholesky` returns at full rank), exploiting symmetry (LAPACK dsygst, itype 2):
+    /// half the work of two triangular products. Only the upper triangle of the result is set.
+    public static func congruenceByUpperFactor(_ a: inout [Double], _ u: [Double], n: Int) throws {
+        precondition(a.count == n * n && u.count == n * n, "congruenceByUpperFactor: sizes for \(n)×\(n)")
+        if n == 0 { return }
+        // Row-major upper U is column-major lower L = Uᵀ; itype 2 with "L" computes Lᵀ·A·L = U·A·Uᵀ
+        // into the column-major lower (row-major upper) triangle.
+        var itype: Int32 = 2, uplo: CChar = 76
+        var nn = Int32(n), lda = Int32(n), ldb = Int32(n), info: Int32 = 0
+        dsygst_(&itype, &uplo, &nn, &a, &lda, u, &ldb, &info)
+        guard info == 0 else { throw LAPACKError(routine: "dsygst", info: Int(info)) }
     }
 
     /// Row-major C = alpha·op(A)·op(B) + beta·C for m×k, k×n operands (after transposition).

@@ -52,6 +52,15 @@ final class FIDStageTests: XCTestCase {
         XCTAssertTrue(second.stderr.contains("cached   photo_stats"), second.stderr)
     }
 
+    func testStatisticsFromOtherWeightsAreRefused() throws {
+        let mixed = spec(weights: "random").replacingOccurrences(of: "params: {weights: random, taps: [64, 192], bootstrap: 3}",
+                                                                with: "params: {weights: random, seed: 1, taps: [64, 192]}")
+        try cli.write("fid.yaml", mixed)
+        let run = try cli.run(["run", "fid.yaml"])
+        XCTAssertNotEqual(run.status, 0)
+        XCTAssertTrue(run.stderr.contains("features of different networks cannot be compared"), run.stderr)
+    }
+
     func testMissingOfficialWeightsSayWhereToGetThemAndWhereToPutThem() throws {
         try cli.write("fid.yaml", spec(weights: "official"))
         let run = try cli.run(["run", "fid.yaml"])

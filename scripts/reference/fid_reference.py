@@ -155,12 +155,12 @@ def frechet_fixtures(out):
     frechet_case(os.path.join(out, "frechet_random.safetensors"),
                  rng.normal(size=(400, d)) @ a, rng.normal(size=(300, d)) @ b + 0.5)
     # Activation-like: non-negative, heavy-tailed, strongly correlated pooled ReLU features.
-    d, k = 192, 48
+    d, k = 128, 32
     mix = np.abs(rng.normal(size=(k, d)))
     def acts(n, shift):
         z = rng.standard_t(4, size=(n, k)) + shift
         return np.maximum(z @ mix / np.sqrt(k) + rng.normal(scale=0.1, size=(n, d)), 0)
-    frechet_case(os.path.join(out, "frechet_activations.safetensors"), acts(600, 0.0), acts(500, 0.2))
+    frechet_case(os.path.join(out, "frechet_activations.safetensors"), acts(300, 0.0), acts(260, 0.2))
     # Rank-deficient: fewer samples than dimensions, as FID at 2048 dims on a few hundred images.
     d = 256
     frechet_case(os.path.join(out, "frechet_rank_deficient.safetensors"),
