@@ -30,12 +30,14 @@ public final class PatchLoss {
     public let k: Int
     /// Bandwidth h of the affinity (the authors' h = 1).
     public let bandwidth: Float
-    /// OpenMP threads for FAISS searches (0: FAISS's default).
+    /// OpenMP threads for FAISS searches (0: FAISS's default). Defaults to 1: one image's few hundred
+    /// queries gain less from OpenMP than its barriers cost on shared cores (measured 134 ms with 1
+    /// thread against 236 ms with 2 for a 64×64 image's three scales; benchmarks/RetrievalBenchmarks).
     public let threads: Int
 
     /// A loss over every scale of `bank`, with `indexes` in the same order (from `ann_index`).
     public init(bank: MemoryBank, indexes: [ANNIndex], weights: [Float]? = nil, k: Int = 5, bandwidth: Float = 1,
-                threads: Int = 0) throws {
+                threads: Int = 1) throws {
         precondition(k > 0 && bandwidth > 0, "k and bandwidth must be positive")
         let w = weights ?? [Float](repeating: 1, count: bank.scales.count)
         guard indexes.count == bank.scales.count, w.count == bank.scales.count else {
@@ -56,7 +58,7 @@ public final class PatchLoss {
 
     /// Opens a bank folder (from `memory_bank`) and its index folder (from `ann_index`).
     public convenience init(bankFolder: URL, indexFolder: URL, weights: [Float]? = nil, k: Int = 5, bandwidth: Float = 1,
-                            threads: Int = 0) throws {
+                            threads: Int = 1) throws {
         let bank = try MemoryBank(folder: bankFolder)
         let manifest = try PatchIndexManifest.read(from: indexFolder)
         guard manifest.scales == bank.scales.map(\.scale.name) else {
