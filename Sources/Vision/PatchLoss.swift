@@ -36,6 +36,9 @@ public final class PatchLoss {
     public let threads: Int
 
     /// A loss over every scale of `bank`, with `indexes` in the same order (from `ann_index`).
+    ///
+    /// Defaults follow aimagelab/art2real: k = 5 neighbours, h = 1, scales summed with equal weights
+    /// (its loss has no per-scale weights; the generator objective multiplies the sum by 0.1).
     public init(bank: MemoryBank, indexes: [ANNIndex], weights: [Float]? = nil, k: Int = 5, bandwidth: Float = 1,
                 threads: Int = 1) throws {
         precondition(k > 0 && bandwidth > 0, "k and bandwidth must be positive")
