@@ -38,7 +38,7 @@ let package = Package(
         // Numeric half.
         .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: release),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: release),
-        .target(name: "Vision", dependencies: ["NN", "CFaissShim"], swiftSettings: release),
+        .target(name: "Vision", dependencies: ["NN", "CFaissShim", "COpenBLAS"], swiftSettings: release),
         .target(name: "Imaging", dependencies: [
             "CPNG", "CTurboJPEG", .product(name: "Crypto", package: "swift-crypto"), "ZIPFoundation",
         ], swiftSettings: release),

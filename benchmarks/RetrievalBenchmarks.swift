@@ -63,7 +63,15 @@ private func benchmarkIndexTypes(bank: MemoryBank, queries images: Tensor, threa
             let recall = RetrievalRecall.measure(approximate: found, exact: truth)
             let label = type.factory + (type.nprobe > 0 ? " nprobe \(type.nprobe)" : "") + (type.ef > 0 ? " efSearch \(type.ef)" : "")
             print(String(format: "    %@ %9.0f patches/s  (exact %9.0f, speed-up %5.2fx)  recall@1 %.3f  recall@5 %.3f  build %.2f s",
-                         label.padding(toLength: 26, withPad: " ", startingAt: 0), Double(n) / time, Double(n) / exactTime, exactTime / time, recall.atOne, recall.atK, build))
+                         label.padding(toLength: 34, withPad: " ", startingAt: 0), Double(n) / time, Double(n) / exactTime, exactTime / time, recall.atOne, recall.atK, build))
+            guard type.factory.hasSuffix(",Flat") else { continue }
+            let scan = try InvertedFileScan(index: index, bank: scale.patches)
+            var scanned: Neighbors!
+            let scanTime = try (0..<3).map { _ in seconds { scanned = scan.search(q.pointer, count: n, k: 5) } }.min()!
+            let scanRecall = RetrievalRecall.measure(approximate: scanned, exact: truth)
+            print(String(format: "    %@ %9.0f patches/s  (exact %9.0f, speed-up %5.2fx)  recall@1 %.3f  recall@5 %.3f",
+                         (label + " sgemm scan").padding(toLength: 34, withPad: " ", startingAt: 0), Double(n) / scanTime,
+                         Double(n) / exactTime, exactTime / scanTime, scanRecall.atOne, scanRecall.atK))
         }
     }
 }
@@ -100,6 +108,8 @@ private func benchmarkLossShare(bank: MemoryBank, side: Int, factory: String, th
     let y = GradMode.withoutGradient { g(x) }
     let retrieval = try fastest(5) { for s in loss.scales.indices { _ = try loss.retrieve(y, scale: s) } }
     let retrievalSerial = try fastest(5) { for s in serial.scales.indices { _ = try serial.retrieve(y, scale: s) } }
+    let faissScan = try PatchLoss(bank: bank, indexes: indexes, blasScan: false)
+    let retrievalFaissScan = try fastest(5) { for s in faissScan.scales.indices { _ = try faissScan.retrieve(y, scale: s) } }
     let lossAlone = try fastest(5) {
         let leaf = Tensor(shape: y.shape, values: y.scalars, requiresGrad: true)
         try serial(leaf).backward()
@@ -108,6 +118,10 @@ private func benchmarkLossShare(bank: MemoryBank, side: Int, factory: String, th
           + (factory.hasPrefix("IVF") ? " nprobe 16):" : "):"))
     print(String(format: "  step %.1f ms with the patch loss, %.1f ms without: the loss takes %.1f%% of the step (goal < 30%%)",
                  with, plain, 100 * (with - plain) / with))
-    print(String(format: "  the loss alone (forward + backward to the image) %.1f ms, of which FAISS retrieval %.1f ms "
-                 + "(1 OpenMP thread, the default; %.1f ms with %d)", lossAlone, retrievalSerial, retrieval, threads))
+    print(String(format: "  the loss alone (forward + backward to the image) %.1f ms, of which retrieval %.1f ms "
+                 + "(FAISS with %d OpenMP threads %.1f ms)", lossAlone, retrievalSerial, threads, retrieval))
+    if factory.hasPrefix("IVF") {
+        print(String(format: "  retrieval with the sgemm list scan (the default) %.1f ms; FAISS's own scan %.1f ms",
+                     retrievalSerial, retrievalFaissScan))
+    }
 }
