@@ -62,9 +62,22 @@ public final class InvertedFileScan: @unchecked Sendable {
                         c.baseAddress, Int32(d), 0, &dots, Int32(nlist))
         }
         var probers = [[Int]](repeating: [], count: nlist)
+        var best = [Int](repeating: 0, count: nprobe), bestScore = [Float](repeating: 0, count: nprobe)
         for i in 0..<n {
-            let order = (0..<nlist).map { ($0, centroidNorms[$0] - 2 * dots[i * nlist + $0]) }
-            for (list, _) in order.sorted(by: { $0.1 < $1.1 }).prefix(nprobe) { probers[list].append(i) }
+            // Insertion into a sorted list of nprobe: cheaper than sorting all lists per query.
+            var filled = 0
+            for list in 0..<nlist {
+                let score = centroidNorms[list] - 2 * dots[i * nlist + list]
+                if filled == nprobe, score >= bestScore[nprobe - 1] { continue }
+                var slot = min(filled, nprobe - 1)
+                while slot > 0, bestScore[slot - 1] > score {
+                    bestScore[slot] = bestScore[slot - 1]; best[slot] = best[slot - 1]
+                    slot -= 1
+                }
+                bestScore[slot] = score; best[slot] = list
+                filled = min(filled + 1, nprobe)
+            }
+            for j in 0..<filled { probers[best[j]].append(i) }
         }
         // Exact distances to every probed list, one sgemm per list, merged into each query's top k.
         var gathered = [Float](), scores = [Float]()
@@ -72,7 +85,7 @@ public final class InvertedFileScan: @unchecked Sendable {
             let qs = probers[list], m = lists[list].count
             gathered.removeAll(keepingCapacity: true)
             for q in qs { gathered.append(contentsOf: UnsafeBufferPointer(start: queries + q * d, count: d)) }
-            scores = [Float](repeating: 0, count: qs.count * m)
+            if scores.count < qs.count * m { scores = [Float](repeating: 0, count: qs.count * m) }
             listVectors[list].withUnsafeBufferPointer { v in
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(qs.count), Int32(m), Int32(d), 1, gathered, Int32(d),
                             v.baseAddress, Int32(d), 0, &scores, Int32(m))
