@@ -21,7 +21,9 @@ public struct ANNIndexStage: Stage {
                           doc: "HNSW candidate list at search time. Ours (FAISS's default is 16, too low for 768-d patches)"),
                 ParamSpec("k", .int, default: .int(5),
                           doc: "neighbours for recall@k; the loss retrieves k = 5 (aimagelab/art2real's default)"),
-                ParamSpec("threads", .int, default: .int(0), doc: "FAISS OpenMP threads (0: the stage's thread allowance)"),
+                ParamSpec("threads", .int, default: .int(1),
+                          doc: "FAISS OpenMP threads (0: the stage's thread allowance). Ours: beside OpenBLAS's own threads, 2 "
+                              + "OpenMP threads made searches up to 17x slower than 1 on the 2-core machine (pleinair-bench retrieval)"),
             ],
             inputs: [("bank", true)], outputs: ["index"])
     }
