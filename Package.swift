@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: release),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: release),
         // ZIPFoundation reads PyTorch's zip checkpoints (the published FID Inception weights).
-        .target(name: "Vision", dependencies: ["NN", "ZIPFoundation", "CFaissShim"], swiftSettings: release),
+        .target(name: "Vision", dependencies: ["NN", "ZIPFoundation", "CFaissShim", "COpenBLAS"], swiftSettings: release),
         .target(name: "Imaging", dependencies: [
             "CPNG", "CTurboJPEG", .product(name: "Crypto", package: "swift-crypto"), "ZIPFoundation",
         ], swiftSettings: release),

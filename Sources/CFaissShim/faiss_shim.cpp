@@ -12,6 +12,7 @@
 
 #include <cstring>
 #include <exception>
+#include <stdexcept>
 #include <string>
 
 // omp.h is not on Swift's clang include path (PLATFORM.md); these are libgomp's C entry points.
@@ -127,6 +128,50 @@ extern "C" int64_t pa_faiss_ivf_lists(const pa_faiss_index *index) {
     } catch (...) {
         return 0;
     }
+}
+
+extern "C" int64_t pa_faiss_ivf_nprobe(const pa_faiss_index *index) {
+    try {
+        const faiss::IndexIVF *ivf = faiss::ivflib::try_extract_index_ivf(index->index);
+        return ivf ? (int64_t)ivf->nprobe : 0;
+    } catch (...) {
+        return 0;
+    }
+}
+
+// Only an index that is itself IVF: behind a transform (PCA, OPQ) centroids live in another space.
+static const faiss::IndexIVF *direct_ivf(const pa_faiss_index *index) {
+    const faiss::IndexIVF *ivf = dynamic_cast<const faiss::IndexIVF *>(index->index);
+    if (ivf == nullptr) throw std::runtime_error("not an IVF index (or one behind a transform)");
+    return ivf;
+}
+
+extern "C" int pa_faiss_ivf_centroids(const pa_faiss_index *index, float *out, char *error, size_t capacity) {
+    return guarded(error, capacity, [&] {
+        const faiss::IndexIVF *ivf = direct_ivf(index);
+        ivf->quantizer->reconstruct_n(0, ivf->nlist, out);
+    });
+}
+
+extern "C" int64_t pa_faiss_ivf_list_size(const pa_faiss_index *index, int64_t list) {
+    const faiss::IndexIVF *ivf = dynamic_cast<const faiss::IndexIVF *>(index->index);
+    if (ivf == nullptr || list < 0 || (size_t)list >= ivf->nlist) return -1;
+    try {
+        return (int64_t)ivf->invlists->list_size(list);
+    } catch (...) {
+        return -1;
+    }
+}
+
+extern "C" int pa_faiss_ivf_list_ids(const pa_faiss_index *index, int64_t list, int64_t *out, char *error,
+                                     size_t capacity) {
+    return guarded(error, capacity, [&] {
+        const faiss::IndexIVF *ivf = direct_ivf(index);
+        if (list < 0 || (size_t)list >= ivf->nlist) throw std::runtime_error("list out of range");
+        size_t n = ivf->invlists->list_size(list);
+        faiss::InvertedLists::ScopedIds ids(ivf->invlists, list);
+        for (size_t i = 0; i < n; i++) out[i] = ids[i];
+    });
 }
 
 extern "C" void pa_faiss_free(pa_faiss_index *index) {

@@ -21,7 +21,9 @@ public struct ANNIndexStage: Stage {
                           doc: "HNSW candidate list at search time. Ours (FAISS's default is 16, too low for 768-d patches)"),
                 ParamSpec("k", .int, default: .int(5),
                           doc: "neighbours for recall@k; the loss retrieves k = 5 (aimagelab/art2real's default)"),
-                ParamSpec("threads", .int, default: .int(0), doc: "FAISS OpenMP threads (0: the stage's thread allowance)"),
+                ParamSpec("threads", .int, default: .int(1),
+                          doc: "FAISS OpenMP threads (0: the stage's thread allowance). Ours: beside OpenBLAS's own threads, 2 "
+                              + "OpenMP threads made searches up to 17x slower than 1 on the 2-core machine (pleinair-bench retrieval)"),
             ],
             inputs: [("bank", true)], outputs: ["index"])
     }
@@ -70,6 +72,13 @@ public struct ANNIndexStage: Stage {
             let truth = try exact.search(queries.base, count: queries.rows, k: kk, threads: threads)
             let exactSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
             let recall = RetrievalRecall.measure(approximate: approximate, exact: truth)
+            // The training loss scans plain IVF lists with sgemm (PatchLoss); record its speed too.
+            if index.invertedLists > 0, let scan = try? InvertedFileScan(index: index, bank: scale.patches) {
+                t0 = DispatchTime.now().uptimeNanoseconds
+                _ = scan.search(queries.base, count: queries.rows, k: kk)
+                let scanSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+                metrics.append(Metric(name: "scan_queries_per_second.\(name)", value: Double(queries.rows) / scanSeconds))
+            }
             worstAtOne = min(worstAtOne, recall.atOne)
             worstAtK = min(worstAtK, recall.atK)
             context.log.write(String(format: "%@: %d patches, recall@1 %.4f, recall@%d %.4f on %d held-out patches; "

@@ -44,6 +44,31 @@ public final class ANNIndex: @unchecked Sendable {
     /// Inverted lists of the IVF index inside, 0 for other index types.
     public var invertedLists: Int { Int(pa_faiss_ivf_lists(handle)) }
 
+    /// IVF lists probed per query, 0 for other index types.
+    public var probes: Int { Int(pa_faiss_ivf_nprobe(handle)) }
+
+    /// The coarse centroids [lists, dimension] and each list's ids, for an index that is itself IVF.
+    public func invertedFile() throws -> (centroids: [Float], lists: [[Int]]) {
+        let n = invertedLists, d = dimension
+        var centroids = [Float](repeating: 0, count: n * d)
+        try centroids.withUnsafeMutableBufferPointer { c in
+            try ANNIndex.check("read the IVF centroids") { error, capacity in
+                pa_faiss_ivf_centroids(handle, c.baseAddress, error, capacity)
+            }
+        }
+        let lists = try (0..<n).map { l -> [Int] in
+            let size = Int(pa_faiss_ivf_list_size(handle, Int64(l)))
+            var ids = [Int64](repeating: 0, count: max(size, 0))
+            try ids.withUnsafeMutableBufferPointer { out in
+                try ANNIndex.check("read IVF list \(l)") { error, capacity in
+                    pa_faiss_ivf_list_ids(handle, Int64(l), out.baseAddress, error, capacity)
+                }
+            }
+            return ids.map { Int($0) }
+        }
+        return (centroids, lists)
+    }
+
     /// Trains on `count` row-major vectors (clustering for IVF; nothing for Flat or HNSW).
     public func train(_ vectors: UnsafePointer<Float>, count: Int, threads: Int = 0) throws {
         try ANNIndex.check("train on \(count) vectors") { error, capacity in

@@ -11,6 +11,8 @@ public final class PatchLoss {
         public let bank: MemoryBank.Scale
         public let index: ANNIndex
         public let weight: Float
+        /// The sgemm scan used instead of FAISS's own for plain IVF indexes (nil: FAISS searches).
+        public let scan: InvertedFileScan?
         let mean: Tensor
     }
 
@@ -30,12 +32,19 @@ public final class PatchLoss {
     public let k: Int
     /// Bandwidth h of the affinity (the authors' h = 1).
     public let bandwidth: Float
-    /// OpenMP threads for FAISS searches (0: FAISS's default).
+    /// OpenMP threads for FAISS searches (0: FAISS's default). Defaults to 1: one image's few hundred
+    /// queries gain less from OpenMP than its barriers cost on shared cores (measured 134 ms with 1
+    /// thread against 236 ms with 2 for a 64×64 image's three scales; benchmarks/RetrievalBenchmarks).
     public let threads: Int
 
     /// A loss over every scale of `bank`, with `indexes` in the same order (from `ann_index`).
+    ///
+    /// Defaults follow aimagelab/art2real: k = 5 neighbours, h = 1, scales summed with equal weights
+    /// (its loss has no per-scale weights; the generator objective multiplies the sum by 0.1).
+    /// `blasScan`: scan the probed lists of plain IVF indexes with sgemm (`InvertedFileScan`), same
+    /// neighbours as FAISS's scan, which Debian compiles without AVX2.
     public init(bank: MemoryBank, indexes: [ANNIndex], weights: [Float]? = nil, k: Int = 5, bandwidth: Float = 1,
-                threads: Int = 0) throws {
+                threads: Int = 1, blasScan: Bool = true) throws {
         precondition(k > 0 && bandwidth > 0, "k and bandwidth must be positive")
         let w = weights ?? [Float](repeating: 1, count: bank.scales.count)
         guard indexes.count == bank.scales.count, w.count == bank.scales.count else {
@@ -47,7 +56,10 @@ public final class PatchLoss {
                 throw BankFileError.malformed(path: bank.folder.path, "index for \(scale.scale.name) holds \(pair.0.count) "
                                               + "vectors of \(pair.0.dimension); the bank has \(scale.patches.rows) of \(scale.scale.dimension)")
             }
-            return Scale(bank: scale, index: pair.0, weight: pair.1, mean: Tensor(shape: [scale.mean.count], values: scale.mean))
+            // Indexes behind a transform (PCA…) have no directly readable inverted file: FAISS searches them.
+            let scan = blasScan && pair.0.invertedLists > 0 ? try? InvertedFileScan(index: pair.0, bank: scale.patches) : nil
+            return Scale(bank: scale, index: pair.0, weight: pair.1, scan: scan,
+                         mean: Tensor(shape: [scale.mean.count], values: scale.mean))
         }
         self.k = k
         self.bandwidth = bandwidth
@@ -56,7 +68,7 @@ public final class PatchLoss {
 
     /// Opens a bank folder (from `memory_bank`) and its index folder (from `ann_index`).
     public convenience init(bankFolder: URL, indexFolder: URL, weights: [Float]? = nil, k: Int = 5, bandwidth: Float = 1,
-                            threads: Int = 0) throws {
+                            threads: Int = 1, blasScan: Bool = true) throws {
         let bank = try MemoryBank(folder: bankFolder)
         let manifest = try PatchIndexManifest.read(from: indexFolder)
         guard manifest.scales == bank.scales.map(\.scale.name) else {
@@ -64,7 +76,7 @@ public final class PatchLoss {
                                           + "\(bank.scales.map(\.scale.name))")
         }
         try self.init(bank: bank, indexes: manifest.readIndexes(from: indexFolder), weights: weights, k: k,
-                      bandwidth: bandwidth, threads: threads)
+                      bandwidth: bandwidth, threads: threads, blasScan: blasScan)
     }
 
     /// The loss of generated images [N, 3, H, W] in [−1, 1]; a scalar whose gradient flows to them.
@@ -100,7 +112,8 @@ public final class PatchLoss {
         let patches = source.patches(size: scale.patch, stride: scale.stride)
         let n = patches.shape[0], l = patches.shape[1]
         let kk = min(k, scales[s].index.count)
-        let found = try scales[s].index.search(patches.pointer, count: n * l, k: kk, threads: threads)
+        let found = try scales[s].scan?.search(patches.pointer, count: n * l, k: kk)
+            ?? scales[s].index.search(patches.pointer, count: n * l, k: kk, threads: threads)
         let retrievals = (0..<n).map { b -> Retrieval in
             let mine = Array(found.labels[(b * l * kk)..<((b + 1) * l * kk)])
             let pooled = Array(Set(mine.filter { $0 >= 0 })).sorted()

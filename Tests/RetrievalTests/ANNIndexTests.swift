@@ -91,3 +91,39 @@ final class ANNIndexTests: XCTestCase {
         XCTAssertEqual(RetrievalRecall.measure(approximate: miss, exact: exact).atK, 0)
     }
 }
+
+/// The sgemm list scan returns FAISS's own IVF neighbours.
+final class InvertedFileScanTests: XCTestCase {
+    func testScanFindsTheSameNeighboursAsFAISSsIVFSearch() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scan-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try MemoryBankTests.writeBank(MemoryBankTests.images(20, size: 24, seed: 31), size: 24, scales: [PatchScale(patch: 4, stride: 2)],
+                                      capacity: 100_000, holdout: 0, to: folder)
+        let bank = try MemoryBank(folder: folder).scales[0].patches
+        let index = try ANNIndex(dimension: 48, factory: "IVF32,Flat")
+        try index.train(bank.base, count: bank.rows)
+        try index.add(bank.base, count: bank.rows)
+        try index.setParameter("nprobe", 3)
+        let scan = try InvertedFileScan(index: index, bank: bank)
+        XCTAssertEqual(scan.nprobe, 3)
+        let queries = MemoryBankTests.images(1, size: 24, seed: 32)[0]
+        let n = queries.count / 48
+        let faiss = try index.search(queries, count: n, k: 4)
+        let ours = scan.search(queries, count: n, k: 4)
+        var same = 0
+        for q in 0..<n where Set(faiss.labels(of: q)) == Set(ours.labels(of: q)) { same += 1 }
+        XCTAssertGreaterThanOrEqual(Double(same) / Double(n), 0.99, "\(same) of \(n) queries agree")
+        for i in 0..<(n * 4) { XCTAssertEqual(ours.distances[i], faiss.distances[i], accuracy: 1e-3 * max(1, faiss.distances[i])) }
+    }
+
+    func testIndexesThatAreNotPlainIVFAreRefused() throws {
+        let index = try ANNIndex(dimension: 4, factory: "Flat")
+        let bank = FileManager.default.temporaryDirectory.appendingPathComponent("flat-\(UUID().uuidString).npy")
+        defer { try? FileManager.default.removeItem(at: bank) }
+        try NpyFile.write([Float](repeating: 0, count: 8), rows: 2, columns: 4, to: bank)
+        XCTAssertThrowsError(try InvertedFileScan(index: index, bank: try MappedMatrix<Float>(contentsOf: bank))) {
+            XCTAssertTrue($0 is FaissError)
+        }
+    }
+}

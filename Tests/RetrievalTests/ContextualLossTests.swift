@@ -32,7 +32,7 @@ final class ContextualLossTests: XCTestCase {
     func testPatchesGradientMatchesFiniteDifferences() {
         var rng = SeededGenerator(seed: 4)
         let x = Tensor.randomUniform([2, 2, 7, 6], low: -1, high: 1, generator: &rng, requiresGrad: true)
-        XCTAssertLessThan(GradientCheck.maxError([x]) { $0[0].patches(size: 3, stride: 2) }, 1e-3)
+        XCTAssertLessThan(GradientCheck.maxError([x]) { $0[0].patches(size: 3, stride: 2) }, 1e-4)
     }
 
     /// The fixture's batch loss rebuilt from Tensor.patches and ContextualLoss.loss.
@@ -69,7 +69,7 @@ final class ContextualLossTests: XCTestCase {
         let error = GradientCheck.maxError([generated], epsilon: 1e-3) {
             ContextualLoss.loss(generated: $0[0], real: real, mean: mean, bandwidth: 0.5)
         }
-        XCTAssertLessThan(error, 2e-2)
+        XCTAssertLessThan(error, 2e-3)
     }
 
     func testContextualLossIsZeroWhenEveryGeneratedPatchHasAnExactCopy() {

@@ -43,6 +43,14 @@ int pa_faiss_dimension(const pa_faiss_index *index);
 int pa_faiss_is_trained(const pa_faiss_index *index);
 /// Inverted lists of the IVF index inside (0 when it is not an IVF index).
 int64_t pa_faiss_ivf_lists(const pa_faiss_index *index);
+/// IVF lists probed per query (0 when it is not an IVF index).
+int64_t pa_faiss_ivf_nprobe(const pa_faiss_index *index);
+/// Copies the coarse centroids (lists × dimension floats) of an index that is itself an IVF index.
+int pa_faiss_ivf_centroids(const pa_faiss_index *index, float *out, char *error, size_t error_capacity);
+/// Number of vectors in inverted list `list` (-1 when it is not an IVF index).
+int64_t pa_faiss_ivf_list_size(const pa_faiss_index *index, int64_t list);
+/// Copies the ids stored in inverted list `list` (pa_faiss_ivf_list_size of them).
+int pa_faiss_ivf_list_ids(const pa_faiss_index *index, int64_t list, int64_t *out, char *error, size_t error_capacity);
 /// Releases the index (null is allowed).
 void pa_faiss_free(pa_faiss_index *index);
 
