@@ -16,6 +16,12 @@ func runEngineBenchmarks() {
     // The generator step goes before the conv shapes so its peak-memory figure starts from a
     // process that has not yet grown its heap for other work.
     benchmarkGeneratorStep(threads: threads, withTorch: withTorch)
+    if threads > 1 {
+        // One thread each: the comparison least distorted by spinning thread pools on busy cores.
+        BLASKernel.setThreadCount(1)
+        benchmarkGeneratorStep(threads: 1, withTorch: withTorch, measureMemory: false)
+        BLASKernel.setThreadCount(threads)
+    }
     benchmarkConvAgainstGemm()
 }
 
@@ -70,7 +76,8 @@ private func benchmarkConvAgainstGemm() {
     print(String(format: "  all shapes: %.1f%% of sgemm throughput (goal >= 70%%)", 100 * gemmTotal / convTotal))
 }
 
-private func benchmarkGeneratorStep(threads: Int, withTorch: Bool) {
+/// `measureMemory` only on the first call: later ones start from a heap the first already grew.
+private func benchmarkGeneratorStep(threads: Int, withTorch: Bool, measureMemory: Bool = true) {
     ProcessMemory.resetPeak()
     let baseline = ProcessMemory.residentMiB()
     var rng = SeededGenerator(seed: 0)
@@ -95,11 +102,13 @@ private func benchmarkGeneratorStep(threads: Int, withTorch: Bool) {
     let forward = timeMilliseconds(runs: 10) { _ = GradMode.withoutGradient { g(x) } }
     let fastest = ours.min()!
     let state = Double(g.parameters.reduce(0) { $0 + $1.count } * 4 * 4) / 1_048_576
-    print(String(format: "generator step (ngf 32, 6 blocks, 128x128, batch 1, Adam): PleinAir %.1f ms fastest of 3 rounds",
-                 fastest))
+    print(String(format: "generator step (ngf 32, 6 blocks, 128x128, batch 1, Adam, %d thread(s)): PleinAir %.1f ms fastest of 3 rounds",
+                 threads, fastest))
     print(String(format: "  no-grad forward alone (translation): %.1f ms fastest", forward.fastest))
-    print(String(format: "  peak memory of the step: %.1f MiB above the process baseline (weights, grads, Adam moments: %.1f MiB)",
-                 peak, state))
+    if measureMemory {
+        print(String(format: "  peak memory of the step: %.1f MiB above the process baseline (weights, grads, Adam moments: %.1f MiB)",
+                     peak, state))
+    }
     guard let torchStep = theirs.map(\.milliseconds).min(), let torchForward = theirs.map(\.forward).min() else {
         print("  PyTorch baseline unavailable (needs /usr/bin/python3 with torch)")
         return

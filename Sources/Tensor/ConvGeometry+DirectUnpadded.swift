@@ -1,11 +1,14 @@
 /// Register-blocked direct kernels for the common unpadded, stride-1 case (the generator's output
-/// conv after its explicit reflection pad): every window lies inside the image, so a 16-wide strip
+/// conv after its explicit reflection pad): every window lies inside the image, so an 8-wide strip
 /// of one output row can accumulate all taps for up to four output channels in registers.
+///
+/// Strips are 8 wide because the package compiles for baseline x86-64 (SSE): four 8-lane
+/// accumulators fill eight of its sixteen vector registers, while 16-lane ones spilled to the stack.
 extension ConvGeometry {
     /// Whether the register-blocked kernels apply.
     var isUnpaddedUnitStride: Bool { stride == 1 && padding == 0 }
 
-    private typealias Strip = SIMD16<Float>
+    private typealias Strip = SIMD8<Float>
 
     @inline(__always)
     private static func load(_ p: UnsafePointer<Float>) -> Strip { UnsafeRawPointer(p).loadUnaligned(as: Strip.self) }
@@ -28,7 +31,7 @@ extension ConvGeometry {
             for y in rows {
                 var x0 = 0
                 while x0 < ow {
-                    let width16 = Swift.min(16, ow - x0)
+                    let lanes = Swift.min(8, ow - x0)
                     var a0 = Strip(), a1 = Strip(), a2 = Strip(), a3 = Strip()
                     for c in 0..<channels {
                         for ki in 0..<kernelHeight {
@@ -36,15 +39,16 @@ extension ConvGeometry {
                             var w = wt + ((c * kernelHeight + ki) * kernelWidth) * 4
                             for kj in 0..<kernelWidth {
                                 let s: Strip
-                                if width16 == 16 {
+                                if lanes == 8 {
                                     s = Self.load(row + kj * dilation)
                                 } else {
                                     var t = Strip()
-                                    for i in 0..<width16 { t[i] = row[kj * dilation + i] }
+                                    for i in 0..<lanes { t[i] = row[kj * dilation + i] }
                                     s = t
                                 }
-                                a0.addProduct(w[0], s); a1.addProduct(w[1], s)
-                                a2.addProduct(w[2], s); a3.addProduct(w[3], s)
+                                // Separate multiply and add: `addProduct` lowers to one libm fmaf call per lane.
+                                a0 += s * w[0]; a1 += s * w[1]
+                                a2 += s * w[2]; a3 += s * w[3]
                                 w += 4
                             }
                         }
@@ -52,9 +56,9 @@ extension ConvGeometry {
                     for co in 0..<cout {
                         let v = co == 0 ? a0 : co == 1 ? a1 : co == 2 ? a2 : a3
                         let dst = out + co * oh * ow + y * ow + x0
-                        if width16 == 16 { Self.store(v, dst) } else { for i in 0..<width16 { dst[i] = v[i] } }
+                        if lanes == 8 { Self.store(v, dst) } else { for i in 0..<lanes { dst[i] = v[i] } }
                     }
-                    x0 += 16
+                    x0 += 8
                 }
             }
         }
@@ -78,11 +82,11 @@ extension ConvGeometry {
                             let row = image + c * plane + (y + ki * dilation) * width + kj * dilation
                             let r = y * ow
                             var x = 0
-                            while x + 16 <= ow {
+                            while x + 8 <= ow {
                                 let s = Self.load(row + x)
-                                a0.addProduct(Self.load(g[0] + r + x), s); a1.addProduct(Self.load(g[1] + r + x), s)
-                                a2.addProduct(Self.load(g[2] + r + x), s); a3.addProduct(Self.load(g[3] + r + x), s)
-                                x += 16
+                                a0 += Self.load(g[0] + r + x) * s; a1 += Self.load(g[1] + r + x) * s
+                                a2 += Self.load(g[2] + r + x) * s; a3 += Self.load(g[3] + r + x) * s
+                                x += 8
                             }
                             while x < ow {
                                 let s = row[x]
