@@ -71,6 +71,12 @@ public struct TrainStage: Stage {
                                 sampleEvery: int("sample_every"), sampleCount: int("sample_count"),
                                 metricsEvery: int("metrics_every"), patchK: int("patch_k"))
         if let problem = plan.problem { throw StageFailure.message(problem) }
+        // Each stride-2 layer halves the crop and the two final 4×4 convolutions take one pixel each.
+        let scores = (plan.cropSize >> o.discriminatorLayers) - 2
+        guard scores >= 1 else {
+            throw StageFailure.message("crop_size \(plan.cropSize) is too small for a discriminator with n_layers_d "
+                                       + "\(o.discriminatorLayers): it needs at least \(3 << o.discriminatorLayers)")
+        }
         return (o, plan)
     }
 
