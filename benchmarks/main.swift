@@ -1,14 +1,15 @@
 import Foundation
 
-// pleinair-bench [pipeline|engine|imaging|all]: prints each figure beside the peer measured in the same
+// pleinair-bench [pipeline|engine|imaging|train|all]: prints each figure beside the peer measured in the same
 // run. Timings vary ±30% run to run on the project machine: compare the ratios, not the times.
-let known = ["pipeline", "engine", "imaging"]
+let known = ["pipeline", "engine", "imaging", "train"]
 let asked = CommandLine.arguments.dropFirst().isEmpty ? ["all"] : Array(CommandLine.arguments.dropFirst())
 for group in asked.flatMap({ $0 == "all" ? known : [$0] }) {
     switch group {
     case "pipeline": try runPipelineBenchmarks()
     case "engine": runEngineBenchmarks()
     case "imaging": runImagingBenchmarks()
+    case "train": try runTrainBenchmarks()
     default: print("unknown benchmark group '\(group)' (\(known.joined(separator: ", ")), all)")
     }
 }

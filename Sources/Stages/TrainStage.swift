@@ -112,7 +112,9 @@ public struct TrainStage: Stage {
             window = window + (try trainer.step(realA: a, realB: b))
             windowCount += 1
             let done = trainer.iteration
-            if windowCount == plan.metricsEvery || done == total {
+            // A window also closes at each checkpoint, so a resumed run records exactly what an
+            // uninterrupted one does (the open window is not part of the checkpoint).
+            if windowCount == plan.metricsEvery || done == total || done % plan.checkpointEvery == 0 {
                 history.append(LossRecord(iteration: done, losses: window.scaled(1 / Float(windowCount))))
                 window = CycleGANLosses(); windowCount = 0
             }
