@@ -10,6 +10,7 @@ import Tensor
 /// random state of training is the iteration counter plus the pool: that is what makes a resumed
 /// run reproduce an uninterrupted one.
 public final class CycleGANTrainer {
+    /// The networks being trained (updated in place).
     public let model: CycleGAN
     /// Learning rate per epoch.
     public let schedule: LinearDecaySchedule
