@@ -1,8 +1,8 @@
 import Foundation
 
-// pleinair-bench [pipeline|engine|imaging|retrieval|fid|all]: prints each figure beside the peer measured in the
+// pleinair-bench [pipeline|engine|imaging|retrieval|fid|train|all]: prints each figure beside the peer measured in the
 // same run. Timings vary ±30% run to run on the project machine: compare the ratios, not the times.
-let known = ["pipeline", "engine", "imaging", "retrieval", "fid"]
+let known = ["pipeline", "engine", "imaging", "retrieval", "fid", "train"]
 let asked = CommandLine.arguments.dropFirst().isEmpty ? ["all"] : Array(CommandLine.arguments.dropFirst())
 for group in asked.flatMap({ $0 == "all" ? known : [$0] }) {
     switch group {
@@ -11,6 +11,7 @@ for group in asked.flatMap({ $0 == "all" ? known : [$0] }) {
     case "imaging": runImagingBenchmarks()
     case "retrieval": try runRetrievalBenchmarks()
     case "fid": runFIDBenchmarks()
+    case "train": try runTrainBenchmarks()
     default: print("unknown benchmark group '\(group)' (\(known.joined(separator: ", ")), all)")
     }
 }

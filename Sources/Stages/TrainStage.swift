@@ -71,6 +71,12 @@ public struct TrainStage: Stage {
                                 sampleEvery: int("sample_every"), sampleCount: int("sample_count"),
                                 metricsEvery: int("metrics_every"), patchK: int("patch_k"))
         if let problem = plan.problem { throw StageFailure.message(problem) }
+        // Each stride-2 layer halves the crop and the two final 4×4 convolutions take one pixel each.
+        let scores = (plan.cropSize >> o.discriminatorLayers) - 2
+        guard scores >= 1 else {
+            throw StageFailure.message("crop_size \(plan.cropSize) is too small for a discriminator with n_layers_d "
+                                       + "\(o.discriminatorLayers): it needs at least \(3 << o.discriminatorLayers)")
+        }
         return (o, plan)
     }
 
@@ -106,7 +112,9 @@ public struct TrainStage: Stage {
             window = window + (try trainer.step(realA: a, realB: b))
             windowCount += 1
             let done = trainer.iteration
-            if windowCount == plan.metricsEvery || done == total {
+            // A window also closes at each checkpoint, so a resumed run records exactly what an
+            // uninterrupted one does (the open window is not part of the checkpoint).
+            if windowCount == plan.metricsEvery || done == total || done % plan.checkpointEvery == 0 {
                 history.append(LossRecord(iteration: done, losses: window.scaled(1 / Float(windowCount))))
                 window = CycleGANLosses(); windowCount = 0
             }

@@ -13,10 +13,15 @@ public final class CycleGAN {
         case bToA = "BtoA"
     }
 
+    /// The sizes, weights and seed the networks were built with.
     public let options: CycleGANOptions
+    /// G_A: painting → photo.
     public let generatorA: ResnetGenerator
+    /// G_B: photo → painting.
     public let generatorB: ResnetGenerator
+    /// D_A: real photos vs G_A's.
     public let discriminatorA: NLayerDiscriminator
+    /// D_B: real paintings vs G_B's.
     public let discriminatorB: NLayerDiscriminator
 
     /// Builds the four networks from `options`, initialised N(0, initStd²) from `options.seed`.

@@ -10,6 +10,7 @@ import Tensor
 /// random state of training is the iteration counter plus the pool: that is what makes a resumed
 /// run reproduce an uninterrupted one.
 public final class CycleGANTrainer {
+    /// The networks being trained (updated in place).
     public let model: CycleGAN
     /// Learning rate per epoch.
     public let schedule: LinearDecaySchedule
@@ -58,16 +59,35 @@ public final class CycleGANTrainer {
     @discardableResult
     public func step(realA: Tensor, realB: Tensor) throws -> CycleGANLosses {
         precondition(realA.shape == realB.shape, "batches differ: \(realA.shape) vs \(realB.shape)")
-        let o = model.options
-        let gA = model.generatorA, gB = model.generatorB, dA = model.discriminatorA, dB = model.discriminatorB
+        let dA = model.discriminatorA, dB = model.discriminatorB
         let lr = learningRate(iteration: iteration)
         optimizerG.learningRate = lr
         optimizerD.learningRate = lr
         var rng = generator(iteration: iteration, stream: 1)
         var losses = CycleGANLosses()
+        let (fakeA, fakeB) = try generatorStep(realA: realA, realB: realB, losses: &losses)
 
-        // Generators: the discriminators' weights take no gradient (junyanz set_requires_grad False).
+        // Discriminators on real images and pooled (detached) fakes.
+        let pooledB = poolB.query(fakeB, generator: &rng)
+        let lossDA = (mseLoss(dA(realB), target: 1) + mseLoss(dA(pooledB), target: 0)).scaled(0.5)
+        lossDA.backward()
+        let pooledA = poolA.query(fakeA, generator: &rng)
+        let lossDB = (mseLoss(dB(realA), target: 1) + mseLoss(dB(pooledA), target: 0)).scaled(0.5)
+        lossDB.backward()
+        optimizerD.step()
+        optimizerD.zeroGrad()
+        losses.discriminatorA = lossDA.item; losses.discriminatorB = lossDB.item
+        iteration += 1
+        return losses
+    }
+
+    /// G's half of the iteration: forward both cycles, the weighted objective, one Adam step.
+    /// The discriminators' weights take no gradient meanwhile (junyanz set_requires_grad False).
+    private func generatorStep(realA: Tensor, realB: Tensor, losses: inout CycleGANLosses) throws -> (Tensor, Tensor) {
+        let o = model.options
+        let gA = model.generatorA, gB = model.generatorB, dA = model.discriminatorA, dB = model.discriminatorB
         setRequiresGrad(optimizerD.parameters, false)
+        defer { setRequiresGrad(optimizerD.parameters, true) }
         let fakeB = gA(realA), fakeA = gB(realB)
         let recA = gB(fakeB), recB = gA(fakeA)
         let advA = mseLoss(dA(fakeB), target: 1), advB = mseLoss(dB(fakeA), target: 1)
@@ -89,20 +109,7 @@ public final class CycleGANTrainer {
         total.backward()
         optimizerG.step()
         optimizerG.zeroGrad()
-        setRequiresGrad(optimizerD.parameters, true)
-
-        // Discriminators on real images and pooled (detached) fakes.
-        let pooledB = poolB.query(fakeB, generator: &rng)
-        let lossDA = (mseLoss(dA(realB), target: 1) + mseLoss(dA(pooledB), target: 0)).scaled(0.5)
-        lossDA.backward()
-        let pooledA = poolA.query(fakeA, generator: &rng)
-        let lossDB = (mseLoss(dB(realA), target: 1) + mseLoss(dB(pooledA), target: 0)).scaled(0.5)
-        lossDB.backward()
-        optimizerD.step()
-        optimizerD.zeroGrad()
-        losses.discriminatorA = lossDA.item; losses.discriminatorB = lossDB.item
-        iteration += 1
-        return losses
+        return (fakeA, fakeB)
     }
 
     /// G_A(paintings) and G_B(G_A(paintings)) without recording, for sample grids.

@@ -7,6 +7,7 @@ public struct LossRecord: Codable, Equatable, Sendable {
     public var iteration: Int
     public var losses: CycleGANLosses
 
+    /// The average `losses` of the window ending at `iteration`.
     public init(iteration: Int, losses: CycleGANLosses) {
         self.iteration = iteration
         self.losses = losses
