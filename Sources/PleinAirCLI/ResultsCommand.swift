@@ -12,7 +12,9 @@ struct ResultsCommand: ParsableCommand {
     @Option(help: "table, markdown, csv or json.") var format: TableFormat = .table
     @Option(help: "Move this matrix axis into the columns (e.g. --pivot method: a column per method × metric).") var pivot: String?
     @Option(help: "Show each value beside the one of an earlier run: a run id, or 'previous'.") var compare: String?
-    @Option(help: "Also write a self-contained HTML report (table, bar charts, training curves, image sheets) to this file.") var html: String?
+    @Option(parsing: .upToNextOption, help: "Keep only the columns matching these patterns (shell globs such as '*.psnr' 'fid_*.fid2048*').")
+    var columns: [String] = []
+    @Option(help: "Also write a self-contained HTML report, with every column (table, bar charts, training curves, image sheets) to this file.") var html: String?
     @OptionGroup var workspace: WorkspaceOptions
 
     func run() throws {
@@ -37,6 +39,12 @@ struct ResultsCommand: ParsableCommand {
                 }
                 table = pivoted
                 earlier = earlier?.pivoted(on: pivot)
+            }
+            let full = table
+            if !columns.isEmpty {
+                table.columns = table.columns.filter { column in columns.contains { fnmatch($0, column, 0) == 0 } }
+                table.shared = table.shared.filter { entry in columns.contains { fnmatch($0, entry.column, 0) == 0 } }
+                earlier?.columns = table.columns
             }
             if format == .table { print(plan.experiment.name) }
             for line in changes where format == .table || format == .markdown { print(line) }
@@ -63,7 +71,7 @@ struct ResultsCommand: ParsableCommand {
                 print("\n\(table.missing.count) stage(s) not computed for the current spec: \(table.missing.joined(separator: ", "))")
             }
             if let html {
-                try writeReport(html, plan: plan, table: table, runner: runner, notes: changes)
+                try writeReport(html, plan: plan, table: full, runner: runner, notes: changes)
                 if format == .table { print("report: \(html)") }
             }
         }
