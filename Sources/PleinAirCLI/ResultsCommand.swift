@@ -14,7 +14,7 @@ struct ResultsCommand: ParsableCommand {
     @Option(help: "Show each value beside the one of an earlier run: a run id, or 'previous'.") var compare: String?
     @Option(parsing: .upToNextOption, help: "Keep only the columns matching these patterns (shell globs such as '*.psnr' 'fid_*.fid2048*').")
     var columns: [String] = []
-    @Option(help: "Also write a self-contained HTML report, with every column (table, bar charts, training curves, image sheets) to this file.") var html: String?
+    @Option(help: "Also write a self-contained HTML report to this file: the chosen columns as a table and bar charts, every metric in a folded table, training curves, image sheets.") var html: String?
     @OptionGroup var workspace: WorkspaceOptions
 
     func run() throws {
@@ -71,7 +71,7 @@ struct ResultsCommand: ParsableCommand {
                 print("\n\(table.missing.count) stage(s) not computed for the current spec: \(table.missing.joined(separator: ", "))")
             }
             if let html {
-                try writeReport(html, plan: plan, table: full, runner: runner, notes: changes)
+                try writeReport(html, plan: plan, table: table, full: full, runner: runner, notes: changes)
                 if format == .table { print("report: \(html)") }
             }
         }
@@ -106,7 +106,7 @@ struct ResultsCommand: ParsableCommand {
         return (run, fingerprints, lines)
     }
 
-    private func writeReport(_ path: String, plan: Plan, table: ResultsTable, runner: Runner, notes: [String]) throws {
+    private func writeReport(_ path: String, plan: Plan, table: ResultsTable, full: ResultsTable, runner: Runner, notes: [String]) throws {
         var series: [(stage: String, metric: String, points: [(Double, Double)])] = []
         var images: [(caption: String, png: Data)] = []
         for stage in plan.stages {
@@ -123,7 +123,7 @@ struct ResultsCommand: ParsableCommand {
             }
         }
         let report = HTMLReport(title: "PleinAir · \(plan.experiment.name)", description: plan.experiment.description,
-                                table: table, series: series, images: images, notes: notes)
+                                table: table, full: full, series: series, images: images, notes: notes)
         try Data(report.render().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 }

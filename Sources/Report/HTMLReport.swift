@@ -8,6 +8,8 @@ public struct HTMLReport {
     public var title: String
     public var description: String
     public var table: ResultsTable
+    /// Every metric, shown folded under the main table when it has more columns than `table`.
+    public var full: ResultsTable?
     /// Series metrics per stage instance: (stage id, metric name, points).
     public var series: [(stage: String, metric: String, points: [(Double, Double)])]
     /// PNG images to show, with captions.
@@ -15,12 +17,13 @@ public struct HTMLReport {
     /// Lines printed under the title (preprocessing, weights used, what is missing).
     public var notes: [String]
 
-    public init(title: String, description: String, table: ResultsTable,
+    public init(title: String, description: String, table: ResultsTable, full: ResultsTable? = nil,
                 series: [(stage: String, metric: String, points: [(Double, Double)])],
                 images: [(caption: String, png: Data)], notes: [String]) {
         self.title = title
         self.description = description
         self.table = table
+        self.full = full
         self.series = series
         self.images = images
         self.notes = notes
@@ -46,18 +49,9 @@ public struct HTMLReport {
 
         """
         for note in notes { html += "<p class=\"note\">\(HTMLReport.escape(note))</p>\n" }
-        html += "<h2>Results</h2>\n<table><tr>"
-        for h in table.axes + table.columns { html += "<th>\(HTMLReport.escape(h))</th>" }
-        html += "</tr>\n"
-        for row in table.rows {
-            html += "<tr>" + row.values.map { "<td>\(HTMLReport.escape($0))</td>" }.joined()
-            html += table.columns.map { "<td class=\"num\">\(TableRenderer.cell(row.metrics[$0]))</td>" }.joined() + "</tr>\n"
-        }
-        html += "</table>\n"
-        if !table.shared.isEmpty {
-            html += "<table><tr><th>metric</th><th>value</th></tr>\n"
-            for (column, value) in table.shared { html += "<tr><td>\(HTMLReport.escape(column))</td><td class=\"num\">\(TableRenderer.cell(value))</td></tr>\n" }
-            html += "</table>\n"
+        html += "<h2>Results</h2>\n" + HTMLReport.tableHTML(table)
+        if let full, full.columns.count > table.columns.count || full.shared.count > table.shared.count {
+            html += "<details><summary>All \(full.columns.count + full.shared.count) metrics</summary>\n" + HTMLReport.tableHTML(full) + "</details>\n"
         }
         if !table.columns.isEmpty {
             html += "<h2>Per metric</h2>\n<div class=\"charts\">\n"
@@ -91,6 +85,23 @@ public struct HTMLReport {
             html += "<p class=\"note\">Not computed yet for the current spec: \(HTMLReport.escape(table.missing.joined(separator: ", ")))</p>\n"
         }
         return html + "</body></html>\n"
+    }
+
+    static func tableHTML(_ table: ResultsTable) -> String {
+        var html = "<table><tr>"
+        for h in table.axes + table.columns { html += "<th>\(escape(h))</th>" }
+        html += "</tr>\n"
+        for row in table.rows {
+            html += "<tr>" + row.values.map { "<td>\(escape($0))</td>" }.joined()
+            html += table.columns.map { "<td class=\"num\">\(TableRenderer.cell(row.metrics[$0]))</td>" }.joined() + "</tr>\n"
+        }
+        html += "</table>\n"
+        if !table.shared.isEmpty {
+            html += "<table><tr><th>metric</th><th>value</th></tr>\n"
+            for (column, value) in table.shared { html += "<tr><td>\(escape(column))</td><td class=\"num\">\(TableRenderer.cell(value))</td></tr>\n" }
+            html += "</table>\n"
+        }
+        return html
     }
 
     public static func escape(_ s: String) -> String {

@@ -28,7 +28,7 @@ public enum SVGChart {
 
     /// One polyline per series of (step, value) points.
     public static func lines(title: String, series: [(name: String, points: [(Double, Double)])], width: Int = 420, height: Int = 220) -> String {
-        let top = 28.0, bottom = 36.0, left = 48.0, right = 12.0
+        let top = 28.0, bottom = 44.0, left = 48.0, right = 12.0
         let plotW = Double(width) - left - right, plotH = Double(height) - top - bottom
         let all = series.flatMap(\.points).filter { $0.1.isFinite }
         let xs = all.map(\.0), ys = all.map(\.1)
@@ -43,7 +43,7 @@ public enum SVGChart {
                 "\(f(left + plotW * (p.0 - x0) / (x1 - x0))),\(f(top + plotH * (1 - (p.1 - y0) / (y1 - y0))))"
             }
             svg += "<polyline fill=\"none\" stroke=\"\(palette[i % palette.count])\" stroke-width=\"1.5\" points=\"\(pts.joined(separator: " "))\"/>"
-            svg += text(left + 8 + Double(i % 4) * 100, Double(height) - 6, "■ " + s.name, size: 9, anchor: "start", color: palette[i % palette.count])
+            svg += text(left + Double(i % 3) * 125, Double(height) - 6 - Double(i / 3) * 10, "■ " + s.name, size: 9, anchor: "start", color: palette[i % palette.count])
         }
         return svg + "</svg>"
     }
