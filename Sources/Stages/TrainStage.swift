@@ -125,8 +125,8 @@ public struct TrainStage: Stage {
                 try TrainingCheckpoint.save(trainer, history: history, under: context.workDirectory)
             }
             let elapsed = clock.now - began
-            let perIteration = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-            let rate = perIteration / Double(done - start)
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            let rate = seconds / Double(done - start)
             context.log.progress(Double(done) / Double(total),
                                  "iteration \(done)/\(total), \(String(format: "%.2f", rate)) s/it, ETA \(Self.duration(rate * Double(total - done)))")
         }

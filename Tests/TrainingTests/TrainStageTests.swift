@@ -76,6 +76,24 @@ final class TrainStageTests: XCTestCase {
         XCTAssertEqual(whole.metrics, resumed.metrics)
     }
 
+    func testBatchesOfSeveralImagesTrainWithThePatchLossAndPools() throws {
+        let runner = try StageRunner("train-batch")
+        let data = try runner.demoScenes(train: 6, test: 1, size: 24)
+        let (bank, index) = try runner.patchBank(photos: data.appendingPathComponent("photos/train"))
+        let result = try runner.run(
+            TrainStage(), params: Self.params(["batch_size": .int(3), "lambda_patch": .double(1), "pool_size": .int(4)]),
+            inputs: ["A": data.appendingPathComponent("impressionist/train"), "B": data.appendingPathComponent("photos/train"),
+                     "bank": bank, "index": index],
+            outputs: ["model": runner.url("model"), "samples": runner.url("samples")])
+        // An epoch is max(|A|, |B|) / batch = 2 iterations; one constant and one decaying epoch.
+        XCTAssertEqual(result.value("iterations"), 4)
+        for name in ["loss.G_A", "loss.patch", "loss.D_A", "loss.D_B"] {
+            let series = result.series(name)
+            XCTAssertEqual(series.count, 4, name)
+            XCTAssertTrue(series.allSatisfy { $0.isFinite && $0 > 0 }, "\(name): \(series)")
+        }
+    }
+
     func testPatchWeightWithoutABankIsRejectedBeforeTraining() throws {
         let runner = try StageRunner("train-nobank")
         let data = try runner.demoScenes(train: 2, test: 1, size: 32)
