@@ -58,15 +58,24 @@ public final class Ledger {
     /// Opens (creating if needed) the ledger at `path` and applies pending migrations.
     public init(path: String) throws {
         db = try SQLiteDatabase(path: path)
+        // Two processes opening a new ledger at once would race to set WAL and to migrate (SQLite
+        // answers "locked" or "table exists"): whoever opens it first finishes, the other waits.
+        let gate = open(path + ".open-lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if gate >= 0 { flock(gate, LOCK_EX) }
+        defer {
+            if gate >= 0 { flock(gate, LOCK_UN); close(gate) }
+        }
         try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
         try migrate()
     }
 
     private func migrate() throws {
         try db.execute("CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, applied_at REAL NOT NULL)")
-        let applied = try db.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0][0].int ?? 0
-        for (index, sql) in Ledger.migrations.enumerated() where index + 1 > applied {
+        for (index, sql) in Ledger.migrations.enumerated() {
             try db.transaction {
+                // Read inside the write transaction, so a migration is never applied twice.
+                let applied = try db.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0][0].int ?? 0
+                guard index + 1 > applied else { return }
                 try db.execute(sql)
                 try db.query("INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)", [.int(Int64(index + 1)), .double(Date().timeIntervalSince1970)])
             }

@@ -15,6 +15,17 @@ final class LedgerTests: XCTestCase {
         XCTAssertEqual(try reopened.db.query("PRAGMA journal_mode")[0][0].text, "wal")
     }
 
+    func testManyConnectionsOpeningANewLedgerAtOnceAllSucceed() throws {
+        let ws = try TestWorkspace()
+        let path = ws.root.appendingPathComponent("fresh.sqlite").path
+        let failures = RunCounter()
+        DispatchQueue.concurrentPerform(iterations: 6) { i in
+            do { _ = try Ledger(path: path) } catch { failures.hit("\(i): \(error)") }
+        }
+        XCTAssertEqual(failures.total, 0)
+        XCTAssertEqual(try Ledger(path: path).db.query("SELECT COUNT(*) FROM schema_migrations")[0][0].int, Int64(Ledger.migrations.count))
+    }
+
     func testAFailedTransactionRecordsNothing() throws {
         let ws = try TestWorkspace()
         let ledger = try Ledger(path: ws.root.appendingPathComponent("l.sqlite").path)
