@@ -59,6 +59,10 @@ public final class ArtifactStore {
         }
         let destination = workspace.cache.appendingPathComponent(fingerprint)
         try replace(destination, with: staging)
+        hasher.rebase(from: staging.path, to: destination.path)
+        for output in recorded where output.type == "file" {
+            hasher.remember(path: destination.appendingPathComponent(output.name).path, hash: output.hash)
+        }
         return (recorded, sizes)
     }
 

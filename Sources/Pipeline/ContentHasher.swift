@@ -33,6 +33,35 @@ public final class ContentHasher {
         try cache?.saveFileStates(pending)
     }
 
+    /// Moves what is known about files under `old` to their new place under `new` (a rename keeps
+    /// inode, size and mtime), so stored outputs are not read again on the next cache check.
+    public func rebase(from old: String, to new: String) {
+        let prefix = (old as NSString).standardizingPath + "/"
+        let target = (new as NSString).standardizingPath + "/"
+        lock.lock()
+        for (key, state) in updated where key.hasPrefix(prefix) {
+            let moved = target + key.dropFirst(prefix.count)
+            updated[key] = nil
+            states[key] = nil
+            updated[moved] = state
+            states[moved] = state
+        }
+        lock.unlock()
+    }
+
+    /// Records the hash of a file just written (its stat is read now).
+    public func remember(path: String, hash: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return }
+        let key = (path as NSString).standardizingPath
+        let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        let state = FileState(inode: UInt64(info.st_ino), size: Int64(info.st_size), mtimeNanoseconds: mtime, hash: hash)
+        lock.lock()
+        states[key] = state
+        updated[key] = state
+        lock.unlock()
+    }
+
     /// Hash of a file, or of a folder's manifest.
     public func hash(path: String) throws -> String {
         var info = stat()

@@ -176,10 +176,16 @@ public final class Executor {
         observer.stageStarted(id, reason: reason)
 
         let staging = workspace.tmp.appendingPathComponent("\(stage.fingerprint)-\(execution)")
-        try? ArtifactStore.removeTree(staging)
-        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
         let work = workspace.work.appendingPathComponent(stage.fingerprint)
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        do {
+            try? ArtifactStore.removeTree(staging)
+            try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        } catch {
+            // Recorded as started: record how it ended, so the next run does not take it for a crash.
+            try ledger.recordEnded(execution, status: .failed, error: "\(error)")
+            throw error
+        }
         var inputs: [String: URL] = [:]
         for (name, source) in stage.instance.inputs {
             switch source {
@@ -218,7 +224,8 @@ public final class Executor {
         let cost = result.cost ?? ExecutionCost(cpuSeconds: outcome.cpuSeconds, peakRSSKB: Int(usage.ru_maxrss))
         try ledger.recordSucceeded(entry.execution, fingerprint: stage.fingerprint, outputs: stored.outputs, sizes: stored.sizes,
                                    consumed: consumed, metrics: result.metrics, cost: cost)
-        try store.linkView(experiment: plan.experiment.name, stage: stage.instance.id, fingerprint: stage.fingerprint)
+        // The outputs are stored and recorded; a view that cannot be linked is not a failure of the stage.
+        try? store.linkView(experiment: plan.experiment.name, stage: stage.instance.id, fingerprint: stage.fingerprint)
         try? ArtifactStore.removeTree(workspace.work.appendingPathComponent(stage.fingerprint))
     }
 

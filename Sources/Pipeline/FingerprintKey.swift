@@ -44,11 +44,14 @@ public struct FingerprintKey: Codable, Sendable, Equatable {
     public var json: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return String(decoding: try! encoder.encode(self), as: UTF8.self)
     }
 
     public static func fromJSON(_ text: String) -> FingerprintKey? {
-        try? JSONDecoder().decode(FingerprintKey.self, from: Data(text.utf8))
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try? decoder.decode(FingerprintKey.self, from: Data(text.utf8))
     }
 }
 

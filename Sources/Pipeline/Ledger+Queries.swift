@@ -130,4 +130,13 @@ extension Ledger {
     public func experimentNames() throws -> [String] {
         try db.query("SELECT name FROM experiments ORDER BY name").compactMap { $0[0].text }
     }
+
+    /// The fingerprint each stage instance of each experiment last succeeded or was cached with.
+    public func currentFingerprints() throws -> [String] {
+        try db.query("""
+            SELECT e.fingerprint FROM executions e WHERE e.id IN (
+                SELECT MAX(e2.id) FROM executions e2 JOIN runs r ON e2.run_id = r.id
+                WHERE e2.status IN ('succeeded', 'cached') GROUP BY r.experiment_id, e2.stage_id)
+            """).compactMap { $0[0].text }
+    }
 }

@@ -62,6 +62,7 @@ public final class Runner {
     /// Plans and runs an experiment; takes the workspace lock for the whole run.
     public func run(_ experiment: Experiment, options: RunOptions, backend: ExecutionBackend = LocalBackend(),
                     observer: RunObserver, onWait: (String) -> Void = { _ in },
+                    onPlanned: (Plan) -> Void = { _ in },
                     onExecutor: (Executor) -> Void = { _ in }) throws -> (plan: Plan, summary: RunSummary?) {
         let lock = try WorkspaceLock(path: workspace.lockPath, onWait: onWait)
         defer { withExtendedLifetime(lock) {} }
@@ -69,6 +70,7 @@ public final class Runner {
         var plan = try self.plan(experiment, force: options.force)
         if !options.only.isEmpty { plan = plan.restricted(to: Array(try selected(options.only, in: experiment))) }
         if options.dryRun { return (plan, nil) }
+        onPlanned(plan)
         let runID = try ledger.beginRun(experiment: experiment.name, file: experiment.file, argv: options.argv)
         let executor = Executor(workspace: workspace, ledger: ledger, store: store, backend: backend, stages: stages, observer: observer)
         onExecutor(executor)

@@ -22,6 +22,8 @@ public final class SlurmBackend: ExecutionBackend {
         var flags: [String]
         var attempt: Int
         var lastState: String
+        var cancellation: Cancellation
+        var cancelToken: Int
         var events: @Sendable (BackendEvent) -> Void
     }
 
@@ -56,22 +58,33 @@ public final class SlurmBackend: ExecutionBackend {
                 context.log.write("attaching to Slurm job \(jobID) submitted by an earlier run")
             } else {
                 try StageJob(kind: kind, context: context).write(to: jobFile)
-                let flags = submitFlags(kind: kind, context: context)
-                jobID = try client.submit(script: try writeScript(for: jobFile), flags: flags)
+                jobID = try client.submit(script: try writeScript(for: jobFile), flags: submitFlags(kind: kind, context: context))
                 context.log.write("submitted Slurm job \(jobID)")
             }
             events(.job(ClusterJobStatus(jobID: jobID, state: "SUBMITTED")))
-            let token = context.cancellation.onCancel { [client] in client.cancel([jobID]) }
-            _ = token
+            let flags = submitFlags(kind: kind, context: context)
+            let entry = Tracked(stageID: context.stageID, kind: kind, jobFile: adoptFrom ?? jobFile,
+                                adoptInto: adoptFrom == nil ? nil : staging, flags: flags, attempt: 0, lastState: "SUBMITTED",
+                                cancellation: context.cancellation, cancelToken: -1, events: events)
             lock.lock()
-            tracked[jobID] = Tracked(stageID: context.stageID, kind: kind, jobFile: adoptFrom ?? jobFile,
-                                     adoptInto: adoptFrom == nil ? nil : staging, flags: submitFlags(kind: kind, context: context),
-                                     attempt: 0, lastState: "SUBMITTED", events: events)
+            tracked[jobID] = entry
             startPolling()
+            lock.unlock()
+            // Cancels whichever job of this stage is live then, a resubmitted one included.
+            let token = context.cancellation.onCancel { [weak self] in self?.cancelJobs(of: context.stageID) }
+            lock.lock()
+            for (id, e) in tracked where e.stageID == context.stageID { tracked[id]?.cancelToken = token }
             lock.unlock()
         } catch {
             events(.finished(JobOutcome(result: .failure(StageFailure.message("cannot submit to Slurm: \(error)")), cpuSeconds: nil)))
         }
+    }
+
+    private func cancelJobs(of stageID: String) {
+        lock.lock()
+        let ids = tracked.filter { $0.value.stageID == stageID }.map(\.key)
+        lock.unlock()
+        client.cancel(ids)
     }
 
     private func submitFlags(kind: String, context: StageContext) -> [String] {
@@ -122,6 +135,12 @@ public final class SlurmBackend: ExecutionBackend {
     }
 
     private func finish(_ id: String, _ entry: Tracked, _ status: ClusterJobStatus) {
+        defer {
+            lock.lock()
+            let live = tracked.values.contains { $0.stageID == entry.stageID }
+            lock.unlock()
+            if !live { entry.cancellation.remove(entry.cancelToken) }
+        }
         let resultURL = StageJob.resultURL(for: entry.jobFile)
         let result = (try? Data(contentsOf: resultURL)).flatMap { try? JSONDecoder().decode(StageJob.Result.self, from: $0) }
         if status.state == "COMPLETED", let result, result.ok {
@@ -135,7 +154,7 @@ public final class SlurmBackend: ExecutionBackend {
                                               cpuSeconds: result.cpuSeconds)))
             return
         }
-        if config.retryStates.contains(status.state), entry.attempt < config.retries,
+        if !entry.cancellation.isCancelled, config.retryStates.contains(status.state), entry.attempt < config.retries,
            let jobID = try? client.submit(script: try writeScript(for: entry.jobFile), flags: entry.flags) {
             var retry = entry
             retry.attempt += 1

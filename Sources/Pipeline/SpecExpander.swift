@@ -153,7 +153,9 @@ public struct SpecExpander {
                 error(stage.location, path, "a '\(descriptor.kind)' stage needs `cmd`")
                 return nil
             }
-            params["cmd"] = value(command, substitution, "\(path).cmd")
+            var commandSubstitution = substitution
+            commandSubstitution.keepEscapes = true
+            params["cmd"] = value(command, commandSubstitution, "\(path).cmd")
             var declared: [String: ParamValue] = [:]
             for (name, node) in stage.outputs {
                 declared[name] = value(node, substitution, "\(path).outputs.\(name)")

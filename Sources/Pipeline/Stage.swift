@@ -108,15 +108,12 @@ public final class StageLog: @unchecked Sendable {
     /// Opens the log at `url`, emptied unless `append`.
     public init(url: URL, append: Bool = false, progress: @escaping @Sendable (Double, String) -> Void = { _, _ in }) {
         self.url = url
-        if !append || !FileManager.default.fileExists(atPath: url.path) {
-            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
-        }
-        handle = try? FileHandle(forWritingTo: url)
-        if append { _ = try? handle?.seekToEnd() }
+        // O_APPEND: a cluster job appends to the same file, and every write must land at its end.
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (append ? 0 : O_TRUNC), 0o644)
+        handle = fd >= 0 ? FileHandle(fileDescriptor: fd, closeOnDealloc: true) : nil
         progressSink = progress
     }
 
-    deinit { try? handle?.close() }
 
     /// The log's file descriptor, for a child process to write to directly.
     public var fileDescriptor: Int32 { handle?.fileDescriptor ?? -1 }

@@ -77,11 +77,12 @@ public struct StoreMaintenance {
         return report
     }
 
-    /// Removes objects and readable copies that no execution of the last `keepRuns` runs of each
-    /// experiment needs, and forgets the outputs of the rest.
+    /// Removes objects and readable copies that neither the latest outputs of every stage instance
+    /// (a `run --only` leaves the others' in earlier runs) nor the last `keepRuns` runs of each
+    /// experiment need, and forgets the outputs of the rest.
     public func collectGarbage(keepRuns: Int) throws -> GCReport {
         var report = GCReport()
-        var retained = Set<String>()
+        var retained = Set(try ledger.currentFingerprints())
         for experiment in try ledger.experimentNames() {
             for run in try ledger.runs(experiment: experiment, limit: max(1, keepRuns)) {
                 for execution in try ledger.executions(run: run.id) where execution.status == .succeeded || execution.status == .cached {

@@ -4,6 +4,8 @@
 struct Substitution {
     var vars: [String: String]
     var matrix: [String: String]
+    /// Keep `$${` as written (for `cmd`, whose own expansion turns it into a literal `${` later).
+    var keepEscapes = false
 
     static let deferredPrefixes = ["inputs.", "outputs.", "params."]
 
@@ -15,7 +17,7 @@ struct Substitution {
         while let start = rest.range(of: "${") {
             let before = rest[rest.startIndex..<start.lowerBound]
             if before.hasSuffix("$") {
-                out += before.dropLast() + "${"
+                out += (keepEscapes ? before : before.dropLast()) + "${"
                 rest = rest[start.upperBound...]
                 continue
             }

@@ -35,7 +35,8 @@ public enum TableRenderer {
             let objects: [[String: Any]] = rows.map { row in
                 var object: [String: Any] = [:]
                 for (i, key) in header.enumerated() {
-                    object[key] = Double(row[i]).map { $0 as Any } ?? (row[i].isEmpty ? NSNull() : row[i] as Any)
+                    // JSON has no NaN or infinity: those stay strings ("nan", "inf").
+                    object[key] = Double(row[i]).flatMap { $0.isFinite ? $0 as Any : nil } ?? (row[i].isEmpty ? NSNull() : row[i] as Any)
                 }
                 return object
             }

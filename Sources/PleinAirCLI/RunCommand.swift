@@ -21,9 +21,6 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let runner = try workspace.runner()
         let experiments = try files.map { try workspace.load($0, with: runner) }
-        if !dryRun, try experiments.contains(where: { try runner.plan($0, force: force).toRun.contains { $0.instance.kind != "cmd" } }) {
-            BLASRelaunch.relaunchIfNeeded()
-        }
         var summaries: [[String: Any]] = []
         var worst: Int32 = 0
         for experiment in experiments {
@@ -48,6 +45,10 @@ struct RunCommand: ParsableCommand {
             }
             let (plan, summary) = try runner.run(experiment, options: options, backend: backend, observer: observer,
                                                  onWait: { FileHandle.standardError.write(Data("\($0)\n".utf8)) },
+                                                 onPlanned: { plan in
+                                                     // Numeric stages will run: load OpenBLAS's fast kernel (re-executes once).
+                                                     if plan.toRun.contains(where: { $0.instance.kind != "cmd" }) { BLASRelaunch.relaunchIfNeeded() }
+                                                 },
                                                  onExecutor: { executor in interrupt.onInterrupt { executor.cancellation.cancel() } })
             guard let summary else {
                 if json {

@@ -23,7 +23,7 @@ struct ShowCommand: ParsableCommand {
         let outputs = try runner.ledger.outputs(fingerprint: planned.fingerprint)
         let lineage = try producer.map { try runner.ledger.lineage(execution: $0.id) } ?? []
         let metrics = try runner.ledger.metrics(fingerprint: planned.fingerprint)
-        var object: [String: Any] = [
+        let object: [String: Any] = [
             "stage": stage, "kind": planned.instance.kind, "fingerprint": planned.fingerprint,
             "status": StatusCommand.describe(planned.decision),
             "params": planned.instance.params.mapValues(\.description),
@@ -72,7 +72,6 @@ struct ShowCommand: ParsableCommand {
             let rss = e.peakRSSKB.map { ", peak \($0 / 1024) MiB" } ?? ""
             print("  run \(e.runID): \(e.status.rawValue) \(seconds)\(cpu)\(rss) (\(e.reason ?? ""))" + (e.error.map { " error: \($0)" } ?? ""))
         }
-        _ = object.removeValue(forKey: "executions")
         if let log = history.first(where: { $0.logPath != nil })?.logPath,
            let text = try? String(contentsOfFile: log, encoding: .utf8) {
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false).suffix(logLines + 1)

@@ -18,8 +18,19 @@ enum ChildProcess {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        // The controller ignores SIGINT/SIGTERM (it turns them into a cancellation); ignored signals
+        // are inherited through exec, so restore their defaults and an empty mask in the child.
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         posix_spawnattr_setpgroup(&attributes, 0)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGINT)
+        sigaddset(&defaults, SIGTERM)
+        sigaddset(&defaults, SIGPIPE)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
 
         var env = ProcessInfo.processInfo.environment
         for (k, v) in extra { env[k] = v }
@@ -32,8 +43,11 @@ enum ChildProcess {
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, argv[0], &actions, &attributes, cArgs, cEnv)
         guard rc == 0 else { throw StageFailure.message("cannot start \(argv[0]): \(String(cString: strerror(rc)))") }
+        let group = pid
         let token = cancellation.onCancel {
-            kill(-pid, SIGTERM)
+            kill(-group, SIGTERM)
+            // A command that ignores SIGTERM is killed after a grace period.
+            DispatchQueue.global().asyncAfter(deadline: .now() + 5) { kill(-group, SIGKILL) }
         }
         defer { cancellation.remove(token) }
         var status: Int32 = 0

@@ -4,7 +4,7 @@ import Pipeline
 /// The `cmd` kind: runs a shell command with declared inputs and outputs.
 ///
 /// In `cmd`, `${inputs.NAME}`, `${outputs.NAME}` and `${params.NAME}` become paths and values,
-/// and `${metrics}` a JSON file the command may write (`{"name": number, "series": [numbers]}`).
+/// `$${X}` stays a shell `${X}`, and `${metrics}` a JSON file the command may write (`{"name": number, "series": [numbers]}`).
 /// The command runs under `/bin/sh -c` in the workspace root, in its own process group so that
 /// cancelling kills all of it; stdout and stderr go to the stage's log.
 public struct CommandStage: Stage {
@@ -48,8 +48,18 @@ public struct CommandStage: Stage {
         var out = ""
         var rest = Substring(template)
         while let start = rest.range(of: "${") {
-            out += rest[rest.startIndex..<start.lowerBound]
-            guard let end = rest[start.upperBound...].firstIndex(of: "}") else { break }
+            let before = rest[rest.startIndex..<start.lowerBound]
+            if before.hasSuffix("$") {
+                // `$${…}` is a literal `${…}` for the shell.
+                out += before.dropLast() + "${"
+                rest = rest[start.upperBound...]
+                continue
+            }
+            out += before
+            guard let end = rest[start.upperBound...].firstIndex(of: "}") else {
+                rest = rest[start.lowerBound...]
+                break
+            }
             let name = String(rest[start.upperBound..<end])
             rest = rest[rest.index(after: end)...]
             let parts = name.split(separator: ".", maxSplits: 1).map(String.init)

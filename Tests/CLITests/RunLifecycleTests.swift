@@ -63,9 +63,11 @@ final class RunLifecycleTests: XCTestCase {
         try cli.write("exp.yaml", slowSpec)
         let (process, _, _) = try cli.start(["run", "exp.yaml"])
         XCTAssertTrue(cli.waitFor(20, slowHasStarted))
+        let interrupted = Date()
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 130)
+        XCTAssertLessThan(Date().timeIntervalSince(interrupted), 10, "the running command is stopped, not waited for")
         let ledger = try ledger()
         XCTAssertEqual(try ledger.executionsStillStarted().count, 0)
         XCTAssertEqual(try ledger.lastExecution(experiment: "lifecycle", stage: "slow")?.status, .interrupted)
@@ -192,5 +194,20 @@ final class RunLifecycleTests: XCTestCase {
         XCTAssertTrue(html.contains("<svg"), "bar charts and training curves are inline SVG")
         XCTAssertTrue(html.contains("<polyline"), "the loss series is drawn as a curve")
         XCTAssertFalse(html.contains("<script"), "the report needs no scripts")
+    }
+
+    func testADoubledDollarInACommandReachesTheShellAsAVariable() throws {
+        try cli.write("exp.yaml", """
+        experiment: shellvars
+        stages:
+          greet:
+            kind: cmd
+            cmd: "GREETING=hello; echo $${GREETING} > ${outputs.out}"
+            outputs: {out: file}
+        """)
+        let run = try cli.run(["run", "exp.yaml"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let out = cli.workspace.appendingPathComponent("artifacts/views/shellvars/greet/out")
+        XCTAssertEqual(try String(contentsOf: out, encoding: .utf8), "hello\n")
     }
 }

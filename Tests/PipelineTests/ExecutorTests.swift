@@ -241,6 +241,17 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(try ws.run().executed, [])
     }
 
+    func testGarbageCollectionAfterARunWithOnlyKeepsEveryOtherStagesLatestOutputs() throws {
+        try ws.run()
+        _ = try ws.write("exp.yaml", withOverride("monet: {value: 9}"))
+        var options = RunOptions()
+        options.only = ["train@monet"]
+        XCTAssertEqual(try ws.run("exp.yaml", options).executed, ["train@monet"])
+        _ = try StoreMaintenance(runner: try ws.runner()).collectGarbage(keepRuns: 1)
+        ws.counter.reset()
+        XCTAssertEqual(try ws.run().executed, ["eval@monet"], "the stages left out of the --only run keep their outputs")
+    }
+
     func testMetricsOfTheCurrentFingerprintFormTheResultsTable() throws {
         try ws.run()
         let runner = try ws.runner()
