@@ -37,6 +37,16 @@ public final class Runner {
         try SpecExpander.load(path, kinds: descriptors, overrides: overrides)
     }
 
+    /// Removes staging left by runs that died (their outputs were never stored). Call with the
+    /// lock held; staging of cluster jobs an earlier controller may re-attach to is kept.
+    func sweepStaging() throws {
+        let live = Set(try ledger.unfinishedJobs().map { "\($0.fingerprint)-\($0.execution)" })
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: workspace.tmp.path)) ?? [] {
+            let stem = name.components(separatedBy: ".").first ?? name
+            if !live.contains(stem) { try? ArtifactStore.removeTree(workspace.tmp.appendingPathComponent(name)) }
+        }
+    }
+
     /// Plans an experiment against the current store and ledger.
     public func plan(_ experiment: Experiment, force: [String] = []) throws -> Plan {
         let environment = StoreEnvironment(workspace: workspace, ledger: ledger, store: store, hasher: hasher)
@@ -67,6 +77,7 @@ public final class Runner {
         let lock = try WorkspaceLock(path: workspace.lockPath, onWait: onWait)
         defer { withExtendedLifetime(lock) {} }
         _ = try ledger.recoverInterrupted()
+        try sweepStaging()
         var plan = try self.plan(experiment, force: options.force)
         if !options.only.isEmpty { plan = plan.restricted(to: Array(try selected(options.only, in: experiment))) }
         if options.dryRun { return (plan, nil) }

@@ -54,6 +54,8 @@ final class RunLifecycleTests: XCTestCase {
         XCTAssertTrue(resumed.stderr.contains("previous attempt was interrupted"), resumed.stderr)
         XCTAssertTrue(resumed.stderr.contains("cached   first"), resumed.stderr)
         XCTAssertEqual(try ledger().executionsStillStarted().count, 0)
+        let tmp = cli.workspace.appendingPathComponent("artifacts/tmp")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: tmp.path), [], "the dead run's staging was swept")
         let verify = try cli.run(["verify"])
         XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr)
         XCTAssertTrue(verify.stdout.contains("0 corrupt"))

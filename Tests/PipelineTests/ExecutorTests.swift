@@ -101,9 +101,11 @@ final class ExecutorTests: XCTestCase {
         _ = try ws.write("exp.yaml", matrixSpec.replacingOccurrences(of: "value: 2,", with: "value: 2, sleep: 5,"))
         let runner = try ws.runner()
         let experiment = try runner.load(ws.root.appendingPathComponent("exp.yaml").path)
-        var executor: Executor?
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) { executor?.cancellation.cancel() }
-        let summary = try runner.run(experiment, options: RunOptions(), observer: RecordingObserver(), onExecutor: { executor = $0 }).summary!
+        let cancellation = Cancellation()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) { cancellation.cancel() }
+        let summary = try runner.run(experiment, options: RunOptions(), observer: RecordingObserver(), onExecutor: { executor in
+            cancellation.onCancel { executor.cancellation.cancel() }
+        }).summary!
         XCTAssertEqual(summary.interrupted, ["train@monet"])
         XCTAssertEqual(try runner.ledger.executionsStillStarted().count, 0)
         XCTAssertEqual(try runner.ledger.lastExecution(experiment: "toys", stage: "train@monet")?.status, .interrupted)
