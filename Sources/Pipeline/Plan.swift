@@ -31,7 +31,7 @@ public struct Plan: Sendable {
 
     /// Stage ids matching a selector: an instance id (`train@monet`) or a stage name (`train`, all its instances).
     public func ids(matching selector: String) -> [String] {
-        stages.map(\.instance.id).filter { $0 == selector || $0.split(separator: "@").first.map(String.init) == selector }
+        stages.filter { $0.instance.matches(selector) }.map(\.instance.id)
     }
 
     /// The plan restricted to `ids` and everything they read from.

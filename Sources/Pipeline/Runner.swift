@@ -59,7 +59,7 @@ public final class Runner {
     public func selected(_ selectors: [String], in experiment: Experiment) throws -> Set<String> {
         var ids = Set<String>()
         for selector in selectors {
-            let matched = experiment.instances.map(\.id).filter { $0 == selector || $0.split(separator: "@").first.map(String.init) == selector }
+            let matched = experiment.instances.filter { $0.matches(selector) }.map(\.id)
             if matched.isEmpty {
                 let names = Array(Set(experiment.instances.map(\.stageName))).sorted()
                 throw RunnerError.unknownStage(selector, DidYouMean.suffix(for: selector, in: names + experiment.instances.map(\.id)))

@@ -94,8 +94,7 @@ public final class SlurmBackend: ExecutionBackend {
 
     private func writeScript(for jobFile: URL) throws -> URL {
         let script = URL(fileURLWithPath: jobFile.path.replacingOccurrences(of: ".job.json", with: ".sbatch"))
-        let quote: (String) -> String = { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        try "#!/bin/sh\nexec \(quote(executable)) exec-stage \(quote(jobFile.path))\n".write(to: script, atomically: true, encoding: .utf8)
+        try "#!/bin/sh\nexec \(ShellQuote.quote(executable)) exec-stage \(ShellQuote.quote(jobFile.path))\n".write(to: script, atomically: true, encoding: .utf8)
         return script
     }
 

@@ -29,6 +29,9 @@ public struct StageInstance: Sendable {
     public var resources: StageResources
     public var location: SourceLocation
 
+    /// Whether `selector` names this instance: its id (`train@monet`) or its stage (`train`).
+    public func matches(_ selector: String) -> Bool { id == selector || stageName == selector }
+
     /// Instances this one reads outputs from.
     public var upstream: Set<String> {
         Set(inputs.values.compactMap { if case .output(let s, _, _) = $0 { return s } else { return nil } })
