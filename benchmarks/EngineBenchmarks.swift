@@ -25,6 +25,12 @@ func runEngineBenchmarks() {
     benchmarkConvAgainstGemm()
 }
 
+/// The conv-vs-sgemm shapes alone (`pleinair-bench conv`), for profiling the convolution routes.
+func runConvBenchmarks() {
+    print("conv: OpenBLAS kernel \(BLASKernel.coreName), \(BLASKernel.threadCount) thread(s)")
+    benchmarkConvAgainstGemm()
+}
+
 /// Fastest and median wall time of `body` in milliseconds after `warmup` untimed runs. The fastest
 /// run is the figure least disturbed by other work on a shared machine, so ratios use it.
 private func timeMilliseconds(runs: Int, warmup: Int = 2, _ body: () -> Void) -> (fastest: Double, median: Double) {
