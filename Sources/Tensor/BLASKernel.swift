@@ -1,4 +1,5 @@
 import COpenBLAS
+import Dispatch
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -22,6 +23,20 @@ public enum BLASKernel {
     public static func setThreadCount(_ n: Int) {
         precondition(n > 0, "thread count must be positive")
         openblas_set_num_threads(Int32(n))
+    }
+
+    /// Runs `count` independent BLAS calls (`body(i)` for i in 0..<count), spread over the threads
+    /// with each call single-threaded: for many small products, cheaper than letting OpenBLAS split
+    /// every one of them. Must not overlap other BLAS work of the process (it changes OpenBLAS's
+    /// thread count for its duration).
+    public static func splittingCalls(_ count: Int, _ body: (Int) -> Void) {
+        let threads = min(threadCount, count)
+        guard threads > 1 else { for i in 0..<count { body(i) }; return }
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(Int32(threads)) }
+        DispatchQueue.concurrentPerform(iterations: threads) { t in
+            for i in (count * t / threads)..<(count * (t + 1) / threads) { body(i) }
+        }
     }
 
     /// The kernel this CPU should use, from /proc/cpuinfo flags: "SkylakeX" with AVX-512F,

@@ -4,7 +4,9 @@ extension Tensor {
     ///
     /// Runs as im2col + sgemm per image, the column matrix built a band of output rows at a time so
     /// it stays cache-sized; layers with at most `ConvGeometry.directOutputChannelLimit` output
-    /// channels use the direct kernels instead (see ConvGeometry+Direct).
+    /// channels use the direct kernels instead (see ConvGeometry+Direct), and 3×3 stride-1 layers
+    /// with enough channels run forward by Winograd's F(2×2, 3×3) (see WinogradConvolution). The
+    /// weight gradient always goes through im2col.
     public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0,
                        dilation: Int = 1) -> Tensor {
         precondition(rank == 4 && weight.rank == 4 && weight.shape[1] == shape[1],
@@ -19,7 +21,15 @@ extension Tensor {
         let out = Tensor(shape: [n, cout, geo.outHeight, geo.outWidth], storage: Storage(uninitializedCount: n * cout * hw))
         let banded = BandedConvolution(geometry: geo, outputChannels: cout)
         let w = weight.pointer
-        for i in 0..<n {
+        let winograd = !direct && WinogradConvolution.suits(
+            kernelHeight: geo.kernelHeight, kernelWidth: geo.kernelWidth, stride: stride, dilation: dilation,
+            inChannels: geo.channels, outChannels: cout, outHeight: geo.outHeight, outWidth: geo.outWidth)
+        if winograd {
+            WinogradConvolution(weight: w, outputChannels: cout, inputChannels: geo.channels, padding: padding)
+                .forward(pointer, channelStride: geo.height * geo.width, imageStride: inSize, images: n,
+                         height: geo.height, width: geo.width, out.pointer, outChannelStride: hw, outImageStride: cout * hw)
+        }
+        for i in 0..<n where !winograd {
             if direct {
                 geo.directForward(pointer + i * inSize, w, outputChannels: cout, out.pointer + i * cout * hw)
             } else {

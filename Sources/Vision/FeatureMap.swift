@@ -63,11 +63,24 @@ extension FeatureMap {
                 let a = src + pl * h * w, o = dst + pl * oh * ow
                 for y in 0..<oh {
                     let y0 = max(y * s - p, 0), y1 = min(y * s - p + kernel, h)
-                    for x in 0..<ow {
+                    // Windows wholly inside the image (all of them without padding) need no clipping.
+                    let lastStart = w + p - kernel  // the last window start (in padded columns) that fits
+                    let inLo = min(ow, (p + s - 1) / s), inHi = lastStart < 0 ? 0 : min(ow, lastStart / s + 1)
+                    for x in 0..<ow where x < inLo || x >= inHi {
                         let x0 = max(x * s - p, 0), x1 = min(x * s - p + kernel, w)
                         var best = -Float.infinity
                         for iy in y0..<y1 { for ix in x0..<x1 { best = Swift.max(best, a[iy * w + ix]) } }
                         o[y * ow + x] = best
+                    }
+                    guard inLo < inHi else { continue }
+                    for iy in y0..<y1 {
+                        let row = a + iy * w - p, first = iy == y0
+                        for x in inLo..<inHi {
+                            let r = row + x * s
+                            var best = r[0]
+                            for k in 1..<kernel { best = Swift.max(best, r[k]) }
+                            o[y * ow + x] = first ? best : Swift.max(o[y * ow + x], best)
+                        }
                     }
                 }
             }
@@ -81,15 +94,34 @@ extension FeatureMap {
         let out = FeatureMap(channels: channels, batch: batch, height: height, width: width)
         let h = height, w = width, src = pointer, dst = out.pointer
         Parallel.forEachRange(channels * batch, work: h * w * 9) { range in
-            for pl in range {
-                let a = src + pl * h * w, o = dst + pl * h * w
-                for y in 0..<h {
-                    let y0 = Swift.max(y - 1, 0), y1 = Swift.min(y + 2, h)
-                    for x in 0..<w {
-                        let x0 = Swift.max(x - 1, 0), x1 = Swift.min(x + 2, w)
-                        var acc: Float = 0
-                        for iy in y0..<y1 { for ix in x0..<x1 { acc += a[iy * w + ix] } }
-                        o[y * w + x] = acc / Float((y1 - y0) * (x1 - x0))
+            // Sums of three along each row (two at the ends), then of three such rows: separable.
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: h * w) { buffer in
+                let rows = buffer.baseAddress!
+                for pl in range {
+                    let a = src + pl * h * w, o = dst + pl * h * w
+                    for y in 0..<h {
+                        let r = a + y * w, t = rows + y * w
+                        if w == 1 { t[0] = r[0]; continue }
+                        t[0] = r[0] + r[1]
+                        for x in 1..<(w - 1) { t[x] = r[x - 1] + r[x] + r[x + 1] }
+                        t[w - 1] = r[w - 2] + r[w - 1]
+                    }
+                    // Pixels inside the image per window: (rows in 0..<h) · (columns in 0..<w).
+                    @inline(__always) func span(_ i: Int, _ n: Int) -> Float { Float((i > 0 ? 1 : 0) + 1 + (i < n - 1 ? 1 : 0)) }
+                    for y in 0..<h {
+                        let up = rows + max(y - 1, 0) * w, mid = rows + y * w, down = rows + min(y + 1, h - 1) * w
+                        let d = o + y * w, wy = span(y, h)
+                        let scaleUp: Float = y > 0 ? 1 : 0, scaleDown: Float = y < h - 1 ? 1 : 0
+                        let inner = 1 / (wy * 3)
+                        for x in 0..<w {
+                            d[x] = (scaleUp * up[x] + mid[x] + scaleDown * down[x]) * inner
+                        }
+                        if w > 1 {
+                            d[0] *= 3 / span(0, w)
+                            d[w - 1] *= 3 / span(w - 1, w)
+                        } else {
+                            d[0] *= 3
+                        }
                     }
                 }
             }

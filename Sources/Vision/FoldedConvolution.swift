@@ -9,6 +9,24 @@ struct FoldedConvolution {
     let weight: [Float]
     /// [Cout].
     let bias: [Float]
+    /// The Winograd form of `weight`, for the 3×3 stride-1 layers it suits.
+    let winograd: WinogradConvolution?
+
+    init(inChannels: Int, outChannels: Int, kernelHeight: Int, kernelWidth: Int, strideH: Int, strideW: Int,
+         padH: Int, padW: Int, weight: [Float], bias: [Float]) {
+        self.inChannels = inChannels; self.outChannels = outChannels
+        self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth
+        self.strideH = strideH; self.strideW = strideW; self.padH = padH; self.padW = padW
+        self.weight = weight; self.bias = bias
+        // Output sizes come with each batch; every 3×3 stride-1 layer of the network makes at least 8×8.
+        let suits = strideH == strideW && WinogradConvolution.suits(
+            kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: strideH, dilation: 1,
+            inChannels: inChannels, outChannels: outChannels, outHeight: 8, outWidth: 8)
+        winograd = suits ? weight.withUnsafeBufferPointer {
+            WinogradConvolution(weight: $0.baseAddress!, outputChannels: outChannels, inputChannels: inChannels,
+                                padHeight: padH, padWidth: padW)
+        } : nil
+    }
 
     var isPointwise: Bool { kernelHeight == 1 && kernelWidth == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0 }
 
@@ -27,7 +45,10 @@ struct FoldedConvolution {
         let k = inChannels * kernelHeight * kernelWidth, ohw = oh * ow, ld = out.rowLength
         let dst = out.pointer + channelOffset * ld
         weight.withUnsafeBufferPointer { w in
-            if isPointwise {
+            if let winograd {
+                winograd.forward(x.pointer, channelStride: x.rowLength, imageStride: x.plane, images: x.batch,
+                                 height: x.height, width: x.width, dst, outChannelStride: ld, outImageStride: ohw)
+            } else if isPointwise {
                 LinearAlgebra.sgemm(m: outChannels, n: ld, k: k, w.baseAddress!, lda: k, x.pointer, ldb: x.rowLength,
                                     dst, ldc: ld)
             } else {

@@ -29,6 +29,8 @@ final class GoldenOpTests: XCTestCase {
         "conv2d_pointwise": { $0[0].conv2d(weight: $0[1], bias: $0[2]) },
         "conv2d_k4_s2_p1": { $0[0].conv2d(weight: $0[1], bias: $0[2], stride: 2, padding: 1) },
         "conv2d_direct_unpadded": { $0[0].conv2d(weight: $0[1], bias: $0[2]) },
+        "conv2d_winograd_p1": { $0[0].conv2d(weight: $0[1], bias: $0[2], padding: 1) },
+        "conv2d_winograd_valid": { $0[0].conv2d(weight: $0[1]) },
         "conv_transpose2d_s2_op1": {
             $0[0].convTranspose2d(weight: $0[1], bias: $0[2], stride: 2, padding: 1, outputPadding: 1)
         },

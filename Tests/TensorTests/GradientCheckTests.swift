@@ -109,6 +109,20 @@ final class GradientCheckTests: XCTestCase {
         check([input([1, 6, 5, 5]), input([5, 6, 3, 3])]) { $0[0].conv2d(weight: $0[1], padding: 1) }
     }
 
+    func testConv2dGradientsThroughTheWinogradPath() {
+        // 3×3 stride 1 with ≥ 8 inputs and ≥ 16 outputs runs forward by Winograd F(2×2, 3×3); odd
+        // output sizes leave partial tiles at the bottom and right.
+        XCTAssertTrue(WinogradConvolution.suits(kernelHeight: 3, kernelWidth: 3, stride: 1, dilation: 1,
+                                                inChannels: 8, outChannels: 16, outHeight: 5, outWidth: 4))
+        check([input([1, 8, 5, 4]), input([16, 8, 3, 3]), input([16])]) {
+            $0[0].conv2d(weight: $0[1], bias: $0[2], padding: 1)
+        }
+        // Cout ≤ Cin: dx is itself a Winograd convolution (flipped kernel, padding 2).
+        XCTAssertTrue(WinogradConvolution.suits(kernelHeight: 3, kernelWidth: 3, stride: 1, dilation: 1,
+                                                inChannels: 16, outChannels: 16, outHeight: 7, outWidth: 6))
+        check([input([1, 16, 7, 6]), input([16, 16, 3, 3])]) { $0[0].conv2d(weight: $0[1]) }
+    }
+
     func testTransposedConvGradients() {
         check([input([2, 4, 3, 4]), input([4, 3, 3, 3]), input([3])]) {
             $0[0].convTranspose2d(weight: $0[1], bias: $0[2], stride: 2, padding: 1, outputPadding: 1)

@@ -98,6 +98,11 @@ def op_cases():
         ("log_softmax_axis0", [t(4, 3) * 3], lambda a: torch.log_softmax(a, dim=0)),
         ("mse_loss", [t(2, 3), t(2, 3)], lambda a, b: F.mse_loss(a, b).reshape(1)),
         ("l1_loss", [t(2, 3), t(2, 3)], lambda a, b: F.l1_loss(a, b).reshape(1)),
+        # Shapes PleinAir runs by Winograd F(2x2, 3x3): odd outputs (partial tiles), and Cout <= Cin so
+        # the input gradient is a Winograd convolution too.
+        ("conv2d_winograd_p1", [t(2, 8, 9, 7), t(16, 8, 3, 3) * 0.3, t(16)],
+         lambda x, w, b: F.conv2d(x, w, b, padding=1)),
+        ("conv2d_winograd_valid", [t(1, 16, 10, 11), t(16, 16, 3, 3) * 0.3], lambda x, w: F.conv2d(x, w)),
     ]
 
 
