@@ -54,6 +54,13 @@ private func benchmarkIndexTypes(bank: MemoryBank, queries images: Tensor, threa
         let exactTime = try (0..<3).map { _ in try seconds { truth = try exact.search(q.pointer, count: n, k: 5, threads: searchThreads) } }.min()!
         print(String(format: "  %@ (%d bank patches of %d values, %d queries)", scale.scale.name, scale.patches.rows,
                      scale.scale.dimension, n))
+        let exactScan = ExactScan(bank: scale.patches)
+        var scanned: Neighbors!
+        let exactScanTime = (0..<3).map { _ in seconds { scanned = exactScan.search(q.pointer, count: n, k: 5) } }.min()!
+        let exactScanRecall = RetrievalRecall.measure(approximate: scanned, exact: truth)
+        print(String(format: "    %@ %9.0f patches/s  (exact %9.0f, speed-up %5.2fx)  recall@1 %.3f  recall@5 %.3f",
+                     "Flat sgemm scan".padding(toLength: 34, withPad: " ", startingAt: 0), Double(n) / exactScanTime,
+                     Double(n) / exactTime, exactTime / exactScanTime, exactScanRecall.atOne, exactScanRecall.atK))
         for type in types {
             let manifest = PatchIndexManifest(factory: type.factory, nprobe: type.nprobe, efSearch: type.ef, scales: [])
             var index: ANNIndex!

@@ -5,6 +5,7 @@
 #include <faiss/AutoTune.h>
 #include <faiss/IVFlib.h>
 #include <faiss/Index.h>
+#include <faiss/IndexFlat.h>
 #include <faiss/IndexIVF.h>
 #include <faiss/impl/FaissException.h>
 #include <faiss/index_factory.h>
@@ -120,6 +121,11 @@ extern "C" int64_t pa_faiss_count(const pa_faiss_index *index) { return index->i
 extern "C" int pa_faiss_dimension(const pa_faiss_index *index) { return index->index->d; }
 
 extern "C" int pa_faiss_is_trained(const pa_faiss_index *index) { return index->index->is_trained ? 1 : 0; }
+
+extern "C" int pa_faiss_is_flat_l2(const pa_faiss_index *index) {
+    const faiss::IndexFlat *flat = dynamic_cast<const faiss::IndexFlat *>(index->index);
+    return flat && flat->metric_type == faiss::METRIC_L2 ? 1 : 0;
+}
 
 extern "C" int64_t pa_faiss_ivf_lists(const pa_faiss_index *index) {
     try {

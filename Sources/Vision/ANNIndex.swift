@@ -41,6 +41,8 @@ public final class ANNIndex: @unchecked Sendable {
     public var dimension: Int { Int(pa_faiss_dimension(handle)) }
     /// Whether `train` has run (or the index type needs none).
     public var isTrained: Bool { pa_faiss_is_trained(handle) != 0 }
+    /// Whether this is a plain exact L2 index (factory string `Flat`), which stores the vectors as added.
+    public var isExactL2: Bool { pa_faiss_is_flat_l2(handle) != 0 }
     /// Inverted lists of the IVF index inside, 0 for other index types.
     public var invertedLists: Int { Int(pa_faiss_ivf_lists(handle)) }
 

@@ -1,4 +1,5 @@
 import COpenBLAS
+import Tensor
 
 /// An IVF search that scans the probed lists with sgemm instead of FAISS's own distance loops.
 ///
@@ -7,7 +8,7 @@ import COpenBLAS
 /// training step. This uses FAISS's trained centroids, its list assignment and its nprobe, and
 /// computes exact L2 distances to the probed lists' vectors — for `IVF…,Flat` the same neighbours
 /// FAISS returns (up to rounding ties). Each list's vectors are copied once, contiguously.
-public final class InvertedFileScan: @unchecked Sendable {
+public final class InvertedFileScan: NearestNeighborScan, @unchecked Sendable {
     public let dimension: Int
     public let nprobe: Int
     private let centroids: [Float]
@@ -24,7 +25,7 @@ public final class InvertedFileScan: @unchecked Sendable {
         self.dimension = d
         self.nprobe = max(1, min(index.probes, lists.count))
         self.centroids = centroids
-        self.centroidNorms = InvertedFileScan.squaredNorms(centroids, d)
+        self.centroidNorms = Self.squaredNorms(centroids, rows: centroids.count / d, dimension: d)
         self.lists = lists
         listVectors = lists.map { ids in
             var v = [Float](repeating: 0, count: ids.count * d)
@@ -36,15 +37,7 @@ public final class InvertedFileScan: @unchecked Sendable {
             }
             return v
         }
-        listNorms = listVectors.map { InvertedFileScan.squaredNorms($0, d) }
-    }
-
-    private static func squaredNorms(_ x: [Float], _ d: Int) -> [Float] {
-        (0..<(x.count / d)).map { i in
-            var s: Float = 0
-            for k in 0..<d { s += x[i * d + k] * x[i * d + k] }
-            return s
-        }
+        listNorms = listVectors.map { Self.squaredNorms($0, rows: $0.count / d, dimension: d) }
     }
 
     /// The `k` nearest bank rows (squared L2, as FAISS reports) of `count` row-major queries.
@@ -90,20 +83,22 @@ public final class InvertedFileScan: @unchecked Sendable {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(qs.count), Int32(m), Int32(d), 1, gathered, Int32(d),
                             v.baseAddress, Int32(d), 0, &scores, Int32(m))
             }
-            let norms = listNorms[list], ids = lists[list]
-            for (r, q) in qs.enumerated() {
-                let base = q * k
-                for j in 0..<m {
-                    let dist = max(0, queryNorms[q] + norms[j] - 2 * scores[r * m + j])
-                    guard dist < distances[base + k - 1] else { continue }
-                    var slot = k - 1
-                    while slot > 0, distances[base + slot - 1] > dist {
-                        distances[base + slot] = distances[base + slot - 1]
-                        labels[base + slot] = labels[base + slot - 1]
-                        slot -= 1
+            let ids = lists[list]
+            labels.withUnsafeMutableBufferPointer { l in
+                distances.withUnsafeMutableBufferPointer { dist in
+                    listNorms[list].withUnsafeBufferPointer { norms in
+                        scores.withUnsafeBufferPointer { sc in
+                            let lp = l.baseAddress!, dp = dist.baseAddress!, np = norms.baseAddress!, sp = sc.baseAddress!
+                            // Each query owns its k slots, so the rows merge in parallel.
+                            Parallel.forEachRange(qs.count, work: m) { range in
+                                for r in range {
+                                    let q = qs[r]
+                                    NearestList(distances: dp + q * k, labels: lp + q * k, k: k)
+                                        .offer(dots: sp + r * m, norms: np, count: m, queryNorm: queryNorms[q]) { ids[$0] }
+                                }
+                            }
+                        }
                     }
-                    distances[base + slot] = dist
-                    labels[base + slot] = ids[j]
                 }
             }
         }

@@ -11,8 +11,8 @@ public final class PatchLoss {
         public let bank: MemoryBank.Scale
         public let index: ANNIndex
         public let weight: Float
-        /// The sgemm scan used instead of FAISS's own for plain IVF indexes (nil: FAISS searches).
-        public let scan: InvertedFileScan?
+        /// The sgemm scan used instead of FAISS's own for `Flat` and plain IVF indexes (nil: FAISS searches).
+        public let scan: (any NearestNeighborScan)?
         let mean: Tensor
     }
 
@@ -41,8 +41,8 @@ public final class PatchLoss {
     ///
     /// Defaults follow aimagelab/art2real: k = 5 neighbours, h = 1, scales summed with equal weights
     /// (its loss has no per-scale weights; the generator objective multiplies the sum by 0.1).
-    /// `blasScan`: scan the probed lists of plain IVF indexes with sgemm (`InvertedFileScan`), same
-    /// neighbours as FAISS's scan, which Debian compiles without AVX2.
+    /// `blasScan`: search `Flat` indexes (`ExactScan`) and the probed lists of plain IVF indexes
+    /// (`InvertedFileScan`) with sgemm, same neighbours as FAISS's scan, which Debian compiles without AVX2.
     public init(bank: MemoryBank, indexes: [ANNIndex], weights: [Float]? = nil, k: Int = 5, bandwidth: Float = 1,
                 threads: Int = 1, blasScan: Bool = true) throws {
         precondition(k > 0 && bandwidth > 0, "k and bandwidth must be positive")
@@ -57,7 +57,12 @@ public final class PatchLoss {
                                               + "vectors of \(pair.0.dimension); the bank has \(scale.patches.rows) of \(scale.scale.dimension)")
             }
             // Indexes behind a transform (PCA…) have no directly readable inverted file: FAISS searches them.
-            let scan = blasScan && pair.0.invertedLists > 0 ? try? InvertedFileScan(index: pair.0, bank: scale.patches) : nil
+            var scan: (any NearestNeighborScan)?
+            if blasScan && pair.0.invertedLists > 0 {
+                scan = try? InvertedFileScan(index: pair.0, bank: scale.patches)
+            } else if blasScan && pair.0.isExactL2 {
+                scan = ExactScan(bank: scale.patches)
+            }
             return Scale(bank: scale, index: pair.0, weight: pair.1, scan: scan,
                          mean: Tensor(shape: [scale.mean.count], values: scale.mean))
         }

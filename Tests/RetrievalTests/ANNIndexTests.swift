@@ -127,3 +127,34 @@ final class InvertedFileScanTests: XCTestCase {
         }
     }
 }
+
+final class ExactScanTests: XCTestCase {
+    func testScanFindsTheSameNeighboursAsFAISSsFlatSearchAndLossesUseIt() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("exact-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try MemoryBankTests.writeBank(MemoryBankTests.images(20, size: 24, seed: 41), size: 24, scales: [PatchScale(patch: 4, stride: 2)],
+                                      capacity: 100_000, holdout: 0, to: folder)
+        let memoryBank = try MemoryBank(folder: folder), bank = memoryBank.scales[0].patches
+        let index = try ANNIndex(dimension: 48, factory: "Flat")
+        try index.add(bank.base, count: bank.rows)
+        XCTAssertTrue(index.isExactL2)
+        XCTAssertFalse(try ANNIndex(dimension: 48, factory: "IVF4,Flat").isExactL2)
+        XCTAssertFalse(try ANNIndex(dimension: 48, factory: "Flat", metric: .innerProduct).isExactL2)
+        // 1452 queries: the 2420 bank rows are scanned in several blocks, each with a scalar tail.
+        let queries = MemoryBankTests.images(12, size: 24, seed: 42).flatMap { $0 }
+        let n = queries.count / 48
+        let scan = ExactScan(bank: bank)
+        for k in [1, 5] {
+            let faiss = try index.search(queries, count: n, k: k)
+            let ours = scan.search(queries, count: n, k: k)
+            var same = 0
+            for q in 0..<n where Set(faiss.labels(of: q)) == Set(ours.labels(of: q)) { same += 1 }
+            XCTAssertGreaterThanOrEqual(Double(same) / Double(n), 0.99, "k \(k): \(same) of \(n) queries agree")
+            for i in 0..<(n * k) { XCTAssertEqual(ours.distances[i], faiss.distances[i], accuracy: 1e-3 * max(1, faiss.distances[i])) }
+        }
+        let loss = try PatchLoss(bank: memoryBank, indexes: [index])
+        XCTAssertTrue(loss.scales[0].scan is ExactScan)
+        XCTAssertNil(try PatchLoss(bank: memoryBank, indexes: [index], blasScan: false).scales[0].scan)
+    }
+}

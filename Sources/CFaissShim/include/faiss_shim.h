@@ -41,6 +41,8 @@ int64_t pa_faiss_count(const pa_faiss_index *index);
 int pa_faiss_dimension(const pa_faiss_index *index);
 /// Whether the index is trained (1) or still needs training (0).
 int pa_faiss_is_trained(const pa_faiss_index *index);
+/// Whether the index is a plain exact L2 index (`Flat`): 1, else 0.
+int pa_faiss_is_flat_l2(const pa_faiss_index *index);
 /// Inverted lists of the IVF index inside (0 when it is not an IVF index).
 int64_t pa_faiss_ivf_lists(const pa_faiss_index *index);
 /// IVF lists probed per query (0 when it is not an IVF index).
