@@ -27,8 +27,8 @@ public enum BLASKernel {
 
     /// Runs `count` independent BLAS calls (`body(i)` for i in 0..<count), spread over the threads
     /// with each call single-threaded: for many small products, cheaper than letting OpenBLAS split
-    /// every one of them. Must not overlap other BLAS work of the process (it changes OpenBLAS's
-    /// thread count for its duration).
+    /// every one of them. OpenBLAS's thread count is process-wide, so while this runs, BLAS calls
+    /// from other threads run single-threaded too (same results, only slower).
     public static func splittingCalls(_ count: Int, _ body: (Int) -> Void) {
         let threads = min(threadCount, count)
         guard threads > 1 else { for i in 0..<count { body(i) }; return }

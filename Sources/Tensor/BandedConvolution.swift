@@ -25,9 +25,17 @@ struct BandedConvolution {
         stride(from: 0, to: geometry.outHeight, by: band).map { $0..<min($0 + band, geometry.outHeight) }
     }
 
-    /// out [Cout, outH·outW] = weight [Cout, K] · columns.
-    func forward(_ image: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
-        let k = geometry.columnRows, ow = geometry.outWidth, hw = geometry.columnCount, columns = scratch()
+    /// out [Cout, outH·outW] = weight [Cout, K] · columns. With `keeping`, the whole column matrix
+    /// [K, outH·outW] is built there (and left for the weight gradient) instead of band by band.
+    func forward(_ image: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>,
+                 keeping whole: UnsafeMutablePointer<Float>? = nil) {
+        let k = geometry.columnRows, ow = geometry.outWidth, hw = geometry.columnCount
+        if let whole {
+            geometry.im2col(image, whole)
+            Tensor.gemm(false, false, outputChannels, hw, k, 1, weight, k, whole, hw, 0, out, hw)
+            return
+        }
+        let columns = scratch()
         for rows in bands() {
             let cols = rows.count * ow
             if let columns { geometry.im2col(image, columns.base, rows: rows) }

@@ -83,6 +83,8 @@ public struct ConvGeometry: Equatable {
                     if hi < ow { (d + hi).update(repeating: 0, count: ow - hi) }
                     if stride == 1 {
                         (d + lo).update(from: src + lo, count: hi - lo)
+                    } else if stride == 2 {
+                        ConvGeometry.gatherEven(src, d, lo..<hi)
                     } else {
                         for x in lo..<hi { d[x] = src[x * stride] }
                     }
@@ -106,6 +108,8 @@ public struct ConvGeometry: Equatable {
                     let d = plane + ih * width + offW
                     if stride == 1 {
                         for x in lo..<hi { d[x] += s[x] }
+                    } else if stride == 2 {
+                        ConvGeometry.scatterAddEven(s, d, lo..<hi)
                     } else {
                         for x in lo..<hi { d[x * stride] += s[x] }
                     }
@@ -113,5 +117,32 @@ public struct ConvGeometry: Equatable {
                 src += r.count * ow
             }
         }
+    }
+
+    /// d[x] = src[2x] for x in `range`, eight at a time through one 16-wide load. A vector reads
+    /// src[2x … 2x+15], so it is used only while x + 8 is itself in range (src[2(x+8)] is valid).
+    @inline(__always)
+    static func gatherEven(_ src: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+        var x = range.lowerBound
+        while x + 8 < range.upperBound {
+            let v = UnsafeRawPointer(src + 2 * x).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(d + x).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)
+            x += 8
+        }
+        while x < range.upperBound { d[x] = src[2 * x]; x += 1 }
+    }
+
+    /// d[2x] += s[x] for x in `range` (the adjoint of `gatherEven`), eight at a time; the odd
+    /// elements a vector spans are written back unchanged, so only one thread may own the row.
+    @inline(__always)
+    static func scatterAddEven(_ s: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+        var x = range.lowerBound
+        while x + 8 < range.upperBound {
+            var v = UnsafeRawPointer(d + 2 * x).loadUnaligned(as: SIMD16<Float>.self)
+            v.evenHalf += UnsafeRawPointer(s + x).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(d + 2 * x).storeBytes(of: v, as: SIMD16<Float>.self)
+            x += 8
+        }
+        while x < range.upperBound { d[2 * x] += s[x]; x += 1 }
     }
 }

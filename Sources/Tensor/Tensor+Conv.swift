@@ -6,7 +6,7 @@ extension Tensor {
     /// it stays cache-sized; layers with at most `ConvGeometry.directOutputChannelLimit` output
     /// channels use the direct kernels instead (see ConvGeometry+Direct), and 3×3 stride-1 layers
     /// with enough channels run forward by Winograd's F(2×2, 3×3) (see WinogradConvolution). The
-    /// weight gradient always goes through im2col.
+    /// weight gradient always goes through im2col (the forward pass's columns when it built them).
     public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0,
                        dilation: Int = 1) -> Tensor {
         precondition(rank == 4 && weight.rank == 4 && weight.shape[1] == shape[1],
@@ -29,11 +29,16 @@ extension Tensor {
                 .forward(pointer, channelStride: geo.height * geo.width, imageStride: inSize, images: n,
                          height: geo.height, width: geo.width, out.pointer, outChannelStride: hw, outImageStride: cout * hw)
         }
+        // When the weight gradient will be needed, the forward pass keeps its whole column matrix
+        // for it (k·hw floats per image) rather than unfolding the input a second time in backward.
+        let k = geo.columnRows
+        let kept = !direct && !winograd && !geo.isPointwise && GradMode.isEnabled && weight.requiresGrad
+            ? Storage(uninitializedCount: n * k * hw) : nil
         for i in 0..<n where !winograd {
             if direct {
                 geo.directForward(pointer + i * inSize, w, outputChannels: cout, out.pointer + i * cout * hw)
             } else {
-                banded.forward(pointer + i * inSize, w, out.pointer + i * cout * hw)
+                banded.forward(pointer + i * inSize, w, out.pointer + i * cout * hw, keeping: kept.map { $0.base + i * k * hw })
             }
         }
         if let bias { Tensor.addChannelBias(out, bias) }
@@ -67,6 +72,8 @@ extension Tensor {
                 for i in 0..<n {
                     if direct {
                         geo.directWeightGradient(x.pointer + i * inSize, g.pointer + i * cout * hw, outputChannels: cout, dw.pointer)
+                    } else if let kept {
+                        Tensor.gemm(false, true, cout, k, hw, 1, g.pointer + i * cout * hw, hw, kept.base + i * k * hw, hw, 1, dw.pointer, k)
                     } else {
                         banded.weightGradient(x.pointer + i * inSize, g.pointer + i * cout * hw, dw.pointer)
                     }
