@@ -41,6 +41,11 @@ public enum Planner {
                     upstreamIDs[name] = stage
                 }
             }
+            // A parameter naming a file is an input too. A missing file still plans: the stage
+            // itself says where the file should come from when it runs.
+            for (name, path) in instance.fileParams {
+                inputHashes["params." + name] = (try? environment.contentHash(ofInput: path)) ?? "missing " + path
+            }
             let key = FingerprintKey(kind: instance.kind, kindVersion: instance.kindVersion, params: instance.params,
                                      inputs: inputHashes, upstream: upstream)
             let fingerprint = key.fingerprint

@@ -193,9 +193,15 @@ public struct SpecExpander {
             }
         }
         guard errorCount == before else { return nil }
-        return StageInstance(id: SpecExpander.instanceID(stage.name, values), stageName: stage.name, kind: descriptor.kind,
-                             kindVersion: descriptor.version, matrixValues: values, params: params, inputs: inputs,
-                             outputs: outputs, resources: stage.resources, location: stage.location)
+        var instance = StageInstance(id: SpecExpander.instanceID(stage.name, values), stageName: stage.name, kind: descriptor.kind,
+                                     kindVersion: descriptor.version, matrixValues: values, params: params, inputs: inputs,
+                                     outputs: outputs, resources: stage.resources, location: stage.location)
+        for spec in descriptor.params ?? [] {
+            if let keywords = spec.fileUnless, let value = params[spec.name]?.stringValue, !keywords.contains(value) {
+                instance.fileParams[spec.name] = value
+            }
+        }
+        return instance
     }
 
     private static let referencePattern = try! NSRegularExpression(pattern: "^([A-Za-z_][A-Za-z0-9_-]*)(@[^./]+)?\\.([A-Za-z_][A-Za-z0-9_-]*)(/.*)?$")

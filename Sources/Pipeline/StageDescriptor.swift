@@ -43,12 +43,18 @@ public struct ParamSpec: Sendable {
     /// nil means the parameter is required.
     public var defaultValue: ParamValue?
     public var doc: String
+    /// For a string parameter that may name a file: the keywords that do not (`official`, `random`).
+    /// Any other value is a path whose content the planner hashes into the fingerprint, as it does
+    /// for inputs, so replacing the file reruns the stage.
+    public var fileUnless: [String]?
 
-    public init(_ name: String, _ type: ParamType, default defaultValue: ParamValue?, doc: String) {
+    public init(_ name: String, _ type: ParamType, default defaultValue: ParamValue?, doc: String,
+                fileUnless: [String]? = nil) {
         self.name = name
         self.type = type
         self.defaultValue = defaultValue
         self.doc = doc
+        self.fileUnless = fileUnless
     }
 }
 

@@ -25,6 +25,8 @@ public struct StageInstance: Sendable {
     /// Canonical parameters, defaults filled in.
     public var params: [String: ParamValue]
     public var inputs: [String: InputSource]
+    /// Parameters whose values name files (see `ParamSpec.fileUnless`): name → path.
+    public var fileParams: [String: String] = [:]
     public var outputs: [String]
     public var resources: StageResources
     public var location: SourceLocation

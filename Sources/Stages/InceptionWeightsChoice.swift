@@ -15,7 +15,8 @@ enum InceptionWeightsChoice: Equatable {
     static let params: [ParamSpec] = [
         ParamSpec("weights", .string, default: .string("official"),
                   doc: "official (pytorch-fid's pt_inception-2015-12-05 file, see `pleinair weights fetch inception`), "
-                      + "random (seeded, for demos; every metric is labelled), or a path to a .pth/.safetensors state dict"),
+                      + "random (seeded, for demos; every metric is labelled), or a path to a .pth/.safetensors state dict (its content is part of the fingerprint)",
+                  fileUnless: ["official", "random"]),
         ParamSpec("seed", .int, default: .int(0), doc: "seed of `weights: random`"),
     ]
 

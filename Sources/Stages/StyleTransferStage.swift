@@ -22,7 +22,8 @@ public struct StyleTransferStage: Stage {
             params: [
                 ParamSpec("weights", .string, default: .string("official"),
                           doc: "official (torchvision's \(StyleTransferStage.officialFileName), `pleinair weights fetch vgg19`), "
-                              + "random (seeded, for demos; every metric is labelled), or a path to a .pth/.safetensors state dict"),
+                              + "random (seeded, for demos; every metric is labelled), or a path to a .pth/.safetensors state dict (its content is part of the fingerprint)",
+                          fileUnless: ["official", "random"]),
                 ParamSpec("seed", .int, default: .int(0), doc: "seed of `weights: random`"),
                 ParamSpec("content_layer", layers, default: .string("relu4_2"), doc: "Gatys et al. 2016: conv4_2"),
                 ParamSpec("style_layers", .list(layers),

@@ -68,6 +68,31 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(summary.executed.count, 7)
     }
 
+    func testAParameterNamingAFileFingerprintsItsContent() throws {
+        _ = try ws.write("model.yaml", """
+        experiment: model
+        stages:
+          fit:
+            kind: toy
+            params: {model: data/weights.bin}
+          plain:
+            kind: toy
+            params: {model: none}
+        """)
+        // Missing, the file still plans (the stage says what is wrong when it runs).
+        XCTAssertEqual(try ws.plan("model.yaml").stage("fit")?.decision, .run(.new))
+        _ = try ws.write("data/weights.bin", "first\n")
+        try ws.run("model.yaml")
+        ws.counter.reset()
+        let url = ws.root.appendingPathComponent("data/weights.bin")
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(60)], ofItemAtPath: url.path)
+        XCTAssertEqual(try ws.run("model.yaml").executed, [])
+        _ = try ws.write("data/weights.bin", "second\n")
+        let plan = try ws.plan("model.yaml")
+        XCTAssertEqual(plan.stage("fit")?.decision, .run(.inputsChanged(["params.model"])))
+        XCTAssertEqual(plan.stage("plain")?.decision, .cached)
+    }
+
     func testCodeVersionChangeRerunsWithThatReason() throws {
         try ws.run()
         ws.version = 2

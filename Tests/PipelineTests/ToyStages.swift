@@ -28,7 +28,9 @@ struct ToyStage: Stage {
                         params: [ParamSpec("value", .number, default: .double(1), doc: "a number"),
                                  ParamSpec("tag", .string, default: .string(""), doc: "a label that makes instances differ"),
                                  ParamSpec("fail", .bool, default: .bool(false), doc: "throw instead"),
-                                 ParamSpec("sleep", .number, default: .double(0), doc: "seconds to wait, checking cancellation")],
+                                 ParamSpec("sleep", .number, default: .double(0), doc: "seconds to wait, checking cancellation"),
+                                 ParamSpec("model", .string, default: .string("none"), doc: "none, or a file the stage would read",
+                                           fileUnless: ["none"])],
                         inputs: [("in", false)], outputs: ["out"])
     }
 
