@@ -200,7 +200,7 @@ public final class Executor {
         let log = StageLog(url: logURL) { fraction, message in observer.progress(id, fraction: fraction, message: message) }
         let context = StageContext(stageID: id, fingerprint: stage.fingerprint, params: stage.instance.params, inputs: inputs,
                                    outputs: outputs, workDirectory: work, workspace: workspace.root, threads: threads,
-                                   log: log, cancellation: cancellation)
+                                   log: log, cancellation: cancellation, memoryMB: stage.instance.resources.memoryMB)
         backend.start(implementation, context: context) { event in
             completions.put(Completion(id: id, event: event))
         }

@@ -89,7 +89,7 @@ public final class SlurmBackend: ExecutionBackend {
 
     private func submitFlags(kind: String, context: StageContext) -> [String] {
         ["--job-name=pleinair-\(context.stageID)", "--output=\(context.log.url.path)", "--error=\(context.log.url.path)",
-         "--open-mode=append"] + config.sbatchFlags(kind: kind, cpus: max(1, context.threads), memoryMB: nil)
+         "--open-mode=append"] + config.sbatchFlags(kind: kind, cpus: max(1, context.threads), memoryMB: context.memoryMB)
     }
 
     private func writeScript(for jobFile: URL) throws -> URL {

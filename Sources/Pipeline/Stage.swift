@@ -35,6 +35,9 @@ public struct StageContext: Sendable {
     public var threads: Int
     public var log: StageLog
     public var cancellation: Cancellation
+    /// The memory the spec declares for the stage (`resources: {memory: …}`), in MB; cluster
+    /// backends request it for the job.
+    public var memoryMB: Int? = nil
 
     /// Throws `StageFailure.cancelled` once cancellation was asked for; long stages call it often.
     public func checkCancelled() throws {

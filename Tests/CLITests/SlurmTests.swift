@@ -27,6 +27,7 @@ final class SlurmTests: XCTestCase {
         kind: cmd
         cmd: "echo prepared > ${outputs.out}"
         outputs: {out: file}
+        resources: {memory: 64MB}
       score:
         kind: cmd
         foreach: artist
@@ -61,6 +62,16 @@ final class SlurmTests: XCTestCase {
         let jobs = try ledger.jobs(execution: prep.id)
         XCTAssertEqual(jobs.last?.state, "COMPLETED")
         XCTAssertNotNil(jobs.last?.node, "the ledger records the node the job ran on")
+        // The declared memory is requested from Slurm.
+        let shown = Process()
+        shown.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        shown.arguments = ["scontrol", "show", "job", jobs.last?.jobID ?? ""]
+        let pipe = Pipe()
+        shown.standardOutput = pipe
+        try shown.run()
+        let description = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        shown.waitUntilExit()
+        XCTAssertTrue(description.contains("MinMemoryNode=64M"), description)
         XCTAssertEqual(try cli.run(["results", "exp.yaml", "--format", "csv"]).stdout, "artist,score.score\nmonet,2\ncezanne,2\n")
     }
 
