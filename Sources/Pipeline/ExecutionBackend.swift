@@ -43,6 +43,13 @@ public enum BackendEvent: Sendable {
 public protocol ExecutionBackend: AnyObject {
     /// Starts `stage` with `context`; reports through `events` from any thread, ending with `.finished`.
     func start(_ stage: Stage, context: StageContext, events: @escaping @Sendable (BackendEvent) -> Void)
+    /// Whether starting this fingerprint attaches to a job an earlier run left running (whose log
+    /// must then be appended to, not truncated).
+    func resumes(fingerprint: String) -> Bool
+}
+
+extension ExecutionBackend {
+    public func resumes(fingerprint: String) -> Bool { false }
 }
 
 /// Runs each stage on its own thread in this process.

@@ -197,7 +197,9 @@ public final class Executor {
         }
         let outputs = Dictionary(uniqueKeysWithValues: stage.instance.outputs.map { ($0, staging.appendingPathComponent($0)) })
         let observer = self.observer
-        let log = StageLog(url: logURL) { fraction, message in observer.progress(id, fraction: fraction, message: message) }
+        let log = StageLog(url: logURL, append: backend.resumes(fingerprint: stage.fingerprint)) { fraction, message in
+            observer.progress(id, fraction: fraction, message: message)
+        }
         let context = StageContext(stageID: id, fingerprint: stage.fingerprint, params: stage.instance.params, inputs: inputs,
                                    outputs: outputs, workDirectory: work, workspace: workspace.root, threads: threads,
                                    log: log, cancellation: cancellation, memoryMB: stage.instance.resources.memoryMB)

@@ -40,6 +40,12 @@ public final class SlurmBackend: ExecutionBackend {
         reattach = map
     }
 
+    public func resumes(fingerprint: String) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return reattach[fingerprint] != nil
+    }
+
     public func start(_ stage: Stage, context: StageContext, events: @escaping @Sendable (BackendEvent) -> Void) {
         let staging = context.outputs.values.first?.deletingLastPathComponent()
             ?? context.workDirectory.appendingPathComponent("staging")

@@ -314,3 +314,34 @@ final class ExecutorTests: XCTestCase {
         XCTAssertNil(table.pivoted(on: "nothing"))
     }
 }
+
+/// A local backend that claims every start attaches to a job an earlier run left running.
+private final class ResumingBackend: ExecutionBackend {
+    let local = LocalBackend()
+    func start(_ stage: Stage, context: StageContext, events: @escaping @Sendable (BackendEvent) -> Void) {
+        local.start(stage, context: context, events: events)
+    }
+    func resumes(fingerprint: String) -> Bool { true }
+}
+
+final class StageLogResumeTests: XCTestCase {
+    func testAStageThatReattachesAppendsToItsLogInsteadOfTruncatingIt() throws {
+        let ws = try TestWorkspace()
+        _ = try ws.write("exp.yaml", "experiment: logs\nstages:\n  only:\n    kind: toy\n")
+        try ws.run()
+        let logs = ws.root.appendingPathComponent("artifacts/logs")
+        let names = try FileManager.default.contentsOfDirectory(atPath: logs.path).filter { $0.hasPrefix("logs-only-") }
+        XCTAssertEqual(names.count, 1)
+        let log = logs.appendingPathComponent(names[0])
+        try "written by the job on the node\n".write(to: log, atomically: false, encoding: .utf8)
+        var options = RunOptions()
+        options.force = ["only"]
+        let runner = try ws.runner()
+        _ = try runner.run(try runner.load(ws.root.appendingPathComponent("exp.yaml").path), options: options,
+                           backend: ResumingBackend(), observer: RecordingObserver())
+        XCTAssertTrue(try String(contentsOf: log, encoding: .utf8).hasPrefix("written by the job on the node\n"))
+        // A plain rerun starts the log afresh.
+        try ws.run("exp.yaml", options)
+        XCTAssertFalse(try String(contentsOf: log, encoding: .utf8).contains("written by the job on the node"))
+    }
+}
