@@ -6,6 +6,11 @@ public struct SafeTensorsError: Error, CustomStringConvertible {
     public let path: String
     public let reason: String
     public var description: String { "safetensors \(path): \(reason)" }
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
 }
 
 /// Reads and writes the safetensors format (8-byte little-endian header length, JSON header, raw data)
@@ -22,37 +27,13 @@ public enum SafeTensors {
 
     /// Parses safetensors bytes; `path` only labels errors.
     public static func decode(_ data: Data, path: String = "<memory>") throws -> [String: Tensor] {
-        func fail(_ r: String) -> SafeTensorsError { SafeTensorsError(path: path, reason: r) }
-        guard data.count >= 8 else { throw fail("file shorter than its 8-byte header length") }
-        let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard headerLength <= UInt64(data.count - 8) else { throw fail("header length \(headerLength) exceeds file") }
-        let body = 8 + Int(headerLength)
-        guard let header = try? JSONSerialization.jsonObject(with: data.subdata(in: 8..<body)) as? [String: Any] else {
-            throw fail("header is not a JSON object")
-        }
         var out: [String: Tensor] = [:]
-        for (key, value) in header where key != "__metadata__" {
-            guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
-                  let shape = (entry["shape"] as? [NSNumber])?.map(\.intValue),
-                  let offsets = (entry["data_offsets"] as? [NSNumber])?.map(\.intValue), offsets.count == 2 else {
-                throw fail("entry '\(key)' lacks dtype, shape or data_offsets")
-            }
-            let n = shape.reduce(1, *)
-            let width: Int
-            switch dtype {
-            case "F32": width = 4
-            case "F16", "BF16": width = 2
-            case "F64", "I64": width = 8
-            default: throw fail("entry '\(key)' has unsupported dtype \(dtype)")
-            }
-            guard offsets[1] - offsets[0] == n * width, offsets[0] >= 0, body + offsets[1] <= data.count else {
-                throw fail("entry '\(key)' data_offsets \(offsets) do not fit shape \(shape) of \(dtype)")
-            }
-            let t = Tensor(zeros: shape)
-            let dst = t.pointer
+        for entry in try SafeTensorsContainer.entries(of: data, path: path).entries {
+            let t = Tensor(zeros: entry.shape)
+            let dst = t.pointer, dtype = entry.dtype
             data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-                let src = raw.baseAddress! + body + offsets[0]
-                for i in 0..<n {
+                let src = raw.baseAddress! + entry.start
+                for i in 0..<entry.count {
                     switch dtype {
                     case "F32": dst[i] = Float(bitPattern: src.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self).littleEndian)
                     case "F16": dst[i] = halfToFloat(src.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).littleEndian)
@@ -62,7 +43,7 @@ public enum SafeTensors {
                     }
                 }
             }
-            out[key] = t
+            out[entry.key] = t
         }
         return out
     }
@@ -76,32 +57,10 @@ public enum SafeTensors {
 
     /// Serialises `tensors` as F32 safetensors bytes.
     public static func encode(_ tensors: [String: Tensor], metadata: [String: String] = [:]) throws -> Data {
-        let keys = tensors.keys.sorted()
-        var parts: [String] = []
-        if !metadata.isEmpty {
-            let meta = try JSONSerialization.data(withJSONObject: metadata, options: .sortedKeys)
-            parts.append("\"__metadata__\":" + String(decoding: meta, as: UTF8.self))
-        }
-        var offset = 0
-        for k in keys {
-            let t = tensors[k]!
-            let keyJSON = String(decoding: try JSONSerialization.data(withJSONObject: k, options: .fragmentsAllowed), as: UTF8.self)
-            let shape = t.shape.map(String.init).joined(separator: ",")
-            parts.append("\(keyJSON):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + 4 * t.count)]}")
-            offset += 4 * t.count
-        }
-        var header = Array(("{" + parts.joined(separator: ",") + "}").utf8)
-        while header.count % 8 != 0 { header.append(0x20) }  // pad so the data starts 8-byte aligned
-        var data = Data(capacity: 8 + header.count + offset)
-        var length = UInt64(header.count).littleEndian
-        withUnsafeBytes(of: &length) { data.append(contentsOf: $0) }
-        data.append(contentsOf: header)
-        for k in keys {
-            let t = tensors[k]!
+        try SafeTensorsContainer.assemble(tensors.mapValues { t in
             var values = t.scalars.map { $0.bitPattern.littleEndian }
-            values.withUnsafeMutableBytes { data.append(contentsOf: $0) }
-        }
-        return data
+            return ("F32", t.shape, values.withUnsafeMutableBytes { Data($0) })
+        }, metadata: metadata)
     }
 
     /// IEEE half → single, including subnormals, infinities and NaN.
