@@ -46,10 +46,15 @@ public protocol ExecutionBackend: AnyObject {
     /// Whether starting this fingerprint attaches to a job an earlier run left running (whose log
     /// must then be appended to, not truncated).
     func resumes(fingerprint: String) -> Bool
+    /// Memory (MB) the stages' declared `resources.memory` must share, or nil where each job gets
+    /// its own (a cluster node's, which the scheduler enforces).
+    var memoryBudgetMB: Int? { get }
 }
 
 extension ExecutionBackend {
     public func resumes(fingerprint: String) -> Bool { false }
+    /// This machine's memory: stages run here.
+    public var memoryBudgetMB: Int? { Int(ProcessInfo.processInfo.physicalMemory / (1 << 20)) }
 }
 
 /// Runs each stage on its own thread in this process.

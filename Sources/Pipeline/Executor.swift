@@ -35,7 +35,8 @@ public final class Executor {
     }
 
     /// Executes `plan` as run `runID` with at most `jobs` CPUs busy and no more memory declared
-    /// (`resources.memory`) by running stages than the machine has.
+    /// (`resources.memory`) by running stages than the backend's budget (this machine's memory
+    /// when stages run here; none on a cluster).
     public func run(_ plan: Plan, runID: Int64, jobs: Int, keepGoing: Bool, threadsPerStage: Int) throws -> RunSummary {
         var summary = RunSummary(runID: runID)
         let experiment = plan.experiment.name
@@ -54,7 +55,7 @@ public final class Executor {
         var running: [String: Running] = [:]
         var busy = 0
         var memoryInUse = 0
-        let memoryBudget = Int(ProcessInfo.processInfo.physicalMemory / (1 << 20))
+        let memoryBudget = backend.memoryBudgetMB ?? Int.max
         var stopLaunching = false
         var producedFingerprints = Set<String>()
         let completions = CompletionQueue<Completion>()

@@ -40,6 +40,9 @@ public final class SlurmBackend: ExecutionBackend {
         reattach = map
     }
 
+    /// Jobs run on cluster nodes, which Slurm sizes from each job's `--mem`.
+    public var memoryBudgetMB: Int? { nil }
+
     public func resumes(fingerprint: String) -> Bool {
         lock.lock()
         defer { lock.unlock() }

@@ -239,6 +239,18 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(ws.counter.maxActive, 1)
     }
 
+    func testOnAClusterDeclaredMemoryDoesNotQueueStagesBehindEachOther() throws {
+        // Each cluster job gets its own node's memory; the controller's RAM is no budget for them.
+        let megabytes = Int(ProcessInfo.processInfo.physicalMemory / (1 << 20)) * 6 / 10
+        _ = try ws.write("budget.yaml", twoSlowStages(memory: "\(megabytes)M"))
+        var options = RunOptions()
+        options.jobs = 2
+        let runner = try ws.runner()
+        _ = try runner.run(try runner.load(ws.root.appendingPathComponent("budget.yaml").path), options: options,
+                           backend: ClusterLikeBackend(), observer: RecordingObserver())
+        XCTAssertEqual(ws.counter.maxActive, 2)
+    }
+
     func testOnlyRunsTheSelectedStageAndWhatItNeeds() throws {
         var options = RunOptions()
         options.only = ["train@vangogh"]
@@ -343,5 +355,14 @@ final class StageLogResumeTests: XCTestCase {
         // A plain rerun starts the log afresh.
         try ws.run("exp.yaml", options)
         XCTAssertFalse(try String(contentsOf: log, encoding: .utf8).contains("written by the job on the node"))
+    }
+}
+
+/// Runs stages locally but, like a cluster backend, gives each its own memory.
+private final class ClusterLikeBackend: ExecutionBackend {
+    let local = LocalBackend()
+    var memoryBudgetMB: Int? { nil }
+    func start(_ stage: Stage, context: StageContext, events: @escaping @Sendable (BackendEvent) -> Void) {
+        local.start(stage, context: context, events: events)
     }
 }
