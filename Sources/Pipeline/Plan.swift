@@ -33,15 +33,4 @@ public struct Plan: Sendable {
     public func ids(matching selector: String) -> [String] {
         stages.filter { $0.instance.matches(selector) }.map(\.instance.id)
     }
-
-    /// The plan restricted to `ids` and everything they read from.
-    public func restricted(to ids: [String]) -> Plan {
-        var keep = Set<String>()
-        var queue = ids
-        while let id = queue.popLast() {
-            guard keep.insert(id).inserted, let stage = stage(id) else { continue }
-            queue.append(contentsOf: stage.instance.upstream)
-        }
-        return Plan(experiment: experiment, stages: stages.filter { keep.contains($0.instance.id) })
-    }
 }

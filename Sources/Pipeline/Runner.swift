@@ -78,8 +78,10 @@ public final class Runner {
         defer { withExtendedLifetime(lock) {} }
         _ = try ledger.recoverInterrupted()
         try sweepStaging()
-        var plan = try self.plan(experiment, force: options.force)
-        if !options.only.isEmpty { plan = plan.restricted(to: Array(try selected(options.only, in: experiment))) }
+        // Selectors are checked against the whole experiment; only what --only needs is planned.
+        let forced = try selected(options.force, in: experiment)
+        let scope = options.only.isEmpty ? experiment : experiment.restricted(to: try selected(options.only, in: experiment))
+        let plan = try self.plan(scope, force: forced.filter { scope.instance($0) != nil }.sorted())
         if options.dryRun { return (plan, nil) }
         onPlanned(plan)
         let runID = try ledger.beginRun(experiment: experiment.name, file: experiment.file, argv: options.argv)

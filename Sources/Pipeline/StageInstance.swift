@@ -50,4 +50,18 @@ public struct Experiment: Sendable {
     public var slurm: SlurmConfig?
 
     public func instance(_ id: String) -> StageInstance? { instances.first { $0.id == id } }
+
+    /// The instances `ids` and everything they read from, in the same order: what `--only` plans
+    /// (so inputs of unrelated stages are not even hashed).
+    public func restricted(to ids: Set<String>) -> Experiment {
+        var keep = Set<String>()
+        var queue = Array(ids)
+        while let id = queue.popLast() {
+            guard keep.insert(id).inserted, let instance = instance(id) else { continue }
+            queue.append(contentsOf: instance.upstream)
+        }
+        var copy = self
+        copy.instances = instances.filter { keep.contains($0.id) }
+        return copy
+    }
 }

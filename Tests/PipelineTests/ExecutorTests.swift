@@ -251,6 +251,22 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(ws.counter.maxActive, 2)
     }
 
+    func testOnlyDoesNotLookAtTheInputsOfStagesItDoesNotRun() throws {
+        _ = try ws.write("only.yaml", """
+        experiment: only
+        stages:
+          wanted: {kind: toy, inputs: {in: data/raw.txt}}
+          elsewhere: {kind: toy, inputs: {in: data/not-there-yet.txt}}
+        """)
+        XCTAssertThrowsError(try ws.plan("only.yaml"))  // the whole experiment cannot be planned yet
+        var options = RunOptions()
+        options.only = ["wanted"]
+        options.force = ["wanted", "elsewhere"]
+        XCTAssertEqual(try ws.run("only.yaml", options).executed, ["wanted"])
+        options.force = ["nowhere"]
+        XCTAssertThrowsError(try ws.run("only.yaml", options))  // an unknown selector is still an error
+    }
+
     func testOnlyRunsTheSelectedStageAndWhatItNeeds() throws {
         var options = RunOptions()
         options.only = ["train@vangogh"]
