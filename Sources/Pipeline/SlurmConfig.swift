@@ -19,7 +19,10 @@ public struct SlurmConfig: Sendable, Equatable {
     /// The `sbatch` flags for a stage of `kind` needing `cpus` CPUs and `memoryMB`.
     public func sbatchFlags(kind: String, cpus: Int, memoryMB: Int?) -> [String] {
         var out = ["--cpus-per-task=\(cpus)"]
-        if let memoryMB { out.append("--mem=\(memoryMB)M") }
+        // Flags of the user's that size memory themselves (--mem-per-cpu, --mem-per-gpu) win: sbatch
+        // refuses them beside --mem.
+        let own = flags + (kindFlags[kind] ?? [])
+        if let memoryMB, !own.contains(where: { $0.hasPrefix("--mem") }) { out.append("--mem=\(memoryMB)M") }
         if let partition { out.append("--partition=\(partition)") }
         if let account { out.append("--account=\(account)") }
         if let time { out.append("--time=\(time)") }

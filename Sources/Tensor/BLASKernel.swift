@@ -25,15 +25,29 @@ public enum BLASKernel {
         openblas_set_num_threads(Int32(n))
     }
 
+    private static let splitLock = NSLock()
+    nonisolated(unsafe) private static var splitDepth = 0
+    nonisolated(unsafe) private static var splitSavedCount = 1
+
     /// Runs `count` independent BLAS calls (`body(i)` for i in 0..<count), spread over the threads
     /// with each call single-threaded: for many small products, cheaper than letting OpenBLAS split
     /// every one of them. OpenBLAS's thread count is process-wide, so while this runs, BLAS calls
-    /// from other threads run single-threaded too (same results, only slower).
+    /// from other threads run single-threaded too (same results, only slower). Calls from several
+    /// threads at once nest: the count the first one found is restored when the last one ends.
     public static func splittingCalls(_ count: Int, _ body: (Int) -> Void) {
-        let threads = min(threadCount, count)
-        guard threads > 1 else { for i in 0..<count { body(i) }; return }
+        splitLock.lock()
+        if splitDepth == 0 { splitSavedCount = threadCount }
+        let threads = min(splitSavedCount, count)
+        splitDepth += 1
         openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(Int32(threads)) }
+        splitLock.unlock()
+        defer {
+            splitLock.lock()
+            splitDepth -= 1
+            if splitDepth == 0 { openblas_set_num_threads(Int32(splitSavedCount)) }
+            splitLock.unlock()
+        }
+        guard threads > 1 else { for i in 0..<count { body(i) }; return }
         DispatchQueue.concurrentPerform(iterations: threads) { t in
             for i in (count * t / threads)..<(count * (t + 1) / threads) { body(i) }
         }

@@ -2,8 +2,9 @@
 /// matrix ([C·kh·kw, rows·outW]) stays cache-sized and one buffer serves every band of a call,
 /// while every sgemm keeps the full reduction depth.
 ///
-/// The buffer is allocated per call rather than kept between forward and backward: held across a
-/// network's forward pass, one per layer, it would dominate a training step's peak memory.
+/// The buffer is allocated per call. Only small whole column matrices are kept from forward to
+/// backward (`ConvGeometry.keptColumnLimit`): held across a network's forward pass, one per layer,
+/// large ones would dominate a training step's peak memory.
 struct BandedConvolution {
     let geometry: ConvGeometry
     let outputChannels: Int

@@ -5,6 +5,9 @@
 extension ConvGeometry {
     /// Output channel counts at or below this use the direct kernels.
     public static let directOutputChannelLimit = 4
+    /// The largest column matrix (floats, all images of a batch) a convolution keeps from forward
+    /// to backward for its weight gradient: 16 MB, a 256×256 stem conv's of one image is 38 MB.
+    public static let keptColumnLimit = 4 << 20
 
     /// out[co] = Σ weight[co, c, ki, kj] · shifted input, for one image; `weight` is [cout, C·kh·kw],
     /// `out` is [cout, outH·outW] and is overwritten. Output rows run in parallel.

@@ -30,9 +30,12 @@ extension Tensor {
                          height: geo.height, width: geo.width, out.pointer, outChannelStride: hw, outImageStride: cout * hw)
         }
         // When the weight gradient will be needed, the forward pass keeps its whole column matrix
-        // for it (k·hw floats per image) rather than unfolding the input a second time in backward.
+        // for it (k·hw floats per image) rather than unfolding the input a second time in backward,
+        // up to `keptColumnLimit` floats per layer: held until backward, one per layer, larger
+        // matrices (big images, big batches) would dominate a step's memory, so those go by bands.
         let k = geo.columnRows
         let kept = !direct && !winograd && !geo.isPointwise && GradMode.isEnabled && weight.requiresGrad
+            && n * k * hw <= ConvGeometry.keptColumnLimit
             ? Storage(uninitializedCount: n * k * hw) : nil
         for i in 0..<n where !winograd {
             if direct {

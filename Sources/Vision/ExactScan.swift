@@ -26,6 +26,7 @@ public final class ExactScan: NearestNeighborScan, @unchecked Sendable {
     }
 
     public func search(_ queries: UnsafePointer<Float>, count n: Int, k: Int) -> Neighbors {
+        precondition(k > 0, "k must be positive")
         let d = bank.columns, m = bank.rows
         var labels = [Int](repeating: -1, count: n * k)
         var distances = [Float](repeating: .infinity, count: n * k)

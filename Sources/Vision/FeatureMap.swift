@@ -109,13 +109,11 @@ extension FeatureMap {
                     // Pixels inside the image per window: (rows in 0..<h) · (columns in 0..<w).
                     @inline(__always) func span(_ i: Int, _ n: Int) -> Float { Float((i > 0 ? 1 : 0) + 1 + (i < n - 1 ? 1 : 0)) }
                     for y in 0..<h {
-                        let up = rows + max(y - 1, 0) * w, mid = rows + y * w, down = rows + min(y + 1, h - 1) * w
-                        let d = o + y * w, wy = span(y, h)
-                        let scaleUp: Float = y > 0 ? 1 : 0, scaleDown: Float = y < h - 1 ? 1 : 0
-                        let inner = 1 / (wy * 3)
-                        for x in 0..<w {
-                            d[x] = (scaleUp * up[x] + mid[x] + scaleDown * down[x]) * inner
-                        }
+                        let mid = rows + y * w, d = o + y * w, inner = 1 / (span(y, h) * 3)
+                        for x in 0..<w { d[x] = mid[x] }
+                        if y > 0 { let up = rows + (y - 1) * w; for x in 0..<w { d[x] += up[x] } }
+                        if y < h - 1 { let down = rows + (y + 1) * w; for x in 0..<w { d[x] += down[x] } }
+                        for x in 0..<w { d[x] *= inner }
                         if w > 1 {
                             d[0] *= 3 / span(0, w)
                             d[w - 1] *= 3 / span(w - 1, w)

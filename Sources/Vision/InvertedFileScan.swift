@@ -42,6 +42,7 @@ public final class InvertedFileScan: NearestNeighborScan, @unchecked Sendable {
 
     /// The `k` nearest bank rows (squared L2, as FAISS reports) of `count` row-major queries.
     public func search(_ queries: UnsafePointer<Float>, count n: Int, k: Int) -> Neighbors {
+        precondition(k > 0, "k must be positive")
         let d = dimension, nlist = lists.count
         var labels = [Int](repeating: -1, count: n * k)
         var distances = [Float](repeating: .infinity, count: n * k)

@@ -12,7 +12,7 @@ struct NearestList {
     let labels: UnsafeMutablePointer<Int>
     let k: Int
 
-    /// Offers candidates whose squared distances are `queryNorm + norms[j] − 2·dots[j]` (clamped at 0),
+    /// Offers candidates whose squared distances are `queryNorm + (norms[j] − 2·dots[j])` (clamped at 0),
     /// labelled `label(j)`, for j in 0..<count. Most candidates lose to the current k-th best, so
     /// blocks of 16 are screened by their minimum (vector min of halves; the stdlib's `any(mask)` is
     /// not inlined here and made the screen slower than FAISS's scalar loop) before any is inserted.
@@ -26,13 +26,17 @@ struct NearestList {
             let partial = norm - 2 * dot  // the distance less the query's norm
             let a = pointwiseMin(partial.lowHalf, partial.highHalf), b = pointwiseMin(a.lowHalf, a.highHalf)
             let c = pointwiseMin(b.lowHalf, b.highHalf)
-            if Swift.min(c[0], c[1]) < distances[k - 1] - queryNorm {
+            // The screen only skips blocks; `insert` decides. Its margin of a few ulps keeps a
+            // candidate whose rounded distance would just win from being screened out.
+            let worst = distances[k - 1]
+            if Swift.min(c[0], c[1]) < worst - queryNorm + 1e-6 * (worst + queryNorm) {
+                // The same arithmetic as the scalar tail, so a row's distance does not depend on its position.
                 for t in j..<(j + 16) { insert(max(0, queryNorm + partial[t - j]), label(t)) }
             }
             j += 16
         }
         while j < count {
-            insert(max(0, queryNorm + norms[j] - 2 * dots[j]), label(j))
+            insert(max(0, queryNorm + (norms[j] - 2 * dots[j])), label(j))
             j += 1
         }
     }

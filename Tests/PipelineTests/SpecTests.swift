@@ -139,3 +139,14 @@ final class SpecTests: XCTestCase {
         XCTAssertEqual(e.instance("b")?.params["name"], .string("own"))
     }
 }
+
+final class SlurmFlagsTests: XCTestCase {
+    func testDeclaredMemoryBecomesMemUnlessTheUsersFlagsSizeMemory() {
+        var config = SlurmConfig()
+        XCTAssertEqual(config.sbatchFlags(kind: "train", cpus: 2, memoryMB: 8192), ["--cpus-per-task=2", "--mem=8192M"])
+        XCTAssertEqual(config.sbatchFlags(kind: "train", cpus: 2, memoryMB: nil), ["--cpus-per-task=2"])
+        config.kindFlags = ["train": ["--mem-per-cpu=4G"]]
+        XCTAssertEqual(config.sbatchFlags(kind: "train", cpus: 2, memoryMB: 8192), ["--cpus-per-task=2", "--mem-per-cpu=4G"])
+        XCTAssertEqual(config.sbatchFlags(kind: "fid", cpus: 1, memoryMB: 100), ["--cpus-per-task=1", "--mem=100M"])
+    }
+}
