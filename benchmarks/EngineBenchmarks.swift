@@ -77,15 +77,15 @@ private func benchmarkConvAgainstGemm() {
         }
         // Alternating the two, so a change in the shared machine's speed cannot favour either.
         for _ in 0..<2 { convRun(); gemmRun() }
-        var conv = (fastest: Double.infinity, median: 0.0), gemm = conv
+        var conv = Double.infinity, gemm = Double.infinity
         for _ in 0..<15 {
-            conv.fastest = min(conv.fastest, timeMilliseconds(runs: 1, warmup: 0, convRun).fastest)
-            gemm.fastest = min(gemm.fastest, timeMilliseconds(runs: 1, warmup: 0, gemmRun).fastest)
+            conv = min(conv, Bench.time(convRun) * 1000)
+            gemm = min(gemm, Bench.time(gemmRun) * 1000)
         }
-        convTotal += conv.fastest; gemmTotal += gemm.fastest
-        lowest = min(lowest, gemm.fastest / conv.fastest)
+        convTotal += conv; gemmTotal += gemm
+        lowest = min(lowest, gemm / conv)
         print(String(format: "  %-20@ conv %7.2f ms  sgemm %7.2f ms (fastest of 15, alternating)  fraction of sgemm throughput %5.1f%%",
-                     name as NSString, conv.fastest, gemm.fastest, 100 * gemm.fastest / conv.fastest))
+                     name as NSString, conv, gemm, 100 * gemm / conv))
     }
     print(String(format: "  all shapes: %.1f%% of sgemm throughput, lowest single shape %.1f%% (goal >= 70%%)",
                  100 * gemmTotal / convTotal, 100 * lowest))

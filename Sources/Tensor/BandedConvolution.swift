@@ -45,9 +45,16 @@ struct BandedConvolution {
         }
     }
 
-    /// gradWeight [Cout, K] += grad [Cout, outH·outW] · columnsᵀ.
-    func weightGradient(_ image: UnsafePointer<Float>, _ grad: UnsafePointer<Float>, _ gradWeight: UnsafeMutablePointer<Float>) {
-        let k = geometry.columnRows, ow = geometry.outWidth, hw = geometry.columnCount, columns = scratch()
+    /// gradWeight [Cout, K] += grad [Cout, outH·outW] · columnsᵀ, from the columns `forward` kept
+    /// when given, else unfolding `image` again band by band.
+    func weightGradient(_ image: UnsafePointer<Float>, _ grad: UnsafePointer<Float>, _ gradWeight: UnsafeMutablePointer<Float>,
+                        kept whole: UnsafePointer<Float>? = nil) {
+        let k = geometry.columnRows, ow = geometry.outWidth, hw = geometry.columnCount
+        if let whole {
+            Tensor.gemm(false, true, outputChannels, k, hw, 1, grad, hw, whole, hw, 1, gradWeight, k)
+            return
+        }
+        let columns = scratch()
         for rows in bands() {
             let cols = rows.count * ow
             if let columns { geometry.im2col(image, columns.base, rows: rows) }

@@ -75,10 +75,9 @@ extension Tensor {
                 for i in 0..<n {
                     if direct {
                         geo.directWeightGradient(x.pointer + i * inSize, g.pointer + i * cout * hw, outputChannels: cout, dw.pointer)
-                    } else if let kept {
-                        Tensor.gemm(false, true, cout, k, hw, 1, g.pointer + i * cout * hw, hw, kept.base + i * k * hw, hw, 1, dw.pointer, k)
                     } else {
-                        banded.weightGradient(x.pointer + i * inSize, g.pointer + i * cout * hw, dw.pointer)
+                        banded.weightGradient(x.pointer + i * inSize, g.pointer + i * cout * hw, dw.pointer,
+                                              kept: kept.map { UnsafePointer($0.base + i * k * hw) })
                     }
                 }
                 gw = dw

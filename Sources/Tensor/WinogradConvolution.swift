@@ -173,19 +173,18 @@ private struct TileGeometry {
             for tx in 0..<tilesWide {
                 let p = m + t0 + tx
                 // Aᵀ·M: rows (m0 + m1 + m2, m1 − m2 − m3) for each column j…
-                var a = (Float(0), Float(0), Float(0), Float(0)), b = a
-                @inline(__always) func column(_ j: Int) -> (Float, Float) {
+                @inline(__always) func column(_ j: Int) -> (top: Float, bottom: Float) {
                     let m0 = p[j * s], m1 = p[(4 + j) * s], m2 = p[(8 + j) * s], m3 = p[(12 + j) * s]
                     return (m0 + m1 + m2, m1 - m2 - m3)
                 }
-                (a.0, b.0) = column(0); (a.1, b.1) = column(1); (a.2, b.2) = column(2); (a.3, b.3) = column(3)
+                let c0 = column(0), c1 = column(1), c2 = column(2), c3 = column(3)
                 // …then ·A along each row: (x0 + x1 + x2, x1 − x2 − x3).
                 let x = 2 * tx
-                top[x] = a.0 + a.1 + a.2
-                if hasBottom { bottom[x] = b.0 + b.1 + b.2 }
+                top[x] = c0.top + c1.top + c2.top
+                if hasBottom { bottom[x] = c0.bottom + c1.bottom + c2.bottom }
                 if x + 1 < outWidth {
-                    top[x + 1] = a.1 - a.2 - a.3
-                    if hasBottom { bottom[x + 1] = b.1 - b.2 - b.3 }
+                    top[x + 1] = c1.top - c2.top - c3.top
+                    if hasBottom { bottom[x + 1] = c1.bottom - c2.bottom - c3.bottom }
                 }
             }
         }

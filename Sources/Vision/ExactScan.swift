@@ -10,19 +10,7 @@ public final class ExactScan: NearestNeighborScan, @unchecked Sendable {
     /// Scans `bank`'s rows (label = row), which must be what the exact index it replaces holds.
     public init(bank: MappedMatrix<Float>) {
         self.bank = bank
-        var norms = [Float](repeating: 0, count: bank.rows)
-        let d = bank.columns, base = bank.base
-        norms.withUnsafeMutableBufferPointer { out in
-            let o = out.baseAddress!
-            Parallel.forEachRange(bank.rows, work: d) { rows in
-                for i in rows {
-                    var s: Float = 0
-                    for k in 0..<d { s += base[i * d + k] * base[i * d + k] }
-                    o[i] = s
-                }
-            }
-        }
-        self.norms = norms
+        norms = Self.squaredNorms(bank.base, rows: bank.rows, dimension: bank.columns)
     }
 
     public func search(_ queries: UnsafePointer<Float>, count n: Int, k: Int) -> Neighbors {

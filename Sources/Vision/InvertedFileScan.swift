@@ -47,8 +47,7 @@ public final class InvertedFileScan: NearestNeighborScan, @unchecked Sendable {
         var labels = [Int](repeating: -1, count: n * k)
         var distances = [Float](repeating: .infinity, count: n * k)
         guard n > 0 else { return Neighbors(k: k, labels: labels, distances: distances) }
-        var queryNorms = [Float](repeating: 0, count: n)
-        for i in 0..<n { var s: Float = 0; for j in 0..<d { s += queries[i * d + j] * queries[i * d + j] }; queryNorms[i] = s }
+        let queryNorms = Self.squaredNorms(queries, rows: n, dimension: d)
         // Coarse assignment: the nprobe nearest centroids of every query.
         var dots = [Float](repeating: 0, count: n * nlist)
         centroids.withUnsafeBufferPointer { c in

@@ -1,3 +1,5 @@
+import Tensor
+
 /// A k-nearest-neighbour search over a bank's rows computed in this process with sgemm, in place of
 /// FAISS's own distance loops (Debian builds FAISS for baseline x86-64, without AVX2, while
 /// OpenBLAS runs its AVX-512 kernel). Squared L2 distances, as FAISS reports them.
@@ -56,12 +58,19 @@ struct NearestList {
 }
 
 extension NearestNeighborScan {
-    /// Squared norms of `rows` row-major vectors of length `dimension`.
+    /// Squared norms of `rows` row-major vectors of length `dimension`, rows split over the threads.
     static func squaredNorms(_ x: UnsafePointer<Float>, rows: Int, dimension d: Int) -> [Float] {
-        (0..<rows).map { i in
-            var s: Float = 0
-            for k in 0..<d { s += x[i * d + k] * x[i * d + k] }
-            return s
+        var norms = [Float](repeating: 0, count: rows)
+        norms.withUnsafeMutableBufferPointer { out in
+            let o = out.baseAddress!
+            Parallel.forEachRange(rows, work: d) { range in
+                for i in range {
+                    var s: Float = 0
+                    for k in 0..<d { s += x[i * d + k] * x[i * d + k] }
+                    o[i] = s
+                }
+            }
         }
+        return norms
     }
 }
