@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import TestSupport
 import XCTest
 
 /// Runs experiments through a real Slurm cluster; scripts/test.sh starts a single-node one
@@ -8,10 +9,8 @@ final class SlurmTests: XCTestCase {
     var cli: CLIHarness!
 
     override func setUpWithError() throws {
-        guard ProcessInfo.processInfo.environment["SLURM_CONF"] != nil,
-              Bench.run("sinfo", ["-h"]) == 0 else {
-            throw XCTSkip("no Slurm cluster (run scripts/slurm-cluster.sh start and export SLURM_CONF)")
-        }
+        try Requirement.slurm.check(ProcessInfo.processInfo.environment["SLURM_CONF"] != nil && Bench.run("sinfo", ["-h"]) == 0,
+                                    "no Slurm cluster (run scripts/slurm-cluster.sh start and export SLURM_CONF)", in: self)
         cli = try CLIHarness()
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// A generated study sheet in a real headless browser (Debian's chromium): keyboard answers, the
@@ -11,6 +12,11 @@ final class StudyBrowserTests: XCTestCase {
 
     static var chromium: String? {
         ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    func requireChromium() throws -> String {
+        try Requirement.chromium.check(Self.chromium != nil, "no chromium binary (apt-get install chromium)", in: self)
+        return Self.chromium!
     }
 
     let spec = """
@@ -74,7 +80,7 @@ final class StudyBrowserTests: XCTestCase {
     }
 
     func testKeyboardAnswersInChromiumAreDownloadedAsCSVAndIngested() throws {
-        guard let chromium = StudyBrowserTests.chromium else { throw XCTSkip("no chromium binary (apt-get install chromium)") }
+        let chromium = try requireChromium()
         try cli.write("study.yaml", spec)
         let run = try cli.run(["run", "study.yaml"])
         XCTAssertEqual(run.status, 0, run.stderr)
@@ -120,7 +126,7 @@ final class StudyBrowserTests: XCTestCase {
     }
 
     func testImagesHideWhenTheExposureTimeRunsOut() throws {
-        guard let chromium = StudyBrowserTests.chromium else { throw XCTSkip("no chromium binary (apt-get install chromium)") }
+        let chromium = try requireChromium()
         try cli.write("study.yaml", spec)
         XCTAssertEqual(try cli.run(["run", "study.yaml"]).status, 0)
         let page = cli.workspace.appendingPathComponent("artifacts/views/study_browser/study/sheets/rater-01.html")

@@ -1,5 +1,6 @@
 import Foundation
 import Tensor
+import TestSupport
 import XCTest
 
 final class BLASKernelTests: XCTestCase {
@@ -19,9 +20,8 @@ final class BLASKernelTests: XCTestCase {
     }
 
     func testOpenBLASRunsTheKernelTheEnvironmentNames() throws {
-        guard let wanted = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] else {
-            throw XCTSkip("no OPENBLAS_CORETYPE: run tests after `source scripts/blas-env.sh`")
-        }
+        let wanted = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? ""
+        try Requirement.blasKernel.check(!wanted.isEmpty, "no OPENBLAS_CORETYPE: run tests after `source scripts/blas-env.sh`", in: self)
         XCTAssertEqual(BLASKernel.coreName.lowercased(), wanted.lowercased())
     }
 

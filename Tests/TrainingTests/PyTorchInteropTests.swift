@@ -2,6 +2,7 @@ import Foundation
 import NN
 import Tensor
 import Vision
+import TestSupport
 import XCTest
 
 /// Weights cross between PleinAir and PyTorch under the same state-dict keys, both ways
@@ -29,15 +30,8 @@ final class PyTorchInteropTests: XCTestCase {
     }
 
     func testAPleinAirWrittenModelLoadsStrictlyIntoPyTorch() throws {
+        try Requirement.torch.check(Requirement.torchImports, "/usr/bin/python3 cannot import torch (apt-get install python3-torch)", in: self)
         let python = URL(fileURLWithPath: "/usr/bin/python3")
-        let probe = Process()
-        probe.executableURL = python
-        probe.arguments = ["-c", "import torch"]
-        guard FileManager.default.isExecutableFile(atPath: python.path), (try? probe.run()) != nil else {
-            throw XCTSkip("no /usr/bin/python3")
-        }
-        probe.waitUntilExit()
-        guard probe.terminationStatus == 0 else { throw XCTSkip("/usr/bin/python3 has no torch") }
 
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("torch-interop-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }

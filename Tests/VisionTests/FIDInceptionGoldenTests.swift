@@ -2,6 +2,7 @@ import Foundation
 import NN
 import Tensor
 @testable import Vision
+import TestSupport
 import XCTest
 
 /// pytorch-fid's Inception against PyTorch (scripts/reference/fid_reference.py): the same hash
@@ -70,9 +71,9 @@ final class FIDInceptionGoldenTests: XCTestCase {
     /// The full hash-weight state dict as the reference script saves it (PLEINAIR_FID_WEIGHTS_DIR,
     /// written by `fid_reference.py --full-weights DIR`; ~95 MB each, so never committed).
     func testFullWeightFilesFromPyTorchLoadAndReproduceTaps() throws {
-        guard let dir = ProcessInfo.processInfo.environment["PLEINAIR_FID_WEIGHTS_DIR"] else {
-            throw XCTSkip("set PLEINAIR_FID_WEIGHTS_DIR to the folder fid_reference.py --full-weights wrote")
-        }
+        let dir = ProcessInfo.processInfo.environment["PLEINAIR_FID_WEIGHTS_DIR"] ?? ""
+        try Requirement.fidWeights.check(!dir.isEmpty,
+                                         "set PLEINAIR_FID_WEIGHTS_DIR to the folder fid_reference.py --full-weights wrote", in: self)
         for name in ["fid_hash.safetensors", "fid_hash.pth"] {
             let net = try InceptionWeights.load(URL(fileURLWithPath: dir).appendingPathComponent(name))
             try assertTapsMatchReference(net)

@@ -183,7 +183,11 @@ def tiny_state_dict(sd):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--full-weights", help="also write the whole hash-weight state dict (.pth and .safetensors) here")
+    parser.add_argument("--weights-only", action="store_true",
+                        help="write only the --full-weights files, leaving the committed fixtures alone (scripts/test.sh)")
     args = parser.parse_args()
+    if args.weights_only and not args.full_weights:
+        parser.error("--weights-only needs --full-weights DIR")
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     out = os.path.join(root, "Tests", "VisionTests", "Fixtures", "fid")
     os.makedirs(out, exist_ok=True)
@@ -191,6 +195,9 @@ def main():
 
     model = FIDInceptionV3().eval()
     sd = hash_state_dict(model)
+    if args.weights_only:
+        write_full_weights(sd, args.full_weights)
+        return
     taps = {}
     with torch.no_grad():
         for k, (h, w) in enumerate(IMAGE_SIZES):
@@ -210,11 +217,16 @@ def main():
     frechet_fixtures(out)
 
     if args.full_weights:
-        os.makedirs(args.full_weights, exist_ok=True)
-        torch.save(sd, os.path.join(args.full_weights, "fid_hash.pth"))
-        write_safetensors(os.path.join(args.full_weights, "fid_hash.safetensors"),
-                          {k: v.numpy() for k, v in sd.items() if not k.endswith("num_batches_tracked")})
-        print(f"full hash-weight state dict written to {args.full_weights}")
+        write_full_weights(sd, args.full_weights)
+
+
+def write_full_weights(sd, folder):
+    """The whole hash-weight state dict as torch writes it (.pth, zip format) and as safetensors."""
+    os.makedirs(folder, exist_ok=True)
+    torch.save(sd, os.path.join(folder, "fid_hash.pth"))
+    write_safetensors(os.path.join(folder, "fid_hash.safetensors"),
+                      {k: v.numpy() for k, v in sd.items() if not k.endswith("num_batches_tracked")})
+    print(f"full hash-weight state dict written to {folder}")
 
 
 if __name__ == "__main__":
