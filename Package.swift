@@ -69,11 +69,13 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ZIPFoundation"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "RetrievalTests", dependencies: ["Vision", "Stages", "Pipeline", "Imaging"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TrainingTests", dependencies: ["Vision", "Stages", "Pipeline", "Imaging", "NN", "Tensor", "TestSupport"],
+        .testTarget(name: "RetrievalTests", dependencies: ["Vision", "Imaging"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TrainingTests", dependencies: ["Vision", "Imaging", "NN", "Tensor", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["PleinAirCLI", "Pipeline", "TestSupport"], resources: [.copy("Fixtures")]),
+        // Every built-in stage kind, run alone through one harness (StageHarness), no pipeline around it.
+        .testTarget(name: "StagesTests", dependencies: ["Stages", "Pipeline", "Imaging", "Vision", "NN", "Tensor", "Study"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "Stages", "Pipeline", "Imaging"], resources: [.copy("Fixtures")]),
     ]
 )

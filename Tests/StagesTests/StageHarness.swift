@@ -3,8 +3,9 @@ import Imaging
 @testable import Pipeline
 import Stages
 
-/// Runs stages in a temporary folder the way the executor would, with the stage's defaults.
-final class StageRunner {
+/// The shared harness of the stage-kind tests: runs one stage in a temporary folder the way the
+/// executor would (its defaults filled in, a log, a work folder, cancellation), without a pipeline.
+final class StageHarness {
     let root: URL
 
     init(_ label: String) throws {

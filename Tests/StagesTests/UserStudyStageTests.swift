@@ -1,30 +1,52 @@
 import Foundation
 import Imaging
+import Pipeline
+import Stages
 import Study
 import XCTest
 
 /// What the `user_study` stage writes: sheets raters can open offline, and a key they never see.
 final class UserStudyStageTests: XCTestCase {
+    /// The stage's three outputs, from demo scenes standing in for its folders (paintings as the
+    /// baseline's results, their ground-truth photos as the method's).
+    struct Written {
+        let harness: StageHarness
+        var sheets: URL { harness.url("sheets") }
+        var print: URL { harness.url("print") }
+        func key() throws -> AnswerKey { try AnswerKey.read(harness.url("key")) }
+    }
+
+    func study(raters: Int = 2, exposureMS: Int = 0) throws -> Written {
+        let harness = try StageHarness("user-study")
+        let data = harness.url("data")
+        try DemoScenes.write(DemoSceneOptions(trainCount: 0, testCount: 5, size: 24, seed: 3, styles: [.impressionist]), to: data)
+        let folder = { (path: String) in data.appendingPathComponent(path) }
+        _ = try harness.run(UserStudyStage(),
+                            params: ["raters": .int(raters), "trials_per_study": .int(2), "attention_checks": .int(2),
+                                     "base_size": .int(32), "artist": .string("impressionist"), "exposure_ms": .int(exposureMS)],
+                            inputs: ["paintings": folder("impressionist/test"), "baseline": folder("impressionist/test"),
+                                     "method": folder("impressionist/test_truth"), "real": folder("photos/test")],
+                            outputs: ["sheets": harness.url("sheets"), "key": harness.url("key"), "print": harness.url("print")])
+        return Written(harness: harness)
+    }
+
     func testWritesAPagePerRaterAnIndexAKeyAndAPrintableSheetEach() throws {
-        let fixture = try StudyFixture(raters: 3)
-        let fingerprint = try fixture.run()
-        let sheets = fixture.output("sheets", fingerprint: fingerprint)
-        let names = try FileManager.default.contentsOfDirectory(atPath: sheets.path).sorted()
+        let written = try study(raters: 3)
+        let names = try FileManager.default.contentsOfDirectory(atPath: written.sheets.path).sorted()
         XCTAssertEqual(names, ["images", "index.html", "rater-01.html", "rater-02.html", "rater-03.html"])
-        let key = try fixture.key(fingerprint: fingerprint)
+        let key = try written.key()
         XCTAssertEqual(key.sheets.map(\.rater), [1, 2, 3])
         XCTAssertEqual(key.artist, "impressionist")
         // 2 realism + 2 coherence + 2 × 3 ratios of real_or_fake + 2 attention checks.
         XCTAssertEqual(key.sheets.map(\.trials.count), [12, 12, 12])
-        let prints = try FileManager.default.contentsOfDirectory(atPath: fixture.output("print", fingerprint: fingerprint).path).sorted()
+        let prints = try FileManager.default.contentsOfDirectory(atPath: written.print.path).sorted()
         XCTAssertEqual(prints, ["rater-01.png", "rater-02.png", "rater-03.png"])
     }
 
     func testPagesAreSelfContainedAndRevealNeitherSourcesNorSides() throws {
-        let fixture = try StudyFixture()
-        let fingerprint = try fixture.run()
-        let sheets = fixture.output("sheets", fingerprint: fingerprint)
-        let key = try fixture.key(fingerprint: fingerprint)
+        let written = try study()
+        let sheets = written.sheets
+        let key = try written.key()
         let html = try String(contentsOf: sheets.appendingPathComponent("rater-01.html"), encoding: .utf8)
         XCTAssertFalse(html.contains("http://") || html.contains("https://") || html.contains("@import"), "no network resources")
         XCTAssertFalse(html.contains("<script src") || html.contains("<link"), "no external scripts or styles")
@@ -42,10 +64,9 @@ final class UserStudyStageTests: XCTestCase {
     }
 
     func testRealOrGeneratedImagesAreShownAtEachRatioOfTheBaseSize() throws {
-        let fixture = try StudyFixture()
-        let fingerprint = try fixture.run()
-        let images = fixture.output("sheets", fingerprint: fingerprint).appendingPathComponent("images")
-        for trial in try fixture.key(fingerprint: fingerprint).sheets[0].trials where trial.study == .realOrFake {
+        let written = try study()
+        let images = written.sheets.appendingPathComponent("images")
+        for trial in try written.key().sheets[0].trials where trial.study == .realOrFake {
             let expected = Int((32 * trial.ratio).rounded())
             for name in trial.images.dropFirst() {
                 let image = try ImageCodec.read(images.appendingPathComponent(name))
@@ -55,9 +76,8 @@ final class UserStudyStageTests: XCTestCase {
     }
 
     func testAnExposureLimitReachesThePage() throws {
-        let fixture = try StudyFixture(extraParams: ", exposure_ms: 1500")
-        let fingerprint = try fixture.run()
-        let html = try String(contentsOf: fixture.output("sheets", fingerprint: fingerprint).appendingPathComponent("rater-02.html"), encoding: .utf8)
+        let written = try study(exposureMS: 1500)
+        let html = try String(contentsOf: written.sheets.appendingPathComponent("rater-02.html"), encoding: .utf8)
         XCTAssertTrue(html.contains("\"exposure\":1500"))
     }
 }

@@ -10,7 +10,7 @@ import XCTest
 /// `translate`: any image size in, the same names and sizes out, and the generator's own output.
 final class TranslateStageTests: XCTestCase {
     /// A folder with two images whose sides are not multiples of 4, one of them a JPEG.
-    private func oddSizedImages(in runner: StageRunner) throws -> URL {
+    private func oddSizedImages(in runner: StageHarness) throws -> URL {
         let folder = runner.url("paintings")
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("sub"), withIntermediateDirectories: true)
         var rng = SeededRandom(seed: 5)
@@ -30,7 +30,7 @@ final class TranslateStageTests: XCTestCase {
     }
 
     func testImagesOfAnySizeComeBackWithTheirNamesAndSizes() throws {
-        let runner = try StageRunner("translate-sizes")
+        let runner = try StageHarness("translate-sizes")
         let paintings = try oddSizedImages(in: runner)
         let model = try writeModel(to: runner.url("model"), ngf: 4, blocks: 1)
         let result = try runner.run(TranslateStage(), params: ["ngf": .int(4), "n_blocks": .int(1)],
@@ -48,7 +48,7 @@ final class TranslateStageTests: XCTestCase {
     }
 
     func testBtoAUsesTheSecondGenerator() throws {
-        let runner = try StageRunner("translate-direction")
+        let runner = try StageHarness("translate-direction")
         let paintings = try oddSizedImages(in: runner)
         let model = try writeModel(to: runner.url("model"), ngf: 4, blocks: 1)
         _ = try runner.run(TranslateStage(), params: ["ngf": .int(4), "n_blocks": .int(1), "direction": .string("BtoA")],
@@ -60,7 +60,7 @@ final class TranslateStageTests: XCTestCase {
     }
 
     func testAModelOfAnotherArchitectureFailsNamingTheSizes() throws {
-        let runner = try StageRunner("translate-mismatch")
+        let runner = try StageHarness("translate-mismatch")
         let paintings = try oddSizedImages(in: runner)
         _ = try writeModel(to: runner.url("model"), ngf: 4, blocks: 1)
         XCTAssertThrowsError(try runner.run(TranslateStage(), params: ["ngf": .int(8), "n_blocks": .int(1)],

@@ -17,7 +17,7 @@ final class TrainStageTests: XCTestCase {
     static func params(_ extra: [String: ParamValue]) -> [String: ParamValue] { toy.merging(extra) { $1 } }
 
     func testShortDemoRunLowersGeneratorAdversarialCycleAndPatchLosses() throws {
-        let runner = try StageRunner("train-losses")
+        let runner = try StageHarness("train-losses")
         let data = try runner.demoScenes(train: 24, test: 1, size: 24)
         let (bank, index) = try runner.patchBank(photos: data.appendingPathComponent("photos/train"))
         // A compressed schedule: 80 iterations at 2.5x the paper's step size, half of them decaying.
@@ -44,7 +44,7 @@ final class TrainStageTests: XCTestCase {
     }
 
     func testResumedRunEndsWithTheWeightsOfAnUninterruptedOne() throws {
-        let runner = try StageRunner("train-resume")
+        let runner = try StageHarness("train-resume")
         let data = try runner.demoScenes(train: 6, test: 1, size: 24)
         let (bank, index) = try runner.patchBank(photos: data.appendingPathComponent("photos/train"))
         let params = Self.params(["epoch_size": .int(4), "checkpoint_every": .int(3), "lambda_patch": .double(0.5),
@@ -77,7 +77,7 @@ final class TrainStageTests: XCTestCase {
     }
 
     func testBatchesOfSeveralImagesTrainWithThePatchLossAndPools() throws {
-        let runner = try StageRunner("train-batch")
+        let runner = try StageHarness("train-batch")
         let data = try runner.demoScenes(train: 6, test: 1, size: 24)
         let (bank, index) = try runner.patchBank(photos: data.appendingPathComponent("photos/train"))
         let result = try runner.run(
@@ -95,7 +95,7 @@ final class TrainStageTests: XCTestCase {
     }
 
     func testPatchWeightWithoutABankIsRejectedBeforeTraining() throws {
-        let runner = try StageRunner("train-nobank")
+        let runner = try StageHarness("train-nobank")
         let data = try runner.demoScenes(train: 2, test: 1, size: 32)
         XCTAssertThrowsError(try runner.run(
             TrainStage(), params: Self.params(["lambda_patch": .double(0.1)]),
@@ -106,7 +106,7 @@ final class TrainStageTests: XCTestCase {
     }
 
     func testCropTooSmallForTheDiscriminatorIsRejectedWithTheSizeItNeeds() throws {
-        let runner = try StageRunner("train-small")
+        let runner = try StageHarness("train-small")
         let data = try runner.demoScenes(train: 2, test: 1, size: 32)
         XCTAssertThrowsError(try runner.run(
             TrainStage(), params: Self.params(["crop_size": .int(16), "n_layers_d": .int(3), "lambda_patch": .double(0)]),
@@ -117,7 +117,7 @@ final class TrainStageTests: XCTestCase {
     }
 
     func testCropSizeNotDivisibleByFourIsRejected() throws {
-        let runner = try StageRunner("train-crop")
+        let runner = try StageHarness("train-crop")
         let data = try runner.demoScenes(train: 2, test: 1, size: 32)
         XCTAssertThrowsError(try runner.run(
             TrainStage(), params: Self.params(["crop_size": .int(30), "lambda_patch": .double(0)]),

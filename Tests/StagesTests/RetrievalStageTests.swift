@@ -1,0 +1,82 @@
+import Foundation
+import Imaging
+@testable import Pipeline
+import Stages
+import Vision
+import XCTest
+
+/// `memory_bank` then `ann_index` with their default parameters on the demo scenes' real photographs.
+final class RetrievalStageTests: XCTestCase {
+    private var harness: StageHarness!
+
+    override func setUpWithError() throws { harness = try StageHarness("retrieval-stage") }
+    override func tearDown() { harness = nil }
+
+    private func metric(_ result: StageResult, _ name: String) -> Double? { result.metrics.first { $0.name == name }?.value }
+
+    func testDefaultIVFIndexRecallsAtLeast95PercentOfTheDemoScenesRealPatches() throws {
+        let data = harness.url("demo")
+        try DemoScenes.write(DemoSceneOptions(trainCount: 120, testCount: 1, size: 64, seed: 1, styles: []), to: data)
+        let bank = harness.url("bank"), index = harness.url("index")
+        let banked = try harness.run(MemoryBankStage(), params: [:], inputs: ["photos": data.appendingPathComponent("photos/train")],
+                                     outputs: ["bank": bank])
+        XCTAssertEqual(metric(banked, "images"), 120)
+        XCTAssertEqual(metric(banked, "candidates.p16s6"), 120 * 9 * 9)
+        let indexed = try harness.run(ANNIndexStage(), params: [:], inputs: ["bank": bank], outputs: ["index": index])
+        for scale in ["p16s6", "p8s5", "p4s4"] {
+            let recall = try XCTUnwrap(metric(indexed, "recall_at_1.\(scale)"))
+            XCTAssertGreaterThanOrEqual(recall, 0.95, scale)
+        }
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(metric(indexed, "recall_at_1")), 0.95)
+        // The written folders load into the training loss.
+        let loss = try PatchLoss(bankFolder: bank, indexFolder: index)
+        XCTAssertEqual(loss.scales.map(\.bank.scale.name), ["p16s6", "p8s5", "p4s4"])
+        XCTAssertGreaterThan(loss.scales[0].index.invertedLists, 0)
+    }
+
+    func testMalformedScalesAreReportedWithTheirPosition() throws {
+        let photos = harness.url("photos")
+        try FileManager.default.createDirectory(at: photos, withIntermediateDirectories: true)
+        let bad: ParamValue = .list([.map(["patch": .int(8), "stride": .int(4)]), .map(["patch": .int(8), "strid": .int(4)])])
+        XCTAssertThrowsError(try harness.run(MemoryBankStage(), params: ["scales": bad], inputs: ["photos": photos],
+                                             outputs: ["bank": harness.url("bank")])) { error in
+            XCTAssertTrue("\(error)".contains("scales[1]"), "\(error)")
+        }
+    }
+
+    func testAnUnknownIndexTypeFailsTheStageWithFAISSsReason() throws {
+        let photos = try harness.demoScenes(train: 2, test: 1, size: 16).appendingPathComponent("photos/train")
+        let bank = harness.url("bank")
+        _ = try harness.run(MemoryBankStage(), params: ["scales": .list([.map(["patch": .int(4), "stride": .int(4)])]), "holdout": .int(4)],
+                            inputs: ["photos": photos], outputs: ["bank": bank])
+        XCTAssertThrowsError(try harness.run(ANNIndexStage(), params: ["index": .string("Bogus7")], inputs: ["bank": bank],
+                                             outputs: ["index": harness.url("index")])) { error in
+            XCTAssertTrue("\(error)".contains("p4s4") && "\(error)".contains("Bogus7"), "\(error)")
+        }
+    }
+}
+
+/// `retrieval_sheet` on a tiny bank: one PNG per scale, a row per sampled patch.
+final class RetrievalSheetStageTests: XCTestCase {
+    func testSheetHasARowPerSampledPatchAndAColumnPerNeighbourPlusContext() throws {
+        let harness = try StageHarness("retrieval-sheet")
+        let data = harness.url("demo")
+        try DemoScenes.write(DemoSceneOptions(trainCount: 6, testCount: 2, size: 32, seed: 3, styles: [.impressionist]), to: data)
+        let bank = harness.url("bank"), index = harness.url("index")
+        let sheet = harness.url("sheet"), photos = data.appendingPathComponent("photos/train")
+        let scales: ParamValue = .list([.map(["patch": .int(8), "stride": .int(4)]), .map(["patch": .int(4), "stride": .int(4), "rescale": .double(0.5)])])
+        _ = try harness.run(MemoryBankStage(), params: ["scales": scales, "holdout": .int(5)], inputs: ["photos": photos],
+                            outputs: ["bank": bank])
+        _ = try harness.run(ANNIndexStage(), params: ["index": .string("Flat")], inputs: ["bank": bank], outputs: ["index": index])
+        _ = try harness.run(RetrievalSheetStage(), params: ["rows": .int(3), "k": .int(4), "cell": .int(32)],
+                            inputs: ["images": data.appendingPathComponent("impressionist/test"), "bank": bank,
+                                     "index": index, "photos": photos],
+                            outputs: ["sheet": sheet])
+        for name in ["p8s4", "p4s4r0.5"] {
+            let image = try ImageCodec.read(sheet.appendingPathComponent("\(name).png"))
+            // 4 + 7 columns × (32 + 4); title line, then 3 rows of (32 + caption line + 4).
+            XCTAssertEqual(image.width, 4 + 7 * 36, name)
+            XCTAssertGreaterThan(image.height, 3 * 36, name)
+        }
+    }
+}
