@@ -136,6 +136,9 @@ public struct SpecExpander {
                     let location = written.first { $0.name == spec.name }!.node.location
                     if let accepted = spec.type.accept(given) {
                         params[spec.name] = accepted
+                        if let violation = spec.rule?.violation(accepted) {
+                            error(location, "\(path).params.\(spec.name)", violation)
+                        }
                     } else {
                         error(location, "\(path).params.\(spec.name)", "expected \(spec.type), found \(given.typeName) '\(given)'")
                     }
@@ -190,6 +193,15 @@ public struct SpecExpander {
         if let declared = descriptor.inputs {
             for input in declared where input.required && stage.inputs.first(where: { $0.name == input.name }) == nil {
                 error(stage.location, "\(path).inputs", "missing required input '\(input.name)'")
+            }
+        }
+        if errorCount == before, let check = descriptor.check {
+            for problem in check(StageConfiguration(params: params, inputs: Set(inputs.keys))) {
+                if let name = problem.param, let node = written.first(where: { $0.name == name })?.node {
+                    error(node.location, "\(path).params.\(name)", problem.message)
+                } else {
+                    error(stage.location, problem.param.map { "\(path).params.\($0)" } ?? path, problem.message)
+                }
             }
         }
         guard errorCount == before else { return nil }

@@ -39,6 +39,18 @@ public struct StageContext: Sendable {
     /// backends request it for the job.
     public var memoryMB: Int? = nil
 
+    /// The input named `name`; the spec loader has checked that required inputs are given.
+    public func input(_ name: String) throws -> URL {
+        guard let url = inputs[name] else { throw StageFailure.message("input '\(name)' is not given") }
+        return url
+    }
+
+    /// Where output `name` must be written.
+    public func output(_ name: String) throws -> URL {
+        guard let url = outputs[name] else { throw StageFailure.message("output '\(name)' is not declared") }
+        return url
+    }
+
     /// Throws `StageFailure.cancelled` once cancellation was asked for; long stages call it often.
     public func checkCancelled() throws {
         if cancellation.isCancelled { throw StageFailure.cancelled }

@@ -47,14 +47,17 @@ public struct ParamSpec: Sendable {
     /// Any other value is a path whose content the planner hashes into the fingerprint, as it does
     /// for inputs, so replacing the file reruns the stage.
     public var fileUnless: [String]?
+    /// What the value must satisfy beyond its type, checked at load time.
+    public var rule: ParamRule?
 
     public init(_ name: String, _ type: ParamType, default defaultValue: ParamValue?, doc: String,
-                fileUnless: [String]? = nil) {
+                fileUnless: [String]? = nil, rule: ParamRule? = nil) {
         self.name = name
         self.type = type
         self.defaultValue = defaultValue
         self.doc = doc
         self.fileUnless = fileUnless
+        self.rule = rule
     }
 }
 
@@ -70,14 +73,20 @@ public struct StageDescriptor: Sendable {
     public var inputs: [(name: String, required: Bool)]?
     /// Named outputs; nil when the user declares them (the `cmd` kind).
     public var outputs: [String]?
+    /// The kind's check of a whole configuration (cross-parameter rules, inputs a setting needs): a
+    /// pure function the spec loader runs on every instance, so a bad configuration fails before
+    /// anything runs. Types, rules and required parameters are checked before it is called.
+    public var check: (@Sendable (StageConfiguration) -> [ConfigurationProblem])?
 
     public init(kind: String, version: Int, summary: String, params: [ParamSpec]?,
-                inputs: [(name: String, required: Bool)]?, outputs: [String]?) {
+                inputs: [(name: String, required: Bool)]?, outputs: [String]?,
+                check: (@Sendable (StageConfiguration) -> [ConfigurationProblem])? = nil) {
         self.kind = kind
         self.version = version
         self.summary = summary
         self.params = params
         self.inputs = inputs
         self.outputs = outputs
+        self.check = check
     }
 }

@@ -29,7 +29,8 @@ struct KindsCommand: ParsableCommand {
             if let inputs = d.inputs, !inputs.isEmpty { print("  inputs: " + inputs.map { $0.name + ($0.required ? "" : "?") }.joined(separator: ", ")) }
             if let outputs = d.outputs { print("  outputs: " + outputs.joined(separator: ", ")) }
             for p in d.params ?? [] {
-                print("  \(p.name): \(p.type) = \(p.defaultValue?.description ?? "(required)")  — \(p.doc)")
+                let rule = p.rule.map { ", \($0)" } ?? ""
+                print("  \(p.name): \(p.type)\(rule) = \(p.defaultValue?.description ?? "(required)")  — \(p.doc)")
             }
         }
     }

@@ -7,36 +7,35 @@ import Vision
 public struct ANNIndexStage: Stage {
     public init() {}
 
+    static let factory = Param<String>("index", default: "IVF256,Flat",
+                                       doc: "FAISS index-factory string (Flat, IVF1024,Flat, HNSW32, IVF256,PQ16…). Default ours: the "
+                                           + "authors read prebuilt FAISS indexes without publishing the type; IVF256 suits 10k–200k patch banks")
+    static let nprobe = Param<Int>("nprobe", default: 16, rule: .atLeast(0),
+                                   doc: "IVF lists searched per query. Ours: 16 of 256 lists measured recall@1 0.998–1.0 on the demo scenes at 16/6, 8/5, 4/4")
+    static let efSearch = Param<Int>("ef_search", default: 64, rule: .atLeast(0),
+                                     doc: "HNSW candidate list at search time. Ours (FAISS's default is 16, too low for 768-d patches)")
+    static let k = Param<Int>("k", default: 5, rule: .atLeast(1),
+                              doc: "neighbours for recall@k; the loss retrieves k = 5 (aimagelab/art2real's default)")
+    static let threads = Param<Int>("threads", default: 1, rule: .atLeast(0),
+                                    doc: "FAISS OpenMP threads (0: the stage's thread allowance). Ours: beside OpenBLAS's own threads, 2 "
+                                        + "OpenMP threads made searches up to 17x slower than 1 on the 2-core machine (pleinair-bench retrieval)")
+
     public var descriptor: StageDescriptor {
         StageDescriptor(
             kind: "ann_index", version: 1,
             summary: "a FAISS index per bank scale, with recall against exact search on held-out real patches",
-            params: [
-                ParamSpec("index", .string, default: .string("IVF256,Flat"),
-                          doc: "FAISS index-factory string (Flat, IVF1024,Flat, HNSW32, IVF256,PQ16…). Default ours: the "
-                              + "authors read prebuilt FAISS indexes without publishing the type; IVF256 suits 10k–200k patch banks"),
-                ParamSpec("nprobe", .int, default: .int(16),
-                          doc: "IVF lists searched per query. Ours: 16 of 256 lists measured recall@1 0.998–1.0 on the demo scenes at 16/6, 8/5, 4/4"),
-                ParamSpec("ef_search", .int, default: .int(64),
-                          doc: "HNSW candidate list at search time. Ours (FAISS's default is 16, too low for 768-d patches)"),
-                ParamSpec("k", .int, default: .int(5),
-                          doc: "neighbours for recall@k; the loss retrieves k = 5 (aimagelab/art2real's default)"),
-                ParamSpec("threads", .int, default: .int(1),
-                          doc: "FAISS OpenMP threads (0: the stage's thread allowance). Ours: beside OpenBLAS's own threads, 2 "
-                              + "OpenMP threads made searches up to 17x slower than 1 on the 2-core machine (pleinair-bench retrieval)"),
-            ],
+            params: [Self.factory.spec, Self.nprobe.spec, Self.efSearch.spec, Self.k.spec, Self.threads.spec],
             inputs: [("bank", true)], outputs: ["index"])
     }
 
     public func run(_ context: StageContext) throws -> StageResult {
         let p = context.params
-        let k = p["k"]!.intValue!, nprobe = p["nprobe"]!.intValue!, efSearch = p["ef_search"]!.intValue!
-        guard k >= 1, nprobe >= 0, efSearch >= 0 else { throw StageFailure.message("k must be positive, nprobe and ef_search non-negative") }
-        let threads = p["threads"]!.intValue! > 0 ? p["threads"]!.intValue! : context.threads
-        let bank = try MemoryBank(folder: context.inputs["bank"]!)
-        let manifest = PatchIndexManifest(factory: p["index"]!.stringValue!, nprobe: nprobe, efSearch: efSearch,
+        let k = p[Self.k], nprobe = p[Self.nprobe], efSearch = p[Self.efSearch]
+        let threads = p[Self.threads] > 0 ? p[Self.threads] : context.threads
+        let bank = try MemoryBank(folder: try context.input("bank"))
+        let manifest = PatchIndexManifest(factory: p[Self.factory], nprobe: nprobe, efSearch: efSearch,
                                           scales: bank.scales.map(\.scale.name))
-        let out = context.outputs["index"]!
+        let out = try context.output("index")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         var metrics: [Metric] = []
         var worstAtOne = 1.0, worstAtK = 1.0

@@ -7,19 +7,20 @@ import Pipeline
 public struct CompareImagesStage: Stage {
     public init() {}
 
+    static let badImages = Param<BadImagePolicy>("bad_images", default: .fail,
+                                                 doc: "fail on an image that does not decode, or skip it (skips are counted in the metrics)")
+
     public var descriptor: StageDescriptor {
         StageDescriptor(
             kind: "compare_images", version: 1,
             summary: "PSNR and SSIM of each image against the reference image of the same name",
-            params: [ParamSpec("bad_images", .oneOf(BadImagePolicy.allCases.map(\.rawValue)), default: .string("fail"),
-                               doc: "fail on an image that does not decode, or skip it (skips are counted in the metrics)")],
+            params: [Self.badImages.spec],
             inputs: [("images", true), ("reference", true)], outputs: ["report"])
     }
 
     public func run(_ context: StageContext) throws -> StageResult {
-        let policy = BadImagePolicy(rawValue: context.params["bad_images"]?.stringValue ?? "fail") ?? .fail
-        let images = try ImageFolder(root: context.inputs["images"]!).loadAll(policy: policy)
-        let reference = try ImageFolder(root: context.inputs["reference"]!)
+        let images = try ImageFolder(root: try context.input("images")).loadAll(policy: context.params[Self.badImages])
+        let reference = try ImageFolder(root: try context.input("reference"))
         let referencePaths = Set(reference.relativePaths)
         var csv = "image,psnr_db,ssim\n"
         var psnrSum = 0.0, ssimSum = 0.0, count = 0
@@ -43,7 +44,7 @@ public struct CompareImagesStage: Stage {
             context.log.progress(Double(k + 1) / Double(images.images.count), entry.relativePath)
         }
         for skipped in images.skipped { context.log.write("skipped \(skipped.relativePath): \(skipped.error)") }
-        try Data(csv.utf8).write(to: context.outputs["report"]!)
+        try Data(csv.utf8).write(to: try context.output("report"))
         return StageResult(metrics: [
             Metric(name: "psnr", value: psnrSum / Double(max(count, 1))),
             Metric(name: "ssim", value: ssimSum / Double(max(count, 1))),

@@ -10,36 +10,34 @@ import Vision
 public struct FIDStage: Stage {
     public init() {}
 
+    static let bootstrap = Param<Int>("bootstrap", default: 0, rule: .atLeast(0),
+                                      doc: "resamples of the generated set for a confidence interval (0: none; each costs one FID per tap)")
+    static let bootstrapSeed = Param<Int>("bootstrap_seed", default: 0, doc: "seed of the bootstrap resampling")
+    static let confidence = Param<Double>("confidence", default: 0.95,
+                                          rule: ParamRule("in (0, 1)") { ($0.doubleValue ?? 0.5) > 0 && ($0.doubleValue ?? 0.5) < 1 },
+                                          doc: "coverage of the bootstrap percentile interval")
+
     public var descriptor: StageDescriptor {
         StageDescriptor(
             kind: "fid", version: 1,
             summary: "Fréchet Inception Distance at the 64/192/768/2048 taps, with an optional bootstrap interval",
-            params: InceptionStatsStage.extractionParams + [
-                ParamSpec("bootstrap", .int, default: .int(0),
-                          doc: "resamples of the generated set for a confidence interval (0: none; each costs one FID per tap)"),
-                ParamSpec("bootstrap_seed", .int, default: .int(0), doc: "seed of the bootstrap resampling"),
-                ParamSpec("confidence", .number, default: .double(0.95), doc: "coverage of the bootstrap percentile interval"),
-            ],
+            params: InceptionStatsStage.extractionParams + [Self.bootstrap.spec, Self.bootstrapSeed.spec, Self.confidence.spec],
             inputs: [("images", true), ("reference", true)], outputs: ["report"])
     }
 
     public func run(_ context: StageContext) throws -> StageResult {
         let p = context.params
         let weights = InceptionWeightsChoice(p, workspace: context.workspace)
-        let taps = try InceptionStatsStage.taps(p)
-        let policy = BadImagePolicy(rawValue: p["bad_images"]?.stringValue ?? "fail") ?? .fail
-        let resamples = p["bootstrap"]?.intValue ?? 0
-        let confidence = p["confidence"]?.doubleValue ?? 0.95
-        guard resamples >= 0, confidence > 0, confidence < 1 else {
-            throw StageFailure.message("bootstrap must be ≥ 0 and confidence strictly between 0 and 1")
-        }
+        let taps = InceptionStatsStage.taps(p)
+        let policy = p[InceptionStatsStage.badImages]
+        let resamples = p[Self.bootstrap], confidence = p[Self.confidence]
         context.log.write("Inception weights: \(weights.label)")
         if weights.isRandom { context.log.write("WARNING: random weights; metric names end in _random_weights") }
         context.log.write("preprocessing: \(InceptionStatistics.preprocessing)")
 
         var network: FIDInception?
         func statistics(_ name: String) throws -> InceptionStatistics {
-            let url = context.inputs[name]!
+            let url = try context.input(name)
             if InceptionStatistics.isStatisticsFolder(url) {
                 let s = try InceptionStatistics.read(from: url)
                 guard s.weightsLabel == weights.label else {
@@ -54,7 +52,7 @@ public struct FIDStage: Stage {
             }
             if network == nil { network = try weights.load() }
             let (s, skipped) = try InceptionStatistics.compute(folder: url, network: network!, taps: taps,
-                                                               batchSize: try InceptionStatsStage.batchSize(p), policy: policy,
+                                                               batchSize: p[InceptionStatsStage.batchSizeParam], policy: policy,
                                                                weights: weights, context: context)
             for k in skipped { context.log.write("\(name): skipped \(k.path): \(k.error)") }
             context.log.write("\(name): \(s.count) images")
@@ -66,7 +64,7 @@ public struct FIDStage: Stage {
                                  Metric(name: "reference_images", value: Double(reference.count)),
                                  Metric(name: "random_weights", value: weights.isRandom ? 1 : 0)]
         var rows: [[String: Any]] = []
-        var rng = SeededGenerator(seed: UInt64(truncatingIfNeeded: p["bootstrap_seed"]?.intValue ?? 0))
+        var rng = SeededGenerator(seed: UInt64(truncatingIfNeeded: p[Self.bootstrapSeed]))
         for dim in taps {
             try context.checkCancelled()
             let ref = try FrechetReference(reference.statistics[dim]!)
@@ -98,7 +96,7 @@ public struct FIDStage: Stage {
             "bootstrap": ["resamples": resamples, "confidence": confidence, "resampled": "generated set; reference statistics fixed"],
         ]
         try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
-            .write(to: context.outputs["report"]!)
+            .write(to: try context.output("report"))
         return StageResult(metrics: metrics)
     }
 

@@ -12,19 +12,19 @@ enum InceptionWeightsChoice: Equatable {
     /// A state dict the user names (.pth or .safetensors).
     case file(URL)
 
-    static let params: [ParamSpec] = [
-        ParamSpec("weights", .string, default: .string("official"),
-                  doc: "official (pytorch-fid's pt_inception-2015-12-05 file, see `pleinair weights fetch inception`), "
-                      + "random (seeded, for demos; every metric is labelled), or a path to a .pth/.safetensors state dict (its content is part of the fingerprint)",
-                  fileUnless: ["official", "random"]),
-        ParamSpec("seed", .int, default: .int(0), doc: "seed of `weights: random`"),
-    ]
+    static let weights = Param<String>(
+        "weights", default: "official",
+        doc: "official (pytorch-fid's pt_inception-2015-12-05 file, see `pleinair weights fetch inception`), "
+            + "random (seeded, for demos; every metric is labelled), or a path to a .pth/.safetensors state dict (its content is part of the fingerprint)",
+        fileUnless: ["official", "random"])
+    static let seed = Param<Int>("seed", default: 0, doc: "seed of `weights: random`")
+    static let params: [ParamSpec] = [weights.spec, seed.spec]
 
     init(_ params: [String: ParamValue], workspace: URL) {
-        let value = params["weights"]?.stringValue ?? "official"
+        let value = params[Self.weights]
         switch value {
         case "official": self = .official(InceptionWeights.defaultFile())
-        case "random": self = .random(seed: UInt32(truncatingIfNeeded: params["seed"]?.intValue ?? 0))
+        case "random": self = .random(seed: UInt32(truncatingIfNeeded: params[Self.seed]))
         default:
             self = .file(value.hasPrefix("/") ? URL(fileURLWithPath: value) : workspace.appendingPathComponent(value))
         }

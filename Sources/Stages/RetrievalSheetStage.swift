@@ -10,31 +10,32 @@ import Vision
 public struct RetrievalSheetStage: Stage {
     public init() {}
 
+    static let rows = Param<Int>("rows", default: 8, rule: .atLeast(1), doc: "patches shown per scale, a seeded sample of the images' positions")
+    static let k = Param<Int>("k", default: 5, rule: .atLeast(1), doc: "neighbours shown per patch (the loss's k = 5, aimagelab/art2real)")
+    static let cell = Param<Int>("cell", default: 64, rule: .atLeast(16), doc: "cell size in pixels")
+    static let imageCount = Param<Int>("images", default: 4, rule: .atLeast(1),
+                                       doc: "how many input images (the first, in name order) to sample from")
+
     public var descriptor: StageDescriptor {
         StageDescriptor(
             kind: "retrieval_sheet", version: 1,
             summary: "a PNG per scale: sampled patches of the images beside the real patches they retrieve and their sources",
-            params: [
-                ParamSpec("rows", .int, default: .int(8), doc: "patches shown per scale, a seeded sample of the images' positions"),
-                ParamSpec("k", .int, default: .int(5), doc: "neighbours shown per patch (the loss's k = 5, aimagelab/art2real)"),
-                ParamSpec("cell", .int, default: .int(64), doc: "cell size in pixels"),
-                ParamSpec("images", .int, default: .int(4), doc: "how many input images (the first, in name order) to sample from"),
-            ],
+            params: [Self.rows.spec, Self.k.spec, Self.cell.spec, Self.imageCount.spec],
             inputs: [("images", true), ("bank", true), ("index", true), ("photos", true)], outputs: ["sheet"])
     }
 
     public func run(_ context: StageContext) throws -> StageResult {
         let p = context.params
-        let rows = max(1, p["rows"]!.intValue!), k = max(1, p["k"]!.intValue!), cell = max(16, p["cell"]!.intValue!)
-        let loss = try PatchLoss(bankFolder: context.inputs["bank"]!, indexFolder: context.inputs["index"]!, k: k,
-                                 threads: context.threads)
-        let bankManifest = try MemoryBankManifest.read(from: context.inputs["bank"]!)
-        let photos = context.inputs["photos"]!
-        let folder = try ImageFolder(root: context.inputs["images"]!)
-        let chosen = Array(folder.relativePaths.prefix(max(1, p["images"]!.intValue!)))
+        let rows = p[Self.rows], k = p[Self.k], cell = p[Self.cell]
+        let bank = try context.input("bank")
+        let loss = try PatchLoss(bankFolder: bank, indexFolder: try context.input("index"), k: k, threads: context.threads)
+        let bankManifest = try MemoryBankManifest.read(from: bank)
+        let photos = try context.input("photos")
+        let folder = try ImageFolder(root: try context.input("images"))
+        let chosen = Array(folder.relativePaths.prefix(p[Self.imageCount]))
         guard !chosen.isEmpty else { throw StageFailure.message("no images in \(folder.root.path)") }
         let images = try chosen.map { try ImageCodec.read(folder.root.appendingPathComponent($0)).convertedTo8Bit().toRGB() }
-        let out = context.outputs["sheet"]!
+        let out = try context.output("sheet")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         for (s, scale) in loss.scales.enumerated() {
             try context.checkCancelled()

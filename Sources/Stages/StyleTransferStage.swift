@@ -14,37 +14,39 @@ public struct StyleTransferStage: Stage {
     public static let officialFileName = "vgg19-dcbb9e9d.pth"
     public static let officialURL = URL(string: "https://download.pytorch.org/models/vgg19-dcbb9e9d.pth")!
 
+    static let weights = Param<String>(
+        "weights", default: "official",
+        doc: "official (torchvision's \(StyleTransferStage.officialFileName), `pleinair weights fetch vgg19`), "
+            + "random (seeded, for demos; every metric is labelled), or a path to a .pth/.safetensors state dict (its content is part of the fingerprint)",
+        fileUnless: ["official", "random"])
+    static let seed = Param<Int>("seed", default: 0, doc: "seed of `weights: random`")
+    static let layers = VGG19Features.layers.keys.filter { $0.hasPrefix("relu") }.sorted()
+    static let contentLayer = Param<String>("content_layer", default: "relu4_2", rule: .oneOf(layers), doc: "Gatys et al. 2016: conv4_2")
+    static let styleLayers = Param<[String]>("style_layers", default: ["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"],
+                                             rule: .oneOf(layers), doc: "Gatys et al. 2016: conv1_1 … conv5_1")
+    static let contentWeight = Param<Double>("content_weight", default: 1, rule: .atLeast(0), doc: "α")
+    static let styleWeight = Param<Double>("style_weight", default: 1000, rule: .atLeast(0), doc: "β (Gram matrices normalised by C·H·W)")
+    static let steps = Param<Int>("steps", default: 100, rule: .atLeast(1), doc: "optimisation steps per painting")
+    static let learningRate = Param<Double>("learning_rate", default: 0.02, rule: .above(0), doc: "Adam's step on pixels in [0, 1]")
+    static let styleImages = Param<Int>("style_images", default: 32, rule: .atLeast(1),
+                                        doc: "photographs (the first, in name order) whose mean Gram matrices are the target")
+
     public var descriptor: StageDescriptor {
-        let layers = ParamType.oneOf(VGG19Features.layers.keys.filter { $0.hasPrefix("relu") }.sorted())
-        return StageDescriptor(
+        StageDescriptor(
             kind: "style_transfer", version: 1,
             summary: "Gatys et al. style transfer toward the photographs' Gram matrices (VGG-19), a PNG per painting",
-            params: [
-                ParamSpec("weights", .string, default: .string("official"),
-                          doc: "official (torchvision's \(StyleTransferStage.officialFileName), `pleinair weights fetch vgg19`), "
-                              + "random (seeded, for demos; every metric is labelled), or a path to a .pth/.safetensors state dict (its content is part of the fingerprint)",
-                          fileUnless: ["official", "random"]),
-                ParamSpec("seed", .int, default: .int(0), doc: "seed of `weights: random`"),
-                ParamSpec("content_layer", layers, default: .string("relu4_2"), doc: "Gatys et al. 2016: conv4_2"),
-                ParamSpec("style_layers", .list(layers),
-                          default: .list(["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"].map(ParamValue.string)),
-                          doc: "Gatys et al. 2016: conv1_1 … conv5_1"),
-                ParamSpec("content_weight", .number, default: .double(1), doc: "α"),
-                ParamSpec("style_weight", .number, default: .double(1000), doc: "β (Gram matrices normalised by C·H·W)"),
-                ParamSpec("steps", .int, default: .int(100), doc: "optimisation steps per painting"),
-                ParamSpec("learning_rate", .number, default: .double(0.02), doc: "Adam's step on pixels in [0, 1]"),
-                ParamSpec("style_images", .int, default: .int(32), doc: "photographs (the first, in name order) whose mean Gram matrices are the target"),
-            ],
+            params: [Self.weights.spec, Self.seed.spec, Self.contentLayer.spec, Self.styleLayers.spec, Self.contentWeight.spec,
+                     Self.styleWeight.spec, Self.steps.spec, Self.learningRate.spec, Self.styleImages.spec],
             inputs: [("images", true), ("style", true)], outputs: ["images"])
     }
 
     public func run(_ context: StageContext) throws -> StageResult {
         let p = context.params
-        let weights = p["weights"]?.stringValue ?? "official"
+        let weights = p[Self.weights]
         let random = weights == "random"
         let network: VGG19Features
         if random {
-            network = .hashInitialized(seed: UInt32(truncatingIfNeeded: p["seed"]?.intValue ?? 0))
+            network = .hashInitialized(seed: UInt32(truncatingIfNeeded: p[Self.seed]))
             context.log.write("WARNING: random VGG-19 weights; metric names end in _random_weights")
         } else {
             let url = weights == "official"
@@ -58,23 +60,22 @@ public struct StyleTransferStage: Stage {
             network = try VGG19Features.load(url)
         }
         BLASKernel.setThreadCount(max(1, context.threads))
-        var transfer = StyleTransfer(network: network, contentLayer: p["content_layer"]!.stringValue!,
-                                     styleLayers: p["style_layers"]!.listValue!.compactMap(\.stringValue),
-                                     contentWeight: Float(p["content_weight"]!.doubleValue!), styleWeight: Float(p["style_weight"]!.doubleValue!))
-        let styleFolder = try ImageFolder(root: context.inputs["style"]!)
-        let count = min(styleFolder.count, max(1, p["style_images"]!.intValue!))
+        var transfer = StyleTransfer(network: network, contentLayer: p[Self.contentLayer], styleLayers: p[Self.styleLayers],
+                                     contentWeight: Float(p[Self.contentWeight]), styleWeight: Float(p[Self.styleWeight]))
+        let styleFolder = try ImageFolder(root: try context.input("style"))
+        let count = min(styleFolder.count, p[Self.styleImages])
         transfer.setStyle(try (0..<count).map { try StyleTransferStage.tensor(styleFolder.image(at: $0)) })
         context.log.write("style target: mean Gram matrices of \(count) photographs from \(styleFolder.root.path)")
 
-        let paintings = try ImageFolder(root: context.inputs["images"]!)
-        let steps = max(1, p["steps"]!.intValue!)
-        let out = context.outputs["images"]!
+        let paintings = try ImageFolder(root: try context.input("images"))
+        let steps = p[Self.steps]
+        let out = try context.output("images")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         var meanLoss = [Double](repeating: 0, count: steps)
         var finalContent = 0.0, finalStyle = 0.0
         for (k, path) in paintings.relativePaths.enumerated() {
             let painting = try StyleTransferStage.tensor(paintings.image(at: k))
-            let (image, losses) = try transfer.run(painting: painting, steps: steps, learningRate: Float(p["learning_rate"]!.doubleValue!)) { step, _ in
+            let (image, losses) = try transfer.run(painting: painting, steps: steps, learningRate: Float(p[Self.learningRate])) { step, _ in
                 try context.checkCancelled()
                 context.log.progress((Double(k) + Double(step + 1) / Double(steps)) / Double(paintings.count), path)
             }

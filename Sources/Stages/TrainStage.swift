@@ -11,84 +11,99 @@ import Vision
 public struct TrainStage: Stage {
     public init() {}
 
+    static let ngf = Param<Int>("ngf", default: 64, rule: .atLeast(1), doc: "generator filters of the first layer (junyanz --ngf 64)")
+    static let ndf = Param<Int>("ndf", default: 64, rule: .atLeast(1), doc: "discriminator filters of the first layer (junyanz --ndf 64)")
+    static let blocks = Param<Int>("n_blocks", default: 9, rule: .atLeast(0),
+                                   doc: "residual blocks per generator (junyanz resnet_9blocks at 256²; 6 at 128²)")
+    static let layersD = Param<Int>("n_layers_d", default: 3, rule: .atLeast(1),
+                                    doc: "PatchGAN stride-2 layers; 3 is the 70×70 discriminator (junyanz --n_layers_D 3)")
+    static let loadSize = Param<Int>("load_size", default: 286, rule: .atLeast(4),
+                                     doc: "images are resized to this square first (junyanz --load_size 286)")
+    static let cropSize = Param<Int>("crop_size", default: 256, rule: .atLeast(4),
+                                     doc: "random square crop fed to the networks, a multiple of 4 (junyanz --crop_size 256)")
+    static let flip = Param<Bool>("flip", default: true, doc: "random horizontal flip (junyanz default, --no_flip off)")
+    static let batchSize = Param<Int>("batch_size", default: 1, rule: .atLeast(1), doc: "images per domain per iteration (junyanz --batch_size 1)")
+    static let epochs = Param<Int>("epochs", default: 100, rule: .atLeast(0), doc: "epochs at the constant learning rate (junyanz --n_epochs 100)")
+    static let decayEpochs = Param<Int>("decay_epochs", default: 100, rule: .atLeast(0),
+                                        doc: "epochs of linear decay to zero (junyanz --n_epochs_decay 100)")
+    static let epochSize = Param<Int>("epoch_size", default: 0, rule: .atLeast(0),
+                                      doc: "iterations per epoch; 0: max(|A|, |B|) / batch_size as junyanz. Ours, so short demo runs can decay")
+    static let lr = Param<Double>("lr", default: 2e-4, rule: .above(0), doc: "Adam learning rate (junyanz --lr 0.0002)")
+    static let beta1 = Param<Double>("beta1", default: 0.5, rule: ParamRule("in [0, 1)") { ($0.doubleValue ?? -1) >= 0 && ($0.doubleValue ?? 1) < 1 },
+                                     doc: "Adam β1 (junyanz --beta1 0.5)")
+    static let lambdaCycle = Param<Double>("lambda_cycle", default: 10, rule: .atLeast(0),
+                                           doc: "cycle loss weight λ, both directions (junyanz --lambda_A/B 10)")
+    static let lambdaIdentity = Param<Double>("lambda_identity", default: 0.5, rule: .atLeast(0),
+                                              doc: "identity loss as a fraction of λ (junyanz --lambda_identity 0.5)")
+    static let lambdaPatch = Param<Double>("lambda_patch", default: 0.1, rule: .atLeast(0),
+                                           doc: "patch (contextual) loss weight on G_A(painting); 0 is plain CycleGAN and needs no bank. "
+                                               + "0.1 is the authors' contextual_weight (aimagelab/art2real)")
+    static let patchK = Param<Int>("patch_k", default: 5, rule: .atLeast(1), doc: "real patches retrieved per generated patch (authors' k = 5)")
+    static let poolSize = Param<Int>("pool_size", default: 50, rule: .atLeast(0),
+                                     doc: "generated images kept per discriminator (junyanz --pool_size 50)")
+    static let initStd = Param<Double>("init_std", default: 0.02, rule: .atLeast(0),
+                                       doc: "weights start N(0, σ²) (junyanz --init_type normal --init_gain 0.02)")
+    static let seed = Param<Int>("seed", default: 0, doc: "seed of the initial weights, the data order, crops, flips and pool draws")
+    static let checkpointEvery = Param<Int>("checkpoint_every", default: 1000, rule: .atLeast(1),
+                                            doc: "iterations between checkpoints in the work directory (junyanz saves latest every 5000). Ours")
+    static let sampleEvery = Param<Int>("sample_every", default: 400, rule: .atLeast(1),
+                                        doc: "iterations between sample grids (junyanz --display_freq 400); one more at the end")
+    static let sampleCount = Param<Int>("sample_count", default: 4, rule: .atLeast(1),
+                                        doc: "paintings (the first of A, in name order) in each sample grid")
+    static let metricsEvery = Param<Int>("metrics_every", default: 1, rule: .atLeast(1),
+                                         doc: "iterations averaged into each recorded loss metric (1: every iteration; the paper run may use 100)")
+
     public var descriptor: StageDescriptor {
         StageDescriptor(
             kind: "train", version: 1,
             summary: "CycleGAN (+ patch loss) training: weights as safetensors with PyTorch keys, sample grids, losses per step",
-            params: [
-                ParamSpec("ngf", .int, default: .int(64), doc: "generator filters of the first layer (junyanz --ngf 64)"),
-                ParamSpec("ndf", .int, default: .int(64), doc: "discriminator filters of the first layer (junyanz --ndf 64)"),
-                ParamSpec("n_blocks", .int, default: .int(9), doc: "residual blocks per generator (junyanz resnet_9blocks at 256²; 6 at 128²)"),
-                ParamSpec("n_layers_d", .int, default: .int(3), doc: "PatchGAN stride-2 layers; 3 is the 70×70 discriminator (junyanz --n_layers_D 3)"),
-                ParamSpec("load_size", .int, default: .int(286), doc: "images are resized to this square first (junyanz --load_size 286)"),
-                ParamSpec("crop_size", .int, default: .int(256), doc: "random square crop fed to the networks (junyanz --crop_size 256)"),
-                ParamSpec("flip", .bool, default: .bool(true), doc: "random horizontal flip (junyanz default, --no_flip off)"),
-                ParamSpec("batch_size", .int, default: .int(1), doc: "images per domain per iteration (junyanz --batch_size 1)"),
-                ParamSpec("epochs", .int, default: .int(100), doc: "epochs at the constant learning rate (junyanz --n_epochs 100)"),
-                ParamSpec("decay_epochs", .int, default: .int(100), doc: "epochs of linear decay to zero (junyanz --n_epochs_decay 100)"),
-                ParamSpec("epoch_size", .int, default: .int(0),
-                          doc: "iterations per epoch; 0: max(|A|, |B|) / batch_size as junyanz. Ours, so short demo runs can decay"),
-                ParamSpec("lr", .number, default: .double(2e-4), doc: "Adam learning rate (junyanz --lr 0.0002)"),
-                ParamSpec("beta1", .number, default: .double(0.5), doc: "Adam β1 (junyanz --beta1 0.5)"),
-                ParamSpec("lambda_cycle", .number, default: .double(10), doc: "cycle loss weight λ, both directions (junyanz --lambda_A/B 10)"),
-                ParamSpec("lambda_identity", .number, default: .double(0.5), doc: "identity loss as a fraction of λ (junyanz --lambda_identity 0.5)"),
-                ParamSpec("lambda_patch", .number, default: .double(0.1),
-                          doc: "patch (contextual) loss weight on G_A(painting); 0 is plain CycleGAN and needs no bank. "
-                              + "0.1 is the authors' contextual_weight (aimagelab/art2real)"),
-                ParamSpec("patch_k", .int, default: .int(5), doc: "real patches retrieved per generated patch (authors' k = 5)"),
-                ParamSpec("pool_size", .int, default: .int(50), doc: "generated images kept per discriminator (junyanz --pool_size 50)"),
-                ParamSpec("init_std", .number, default: .double(0.02), doc: "weights start N(0, σ²) (junyanz --init_type normal --init_gain 0.02)"),
-                ParamSpec("seed", .int, default: .int(0), doc: "seed of the initial weights, the data order, crops, flips and pool draws"),
-                ParamSpec("checkpoint_every", .int, default: .int(1000),
-                          doc: "iterations between checkpoints in the work directory (junyanz saves latest every 5000). Ours"),
-                ParamSpec("sample_every", .int, default: .int(400),
-                          doc: "iterations between sample grids (junyanz --display_freq 400); one more at the end"),
-                ParamSpec("sample_count", .int, default: .int(4), doc: "paintings (the first of A, in name order) in each sample grid"),
-                ParamSpec("metrics_every", .int, default: .int(1),
-                          doc: "iterations averaged into each recorded loss metric (1: every iteration; the paper run may use 100)"),
-            ],
-            inputs: [("A", true), ("B", true), ("bank", false), ("index", false)], outputs: ["model", "samples"])
+            params: [Self.ngf.spec, Self.ndf.spec, Self.blocks.spec, Self.layersD.spec, Self.loadSize.spec, Self.cropSize.spec,
+                     Self.flip.spec, Self.batchSize.spec, Self.epochs.spec, Self.decayEpochs.spec, Self.epochSize.spec,
+                     Self.lr.spec, Self.beta1.spec, Self.lambdaCycle.spec, Self.lambdaIdentity.spec, Self.lambdaPatch.spec,
+                     Self.patchK.spec, Self.poolSize.spec, Self.initStd.spec, Self.seed.spec, Self.checkpointEvery.spec,
+                     Self.sampleEvery.spec, Self.sampleCount.spec, Self.metricsEvery.spec],
+            inputs: [("A", true), ("B", true), ("bank", false), ("index", false)], outputs: ["model", "samples"],
+            check: { configuration in
+                ConfigurationProblem.collect { _ = try Self.configuration(configuration.params, inputs: configuration.inputs) }
+            })
     }
 
     /// Reads and checks the parameters into model options and a training plan.
-    static func configuration(_ p: [String: ParamValue], hasBank: Bool) throws -> (CycleGANOptions, TrainingPlan) {
-        func int(_ k: String) -> Int { p[k]!.intValue! }
-        func float(_ k: String) -> Float { Float(p[k]!.doubleValue!) }
+    static func configuration(_ p: [String: ParamValue], inputs: Set<String>) throws -> (CycleGANOptions, TrainingPlan) {
         var o = CycleGANOptions()
-        o.ngf = int("ngf"); o.ndf = int("ndf"); o.blocks = int("n_blocks"); o.discriminatorLayers = int("n_layers_d")
-        o.initStd = float("init_std"); o.lambdaCycle = float("lambda_cycle"); o.lambdaIdentity = float("lambda_identity")
-        o.lambdaPatch = float("lambda_patch"); o.poolSize = int("pool_size")
-        o.learningRate = float("lr"); o.beta1 = float("beta1")
-        o.seed = UInt64(bitPattern: Int64(int("seed")))
-        if let problem = o.problem { throw StageFailure.message(problem) }
-        if o.lambdaPatch > 0 && !hasBank {
-            throw StageFailure.message("lambda_patch \(o.lambdaPatch) needs inputs 'bank' (memory_bank) and 'index' (ann_index); "
-                                       + "set lambda_patch: 0 for plain CycleGAN")
+        o.ngf = p[ngf]; o.ndf = p[ndf]; o.blocks = p[blocks]; o.discriminatorLayers = p[layersD]
+        o.initStd = Float(p[initStd]); o.lambdaCycle = Float(p[lambdaCycle]); o.lambdaIdentity = Float(p[lambdaIdentity])
+        o.lambdaPatch = Float(p[lambdaPatch]); o.poolSize = p[poolSize]
+        o.learningRate = Float(p[lr]); o.beta1 = Float(p[beta1])
+        o.seed = UInt64(bitPattern: Int64(p[seed]))
+        if let problem = o.problem { throw ConfigurationProblem(problem) }
+        if o.lambdaPatch > 0, !inputs.contains("bank") || !inputs.contains("index") {
+            throw ConfigurationProblem(param: lambdaPatch.name,
+                                       "lambda_patch \(p[lambdaPatch]) needs inputs 'bank' (memory_bank) and 'index' (ann_index); "
+                                           + "set lambda_patch: 0 for plain CycleGAN")
         }
-        let plan = TrainingPlan(loadSize: int("load_size"), cropSize: int("crop_size"), flip: p["flip"]!.boolValue!,
-                                batchSize: int("batch_size"), epochs: int("epochs"), decayEpochs: int("decay_epochs"),
-                                epochSize: int("epoch_size"), checkpointEvery: int("checkpoint_every"),
-                                sampleEvery: int("sample_every"), sampleCount: int("sample_count"),
-                                metricsEvery: int("metrics_every"), patchK: int("patch_k"))
-        if let problem = plan.problem { throw StageFailure.message(problem) }
+        let plan = TrainingPlan(loadSize: p[loadSize], cropSize: p[cropSize], flip: p[flip], batchSize: p[batchSize],
+                                epochs: p[epochs], decayEpochs: p[decayEpochs], epochSize: p[epochSize],
+                                checkpointEvery: p[checkpointEvery], sampleEvery: p[sampleEvery], sampleCount: p[sampleCount],
+                                metricsEvery: p[metricsEvery], patchK: p[patchK])
+        if let problem = plan.problem { throw problem }
         // Each stride-2 layer halves the crop and the two final 4×4 convolutions take one pixel each.
         let scores = (plan.cropSize >> o.discriminatorLayers) - 2
         guard scores >= 1 else {
-            throw StageFailure.message("crop_size \(plan.cropSize) is too small for a discriminator with n_layers_d "
+            throw ConfigurationProblem(param: cropSize.name, "crop_size \(plan.cropSize) is too small for a discriminator with n_layers_d "
                                        + "\(o.discriminatorLayers): it needs at least \(3 << o.discriminatorLayers)")
         }
         return (o, plan)
     }
 
     public func run(_ context: StageContext) throws -> StageResult {
-        let hasBank = context.inputs["bank"] != nil && context.inputs["index"] != nil
-        let (options, plan) = try Self.configuration(context.params, hasBank: hasBank)
+        let (options, plan) = try Self.configuration(context.params, inputs: Set(context.inputs.keys))
         BLASKernel.setThreadCount(max(1, context.threads))
-        let batches = CycleGANBatches(a: try ImageFolder(root: context.inputs["A"]!), b: try ImageFolder(root: context.inputs["B"]!),
+        let batches = CycleGANBatches(a: try ImageFolder(root: try context.input("A")), b: try ImageFolder(root: try context.input("B")),
                                       transform: TrainingTransform(loadSize: plan.loadSize, cropSize: plan.cropSize, flip: plan.flip),
                                       batchSize: plan.batchSize, seed: options.seed)
         let patchLoss: PatchLoss? = options.lambdaPatch > 0
-            ? try PatchLoss(bankFolder: context.inputs["bank"]!, indexFolder: context.inputs["index"]!, k: plan.patchK,
+            ? try PatchLoss(bankFolder: try context.input("bank"), indexFolder: try context.input("index"), k: plan.patchK,
                             threads: context.threads)
             : nil
         let trainer = CycleGANTrainer(model: CycleGAN(options: options),
@@ -96,7 +111,7 @@ public struct TrainStage: Stage {
                                                                     constantEpochs: plan.epochs, decayEpochs: plan.decayEpochs),
                                       iterationsPerEpoch: plan.epochSize > 0 ? plan.epochSize : batches.iterationsPerEpoch,
                                       patchLoss: patchLoss)
-        let samples = context.outputs["samples"]!
+        let samples = try context.output("samples")
         try FileManager.default.createDirectory(at: samples, withIntermediateDirectories: true)
         let sampler = try SampleGrid(folder: batches.a, count: plan.sampleCount, size: plan.cropSize)
         var history = try TrainingCheckpoint.restore(trainer, under: context.workDirectory) ?? []
@@ -130,7 +145,7 @@ public struct TrainStage: Stage {
             context.log.progress(Double(done) / Double(total),
                                  "iteration \(done)/\(total), \(String(format: "%.2f", rate)) s/it, ETA \(Self.duration(rate * Double(total - done)))")
         }
-        try trainer.model.save(to: context.outputs["model"]!, metadata: [
+        try trainer.model.save(to: try context.output("model"), metadata: [
             "format": "pt", "pleinair": "CycleGAN \(options.ngf) ngf, \(options.blocks) blocks, junyanz state-dict keys",
         ])
         var metrics: [Metric] = [Metric(name: "iterations", value: Double(total))]
@@ -158,14 +173,20 @@ struct TrainingPlan {
     var checkpointEvery: Int, sampleEvery: Int, sampleCount: Int, metricsEvery: Int, patchK: Int
 
     /// Why the plan cannot run, or nil.
-    var problem: String? {
-        if cropSize < 4 || cropSize % 4 != 0 { return "crop_size must be a positive multiple of 4 (two stride-2 stages), got \(cropSize)" }
-        if loadSize < cropSize { return "load_size \(loadSize) must be at least crop_size \(cropSize)" }
-        if batchSize < 1 { return "batch_size must be positive, got \(batchSize)" }
-        if epochs < 0 || decayEpochs < 0 || epochs + decayEpochs < 1 { return "epochs + decay_epochs must be at least 1" }
-        if epochSize < 0 { return "epoch_size must be >= 0, got \(epochSize)" }
-        if checkpointEvery < 1 || sampleEvery < 1 || metricsEvery < 1 { return "checkpoint_every, sample_every and metrics_every must be positive" }
-        if sampleCount < 1 || patchK < 1 { return "sample_count and patch_k must be positive" }
+    var problem: ConfigurationProblem? {
+        if cropSize < 4 || cropSize % 4 != 0 {
+            return ConfigurationProblem(param: "crop_size", "crop_size must be a positive multiple of 4 (two stride-2 stages), got \(cropSize)")
+        }
+        if loadSize < cropSize { return ConfigurationProblem(param: "load_size", "load_size \(loadSize) must be at least crop_size \(cropSize)") }
+        if batchSize < 1 { return ConfigurationProblem(param: "batch_size", "batch_size must be positive, got \(batchSize)") }
+        if epochs < 0 || decayEpochs < 0 || epochs + decayEpochs < 1 {
+            return ConfigurationProblem(param: "epochs", "epochs + decay_epochs must be at least 1")
+        }
+        if epochSize < 0 { return ConfigurationProblem(param: "epoch_size", "epoch_size must be >= 0, got \(epochSize)") }
+        if checkpointEvery < 1 || sampleEvery < 1 || metricsEvery < 1 {
+            return ConfigurationProblem("checkpoint_every, sample_every and metrics_every must be positive")
+        }
+        if sampleCount < 1 || patchK < 1 { return ConfigurationProblem("sample_count and patch_k must be positive") }
         return nil
     }
 }

@@ -10,39 +10,37 @@ import Vision
 public struct TranslateStage: Stage {
     public init() {}
 
+    static let direction = Param<CycleGAN.Direction>("direction", default: .aToB,
+                                                     doc: "AtoB applies G_A (painting → photo), BtoA applies G_B (junyanz --direction)")
+    static let ngf = Param<Int>("ngf", default: 64, rule: .atLeast(1), doc: "generator filters of the first layer; must match the trained model")
+    static let blocks = Param<Int>("n_blocks", default: 9, rule: .atLeast(0), doc: "residual blocks; must match the trained model")
+    static let badImages = Param<BadImagePolicy>("bad_images", default: .fail, doc: "fail on an image that does not decode, or skip it")
+
     public var descriptor: StageDescriptor {
         StageDescriptor(
             kind: "translate", version: 1,
             summary: "applies a trained generator (G_A: painting → photo by default) to every image of a folder",
-            params: [
-                ParamSpec("direction", .oneOf(CycleGAN.Direction.allCases.map(\.rawValue)), default: .string("AtoB"),
-                          doc: "AtoB applies G_A (painting → photo), BtoA applies G_B (junyanz --direction)"),
-                ParamSpec("ngf", .int, default: .int(64), doc: "generator filters of the first layer; must match the trained model"),
-                ParamSpec("n_blocks", .int, default: .int(9), doc: "residual blocks; must match the trained model"),
-                ParamSpec("bad_images", .oneOf(BadImagePolicy.allCases.map(\.rawValue)), default: .string("fail"),
-                          doc: "fail on an image that does not decode, or skip it"),
-            ],
+            params: [Self.direction.spec, Self.ngf.spec, Self.blocks.spec, Self.badImages.spec],
             inputs: [("model", true), ("images", true)], outputs: ["images"])
     }
 
     public func run(_ context: StageContext) throws -> StageResult {
         let p = context.params
-        let direction = CycleGAN.Direction(rawValue: p["direction"]!.stringValue!)!
-        let ngf = p["ngf"]!.intValue!, blocks = p["n_blocks"]!.intValue!
-        guard ngf >= 1, blocks >= 0 else { throw StageFailure.message("ngf must be positive and n_blocks non-negative") }
+        let direction = p[Self.direction]
+        let ngf = p[Self.ngf], blocks = p[Self.blocks]
         BLASKernel.setThreadCount(max(1, context.threads))
         var unused = SeededGenerator(seed: 0)
         let generator = ResnetGenerator(ngf: ngf, blocks: blocks, generator: &unused)
         let name = direction == .aToB ? "G_A" : "G_B"
         do {
-            try CycleGAN.loadWeights(of: generator, named: name, from: context.inputs["model"]!)
+            try CycleGAN.loadWeights(of: generator, named: name, from: try context.input("model"))
         } catch {
             throw StageFailure.message("\(error) (do ngf \(ngf) and n_blocks \(blocks) match the trained model?)")
         }
         generator.setTraining(false)
-        let policy = BadImagePolicy(rawValue: p["bad_images"]!.stringValue!) ?? .fail
-        let folder = try ImageFolder(root: context.inputs["images"]!)
-        let out = context.outputs["images"]!
+        let policy = p[Self.badImages]
+        let folder = try ImageFolder(root: try context.input("images"))
+        let out = try context.output("images")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         var written = 0, skipped = 0
         for (k, path) in folder.relativePaths.enumerated() {

@@ -1,14 +1,29 @@
 import Foundation
 import XCTest
 
-/// Every file in Fixtures/malformed starts with `# expect: LINE:COL message`.
+/// Every file in Fixtures/malformed and Fixtures/bad-params starts with `# expect: LINE:COL message`.
 final class MalformedSpecTests: XCTestCase {
     func testEveryMalformedSpecExitsWithCodeTwoNamingItsLineAndColumn() throws {
-        let folder = CLIHarness.fixtures.appendingPathComponent("malformed")
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
-        XCTAssertGreaterThanOrEqual(files.count, 30)
-        let cli = try CLIHarness()
+        try assertEveryFileFails(in: "malformed", atLeast: 30).cleanUp()
+    }
+
+    /// Bad stage parameters (types, ranges, cross-field rules, inputs a setting needs) across the
+    /// built-in kinds fail when the spec loads: exit 2, line and column, and the upstream
+    /// `demo_scenes` stage of each spec never runs.
+    func testEveryBadParameterFailsAtLoadTimeBeforeAnyStageRuns() throws {
+        let cli = try assertEveryFileFails(in: "bad-params", atLeast: 20)
         defer { cli.cleanUp() }
+        let objects = cli.workspace.appendingPathComponent("artifacts/objects").path
+        let stored = (try? FileManager.default.contentsOfDirectory(atPath: objects)) ?? []
+        XCTAssertEqual(stored, [], "a stage ran before the bad parameter was reported")
+    }
+
+    @discardableResult
+    private func assertEveryFileFails(in fixtures: String, atLeast minimum: Int) throws -> CLIHarness {
+        let folder = CLIHarness.fixtures.appendingPathComponent(fixtures)
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        XCTAssertGreaterThanOrEqual(files.count, minimum)
+        let cli = try CLIHarness()
         for name in files {
             let url = folder.appendingPathComponent(name)
             let firstLine = try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)[0]
@@ -23,6 +38,7 @@ final class MalformedSpecTests: XCTestCase {
                 XCTAssertFalse(result.stderr.contains("Fatal error"), name)
             }
         }
+        return cli
     }
 
     func testAMissingSpecFileIsAnErrorNamingIt() throws {
