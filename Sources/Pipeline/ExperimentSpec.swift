@@ -34,6 +34,9 @@ public struct StageSpec: Sendable {
     public var command: YAMLNode?
     public var outputs: [(name: String, node: YAMLNode)]
     public var metricsFile: YAMLNode?
+    /// `cmd` stages only: the files and folders whose content is the command's code (`code:`);
+    /// nil: detected from the command line.
+    public var code: (location: SourceLocation, paths: [(location: SourceLocation, path: String)])?
 }
 
 /// What a stage asks of the machine; the executor never runs more CPUs at once than `-j` allows.

@@ -46,6 +46,17 @@ public enum Planner {
             for (name, path) in instance.fileParams {
                 inputHashes["params." + name] = (try? environment.contentHash(ofInput: path)) ?? "missing " + path
             }
+            // A cmd stage's code: what `code:` lists must exist; what the command names counts if it does.
+            for path in instance.code.declared {
+                do {
+                    inputHashes[CodeFiles.inputName(path)] = try environment.contentHash(ofInput: path)
+                } catch {
+                    throw PlanError(location: instance.location, stage: instance.id, message: "code '\(path)': \(error)")
+                }
+            }
+            for path in instance.code.detected {
+                if let hash = try? environment.contentHash(ofInput: path) { inputHashes[CodeFiles.inputName(path)] = hash }
+            }
             let key = FingerprintKey(kind: instance.kind, kindVersion: instance.kindVersion, params: instance.params,
                                      inputs: inputHashes, upstream: upstream)
             let fingerprint = key.fingerprint

@@ -15,6 +15,8 @@ public enum RunReason: Sendable, Equatable, CustomStringConvertible {
     case forced
     case paramsChanged([ParamChange])
     case inputsChanged([String])
+    /// Files of a `cmd` stage's code (its scripts, configs) changed, appeared or went away.
+    case codeChanged([String])
     case upstreamChanged([String])
     case codeVersionChanged(kind: String, from: Int, to: Int)
     case schemaChanged(from: Int, to: Int)
@@ -28,6 +30,7 @@ public enum RunReason: Sendable, Equatable, CustomStringConvertible {
         case .forced: return "forced"
         case .paramsChanged(let changes): return "params changed: " + changes.map(\.description).joined(separator: ", ")
         case .inputsChanged(let names): return "input changed: " + names.joined(separator: ", ")
+        case .codeChanged(let paths): return "code changed: " + paths.joined(separator: ", ")
         case .upstreamChanged(let stages): return "upstream changed: " + stages.joined(separator: ", ")
         case .codeVersionChanged(let kind, let from, let to): return "code version changed: \(kind) v\(from) → v\(to)"
         case .schemaChanged(let from, let to): return "fingerprint schema changed: \(from) → \(to)"
@@ -50,6 +53,9 @@ public enum RunReason: Sendable, Equatable, CustomStringConvertible {
         if !changes.isEmpty { return .paramsChanged(changes) }
         let inputNames = Set(previous.inputs.keys).union(current.inputs.keys).sorted()
         let changedInputs = inputNames.filter { previous.inputs[$0] != current.inputs[$0] }
+        let prefix = CodeFiles.inputName("")
+        let changedCode = changedInputs.filter { $0.hasPrefix(prefix) }
+        if !changedCode.isEmpty { return .codeChanged(changedCode.map { String($0.dropFirst(prefix.count)) }) }
         if !changedInputs.isEmpty { return .inputsChanged(changedInputs) }
         let upstreamNames = Set(previous.upstream.keys).union(current.upstream.keys).sorted()
         let changedUpstream = upstreamNames.filter { previous.upstream[$0] != current.upstream[$0] }

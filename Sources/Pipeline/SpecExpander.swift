@@ -150,6 +150,7 @@ public struct SpecExpander {
             }
         }
 
+        var code = CodeFiles()
         var outputs = descriptor.outputs ?? []
         if descriptor.outputs == nil {
             guard let command = stage.command else {
@@ -169,7 +170,19 @@ public struct SpecExpander {
             outputs = stage.outputs.map(\.name)
             params["outputs"] = .map(declared)
             if let metrics = stage.metricsFile { params["metrics"] = value(metrics, substitution, "\(path).metrics") }
+            if let declared = stage.code {
+                code.declared = declared.paths.compactMap { item in
+                    guard !item.path.hasPrefix("/"), !item.path.split(separator: "/").contains("..") else {
+                        error(item.location, "\(path).code", "'\(item.path)' must be a path inside the workspace")
+                        return nil
+                    }
+                    return substitute(item.path, substitution, item.location, "\(path).code")
+                }
+            } else {
+                code.detected = CodeFiles.detect(in: command.scalar ?? "")
+            }
         } else {
+            if let code = stage.code { error(code.location, "\(path).code", "only `cmd` stages take `code:`") }
             if let command = stage.command { error(command.location, "\(path).cmd", "only `cmd` stages take a command") }
             if let first = stage.outputs.first { error(first.node.location, "\(path).outputs", "the outputs of a '\(descriptor.kind)' stage are fixed: \(outputs.joined(separator: ", "))") }
             if let metrics = stage.metricsFile { error(metrics.location, "\(path).metrics", "only `cmd` stages name a metrics file") }
@@ -208,6 +221,7 @@ public struct SpecExpander {
         var instance = StageInstance(id: SpecExpander.instanceID(stage.name, values), stageName: stage.name, kind: descriptor.kind,
                                      kindVersion: descriptor.version, matrixValues: values, params: params, inputs: inputs,
                                      outputs: outputs, resources: stage.resources, location: stage.location)
+        instance.code = code
         for spec in descriptor.params ?? [] {
             if let keywords = spec.fileUnless, let value = params[spec.name]?.stringValue, !keywords.contains(value) {
                 instance.fileParams[spec.name] = value

@@ -3,7 +3,7 @@ import Foundation
 /// Reads an experiment file into an `ExperimentSpec`, collecting every structural error.
 public struct SpecLoader {
     static let topKeys = ["experiment", "description", "vars", "matrix", "stages", "executor"]
-    static let stageKeys = ["kind", "inputs", "params", "overrides", "foreach", "resources", "cmd", "outputs", "metrics"]
+    static let stageKeys = ["kind", "inputs", "params", "overrides", "foreach", "resources", "cmd", "outputs", "metrics", "code"]
     static let resourceKeys = ["cpus", "memory"]
 
     private var diagnostics: [SpecDiagnostic] = []
@@ -176,7 +176,7 @@ public struct SpecLoader {
 
     private mutating func stage(_ name: String, key: YAMLNode, _ node: YAMLNode, _ path: String) -> StageSpec? {
         var stage = StageSpec(name: name, location: key.location, kind: "", kindLocation: key.location, inputs: [], params: [],
-                              foreach: [], foreachLocation: nil, overrides: [], resources: StageResources(), command: nil, outputs: [], metricsFile: nil)
+                              foreach: [], foreachLocation: nil, overrides: [], resources: StageResources(), command: nil, outputs: [], metricsFile: nil, code: nil)
         var sawKind = false
         guard node.mapping != nil else {
             error(node, path, "expected a mapping with at least `kind`, found a \(node.typeName)")
@@ -226,6 +226,12 @@ public struct SpecLoader {
                 if string(value, fieldPath) != nil { stage.command = value }
             case "metrics":
                 if string(value, fieldPath) != nil { stage.metricsFile = value }
+            case "code":
+                if let items = value.sequence {
+                    stage.code = (value.location, items.compactMap { item in string(item, fieldPath).map { (item.location, $0) } })
+                } else {
+                    error(value, fieldPath, "expected a list of files or folders of the workspace, found a \(value.typeName)")
+                }
             default: break
             }
         }

@@ -27,6 +27,8 @@ public struct StageInstance: Sendable {
     public var inputs: [String: InputSource]
     /// Parameters whose values name files (see `ParamSpec.fileUnless`): name → path.
     public var fileParams: [String: String] = [:]
+    /// A `cmd` stage's code: workspace files and folders whose content is part of the fingerprint.
+    public var code = CodeFiles()
     public var outputs: [String]
     public var resources: StageResources
     public var location: SourceLocation

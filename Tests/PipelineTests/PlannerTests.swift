@@ -178,3 +178,96 @@ private extension StageDecision {
         return nil
     }
 }
+
+/// A `cmd` stage's code (the scripts and configs its command names, or what `code:` lists) is part
+/// of its fingerprint.
+final class CommandCodeTests: XCTestCase {
+    private func experiment(_ stage: String) throws -> Experiment {
+        let text = """
+        experiment: e
+        stages:
+          score:
+        \(stage)
+        """
+        let cmd = StageDescriptor(kind: "cmd", version: 1, summary: "", params: nil, inputs: nil, outputs: nil)
+        return try SpecExpander.expand(try SpecLoader.parse(text, file: "t.yaml"), kinds: [cmd])
+    }
+
+    func testDetectsRelativeFilesNamedOnTheCommandLine() {
+        XCTAssertEqual(CodeFiles.detect(in: "python3 score.py --config conf/params.yaml ${inputs.x} > ${outputs.o}"),
+                       ["score.py", "conf/params.yaml"])
+        XCTAssertEqual(CodeFiles.detect(in: "./run.sh; bash tools/x && echo '{\"rows\": 24}' > ${metrics}"), ["run.sh", "tools/x"])
+        XCTAssertEqual(CodeFiles.detect(in: "cat /etc/hosts ../up.txt ~/x.py -o=out.txt 1.5 $HOME/a.sh"), ["out.txt"])
+    }
+
+    func testEditingAScriptTheCommandNamesRerunsWithCodeChanged() throws {
+        let env = FakePlanEnvironment()
+        env.hashes = ["score.py": "v1"]
+        let stage = """
+            kind: cmd
+            cmd: "python3 score.py > ${outputs.o}"
+            outputs: {o: file}
+        """
+        env.remember(try Planner.plan(try experiment(stage), environment: env))
+        XCTAssertEqual(try Planner.plan(try experiment(stage), environment: env).toRun.count, 0)
+        env.hashes["score.py"] = "v2"
+        let plan = try Planner.plan(try experiment(stage), environment: env)
+        XCTAssertEqual(plan.stage("score")?.decision, .run(.codeChanged(["score.py"])))
+        XCTAssertEqual(RunReason.codeChanged(["score.py"]).description, "code changed: score.py")
+    }
+
+    func testWordsThatNameNoWorkspaceFileAreNotCode() throws {
+        let stage = """
+            kind: cmd
+            cmd: "echo results.csv > ${outputs.o}"
+            outputs: {o: file}
+        """
+        let plan = try Planner.plan(try experiment(stage), environment: FakePlanEnvironment())
+        XCTAssertEqual(plan.stage("score")?.key.inputs, [:])
+    }
+
+    func testCodeListsFilesExplicitlyAndAnEmptyListOptsOut() throws {
+        let env = FakePlanEnvironment()
+        env.hashes = ["score.py": "v1", "lib": "tree1"]
+        let listed = try Planner.plan(try experiment("""
+            kind: cmd
+            cmd: "python3 score.py > ${outputs.o}"
+            code: [lib]
+            outputs: {o: file}
+        """), environment: env)
+        XCTAssertEqual(listed.stage("score")?.key.inputs, ["code:lib": "tree1"])
+        let none = try Planner.plan(try experiment("""
+            kind: cmd
+            cmd: "python3 score.py > ${outputs.o}"
+            code: []
+            outputs: {o: file}
+        """), environment: env)
+        XCTAssertEqual(none.stage("score")?.key.inputs, [:])
+    }
+
+    func testAListedCodeFileThatIsMissingIsAPlanError() throws {
+        let e = try experiment("""
+            kind: cmd
+            cmd: "true > ${outputs.o}"
+            code: [missing.py]
+            outputs: {o: file}
+        """)
+        XCTAssertThrowsError(try Planner.plan(e, environment: FakePlanEnvironment())) { error in
+            XCTAssertTrue("\(error)".contains("code 'missing.py'"), "\(error)")
+        }
+    }
+
+    func testCodeOnABuiltinKindIsASpecError() {
+        let toy = StageDescriptor(kind: "toy", version: 1, summary: "", params: [], inputs: [], outputs: ["out"])
+        let text = """
+        experiment: e
+        stages:
+          s:
+            kind: toy
+            code: [a.py]
+        """
+        XCTAssertThrowsError(try SpecExpander.expand(try SpecLoader.parse(text, file: "t.yaml"), kinds: [toy])) { error in
+            XCTAssertTrue("\(error)".contains("t.yaml:5:11: error: stages.s.code: only `cmd` stages take `code:`"), "\(error)")
+        }
+    }
+}
