@@ -1,11 +1,11 @@
 import Foundation
-import Pipeline
 
 /// Runs a child process in its own process group with output to a file descriptor, and reports
 /// its exit status (128+signal when killed) with the CPU time and peak memory it used.
-enum ChildProcess {
-    static func run(_ argv: [String], environment extra: [String: String], logFD: Int32,
-                    cancellation: Cancellation) throws -> (status: Int32, cost: ExecutionCost) {
+public enum ChildProcess {
+    /// `channel`, when given, becomes the child's descriptor 3 (a pipe's write end, say); it is closed here.
+    public static func run(_ argv: [String], environment extra: [String: String], logFD: Int32, channel: Int32? = nil,
+                           cancellation: Cancellation) throws -> (status: Int32, cost: ExecutionCost) {
         markDescriptorsCloseOnExec()
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -15,6 +15,7 @@ enum ChildProcess {
             posix_spawn_file_actions_adddup2(&actions, logFD, 1)
             posix_spawn_file_actions_adddup2(&actions, logFD, 2)
         }
+        if let channel { posix_spawn_file_actions_adddup2(&actions, channel, 3) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -42,6 +43,7 @@ enum ChildProcess {
         }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, argv[0], &actions, &attributes, cArgs, cEnv)
+        if let channel { close(channel) }  // the child holds it now: its exit is the reader's end of file
         guard rc == 0 else { throw StageFailure.message("cannot start \(argv[0]): \(String(cString: strerror(rc)))") }
         let group = pid
         let token = cancellation.onCancel {
@@ -53,7 +55,7 @@ enum ChildProcess {
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 {
-            if errno != EINTR { throw StageFailure.message("waiting for the command failed: \(String(cString: strerror(errno)))") }
+            if errno != EINTR { throw StageFailure.message("waiting for \(argv[0]) failed: \(String(cString: strerror(errno)))") }
         }
         let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
             + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6

@@ -107,7 +107,9 @@ public final class Executor {
                     if ready && fits {
                         pending.remove(at: index)
                         do {
-                            let entry = try launch(stage, plan: plan, runID: runID, threads: threadsPerStage, completions: completions)
+                            // A stage declaring several CPUs gets that many threads; others get the run's --threads.
+                            let threads = stage.instance.resources.cpus > 1 ? cpus : threadsPerStage
+                            let entry = try launch(stage, plan: plan, runID: runID, threads: threads, completions: completions)
                             running[stage.instance.id] = entry
                             busy += cpus
                             memoryInUse += memory

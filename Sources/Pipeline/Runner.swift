@@ -72,7 +72,6 @@ public final class Runner {
     /// Plans and runs an experiment; takes the workspace lock for the whole run.
     public func run(_ experiment: Experiment, options: RunOptions, backend: ExecutionBackend = LocalBackend(),
                     observer: RunObserver, onWait: (String) -> Void = { _ in },
-                    onPlanned: (Plan) -> Void = { _ in },
                     onExecutor: (Executor) -> Void = { _ in }) throws -> (plan: Plan, summary: RunSummary?) {
         let lock = try WorkspaceLock(path: workspace.lockPath, onWait: onWait)
         defer { withExtendedLifetime(lock) {} }
@@ -83,7 +82,6 @@ public final class Runner {
         let scope = options.only.isEmpty ? experiment : experiment.restricted(to: try selected(options.only, in: experiment))
         let plan = try self.plan(scope, force: forced.filter { scope.instance($0) != nil }.sorted())
         if options.dryRun { return (plan, nil) }
-        onPlanned(plan)
         let runID = try ledger.beginRun(experiment: experiment.name, file: experiment.file, argv: options.argv)
         let executor = Executor(workspace: workspace, ledger: ledger, store: store, backend: backend, stages: stages, observer: observer)
         onExecutor(executor)

@@ -53,6 +53,19 @@ public struct StageJob: Codable, Sendable {
         try JSONDecoder().decode(StageJob.self, from: Data(contentsOf: url))
     }
 
+    /// Progress as lines on the descriptor the parent named (`ProcessBackend`), or nowhere.
+    static func progressReporter() -> @Sendable (Double, String) -> Void {
+        guard let fd = ProcessInfo.processInfo.environment[ProcessBackend.progressVariable].flatMap(Int32.init), fcntl(fd, F_GETFD) >= 0 else {
+            return { _, _ in }
+        }
+        let lock = NSLock()
+        return { fraction, message in
+            let line = "\(fraction)\t\(message.replacingOccurrences(of: "\n", with: " "))\n"
+            lock.lock(); defer { lock.unlock() }
+            _ = line.withCString { Glibc.write(fd, $0, strlen($0)) }
+        }
+    }
+
     /// Runs the job described in `url` with the matching stage from `stages`; writes the result
     /// file beside it (atomically) and returns whether the stage succeeded.
     public static func execute(_ url: URL, stages: [Stage], cancellation: Cancellation) throws -> Bool {
@@ -60,8 +73,9 @@ public struct StageJob: Codable, Sendable {
         guard let stage = stages.first(where: { $0.descriptor.kind == job.kind }) else {
             throw StageFailure.message("this pleinair has no stage kind '\(job.kind)'")
         }
-        let log = StageLog(url: URL(fileURLWithPath: job.logPath), append: true)
-        log.write("pleinair exec-stage: \(job.stageID) fingerprint \(job.fingerprint) on \(ProcessInfo.processInfo.hostName)")
+        let log = StageLog(url: URL(fileURLWithPath: job.logPath), append: true, progress: progressReporter())
+        log.write("pleinair exec-stage: \(job.stageID) fingerprint \(job.fingerprint) on \(ProcessInfo.processInfo.hostName), "
+                  + "pid \(getpid()), \(job.threads) thread\(job.threads == 1 ? "" : "s")")
         let context = StageContext(stageID: job.stageID, fingerprint: job.fingerprint, params: job.params,
                                    inputs: job.inputs.mapValues { URL(fileURLWithPath: $0) },
                                    outputs: job.outputs.mapValues { URL(fileURLWithPath: $0) },

@@ -1,3 +1,4 @@
+import Foundation
 import Pipeline
 import Stages
 
@@ -6,6 +7,11 @@ enum BuiltinStages {
     static var all: [Stage] {
         [CommandStage(), DemoScenesStage(), CycleGANDatasetStage(), CompareImagesStage(), ContactSheetStage(), MemoryBankStage(), ANNIndexStage(),
          RetrievalSheetStage(), InceptionStatsStage(), FIDStage(), StyleTransferStage(), TrainStage(), TranslateStage(),
-         UserStudyStage()]
+         UserStudyStage()] + testKinds
+    }
+
+    /// `fault` (crashes, threads, memory on demand) exists only for the runner's own tests.
+    private static var testKinds: [Stage] {
+        ProcessInfo.processInfo.environment["PLEINAIR_TEST_KINDS"] == "1" ? [FaultStage()] : []
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import Tensor
 
 /// `pleinair run`: plans and runs experiments; only stale stages execute.
 struct RunCommand: ParsableCommand {
@@ -36,19 +37,18 @@ struct RunCommand: ParsableCommand {
             if !json { FileHandle.standardError.write(Data("\(experiment.name) (\(experiment.file))\n".utf8)) }
             let interrupt = InterruptHandler()
             let backend: ExecutionBackend
+            let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
             switch executor {
-            case .local: backend = LocalBackend()
+            case .local:
+                // Numeric stages run as children that load OpenBLAS's fast kernel from the start.
+                backend = ProcessBackend(executable: executable,
+                                         environment: BLASKernel.environmentForPreferredKernel(ProcessInfo.processInfo.environment) ?? [:])
             case .slurm:
-                let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
                 backend = SlurmBackend(config: experiment.slurm ?? SlurmConfig(), client: SlurmClient(), executable: executable,
                                        unfinished: try runner.ledger.unfinishedJobs())
             }
             let (plan, summary) = try runner.run(experiment, options: options, backend: backend, observer: observer,
                                                  onWait: { FileHandle.standardError.write(Data("\($0)\n".utf8)) },
-                                                 onPlanned: { plan in
-                                                     // Numeric stages will run: load OpenBLAS's fast kernel (re-executes once).
-                                                     if plan.toRun.contains(where: { $0.instance.kind != "cmd" }) { BLASRelaunch.relaunchIfNeeded() }
-                                                 },
                                                  onExecutor: { executor in interrupt.onInterrupt { executor.cancellation.cancel() } })
             guard let summary else {
                 if json {

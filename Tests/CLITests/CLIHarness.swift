@@ -38,11 +38,12 @@ struct CLIHarness {
         var stderr: String
     }
 
-    /// Starts `pleinair ARGS` in the workspace without waiting.
-    func start(_ args: [String]) throws -> (Process, Pipe, Pipe) {
+    /// Starts `pleinair ARGS` in the workspace without waiting, with `environment` added to this process's.
+    func start(_ args: [String], environment: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
         let process = Process()
         process.executableURL = CLIHarness.executable
         process.arguments = args + ["--workspace", workspace.path]
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.currentDirectoryURL = workspace
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -53,8 +54,8 @@ struct CLIHarness {
 
     /// Runs `pleinair ARGS` to completion.
     @discardableResult
-    func run(_ args: [String]) throws -> Result {
-        let (process, out, err) = try start(args)
+    func run(_ args: [String], environment: [String: String] = [:]) throws -> Result {
+        let (process, out, err) = try start(args, environment: environment)
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
