@@ -221,7 +221,13 @@ public final class Executor {
                 consumed.append((name, hash))
             } else if let (upstream, output) = stage.upstreamOutputs[name],
                       let recorded = try ledger.outputs(fingerprint: plan.stage(upstream)!.fingerprint).first(where: { $0.name == output }) {
-                consumed.append((name, recorded.hash))
+                // A path inside an upstream output (`scenes.data/photos/train`) is recorded by its own hash.
+                if case .output(_, _, let subpath)? = stage.instance.inputs[name], !subpath.isEmpty {
+                    let url = store.outputURL(fingerprint: plan.stage(upstream)!.fingerprint, name: output).appendingPathComponent(subpath)
+                    consumed.append((name, (try? store.hasher.hash(path: url.path)) ?? recorded.hash))
+                } else {
+                    consumed.append((name, recorded.hash))
+                }
             }
         }
         var usage = rusage()

@@ -28,7 +28,8 @@ struct ShowCommand: ParsableCommand {
             "status": StatusCommand.describe(planned.decision),
             "params": planned.instance.params.mapValues(\.description),
             "inputs": planned.instance.inputs.mapValues(\.description),
-            "input_hashes": planned.key.inputs,
+            // Path inputs and files named by params from the fingerprint; upstream outputs from the lineage.
+            "input_hashes": planned.key.inputs.merging(lineage.filter { $0.role == "consumed" }.map { ($0.name, $0.hash) }) { current, _ in current },
             "outputs": outputs.map { ["name": $0.name, "hash": $0.hash, "type": $0.type,
                                       "path": runner.store.outputURL(fingerprint: planned.fingerprint, name: $0.name).path] },
             "lineage": lineage.map { ["role": $0.role, "name": $0.name, "hash": $0.hash] },
