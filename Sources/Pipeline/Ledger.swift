@@ -6,7 +6,8 @@ import Foundation
 /// state change of an execution is its own short transaction, so a crash loses at most the
 /// stage in flight.
 public final class Ledger {
-    public let db: SQLiteDatabase
+    /// The connection stays inside Pipeline; other modules use `register`, `query` and `transaction`.
+    let db: SQLiteDatabase
     public var path: String { db.path }
 
     /// Numbered migrations; only ever append.
@@ -38,21 +39,9 @@ public final class Ledger {
             state TEXT NOT NULL, node TEXT, elapsed TEXT, max_rss_kb INTEGER, reason TEXT, updated_at REAL NOT NULL,
             PRIMARY KEY(execution_id, job_id));
         """,
-        // User studies (the Study target): each user_study output's answer key, imported by `study ingest`,
-        // and the answer files it accepted or excluded. Rejected files are reported, never recorded.
-        """
-        CREATE TABLE study_keys(fingerprint TEXT NOT NULL, hash TEXT NOT NULL, artist TEXT NOT NULL,
-            imported_at REAL NOT NULL, PRIMARY KEY(fingerprint, hash));
-        CREATE TABLE study_sheets(sheet_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, rater INTEGER NOT NULL,
-            artist TEXT NOT NULL, trials INTEGER NOT NULL);
-        CREATE TABLE study_trials(sheet_id TEXT NOT NULL REFERENCES study_sheets(sheet_id), trial_id TEXT NOT NULL,
-            position INTEGER NOT NULL, study TEXT NOT NULL, ratio REAL NOT NULL, role TEXT NOT NULL,
-            ours_side INTEGER, expected_side INTEGER, source TEXT NOT NULL, PRIMARY KEY(sheet_id, trial_id));
-        CREATE TABLE study_submissions(id INTEGER PRIMARY KEY, sheet_id TEXT NOT NULL UNIQUE REFERENCES study_sheets(sheet_id),
-            file TEXT NOT NULL, file_hash TEXT NOT NULL, status TEXT NOT NULL, reason TEXT, ingested_at REAL NOT NULL);
-        CREATE TABLE study_answers(submission_id INTEGER NOT NULL REFERENCES study_submissions(id), trial_id TEXT NOT NULL,
-            choice INTEGER NOT NULL, response_ms REAL, PRIMARY KEY(submission_id, trial_id));
-        """,
+        // 3: the user-study tables, which the Study target now creates through its own migrations
+        // (`register(module:migrations:)`); the number stays taken so later migrations keep theirs.
+        "SELECT 1;",
     ]
 
     /// Opens (creating if needed) the ledger at `path` and applies pending migrations.
@@ -81,6 +70,36 @@ public final class Ledger {
             }
         }
     }
+
+    /// Applies the pending migrations of a module that keeps its own tables in the ledger (Study
+    /// does). Each module numbers its migrations from 1 and only ever appends; tables are
+    /// `CREATE TABLE IF NOT EXISTS` where a ledger may already hold them from before.
+    public func register(module: String, migrations: [String]) throws {
+        try db.execute("""
+            CREATE TABLE IF NOT EXISTS module_migrations(module TEXT NOT NULL, version INTEGER NOT NULL,
+                applied_at REAL NOT NULL, PRIMARY KEY(module, version))
+            """)
+        for (index, sql) in migrations.enumerated() {
+            try db.transaction {
+                let applied = try db.query("SELECT COALESCE(MAX(version), 0) FROM module_migrations WHERE module = ?",
+                                           [.text(module)])[0][0].int ?? 0
+                guard index + 1 > applied else { return }
+                try db.execute(sql)
+                try db.query("INSERT INTO module_migrations(module, version, applied_at) VALUES (?, ?, ?)",
+                             [.text(module), .int(Int64(index + 1)), .double(Ledger.now)])
+            }
+        }
+    }
+
+    /// Runs a statement on the ledger (for a module's own tables), returning its rows.
+    @discardableResult
+    public func query(_ sql: String, _ values: [SQLValue] = []) throws -> [[SQLValue]] { try db.query(sql, values) }
+
+    /// The row id of the last row inserted on this connection.
+    public var lastInsertID: Int64 { db.lastInsertID }
+
+    /// Runs `body` in one transaction: all of its statements or none.
+    public func transaction<T>(_ body: () throws -> T) throws -> T { try db.transaction(body) }
 
     /// The schema version the file is at.
     public func schemaVersion() throws -> Int {

@@ -29,7 +29,7 @@ struct StudyIngestCommand: ParsableCommand {
         let runner = try workspace.runner()
         let lock = try WorkspaceLock(path: runner.workspace.lockPath) { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
         defer { withExtendedLifetime(lock) {} }
-        let store = StudyStore(ledger: runner.ledger)
+        let store = try StudyStore(ledger: runner.ledger)
         let keys = try store.importKeys(store: runner.store)
         for problem in keys.problems { FileHandle.standardError.write(Data("warning: \(problem)\n".utf8)) }
         let ingest = StudyIngest(store: store, allowedAttentionFailures: allowedAttentionFailures)
@@ -62,7 +62,7 @@ struct StudyReportCommand: ParsableCommand {
         let runner = try workspace.runner()
         let lock = try WorkspaceLock(path: runner.workspace.lockPath) { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
         defer { withExtendedLifetime(lock) {} }
-        let rows = try StudyReport.publish(StudyStore(ledger: runner.ledger))
+        let rows = try StudyReport.publish(try StudyStore(ledger: runner.ledger))
         print(rows.isEmpty ? "no accepted answers yet" : StudyReport.table(rows), terminator: rows.isEmpty ? "\n" : "")
     }
 }

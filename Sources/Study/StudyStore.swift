@@ -30,12 +30,36 @@ public struct StudyTally: Sendable, Equatable {
     public var trials: Int
 }
 
-/// The study tables of the ledger (migration 3): answer keys, sheets, trials, submissions, answers.
+/// The study tables of the ledger: answer keys, sheets, trials, submissions, answers.
 public final class StudyStore {
     public let ledger: Ledger
-    private var db: SQLiteDatabase { ledger.db }
+    private var db: Ledger { ledger }
 
-    public init(ledger: Ledger) { self.ledger = ledger }
+    /// Study's own migrations of the ledger, numbered from 1; only ever append.
+    static let migrations: [String] = [
+        // Each user_study output's answer key, imported by `study ingest`, and the answer files it
+        // accepted or excluded. Rejected files are reported, never recorded. (Ledgers made before
+        // Study owned its schema have these tables from the ledger's own migration 3.)
+        """
+        CREATE TABLE IF NOT EXISTS study_keys(fingerprint TEXT NOT NULL, hash TEXT NOT NULL, artist TEXT NOT NULL,
+            imported_at REAL NOT NULL, PRIMARY KEY(fingerprint, hash));
+        CREATE TABLE IF NOT EXISTS study_sheets(sheet_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, rater INTEGER NOT NULL,
+            artist TEXT NOT NULL, trials INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS study_trials(sheet_id TEXT NOT NULL REFERENCES study_sheets(sheet_id), trial_id TEXT NOT NULL,
+            position INTEGER NOT NULL, study TEXT NOT NULL, ratio REAL NOT NULL, role TEXT NOT NULL,
+            ours_side INTEGER, expected_side INTEGER, source TEXT NOT NULL, PRIMARY KEY(sheet_id, trial_id));
+        CREATE TABLE IF NOT EXISTS study_submissions(id INTEGER PRIMARY KEY, sheet_id TEXT NOT NULL UNIQUE REFERENCES study_sheets(sheet_id),
+            file TEXT NOT NULL, file_hash TEXT NOT NULL, status TEXT NOT NULL, reason TEXT, ingested_at REAL NOT NULL);
+        CREATE TABLE IF NOT EXISTS study_answers(submission_id INTEGER NOT NULL REFERENCES study_submissions(id), trial_id TEXT NOT NULL,
+            choice INTEGER NOT NULL, response_ms REAL, PRIMARY KEY(submission_id, trial_id));
+        """,
+    ]
+
+    /// Opens the study tables of `ledger`, creating or migrating them first.
+    public init(ledger: Ledger) throws {
+        self.ledger = ledger
+        try ledger.register(module: "study", migrations: Self.migrations)
+    }
 
     /// Imports the answer key of every succeeded `user_study` execution not imported yet, reading the
     /// `key` output the ledger recorded and checking it still has its recorded hash. Returns the

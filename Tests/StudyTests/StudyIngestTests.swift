@@ -14,7 +14,7 @@ final class StudyIngestTests: XCTestCase {
         fixture = try StudyFixture(raters: 3, trialsPerStudy: 2, attentionChecks: 2)
         fingerprint = try fixture.run()
         key = try fixture.key(fingerprint: fingerprint)
-        store = StudyStore(ledger: fixture.runner.ledger)
+        store = try StudyStore(ledger: fixture.runner.ledger)
         let imported = try store.importKeys(store: fixture.runner.store)
         XCTAssertEqual(imported.imported, 1)
         XCTAssertEqual(imported.problems, [])
