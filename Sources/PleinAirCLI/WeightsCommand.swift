@@ -11,32 +11,7 @@ struct WeightsCommand: ParsableCommand {
         subcommands: [WeightsFetchCommand.self, WeightsPathCommand.self])
 }
 
-/// The weights PleinAir knows by name.
-enum KnownWeights: String, ExpressibleByArgument, CaseIterable {
-    case inception, vgg19
-
-    var url: URL {
-        switch self {
-        case .inception: return InceptionWeights.officialURL
-        case .vgg19: return StyleTransferStage.officialURL
-        }
-    }
-
-    /// torch hub names files by the first hex digits of their SHA-256.
-    var sha256Prefix: String {
-        switch self {
-        case .inception: return InceptionWeights.sha256Prefix
-        case .vgg19: return "dcbb9e9d"
-        }
-    }
-
-    var destination: URL {
-        switch self {
-        case .inception: return InceptionWeights.defaultFile()
-        case .vgg19: return InceptionWeights.directory().appendingPathComponent(StyleTransferStage.officialFileName)
-        }
-    }
-}
+extension PretrainedWeights: ExpressibleByArgument {}
 
 /// `pleinair weights fetch inception`: downloads pytorch-fid's Inception weights, checksum verified.
 struct WeightsFetchCommand: ParsableCommand {
@@ -44,8 +19,8 @@ struct WeightsFetchCommand: ParsableCommand {
         commandName: "fetch",
         abstract: "Download weights to ~/.cache/pleinair/weights (or $PLEINAIR_WEIGHTS), verifying their SHA-256.")
 
-    @Argument(help: "Which weights: \(KnownWeights.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var name: KnownWeights
+    @Argument(help: "Which weights: \(PretrainedWeights.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var name: PretrainedWeights
 
     @Option(name: .long, help: ArgumentHelp("Download from this URL instead of the official one (a mirror).", visibility: .hidden))
     var url: String?
@@ -55,7 +30,7 @@ struct WeightsFetchCommand: ParsableCommand {
 
     func run() throws {
         let source = url.flatMap(URL.init(string:)) ?? name.url
-        let job = VerifiedDownload(url: source, destination: name.destination, sha256Prefix: expectSha256 ?? name.sha256Prefix)
+        let job = VerifiedDownload(url: source, destination: name.file(), sha256Prefix: expectSha256 ?? name.sha256Prefix)
         do {
             let result = try job.run()
             if result.alreadyPresent {
@@ -73,8 +48,8 @@ struct WeightsFetchCommand: ParsableCommand {
 struct WeightsPathCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "path", abstract: "Print where the weights file is expected.")
 
-    @Argument(help: "Which weights: \(KnownWeights.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var name: KnownWeights
+    @Argument(help: "Which weights: \(PretrainedWeights.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var name: PretrainedWeights
 
-    func run() throws { print(name.destination.path) }
+    func run() throws { print(name.file().path) }
 }

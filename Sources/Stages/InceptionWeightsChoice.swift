@@ -23,7 +23,7 @@ enum InceptionWeightsChoice: Equatable {
     init(_ params: [String: ParamValue], workspace: URL) {
         let value = params[Self.weights]
         switch value {
-        case "official": self = .official(InceptionWeights.defaultFile())
+        case "official": self = .official(PretrainedWeights.inception.file())
         case "random": self = .random(seed: UInt32(truncatingIfNeeded: params[Self.seed]))
         default:
             self = .file(value.hasPrefix("/") ? URL(fileURLWithPath: value) : workspace.appendingPathComponent(value))
@@ -35,7 +35,7 @@ enum InceptionWeightsChoice: Equatable {
     /// Names the weights in reports and statistics files; statistics are comparable only under equal labels.
     var label: String {
         switch self {
-        case .official: return "pytorch-fid \(InceptionWeights.fileName)"
+        case .official: return "pytorch-fid \(PretrainedWeights.inception.fileName)"
         case .random(let seed): return "RANDOM weights (seed \(seed)): not comparable to any published FID"
         case .file(let url): return "weights file \(url.lastPathComponent)"
         }
@@ -54,15 +54,15 @@ enum InceptionWeightsChoice: Equatable {
             guard FileManager.default.fileExists(atPath: url.path) else {
                 throw StageFailure.message("""
                     FID Inception weights not found at \(url.path).
-                    Run `pleinair weights fetch inception` to download them (\(InceptionWeights.officialURL.absoluteString), \
+                    Run `pleinair weights fetch inception` to download them (\(PretrainedWeights.inception.url.absoluteString), \
                     SHA-256 checked), or download that file yourself and put it at \(url.path) \
                     (set PLEINAIR_WEIGHTS to use another folder). For a demo without them, set `weights: random` \
                     (the numbers are then not FIDs anyone else can compare with).
                     """)
             }
             let sha = try FileHash.sha256(of: url)
-            guard sha.hasPrefix(InceptionWeights.sha256Prefix) else {
-                throw StageFailure.message("\(url.path): SHA-256 \(sha) does not start with \(InceptionWeights.sha256Prefix) "
+            guard sha.hasPrefix(PretrainedWeights.inception.sha256Prefix) else {
+                throw StageFailure.message("\(url.path): SHA-256 \(sha) does not start with \(PretrainedWeights.inception.sha256Prefix) "
                     + "as the published file's does; delete it and run `pleinair weights fetch inception` again")
             }
             return try InceptionWeights.load(url)

@@ -10,13 +10,10 @@ import Vision
 public struct StyleTransferStage: Stage {
     public init() {}
 
-    /// torchvision's published VGG-19 weights.
-    public static let officialFileName = "vgg19-dcbb9e9d.pth"
-    public static let officialURL = URL(string: "https://download.pytorch.org/models/vgg19-dcbb9e9d.pth")!
 
     static let weights = Param<String>(
         "weights", default: "official",
-        doc: "official (torchvision's \(StyleTransferStage.officialFileName), `pleinair weights fetch vgg19`), "
+        doc: "official (torchvision's \(PretrainedWeights.vgg19.fileName), `pleinair weights fetch vgg19`), "
             + "random (seeded, for demos; every metric is labelled), or a path to a .pth/.safetensors state dict (its content is part of the fingerprint)",
         fileUnless: ["official", "random"])
     static let seed = Param<Int>("seed", default: 0, doc: "seed of `weights: random`")
@@ -50,11 +47,11 @@ public struct StyleTransferStage: Stage {
             context.log.write("WARNING: random VGG-19 weights; metric names end in _random_weights")
         } else {
             let url = weights == "official"
-                ? InceptionWeights.directory().appendingPathComponent(StyleTransferStage.officialFileName)
+                ? PretrainedWeights.vgg19.file()
                 : (weights.hasPrefix("/") ? URL(fileURLWithPath: weights) : context.workspace.appendingPathComponent(weights))
             guard FileManager.default.fileExists(atPath: url.path) else {
                 throw StageFailure.message("VGG-19 weights not found at \(url.path). Run `pleinair weights fetch vgg19` "
-                    + "(\(StyleTransferStage.officialURL.absoluteString), SHA-256 checked) or put the file there; "
+                    + "(\(PretrainedWeights.vgg19.url.absoluteString), SHA-256 checked) or put the file there; "
                     + "for a demo without them, set `weights: random`.")
             }
             network = try VGG19Features.load(url)
