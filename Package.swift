@@ -35,47 +35,48 @@ let package = Package(
             .linkedLibrary("faiss"), .linkedLibrary("openblas"), .linkedLibrary("gomp"),
         ]),
 
+        // What both halves share: the one seeded generator and the one SHA-256 helper.
+        .target(name: "Basics", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: release),
+
         // Numeric half.
-        .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: release),
-        .target(name: "NN", dependencies: ["Tensor"], swiftSettings: release),
+        .target(name: "Tensor", dependencies: ["Basics", "COpenBLAS"], swiftSettings: release),
+        .target(name: "NN", dependencies: ["Basics", "Tensor"], swiftSettings: release),
         // ZIPFoundation reads PyTorch's zip checkpoints (the published FID Inception weights).
-        .target(name: "Vision", dependencies: ["NN", "ZIPFoundation", "CFaissShim", "COpenBLAS"], swiftSettings: release),
+        .target(name: "Vision", dependencies: ["Basics", "NN", "ZIPFoundation", "CFaissShim", "COpenBLAS"], swiftSettings: release),
         .target(name: "Imaging", dependencies: [
-            "CPNG", "CTurboJPEG", .product(name: "Crypto", package: "swift-crypto"), "ZIPFoundation",
+            "Basics", "CPNG", "CTurboJPEG", "ZIPFoundation",
         ], swiftSettings: release),
 
         // Pipeline half.
-        .target(name: "Pipeline", dependencies: [
-            "CLibYAML", "CSQLite", .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        .target(name: "Pipeline", dependencies: ["Basics", "CLibYAML", "CSQLite"]),
 
         // Results as a self-contained HTML page (table, SVG charts, inlined images).
         .target(name: "Report", dependencies: ["Pipeline"]),
         // User-study sheets, answer keys, response ingestion and statistics.
-        .target(name: "Study", dependencies: ["Pipeline", "Imaging"]),
+        .target(name: "Study", dependencies: ["Basics", "Pipeline", "Imaging"]),
 
         // Built-in stage kinds: where the two halves meet.
-        .target(name: "Stages", dependencies: ["Pipeline", "Imaging", "NN", "Vision", "Study"], swiftSettings: release),
+        .target(name: "Stages", dependencies: ["Basics", "Pipeline", "Imaging", "NN", "Vision", "Study"], swiftSettings: release),
 
         .executableTarget(name: "PleinAirCLI", dependencies: [
             "Pipeline", "Stages", "Report", "Study", "Tensor", "Imaging", "Vision", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "Benchmarks", dependencies: ["Pipeline", "Stages", "Tensor", "NN", "Vision", "Imaging"],
+        .executableTarget(name: "Benchmarks", dependencies: ["Basics", "Pipeline", "Stages", "Tensor", "NN", "Vision", "Imaging"],
                           path: "benchmarks", exclude: ["torch_generator_step.py", "torch_cyclegan_step.py"], swiftSettings: release),
 
         // What some tests need from the machine (PyTorch, Slurm, Chromium…): skip, or fail where required.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor", "NN", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "NNTests", dependencies: ["NN"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "VisionTests", dependencies: ["Vision", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ZIPFoundation"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "RetrievalTests", dependencies: ["Vision", "Imaging"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TrainingTests", dependencies: ["Vision", "Imaging", "NN", "Tensor", "TestSupport"],
+        .testTarget(name: "TensorTests", dependencies: ["Basics", "Tensor", "NN", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NNTests", dependencies: ["Basics", "NN"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "VisionTests", dependencies: ["Basics", "Vision", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ImagingTests", dependencies: ["Basics", "Imaging", "ZIPFoundation"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Basics", "Vision", "Imaging"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TrainingTests", dependencies: ["Basics", "Vision", "Imaging", "NN", "Tensor", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["PleinAirCLI", "Pipeline", "TestSupport"], resources: [.copy("Fixtures")]),
         // Every built-in stage kind, run alone through one harness (StageHarness), no pipeline around it.
-        .testTarget(name: "StagesTests", dependencies: ["Stages", "Pipeline", "Imaging", "Vision", "NN", "Tensor", "Study"]),
+        .testTarget(name: "StagesTests", dependencies: ["Basics", "Stages", "Pipeline", "Imaging", "Vision", "NN", "Tensor", "Study"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "Stages", "Pipeline", "Imaging"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -1,3 +1,4 @@
+import Basics
 import COpenBLAS
 import Foundation
 import NN

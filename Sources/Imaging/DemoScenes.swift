@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// The painter styles the demo generator can imitate.
@@ -105,7 +106,7 @@ public enum DemoScenes {
 
     /// The scene seed of one file of the dataset.
     static func sceneSeed(_ seed: UInt64, _ domain: String, _ split: String, _ index: Int) -> UInt64 {
-        SeededRandom.derive(seed, SeededRandom.code(domain), SeededRandom.code(split), UInt64(index))
+        SeededGenerator.derive(seed, SeededGenerator.code(domain), SeededGenerator.code(split), UInt64(index))
     }
 }
 

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import Basics
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -44,7 +45,7 @@ struct LandscapeScene {
 
     /// Draws a scene from `seed`.
     init(seed: UInt64) {
-        var rng = SeededRandom(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         self.seed = seed
         let mood = rng.below(10)   // 0-5 clear day, 6-7 golden hour, 8-9 overcast
         switch mood {

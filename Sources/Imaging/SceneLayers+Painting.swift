@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import Basics
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -21,7 +22,7 @@ extension SceneLayers {
     // Broken colour in short dabs over a pale, blurred underpainting; light, chalky palette with
     // violet shadows (Monet-like).
     private func impressionist(seed: UInt64) -> Canvas {
-        var rng = SeededRandom(seed: SeededRandom.derive(seed, 41))
+        var rng = SeededGenerator(seed: SeededGenerator.derive(seed, 41))
         func palette(_ c: RGB) -> RGB {
             var p = c.saturated(1.35).mix(RGB(1, 0.98, 0.94), 0.2)
             let shadow = clamp01(0.5 - c.luma) * 0.25
@@ -49,8 +50,8 @@ extension SceneLayers {
     // Long directional strokes along a flow field (swirls in the sky, flames in trees, furrows on
     // the ground), saturated colour and ridged edges (Van Gogh-like).
     private func expressive(seed: UInt64) -> Canvas {
-        var rng = SeededRandom(seed: SeededRandom.derive(seed, 42))
-        let flowNoise = ValueNoise(seed: SeededRandom.derive(seed, 43))
+        var rng = SeededGenerator(seed: SeededGenerator.derive(seed, 42))
+        let flowNoise = ValueNoise(seed: SeededGenerator.derive(seed, 43))
         let n = size, N = Float(size)
         func palette(_ c: RGB) -> RGB {
             var p = c.saturated(1.9)
@@ -107,8 +108,8 @@ extension SceneLayers {
     // Flat colour areas from a small traditional palette, graded sky bands, patterned water and
     // dark outlines at every region boundary, on warm paper (ukiyo-e-like).
     private func woodblock(seed: UInt64) -> Canvas {
-        var rng = SeededRandom(seed: SeededRandom.derive(seed, 44))
-        let paperNoise = ValueNoise(seed: SeededRandom.derive(seed, 45))
+        var rng = SeededGenerator(seed: SeededGenerator.derive(seed, 44))
+        let paperNoise = ValueNoise(seed: SeededGenerator.derive(seed, 45))
         let n = size, N = Float(size)
         let paper = RGB(0.93, 0.88, 0.76)
         let inks: [RGB] = [

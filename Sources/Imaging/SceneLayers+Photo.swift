@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import Basics
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -11,10 +12,10 @@ extension SceneLayers {
     func photo(seed: UInt64) -> Canvas {
         let n = size, N = Float(size)
         var out = base
-        var rng = SeededRandom(seed: SeededRandom.derive(seed, 31))
-        let fine = ValueNoise(seed: SeededRandom.derive(seed, 32))
-        let tint = ValueNoise(seed: SeededRandom.derive(seed, 33))
-        let light = ValueNoise(seed: SeededRandom.derive(seed, 34))
+        var rng = SeededGenerator(seed: SeededGenerator.derive(seed, 31))
+        let fine = ValueNoise(seed: SeededGenerator.derive(seed, 32))
+        let tint = ValueNoise(seed: SeededGenerator.derive(seed, 33))
+        let light = ValueNoise(seed: SeededGenerator.derive(seed, 34))
         let exposure = rng.uniform(0.92, 1.08)
         let gradient = rng.uniform(-0.12, 0.12)
         let vignette = rng.uniform(0.15, 0.3)

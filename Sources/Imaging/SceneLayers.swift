@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import Basics
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -33,11 +34,11 @@ struct SceneLayers {
         }
         let mountainTops = s.mountain.map(ridgeTops)
         let hillTops = s.hills.map(ridgeTops)
-        let cloudNoise = ValueNoise(seed: SeededRandom.derive(s.seed, 11))
-        let snowNoise = ValueNoise(seed: SeededRandom.derive(s.seed, 12))
-        let shoreNoise = ValueNoise(seed: SeededRandom.derive(s.seed, 13))
-        let fieldNoise = ValueNoise(seed: SeededRandom.derive(s.seed, 14))
-        let fieldSlant = ValueNoise(seed: SeededRandom.derive(s.seed, 15)).lattice(0, 0) * 2 - 1
+        let cloudNoise = ValueNoise(seed: SeededGenerator.derive(s.seed, 11))
+        let snowNoise = ValueNoise(seed: SeededGenerator.derive(s.seed, 12))
+        let shoreNoise = ValueNoise(seed: SeededGenerator.derive(s.seed, 13))
+        let fieldNoise = ValueNoise(seed: SeededGenerator.derive(s.seed, 14))
+        let fieldSlant = ValueNoise(seed: SeededGenerator.derive(s.seed, 15)).lattice(0, 0) * 2 - 1
 
         func skyColor(_ y: Float) -> RGB {
             let t = clamp01(y / max(horizonPx, 1))
@@ -142,7 +143,7 @@ struct SceneLayers {
     private mutating func drawTrees(_ s: LandscapeScene, lightSign: Float) {
         let n = size, N = Float(size)
         let horizon = s.horizon
-        let noise = ValueNoise(seed: SeededRandom.derive(s.seed, 21))
+        let noise = ValueNoise(seed: SeededGenerator.derive(s.seed, 21))
         for (k, tree) in s.trees.enumerated() {
             let cx = tree.x * N, foot = tree.baseY * N, h = tree.height * N, w = tree.width * N
             let top = foot - h, canopyBottom = foot - h * (tree.conifer ? 0.12 : 0.3)

@@ -1,3 +1,4 @@
+import Basics
 import Tensor
 
 /// 2-D convolution layer with PyTorch's `nn.Conv2d` parameters (`weight` [out, in, k, k], `bias` [out]).

@@ -1,3 +1,4 @@
+import Basics
 import Tensor
 
 /// Transposed 2-D convolution with PyTorch's `nn.ConvTranspose2d` parameters (`weight` [in, out, k, k]).

@@ -1,3 +1,4 @@
+import Basics
 import Tensor
 
 /// Fully connected layer with PyTorch's `nn.Linear` parameters (`weight` [out, in], `bias` [out]).

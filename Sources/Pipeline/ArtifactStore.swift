@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// A stored output or object that no longer matches its recorded hash.
@@ -46,7 +47,7 @@ public final class ArtifactStore {
                     try storeObject(from: url.appendingPathComponent(entry.path), hash: entry.hash)
                 }
                 let text = Data(manifest.text.utf8)
-                let treeHash = Hex.sha256(text)
+                let treeHash = SHA256Digest.hex(text)
                 try writeObject(text, hash: treeHash)
                 recorded.append(RecordedOutput(name: name, hash: treeHash, type: "tree"))
                 sizes[treeHash] = manifest.totalSize

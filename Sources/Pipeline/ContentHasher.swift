@@ -1,4 +1,4 @@
-import Crypto
+import Basics
 import Foundation
 
 /// A file that could not be hashed.
@@ -69,7 +69,7 @@ public final class ContentHasher {
             throw HashError(path: path, message: errno == ENOENT ? "no such file or folder" : String(cString: strerror(errno)))
         }
         if (info.st_mode & S_IFMT) == S_IFDIR {
-            return try Hex.sha256(Data(manifest(folder: path).text.utf8))
+            return try SHA256Digest.hex(Data(manifest(folder: path).text.utf8))
         }
         return try hashFile(path, info)
     }
@@ -122,24 +122,12 @@ public final class ContentHasher {
         return hash
     }
 
-    /// SHA-256 of a file's bytes, read in large chunks, bypassing any state.
+    /// SHA-256 of a file's bytes, bypassing any state.
     public static func sha256(file path: String) throws -> String {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw HashError(path: path, message: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var hasher = SHA256()
-        let size = 1 << 20
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 64)
-        defer { buffer.deallocate() }
-        while true {
-            let n = read(fd, buffer.baseAddress, size)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw HashError(path: path, message: String(cString: strerror(errno)))
-            }
-            if n == 0 { break }
-            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        do {
+            return try SHA256Digest.hex(file: path)
+        } catch let error as SHA256Digest.FileError {
+            throw HashError(path: path, message: error.message)
         }
-        return Hex.encode(hasher.finalize())
     }
 }

@@ -1,4 +1,4 @@
-import Crypto
+import Basics
 import Foundation
 
 /// Everything that invalidates a stage's outputs. Its SHA-256 over a stable encoding is the
@@ -38,7 +38,7 @@ public struct FingerprintKey: Codable, Sendable, Equatable {
     }
 
     /// SHA-256 of `stableText`, hex.
-    public var fingerprint: String { Hex.sha256(Data(stableText.utf8)) }
+    public var fingerprint: String { SHA256Digest.hex(Data(stableText.utf8)) }
 
     /// JSON for the ledger.
     public var json: String {
@@ -55,18 +55,3 @@ public struct FingerprintKey: Codable, Sendable, Equatable {
     }
 }
 
-/// Hex digests.
-public enum Hex {
-    public static func sha256(_ data: Data) -> String { encode(SHA256.hash(data: data)) }
-
-    public static func encode<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-}

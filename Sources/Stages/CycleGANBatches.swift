@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Imaging
 import Tensor
@@ -18,13 +19,13 @@ struct CycleGANBatches {
 
     /// Batch `iteration`: paintings and photos as [batch, 3, crop, crop] in [−1, 1].
     func batch(_ iteration: Int) throws -> (a: Tensor, b: Tensor) {
-        var rng = SeededRandom(seed: SeededRandom.derive(seed, SeededRandom.code("batch"), UInt64(iteration)))
+        var rng = SeededGenerator(seed: SeededGenerator.derive(seed, SeededGenerator.code("batch"), UInt64(iteration)))
         let side = transform.cropSize, plane = 3 * side * side
         let ta = Tensor(zeros: [batchSize, 3, side, side]), tb = Tensor(zeros: [batchSize, 3, side, side])
         for j in 0..<batchSize {
             let position = iteration * batchSize + j
             let pass = position / a.count
-            var order = SeededRandom(seed: SeededRandom.derive(seed, SeededRandom.code("order"), UInt64(pass)))
+            var order = SeededGenerator(seed: SeededGenerator.derive(seed, SeededGenerator.code("order"), UInt64(pass)))
             let permutation = Array(0..<a.count).shuffled(using: &order)
             let painting = try load(a, permutation[position % a.count], &rng)
             let photo = try load(b, rng.below(b.count), &rng)
@@ -35,7 +36,7 @@ struct CycleGANBatches {
     }
 
     /// Decoding errors carry the file's path (ImageError), so they pass through unchanged.
-    private func load(_ folder: ImageFolder, _ index: Int, _ rng: inout SeededRandom) throws -> Image {
+    private func load(_ folder: ImageFolder, _ index: Int, _ rng: inout SeededGenerator) throws -> Image {
         transform.training(try folder.image(at: index), using: &rng)
     }
 }

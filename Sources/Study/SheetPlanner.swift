@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Imaging
 
@@ -21,8 +22,8 @@ public enum SheetPlanner {
 
     private static func planSheet(_ design: SheetDesign, rater: Int, paired: [String], method: [String], real: [String],
                                   salt: String) -> PlannedSheet {
-        var rng = SeededRandom(seed: SeededRandom.derive(design.seed, SeededRandom.code("sheet"), UInt64(rater)))
-        var ids = SeededRandom(seed: SeededRandom.derive(design.seed, SeededRandom.code("trial-ids"), UInt64(rater)))
+        var rng = SeededGenerator(seed: SeededGenerator.derive(design.seed, SeededGenerator.code("sheet"), UInt64(rater)))
+        var ids = SeededGenerator(seed: SeededGenerator.derive(design.seed, SeededGenerator.code("trial-ids"), UInt64(rater)))
         // Odd counts leave one side with an extra trial; alternate which side by rater so sides balance overall.
         let extraOnRight = rater % 2 == 0
         var trials: [PlannedTrial] = []
@@ -84,7 +85,7 @@ public enum SheetPlanner {
     }
 
     /// `count` names drawn without repeats while possible, then cycling through a fresh shuffle.
-    static func sample(_ names: [String], _ count: Int, _ rng: inout SeededRandom) -> [String] {
+    static func sample(_ names: [String], _ count: Int, _ rng: inout SeededGenerator) -> [String] {
         var out: [String] = []
         while out.count < count {
             out += names.shuffled(using: &rng).prefix(count - out.count)
@@ -93,7 +94,7 @@ public enum SheetPlanner {
     }
 
     /// Sides 1 and 2 in equal numbers (one extra on one side when `count` is odd), shuffled.
-    static func balancedSides(_ count: Int, extraOnRight: Bool, _ rng: inout SeededRandom) -> [Int] {
+    static func balancedSides(_ count: Int, extraOnRight: Bool, _ rng: inout SeededGenerator) -> [Int] {
         var sides = Array(repeating: 1, count: count / 2) + Array(repeating: 2, count: count / 2)
         if count % 2 == 1 { sides.append(extraOnRight ? 2 : 1) }
         sides.shuffle(using: &rng)
@@ -101,7 +102,7 @@ public enum SheetPlanner {
     }
 
     /// A random id that says nothing about the trial.
-    private static func opaqueID(_ rng: inout SeededRandom) -> String {
+    private static func opaqueID(_ rng: inout SeededGenerator) -> String {
         let hex = String(rng.next(), radix: 16)
         return "t" + String(repeating: "0", count: 16 - hex.count) + hex
     }

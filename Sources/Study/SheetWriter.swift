@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Imaging
 
@@ -88,7 +89,7 @@ public struct SheetWriter {
         let picture: Image
         switch source {
         case .noise(let seed):
-            var rng = SeededRandom(seed: seed)
+            var rng = SeededGenerator(seed: seed)
             picture = Image(width: side, height: side, channels: 3, samples: (0..<(side * side * 3)).map { _ in UInt16(rng.below(256)) })
         case .painting(let name): picture = try square(load(sources.paintings, name, "paintings"), side: side)
         case .baseline(let name): picture = try square(load(sources.baseline, name, "baseline"), side: side)

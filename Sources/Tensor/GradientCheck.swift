@@ -1,3 +1,4 @@
+import Basics
 /// Finite-difference verification of gradient rules, public so every layer built on the engine
 /// (contextual loss, new ops) can check itself the same way.
 public enum GradientCheck {

@@ -1,3 +1,4 @@
+import Basics
 /// A contiguous row-major (NCHW for images) Float32 array that can record how it was computed.
 ///
 /// A tensor is a reference: views made by `reshaped` share storage, and gradients accumulate into
@@ -71,7 +72,7 @@ public final class Tensor {
                                      generator: inout SeededGenerator, requiresGrad: Bool = false) -> Tensor {
         let t = Tensor(zeros: shape, requiresGrad: requiresGrad)
         let p = t.pointer
-        for i in 0..<t.count { p[i] = low + (high - low) * generator.nextUnitFloat() }
+        for i in 0..<t.count { p[i] = low + (high - low) * generator.unit() }
         return t
     }
 

@@ -1,3 +1,4 @@
+import Basics
 import Tensor
 
 /// CycleGAN's history of generated images (junyanz `ImagePool`): until full it stores and returns
@@ -31,7 +32,7 @@ public final class ImagePool {
             if images.count < capacity {
                 images.append(image)
                 out.append(image)
-            } else if generator.nextUnitFloat() > 0.5 {
+            } else if generator.unit() > 0.5 {
                 let slot = Int(generator.next() % UInt64(capacity))
                 out.append(images[slot])
                 images[slot] = image

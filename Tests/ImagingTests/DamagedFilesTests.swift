@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import XCTest
 @testable import Imaging
@@ -17,13 +18,13 @@ final class DamagedFilesTests: XCTestCase {
     }
 
     private var validPNG: Data {
-        var rng = SeededRandom(seed: 3)
+        var rng = SeededGenerator(seed: 3)
         let image = Image(width: 24, height: 16, channels: 3, samples: (0..<(24 * 16 * 3)).map { _ in UInt16(rng.below(256)) })
         return try! PNGCodec.encode(image)
     }
 
     private var validJPEG: Data {
-        var rng = SeededRandom(seed: 4)
+        var rng = SeededGenerator(seed: 4)
         let image = Image(width: 32, height: 24, channels: 3, samples: (0..<(32 * 24 * 3)).map { _ in UInt16(rng.below(256)) })
         return try! JPEGCodec.encode(image, quality: 90)
     }

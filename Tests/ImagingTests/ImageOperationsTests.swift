@@ -1,3 +1,4 @@
+import Basics
 import XCTest
 @testable import Imaging
 
@@ -23,7 +24,7 @@ final class ImageOperationsTests: XCTestCase {
 
     func testRandomCropIsReproducibleForASeedAndStaysInside() {
         let image = numbered(width: 9, height: 8)
-        var a = SeededRandom(seed: 4), b = SeededRandom(seed: 4)
+        var a = SeededGenerator(seed: 4), b = SeededGenerator(seed: 4)
         var seen = Set<UInt16>()
         for _ in 0..<50 {
             let crop = image.randomCropped(width: 4, height: 3, using: &a)
@@ -67,7 +68,7 @@ final class ImageOperationsTests: XCTestCase {
     }
 
     func testPlanarRoundTripIsExactAtBothDepths() {
-        var rng = SeededRandom(seed: 8)
+        var rng = SeededGenerator(seed: 8)
         for depth in [BitDepth.eight, .sixteen] {
             let samples = (0..<(5 * 4 * 3)).map { _ in UInt16(rng.below(depth.maxValue + 1)) }
             let image = Image(width: 5, height: 4, channels: 3, depth: depth, samples: samples)

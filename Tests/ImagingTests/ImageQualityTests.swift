@@ -1,3 +1,4 @@
+import Basics
 import XCTest
 @testable import Imaging
 
@@ -30,7 +31,7 @@ final class ImageQualityTests: XCTestCase {
     func testMoreNoiseLowersBothScores() throws {
         let clean = DemoScenes.photo(seed: 5, size: 32)
         func noisy(_ sigma: Float) -> Image {
-            var rng = SeededRandom(seed: 1)
+            var rng = SeededGenerator(seed: 1)
             var out = clean
             out.samples = clean.samples.map { UInt16(min(max(Float($0) + sigma * rng.normal(), 0), 255).rounded()) }
             return out

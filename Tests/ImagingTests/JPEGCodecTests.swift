@@ -1,10 +1,11 @@
+import Basics
 import XCTest
 @testable import Imaging
 
 final class JPEGCodecTests: XCTestCase {
     /// A smooth test card with mild noise: what JPEG is meant for.
     private func card(width: Int, height: Int, channels: Int) -> Image {
-        var rng = SeededRandom(seed: 11)
+        var rng = SeededGenerator(seed: 11)
         var image = Image(width: width, height: height, channels: channels)
         for y in 0..<height {
             for x in 0..<width {

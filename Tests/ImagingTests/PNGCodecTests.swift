@@ -1,10 +1,11 @@
+import Basics
 import Foundation
 import XCTest
 @testable import Imaging
 
 final class PNGCodecTests: XCTestCase {
     private func pattern(width: Int, height: Int, channels: Int, depth: BitDepth) -> Image {
-        var rng = SeededRandom(seed: UInt64(width * 31 + channels))
+        var rng = SeededGenerator(seed: UInt64(width * 31 + channels))
         let samples = (0..<(width * height * channels)).map { _ in UInt16(rng.below(depth.maxValue + 1)) }
         return Image(width: width, height: height, channels: channels, depth: depth, samples: samples)
     }

@@ -1,3 +1,4 @@
+import Basics
 import XCTest
 @testable import Imaging
 
@@ -5,7 +6,7 @@ final class TrainingTransformTests: XCTestCase {
     func testTrainingSamplesHaveTheCropSizeAndAreReproducible() {
         let transform = TrainingTransform(loadSize: 40, cropSize: 32)
         let image = DemoScenes.photo(seed: 3, size: 48)
-        var a = SeededRandom(seed: 1), b = SeededRandom(seed: 1)
+        var a = SeededGenerator(seed: 1), b = SeededGenerator(seed: 1)
         var distinct = Set<[UInt16]>()
         for _ in 0..<8 {
             let sample = transform.training(image, using: &a)
@@ -20,7 +21,7 @@ final class TrainingTransformTests: XCTestCase {
         // With load == crop there is one crop position, so without flips every sample is identical.
         let transform = TrainingTransform(loadSize: 16, cropSize: 16, flip: false)
         let image = DemoScenes.photo(seed: 4, size: 16)
-        var rng = SeededRandom(seed: 2)
+        var rng = SeededGenerator(seed: 2)
         for _ in 0..<6 { XCTAssertEqual(transform.training(image, using: &rng), image) }
     }
 

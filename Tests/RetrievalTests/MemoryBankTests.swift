@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Tensor
 import Vision
@@ -17,7 +18,7 @@ final class MemoryBankTests: XCTestCase {
     static func images(_ count: Int, size: Int, seed: UInt64) -> [[Float]] {
         var rng = SeededGenerator(seed: seed)
         return (0..<count).map { _ in
-            let a = (0..<9).map { _ in rng.nextUnitFloat() * 2 - 1 }
+            let a = (0..<9).map { _ in rng.unit() * 2 - 1 }
             return (0..<(3 * size * size)).map { i in
                 let c = i / (size * size), y = (i / size) % size, x = i % size
                 return max(-1, min(1, a[c * 3] * sinf(Float(x) * (0.2 + abs(a[c * 3 + 1]))) * cosf(Float(y) * 0.3 + a[c * 3 + 2])

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Imaging
 import NN
@@ -13,7 +14,7 @@ final class TranslateStageTests: XCTestCase {
     private func oddSizedImages(in runner: StageHarness) throws -> URL {
         let folder = runner.url("paintings")
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("sub"), withIntermediateDirectories: true)
-        var rng = SeededRandom(seed: 5)
+        var rng = SeededGenerator(seed: 5)
         for (name, w, h) in [("a.png", 30, 22), ("sub/b.jpg", 17, 41)] {
             let image = Image(width: w, height: h, channels: 3, bytes: (0..<(w * h * 3)).map { _ in UInt8(rng.below(256)) })
             try ImageCodec.write(image, to: folder.appendingPathComponent(name))

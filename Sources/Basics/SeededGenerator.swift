@@ -1,10 +1,15 @@
-/// A small, fast, seedable generator (xoshiro256**, seeded through SplitMix64).
-///
-/// Everything random in Imaging (random crops, the demo scenes) takes one of these, or any
-/// `RandomNumberGenerator`, from the caller so results are reproducible. Its helpers build floats
-/// from raw bits themselves rather than via `Float.random(in:using:)`, whose algorithm the
-/// standard library does not promise to keep, because the demo data must stay byte-identical.
-public struct SeededRandom: RandomNumberGenerator, Sendable {
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The one seedable random source of PleinAir (xoshiro256**, seeded through SplitMix64): weight
+/// initialisation, data order and crops, demo scenes, study sheets. A seed reproduces every bit.
+/// Its helpers build numbers from raw bits themselves rather than through the standard library's
+/// `random(in:using:)`, whose algorithm is not promised to stay, because demo data and initial
+/// weights must stay byte-identical across toolchains.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
     /// A generator whose whole sequence is fixed by `seed`.
@@ -22,7 +27,8 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
 
     /// The next 64 random bits.
     public mutating func next() -> UInt64 {
-        let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
+        let m = s1 &* 5
+        let result = ((m << 7) | (m >> 57)) &* 9
         let t = s1 << 17
         s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
         s2 ^= t
@@ -45,10 +51,18 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     /// True with probability `p`.
     public mutating func chance(_ p: Float) -> Bool { unit() < p }
 
-    /// A standard normal sample (Box–Muller).
+    /// A standard normal sample, Box–Muller in Float (what the demo scenes are rendered with).
     public mutating func normal() -> Float {
         let u1 = max(unit(), 1e-7), u2 = unit()
         return (-2 * logf(u1)).squareRoot() * cosf(2 * Float.pi * u2)
+    }
+
+    /// A standard normal sample, Box–Muller in Double so the tails are not clipped by Float rounding
+    /// (what initial weights are drawn with).
+    public mutating func nextNormal() -> Float {
+        let u1 = (Double(next() >> 11) + 1) * (1.0 / 9_007_199_254_740_993.0)
+        let u2 = Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
+        return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
     }
 
     /// A seed derived from `seed` and a path of labels, so independent streams never overlap.
@@ -68,9 +82,3 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         return h
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
