@@ -54,9 +54,8 @@ struct InceptionStatistics {
                 skipped.append((images.relativePaths[index], error))
                 continue
             }
-            let rgb = image.removingAlpha().toRGB()
-            let x = Tensor(shape: [1, 3, rgb.height, rgb.width], values: rgb.planarFloats())
-            batch.append(rgb.height == side && rgb.width == side ? x
+            let x = Tensor(image: image)
+            batch.append(x.shape[2] == side && x.shape[3] == side ? x
                          : GradMode.withoutGradient { x.resizedBilinear(height: side, width: side) })
             if batch.count == batchSize { flush() }
         }

@@ -47,7 +47,7 @@ public struct RetrievalSheetStage: Stage {
                 let w = patchScale.rescaled(image.width), h = patchScale.rescaled(image.height)
                 let source = (w == image.width && h == image.height) ? image : image.resized(width: w, height: h, filter: .bilinear)
                 guard patchScale.positions(w) > 0, patchScale.positions(h) > 0 else { continue }
-                let tensor = Tensor(shape: [1, 3, h, w], values: source.planarFloats())
+                let tensor = Tensor(image: source)
                 let retrieval = try loss.retrieve(tensor, scale: s)[0]
                 for q in 0..<retrieval.neighbors.queryCount { candidates.append((i, q, retrieval, source)) }
             }

@@ -91,15 +91,9 @@ public struct StyleTransferStage: Stage {
         return StageResult(metrics: metrics)
     }
 
-    /// An image as [1, 3, H, W] in [0, 1].
-    static func tensor(_ image: Image) -> Tensor {
-        let rgb = image.convertedTo8Bit().toRGB()
-        let planar = rgb.planarFloats()
-        return Tensor(shape: [1, 3, rgb.height, rgb.width], values: planar.map { ($0 + 1) / 2 })
-    }
+    /// An image as [1, 3, H, W] in [0, 1] (style transfer optimises pixels in [0, 1]).
+    static func tensor(_ image: Image) -> Tensor { (Tensor(image: image.convertedTo8Bit()) + 1) * 0.5 }
 
     /// [1, 3, H, W] in [0, 1] back to an 8-bit image.
-    static func image(_ tensor: Tensor) -> Image {
-        Image(planarFloats: tensor.scalars.map { $0 * 2 - 1 }, width: tensor.shape[3], height: tensor.shape[2], channels: 3)
-    }
+    static func image(_ tensor: Tensor) -> Image { Image(tensor: tensor * 2 - 1) }
 }

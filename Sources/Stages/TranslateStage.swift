@@ -54,11 +54,11 @@ public struct TranslateStage: Stage {
                 skipped += 1
                 continue
             }
-            let input = Tensor(shape: [1, 3, image.height, image.width], values: image.planarFloats())
+            let input = Tensor(image: image)
             let output = generator.translate(input)
             let target = out.appendingPathComponent(Self.pngName(path))
             try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try ImageCodec.write(Image(planarFloats: output.scalars, width: image.width, height: image.height, channels: 3), to: target)
+            try ImageCodec.write(Image(tensor: output), to: target)
             written += 1
             context.log.progress(Double(k + 1) / Double(folder.count), path)
         }
