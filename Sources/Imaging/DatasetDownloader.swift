@@ -120,54 +120,9 @@ public struct DatasetDownloader: Sendable {
     /// Downloads to `partial`, resuming it; returns (bytes transferred, size resumed from).
     private func fetch(_ entry: DatasetCatalogEntry, to partial: URL,
                        progress: (@Sendable (DownloadProgress) -> Void)?) throws -> (Int64, Int64) {
-        let url = baseURL.appendingPathComponent("\(entry.name).zip")
-        let fm = FileManager.default
-        func size() -> Int64 { ((try? fm.attributesOfItem(atPath: partial.path)[.size]) as? Int64) ?? 0 }
-        let startSize = size()
-        var transferred: Int64 = 0
-        var lastError: String = "no attempt made"
-        for _ in 0..<attempts {
-            let before = size()
-            if let expected = entry.size, before == expected { return (transferred, startSize) }
-            if let expected = entry.size, before > expected { try? fm.removeItem(at: partial) }
-            let fetch = HTTPRangeFetch(url: url, destination: partial, timeout: timeout) { bytes, total in
-                progress?(DownloadProgress(bytes: bytes, total: total ?? entry.size))
-            }
-            let outcome = try fetch.run()
-            transferred += max(0, outcome.fileSize - (outcome.status == 200 ? 0 : before))
-            if let error = outcome.error {
-                let unreachable = outcome.status == 0  // no HTTP response at all
-                lastError = unreachable ? DatasetDownloader.describe(error, url: url, partial: partial)
-                                        : "interrupted after \(outcome.fileSize) bytes (\(error.localizedDescription))"
-                if unreachable && isOffline(error) {
-                    throw DatasetError.downloadFailed(url: url.absoluteString, message: lastError)
-                }
-                continue
-            }
-            switch outcome.status {
-            case 200, 206:
-                if let total = outcome.total, outcome.fileSize < total {
-                    lastError = "connection closed after \(outcome.fileSize) of \(total) bytes"
-                    continue
-                }
-                if let total = outcome.total, outcome.fileSize != total {
-                    try? fm.removeItem(at: partial)
-                    throw DatasetError.verificationFailed(path: partial.path,
-                        message: "server promised \(total) bytes (Content-Length) but \(outcome.fileSize) arrived")
-                }
-                return (transferred, startSize)
-            case 416, -206:
-                // Our partial file does not fit what the server has: start over.
-                try? fm.removeItem(at: partial)
-                lastError = "server rejected the resume request; restarting"
-            case 404:
-                throw DatasetError.downloadFailed(url: url.absoluteString, message: "HTTP 404: no such dataset on the server")
-            default:
-                lastError = "HTTP status \(outcome.status)"
-            }
-        }
-        throw DatasetError.downloadFailed(url: url.absoluteString,
-                                          message: "\(lastError); gave up after \(attempts) attempts (run again to resume)")
+        try ResumableTransfer(url: baseURL.appendingPathComponent("\(entry.name).zip"), partial: partial, expectedSize: entry.size,
+                              attempts: attempts, timeout: timeout, manualDestination: partial.deletingPathExtension())
+            .run(progress: progress)
     }
 
     /// Checks size and checksum; returns the SHA-256.
@@ -184,17 +139,5 @@ public struct DatasetDownloader: Sendable {
                 + (deleteOnChecksumMismatch ? " (download deleted; run again)" : " (delete or replace the file)"))
         }
         return sha
-    }
-
-    private func isOffline(_ error: Error) -> Bool {
-        guard let code = (error as? URLError)?.code else { return false }
-        return [.notConnectedToInternet, .cannotFindHost, .cannotConnectToHost, .dnsLookupFailed,
-                .timedOut, .networkConnectionLost, .secureConnectionFailed].contains(code)
-    }
-
-    static func describe(_ error: Error, url: URL, partial: URL) -> String {
-        let host = url.host ?? url.absoluteString
-        return "cannot reach \(host) (offline?): \(error.localizedDescription). Without network, download "
-            + "\(url.lastPathComponent) elsewhere and put it at \(partial.deletingPathExtension().path)"
     }
 }

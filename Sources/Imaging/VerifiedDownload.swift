@@ -54,45 +54,8 @@ public struct VerifiedDownload: Sendable {
             throw DatasetError.io(path: destination.deletingLastPathComponent().path, message: "cannot create: \(error.localizedDescription)")
         }
         let partial = destination.appendingPathExtension("part")
-        func size() -> Int64 { ((try? fm.attributesOfItem(atPath: partial.path)[.size]) as? Int64) ?? 0 }
-        var transferred: Int64 = 0
-        var lastError = "no attempt made"
-        var complete = false
-        for _ in 0..<attempts where !complete {
-            let before = size()
-            let fetch = HTTPRangeFetch(url: url, destination: partial, timeout: timeout) { bytes, total in
-                progress?(DownloadProgress(bytes: bytes, total: total))
-            }
-            let outcome = try fetch.run()
-            transferred += max(0, outcome.fileSize - (outcome.status == 200 ? 0 : before))
-            if let error = outcome.error {
-                if outcome.status == 0 && outcome.fileSize == before {
-                    throw DatasetError.downloadFailed(url: url.absoluteString, message: "cannot reach \(url.host ?? url.absoluteString) "
-                        + "(offline?): \(error.localizedDescription). Without network, download \(url.absoluteString) "
-                        + "elsewhere and put it at \(destination.path)")
-                }
-                lastError = "interrupted after \(outcome.fileSize) bytes (\(error.localizedDescription))"
-                continue
-            }
-            switch outcome.status {
-            case 200, 206:
-                if let total = outcome.total, outcome.fileSize < total {
-                    lastError = "connection closed after \(outcome.fileSize) of \(total) bytes"
-                } else {
-                    complete = true
-                }
-            case 416, -206:
-                try? fm.removeItem(at: partial)
-                lastError = "server rejected the resume request; restarting"
-            case 404:
-                throw DatasetError.downloadFailed(url: url.absoluteString, message: "HTTP 404: not found")
-            default:
-                lastError = "HTTP status \(outcome.status)"
-            }
-        }
-        guard complete else {
-            throw DatasetError.downloadFailed(url: url.absoluteString, message: "\(lastError); gave up after \(attempts) attempts (run again to resume)")
-        }
+        let (transferred, _) = try ResumableTransfer(url: url, partial: partial, expectedSize: nil, attempts: attempts,
+                                                     timeout: timeout, manualDestination: destination).run(progress: progress)
         let sha = try FileHash.sha256(of: partial)
         guard sha.hasPrefix(sha256Prefix) else {
             try? fm.removeItem(at: partial)
