@@ -3,6 +3,9 @@ import Foundation
 /// Output formats for tables.
 public enum TableFormat: String, CaseIterable, Sendable {
     case table, markdown, csv, json
+
+    /// Machine formats carry every value at full double precision; only the views people read round.
+    public var isExact: Bool { self == .csv || self == .json }
 }
 
 /// Renders a header and rows of cells in each `TableFormat`.
@@ -32,23 +35,31 @@ public enum TableRenderer {
             }
             return ([header] + rows).map { $0.map(quote).joined(separator: ",") }.joined(separator: "\n") + "\n"
         case .json:
-            let objects: [[String: Any]] = rows.map { row in
-                var object: [String: Any] = [:]
-                for (i, key) in header.enumerated() {
-                    // JSON has no NaN or infinity: those stay strings ("nan", "inf").
-                    object[key] = Double(row[i]).flatMap { $0.isFinite ? $0 as Any : nil } ?? (row[i].isEmpty ? NSNull() : row[i] as Any)
-                }
-                return object
-            }
-            let data = try! JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])
+            let data = try! JSONSerialization.data(withJSONObject: objects(header: header, rows: rows), options: [.prettyPrinted, .sortedKeys])
             return String(decoding: data, as: UTF8.self) + "\n"
         }
     }
 
-    /// A metric value in 4 significant digits, or an empty cell.
-    public static func cell(_ value: Double?) -> String {
+    /// Rows as JSON objects keyed by the header; numeric cells become numbers.
+    public static func objects(header: [String], rows: [[String]]) -> [[String: Any]] {
+        rows.map { row in
+            var object: [String: Any] = [:]
+            for (i, key) in header.enumerated() {
+                // JSON has no NaN or infinity: those stay strings ("nan", "inf").
+                object[key] = Double(row[i]).flatMap { $0.isFinite ? $0 as Any : nil } ?? (row[i].isEmpty ? NSNull() : row[i] as Any)
+            }
+            return object
+        }
+    }
+
+    /// A metric value, or an empty cell: exactly (the shortest text that reads back as the same
+    /// double) for machine formats, in 4 significant digits for people.
+    public static func cell(_ value: Double?, exact: Bool = false) -> String {
         guard let value else { return "" }
         if value.isNaN { return "nan" }
-        return String(format: "%.4g", value)
+        guard exact else { return String(format: "%.4g", value) }
+        if value.isInfinite { return value > 0 ? "inf" : "-inf" }
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return "\(value)"
     }
 }

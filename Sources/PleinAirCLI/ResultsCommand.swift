@@ -19,6 +19,8 @@ struct ResultsCommand: ParsableCommand {
 
     func run() throws {
         let runner = try workspace.runner()
+        var documents: [[String: Any]] = []
+        defer { if format == .json { print(JSON.text(["experiments": documents])) } }
         for file in files {
             let plan = try runner.plan(try workspace.load(file, with: runner))
             let metrics: (String) throws -> [Metric]? = { fingerprint in
@@ -51,11 +53,20 @@ struct ResultsCommand: ParsableCommand {
             let header = table.axes + table.columns
             let rows = table.rows.enumerated().map { i, row in
                 row.values + table.columns.map { column -> String in
-                    let now = TableRenderer.cell(row.metrics[column])
+                    let now = TableRenderer.cell(row.metrics[column], exact: format.isExact)
                     guard let earlier, i < earlier.rows.count, earlier.rows[i].values == row.values else { return now }
-                    let before = TableRenderer.cell(earlier.rows[i].metrics[column])
+                    let before = TableRenderer.cell(earlier.rows[i].metrics[column], exact: format.isExact)
                     return before == now ? now : "\(before.isEmpty ? "–" : before) → \(now.isEmpty ? "–" : now)"
                 }
+            }
+            if format == .json {
+                // One document for the whole command: per experiment its rows and its experiment-level metrics.
+                var shared: [String: Any] = [:]
+                for entry in table.shared { shared[entry.column] = entry.value.isFinite ? entry.value : TableRenderer.cell(entry.value, exact: true) }
+                documents.append(["experiment": plan.experiment.name, "file": plan.experiment.file,
+                                  "rows": TableRenderer.objects(header: header, rows: rows), "metrics": shared, "notes": changes])
+                if let html { try writeReport(html, plan: plan, table: table, full: full, runner: runner, notes: changes) }
+                continue
             }
             if !table.columns.isEmpty {
                 print(TableRenderer.render(header: header, rows: rows, format: format), terminator: "")
@@ -64,7 +75,7 @@ struct ResultsCommand: ParsableCommand {
             }
             if !table.shared.isEmpty {
                 if format == .table { print("") }
-                print(TableRenderer.render(header: ["metric", "value"], rows: table.shared.map { [$0.column, TableRenderer.cell($0.value)] },
+                print(TableRenderer.render(header: ["metric", "value"], rows: table.shared.map { [$0.column, TableRenderer.cell($0.value, exact: format.isExact)] },
                                            format: format), terminator: "")
             }
             if !table.missing.isEmpty && format == .table {

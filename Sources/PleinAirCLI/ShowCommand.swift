@@ -34,6 +34,10 @@ struct ShowCommand: ParsableCommand {
                                       "path": runner.store.outputURL(fingerprint: planned.fingerprint, name: $0.name).path] },
             "lineage": lineage.map { ["role": $0.role, "name": $0.name, "hash": $0.hash] },
             "metrics": metrics.filter { $0.step == nil }.map { ["name": $0.name, "value": $0.value] },
+            // Step series (training losses): name → [[step, value], …] in step order.
+            "series": Dictionary(grouping: metrics.filter { $0.step != nil }, by: \.name).mapValues { points in
+                points.sorted { $0.step! < $1.step! }.map { [$0.step!, $0.value] as [Any] }
+            },
             "executions": history.prefix(10).map { e -> [String: Any] in
                 ["run": e.runID, "status": e.status.rawValue, "reason": e.reason ?? "", "started": e.startedAt ?? 0,
                  "seconds": (e.finishedAt ?? 0) - (e.startedAt ?? 0), "cpu_seconds": e.cpuSeconds ?? NSNull(),

@@ -129,12 +129,42 @@ final class RunLifecycleTests: XCTestCase {
         let markdown = try cli.run(["results", "exp.yaml", "--format", "markdown"]).stdout
         XCTAssertTrue(markdown.contains("| monet | 1.5 |"), markdown)
         let json = try cli.run(["results", "exp.yaml", "--format", "json"]).stdout
-        let rows = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [[String: Any]]
+        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let experiments = try XCTUnwrap(document["experiments"] as? [[String: Any]])
+        let rows = try XCTUnwrap(experiments.first?["rows"] as? [[String: Any]])
+        XCTAssertEqual(experiments.first?["experiment"] as? String, "tables")
         XCTAssertEqual(rows[1]["score.fid"] as? Double, 2.5)
         let status = try cli.run(["status", "exp.yaml", "--json"]).stdout
         XCTAssertTrue(status.contains("\"stale\" : false"), status)
         let dag = try cli.run(["dag", "exp.yaml", "--format", "mermaid"]).stdout
         XCTAssertTrue(dag.hasPrefix("graph LR"), dag)
+    }
+
+    func testMachineFormatsCarryEveryDigitAndTheTerminalRounds() throws {
+        try cli.write("digits.yaml", """
+        experiment: digits
+        stages:
+          score:
+            kind: cmd
+            cmd: "echo '{\\"big\\": 123456.78901234567, \\"tiny\\": 1.2345678901e-09, \\"whole\\": 123457, \\"loss\\": [0.5, 0.25000000001]}' > ${metrics}"
+        """)
+        XCTAssertEqual(try cli.run(["run", "digits.yaml"]).status, 0)
+        let csv = try cli.run(["results", "digits.yaml", "--format", "csv"]).stdout
+        XCTAssertTrue(csv.contains("score.big,123456.78901234567"), csv)
+        XCTAssertTrue(csv.contains("score.tiny,1.2345678901e-09"), csv)
+        XCTAssertTrue(csv.contains("score.whole,123457\n"), csv)
+        let json = try cli.run(["results", "digits.yaml", "--format", "json"]).stdout
+        // Read back with JSONDecoder: Foundation's JSONSerialization on Linux rounds through NSDecimalNumber.
+        struct Document: Decodable { struct Experiment: Decodable { let metrics: [String: Double] }; let experiments: [Experiment] }
+        let metrics = try JSONDecoder().decode(Document.self, from: Data(json.utf8)).experiments[0].metrics
+        XCTAssertEqual(metrics["score.big"], 123456.78901234567)
+        XCTAssertEqual(metrics["score.tiny"], 1.2345678901e-09)
+        let table = try cli.run(["results", "digits.yaml"]).stdout
+        XCTAssertTrue(table.contains("1.235e+05"), table)
+        let shown = try cli.run(["show", "digits.yaml", "score", "--json"]).stdout
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(shown.utf8)) as? [String: Any])
+        let series = try XCTUnwrap((object["series"] as? [String: [[Double]]])?["loss"])
+        XCTAssertEqual(series, [[0, 0.5], [1, 0.25000000001]])
     }
 
     func testDiffShowsChangedParamsAndMetricsBetweenRuns() throws {
