@@ -8,6 +8,8 @@ public struct ExperimentSpec: Sendable {
     public var stages: [StageSpec]
     /// The `executor: slurm:` section, when the experiment has one.
     public var slurm: SlurmConfig?
+    /// `replicates`, `comparisons`, `tables`: how results are read (no part of any fingerprint).
+    public var results: ResultsDesign
 }
 
 /// A named axis of the experiment matrix, e.g. `artist: [monet, cezanne]`.

@@ -7,6 +7,8 @@ public struct ResultsTable: Sendable, Equatable {
     public var shared: [(column: String, value: Double)]
     /// Stage instances whose current outputs have not been computed yet.
     public var missing: [String]
+    /// The matrix axes each column's stage runs for (a column over fewer axes repeats its value).
+    public var columnAxes: [String: Set<String>] = [:]
 
     public struct Row: Sendable, Equatable {
         public var values: [String]
@@ -38,6 +40,7 @@ public struct ResultsTable: Sendable, Equatable {
         var columns: [String] = []
         var shared: [(column: String, value: Double)] = []
         var missing: [String] = []
+        var columnAxes: [String: Set<String>] = [:]
         for stage in plan.stages {
             guard let print = fingerprint(stage), let recorded = try metrics(print) else {
                 missing.append(stage.instance.id)
@@ -59,12 +62,15 @@ public struct ResultsTable: Sendable, Equatable {
                     continue
                 }
                 if !columns.contains(column) { columns.append(column) }
+                columnAxes[column, default: []].formUnion(stage.instance.matrixValues.map(\.axis))
                 for (i, combo) in combos.enumerated() where stage.instance.matrixValues.allSatisfy({ mv in combo.contains { $0 == mv } }) {
                     rows[i].metrics[column] = value
                 }
             }
         }
-        return ResultsTable(axes: axes, columns: columns, rows: rows, shared: shared, missing: missing)
+        var table = ResultsTable(axes: axes, columns: columns, rows: rows, shared: shared, missing: missing)
+        table.columnAxes = columnAxes
+        return table
     }
 
     /// Moves matrix axis `axis` from the rows into the columns: `fid.fid64` becomes one column per
@@ -85,7 +91,9 @@ public struct ResultsTable: Sendable, Equatable {
             .filter { c in merged.values.contains { $0[c] != nil } }
         var newAxes = axes
         newAxes.remove(at: index)
-        return ResultsTable(axes: newAxes, columns: newColumns, rows: keys.map { Row(values: $0, metrics: merged[$0]!) },
-                            shared: shared, missing: missing)
+        var table = ResultsTable(axes: newAxes, columns: newColumns, rows: keys.map { Row(values: $0, metrics: merged[$0]!) },
+                                 shared: shared, missing: missing)
+        for column in columns { for value in values { table.columnAxes[value + ":" + column] = columnAxes[column] } }
+        return table
     }
 }

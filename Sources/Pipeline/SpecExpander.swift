@@ -43,7 +43,7 @@ public struct SpecExpander {
         return try expand(spec, kinds: kinds, prior: diagnostics)
     }
 
-    private mutating func error(_ location: SourceLocation, _ path: String, _ message: String) {
+    mutating func error(_ location: SourceLocation, _ path: String, _ message: String) {
         errorCount += 1
         let diagnostic = SpecDiagnostic(location, keyPath: path, message)
         // A stage expanded over the matrix repeats its errors once per instance: report each once.
@@ -84,8 +84,11 @@ public struct SpecExpander {
             }
         }
         let ordered = order(instances)
-        return Experiment(name: spec.name, file: spec.file, description: spec.description, matrix: spec.matrix, instances: ordered,
-                          slurm: spec.slurm)
+        checkResults(spec)
+        var experiment = Experiment(name: spec.name, file: spec.file, description: spec.description, matrix: spec.matrix,
+                                    instances: ordered, slurm: spec.slurm)
+        experiment.results = spec.results
+        return experiment
     }
 
     private func combinations(_ axes: [MatrixAxis]) -> [[(axis: String, value: String)]] {

@@ -2,7 +2,7 @@ import Foundation
 
 /// Reads an experiment file into an `ExperimentSpec`, collecting every structural error.
 public struct SpecLoader {
-    static let topKeys = ["experiment", "description", "vars", "matrix", "stages", "executor"]
+    static let topKeys = ["experiment", "description", "vars", "matrix", "stages", "executor", "replicates", "comparisons", "tables"]
     static let stageKeys = ["kind", "inputs", "params", "overrides", "foreach", "resources", "cmd", "outputs", "metrics", "code"]
     static let resourceKeys = ["cpus", "memory"]
 
@@ -48,11 +48,11 @@ public struct SpecLoader {
         return (spec, loader.diagnostics)
     }
 
-    private mutating func error(_ node: YAMLNode, _ path: String, _ message: String) {
+    mutating func error(_ node: YAMLNode, _ path: String, _ message: String) {
         diagnostics.append(SpecDiagnostic(node.location, keyPath: path, message))
     }
 
-    private mutating func entries(_ node: YAMLNode, _ path: String, allowed: [String]) -> [(key: YAMLNode, value: YAMLNode)] {
+    mutating func entries(_ node: YAMLNode, _ path: String, allowed: [String]) -> [(key: YAMLNode, value: YAMLNode)] {
         guard let map = node.mapping else {
             error(node, path, "expected a mapping, found a \(node.typeName)")
             return []
@@ -69,7 +69,7 @@ public struct SpecLoader {
         return kept
     }
 
-    private mutating func string(_ node: YAMLNode, _ path: String) -> String? {
+    mutating func string(_ node: YAMLNode, _ path: String) -> String? {
         guard let text = node.scalar, node.typeName != "null" else {
             error(node, path, "expected a string, found a \(node.typeName)")
             return nil
@@ -86,7 +86,7 @@ public struct SpecLoader {
     }
 
     private mutating func experiment(_ root: YAMLNode) -> ExperimentSpec {
-        var spec = ExperimentSpec(file: file, name: "", description: "", vars: [], matrix: [], stages: [], slurm: nil)
+        var spec = ExperimentSpec(file: file, name: "", description: "", vars: [], matrix: [], stages: [], slurm: nil, results: ResultsDesign())
         var sawName = false, sawStages = false
         for (key, value) in entries(root, "", allowed: SpecLoader.topKeys) {
             switch key.scalar! {
@@ -112,6 +112,9 @@ public struct SpecLoader {
             case "stages":
                 sawStages = true
                 spec.stages = stages(value)
+            case "replicates": replicates(value, into: &spec.results)
+            case "comparisons": comparisons(value, into: &spec.results)
+            case "tables": tables(value, into: &spec.results)
             case "executor":
                 for (k, v) in entries(value, "executor", allowed: ["slurm"]) where k.scalar == "slurm" {
                     spec.slurm = SlurmConfig.parse(v, path: "executor.slurm") { node, path, message in
@@ -239,7 +242,7 @@ public struct SpecLoader {
         return stage
     }
 
-    private mutating func namedValues(_ node: YAMLNode, _ path: String) -> [(name: String, node: YAMLNode)] {
+    mutating func namedValues(_ node: YAMLNode, _ path: String) -> [(name: String, node: YAMLNode)] {
         guard let map = node.mapping else {
             error(node, path, "expected a mapping of names to values, found a \(node.typeName)")
             return []

@@ -50,6 +50,7 @@ public struct Experiment: Sendable {
     public var matrix: [MatrixAxis]
     public var instances: [StageInstance]
     public var slurm: SlurmConfig?
+    public var results = ResultsDesign()
 
     public func instance(_ id: String) -> StageInstance? { instances.first { $0.id == id } }
 

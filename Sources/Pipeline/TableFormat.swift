@@ -2,7 +2,7 @@ import Foundation
 
 /// Output formats for tables.
 public enum TableFormat: String, CaseIterable, Sendable {
-    case table, markdown, csv, json
+    case table, markdown, csv, json, latex
 
     /// Machine formats carry every value at full double precision; only the views people read round.
     public var isExact: Bool { self == .csv || self == .json }
@@ -23,6 +23,12 @@ public enum TableRenderer {
             }
             let rule = widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")
             return ([line(header), rule] + rows.map(line)).joined(separator: "\n") + "\n"
+        case .latex:
+            let escape: (String) -> String = PaperTable.escape
+            var out = "\\begin{tabular}{" + String(repeating: "l", count: header.count) + "}\n\\toprule\n"
+            out += header.map(escape).joined(separator: " & ") + " \\\\\n\\midrule\n"
+            for row in rows { out += row.map(escape).joined(separator: " & ") + " \\\\\n" }
+            return out + "\\bottomrule\n\\end{tabular}\n"
         case .markdown:
             let escape: (String) -> String = { $0.replacingOccurrences(of: "|", with: "\\|") }
             var out = "| " + header.map(escape).joined(separator: " | ") + " |\n"

@@ -9,25 +9,40 @@ struct ResultsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "results", abstract: "Print the metrics table of experiments.")
 
     @Argument(help: "Experiment files (YAML).") var files: [String]
-    @Option(help: "table, markdown, csv or json.") var format: TableFormat = .table
+    @Option(help: "table, markdown, csv, json or latex.") var format: TableFormat = .table
     @Option(help: "Move this matrix axis into the columns (e.g. --pivot method: a column per method × metric).") var pivot: String?
     @Option(help: "Show each value beside the one of an earlier run: a run id, or 'previous'.") var compare: String?
     @Option(parsing: .upToNextOption, help: "Keep only the columns matching these patterns (shell globs such as '*.psnr' 'fid_*.fid2048*').")
     var columns: [String] = []
+    @Option(help: "Print the table the experiment declares under this name (tables: in the spec), e.g. with --format latex.")
+    var table: String?
+    @Flag(help: "A row per replicate (seed) instead of mean ± interval over the replicate axes.") var eachReplicate = false
     @Option(help: "Also write a self-contained HTML report to this file: the chosen columns as a table and bar charts, every metric in a folded table, training curves, image sheets.") var html: String?
     @OptionGroup var workspace: WorkspaceOptions
 
     func run() throws {
         let runner = try workspace.runner()
         var documents: [[String: Any]] = []
-        defer { if format == .json { print(JSON.text(["experiments": documents])) } }
+        defer { if format == .json && table == nil { print(JSON.text(["experiments": documents])) } }
         for file in files {
             let plan = try runner.plan(try workspace.load(file, with: runner))
+            let design = plan.experiment.results
             let metrics: (String) throws -> [Metric]? = { fingerprint in
                 guard try runner.ledger.producer(fingerprint: fingerprint) != nil else { return nil }
                 return try runner.ledger.metrics(fingerprint: fingerprint)
             }
             var table = try ResultsTable.build(plan: plan, metrics: metrics)
+            if let name = self.table {
+                guard let spec = design.tables.first(where: { $0.name == name }) else {
+                    throw CLIUsageError(message: "\(plan.experiment.file) declares no table '\(name)' (tables: \(design.tables.map(\.name).joined(separator: ", ")))")
+                }
+                do {
+                    print(try PaperTable(spec, table: ReplicateTable(table, replicates: design.replicates)).render(format), terminator: "")
+                } catch let error as PaperTableError {
+                    throw CLIUsageError(message: error.message)
+                }
+                continue
+            }
             var earlier: ResultsTable?
             var changes: [String] = []
             if let compare {
@@ -48,26 +63,31 @@ struct ResultsCommand: ParsableCommand {
                 table.shared = table.shared.filter { entry in columns.contains { fnmatch($0, entry.column, 0) == 0 } }
                 earlier?.columns = table.columns
             }
+            // Replicates collapse into mean ± interval, unless each is asked for or runs are compared.
+            let collapse = !design.replicates.isEmpty && !eachReplicate && earlier == nil
+                && design.replicates.allSatisfy(table.axes.contains)
+            let collapsed = collapse ? ReplicateTable(table, replicates: design.replicates) : nil
+            let comparisons = collapsed.map { view in design.comparisons.map { ($0, PairedComparison.evaluate($0, in: view)) } } ?? []
             if format == .table { print(plan.experiment.name) }
             for line in changes where format == .table || format == .markdown { print(line) }
-            let header = table.axes + table.columns
-            let rows = table.rows.enumerated().map { i, row in
-                row.values + table.columns.map { column -> String in
-                    let now = TableRenderer.cell(row.metrics[column], exact: format.isExact)
-                    guard let earlier, i < earlier.rows.count, earlier.rows[i].values == row.values else { return now }
-                    let before = TableRenderer.cell(earlier.rows[i].metrics[column], exact: format.isExact)
-                    return before == now ? now : "\(before.isEmpty ? "–" : before) → \(now.isEmpty ? "–" : now)"
-                }
-            }
+            let (header, rows) = collapsed.map { cells($0) } ?? cells(table, earlier: earlier)
             if format == .json {
                 // One document for the whole command: per experiment its rows and its experiment-level metrics.
                 var shared: [String: Any] = [:]
                 for entry in table.shared { shared[entry.column] = entry.value.isFinite ? entry.value : TableRenderer.cell(entry.value, exact: true) }
-                documents.append(["experiment": plan.experiment.name, "file": plan.experiment.file,
-                                  "rows": TableRenderer.objects(header: header, rows: rows), "metrics": shared, "notes": changes])
+                var document: [String: Any] = ["experiment": plan.experiment.name, "file": plan.experiment.file, "metrics": shared, "notes": changes]
+                if let collapsed {
+                    document["replicates"] = design.replicates
+                    document["rows"] = Self.objects(collapsed)
+                    document["comparisons"] = comparisons.flatMap { spec, results in results.map { Self.object($0, spec) } }
+                } else {
+                    document["rows"] = TableRenderer.objects(header: header, rows: rows)
+                }
+                documents.append(document)
                 if let html { try writeReport(html, plan: plan, table: table, full: full, runner: runner, notes: changes) }
                 continue
             }
+            if let collapsed, format == .table || format == .markdown { print(collapsed.legend) }
             if !table.columns.isEmpty {
                 print(TableRenderer.render(header: header, rows: rows, format: format), terminator: "")
             } else if format == .table {
@@ -78,6 +98,10 @@ struct ResultsCommand: ParsableCommand {
                 print(TableRenderer.render(header: ["metric", "value"], rows: table.shared.map { [$0.column, TableRenderer.cell($0.value, exact: format.isExact)] },
                                            format: format), terminator: "")
             }
+            if !comparisons.isEmpty && (format == .table || format == .markdown) {
+                print("")
+                for (spec, results) in comparisons { for result in results { print(result.line(spec)) } }
+            }
             if !table.missing.isEmpty && format == .table {
                 print("\n\(table.missing.count) stage(s) not computed for the current spec: \(table.missing.joined(separator: ", "))")
             }
@@ -86,6 +110,46 @@ struct ResultsCommand: ParsableCommand {
                 if format == .table { print("report: \(html)") }
             }
         }
+    }
+
+    /// Header and cells of the per-replicate table, each cell beside the earlier run's when they differ.
+    private func cells(_ table: ResultsTable, earlier: ResultsTable?) -> ([String], [[String]]) {
+        let rows = table.rows.enumerated().map { i, row in
+            row.values + table.columns.map { column -> String in
+                let now = TableRenderer.cell(row.metrics[column], exact: format.isExact)
+                guard let earlier, i < earlier.rows.count, earlier.rows[i].values == row.values else { return now }
+                let before = TableRenderer.cell(earlier.rows[i].metrics[column], exact: format.isExact)
+                return before == now ? now : "\(before.isEmpty ? "–" : before) → \(now.isEmpty ? "–" : now)"
+            }
+        }
+        return (table.axes + table.columns, rows)
+    }
+
+    /// Header and cells of the collapsed table: `mean ± half` for people; every figure for CSV.
+    private func cells(_ view: ReplicateTable) -> ([String], [[String]]) {
+        if format.isExact {
+            let header = view.axes + view.columns.flatMap { column in ReplicateTable.fieldSuffixes.map { column + $0 } }
+            return (header, view.rows.map { row in row.values + view.columns.flatMap { ReplicateTable.fields(row.cells[$0]) } })
+        }
+        return (view.axes + view.columns, view.rows.map { row in row.values + view.columns.map { view.text(row.cells[$0]) } })
+    }
+
+    private static func objects(_ view: ReplicateTable) -> [[String: Any]] {
+        view.rows.map { row in
+            var object: [String: Any] = Dictionary(uniqueKeysWithValues: zip(view.axes, row.values.map { $0 as Any }))
+            for column in view.columns {
+                guard let cell = row.cells[column] else { continue }
+                object[column] = ["mean": cell.mean, "sd": cell.sd ?? NSNull(), "ci_low": cell.low ?? NSNull(),
+                                  "ci_high": cell.high ?? NSNull(), "n": cell.n, "values": row.replicates[column] ?? [:]] as [String: Any]
+            }
+            return object
+        }
+    }
+
+    private static func object(_ result: PairedComparison, _ spec: ComparisonSpec) -> [String: Any] {
+        ["comparison": result.name, "row": result.row, "a": spec.a, "b": spec.b, "better": spec.better.rawValue, "pairs": result.pairs,
+         "mean_difference": result.meanDifference ?? NSNull(), "ci_low": result.low ?? NSNull(), "ci_high": result.high ?? NSNull(),
+         "wilcoxon_p": result.wilcoxonP ?? NSNull(), "sign_p": result.signP ?? NSNull(), "verdict": result.verdict]
     }
 
     /// The run to compare with, the fingerprint each stage had in it, and the param changes since.

@@ -1,0 +1,66 @@
+/// A declared comparison evaluated in one row of the collapsed table: the two columns paired over
+/// the replicates both have, the mean difference a − b with its 95% paired-t interval, the
+/// Wilcoxon signed-rank and sign-test p-values, and a verdict in words.
+///
+/// The verdict follows the interval: "A better" or "B better" when it excludes 0, else "no
+/// difference shown". With few replicates the signed-rank test cannot reach 5% (its smallest
+/// two-sided p-value is 0.25 for 3 pairs, 0.0625 for 5), so its p-value is reported beside the
+/// interval, not used for the verdict.
+public struct PairedComparison: Sendable {
+    public var name: String
+    public var row: [String]
+    public var pairs: Int
+    public var meanDifference: Double?
+    public var low: Double?
+    public var high: Double?
+    public var wilcoxonP: Double?
+    public var signP: Double?
+    public var verdict: String
+
+    /// The comparison in every row of `table` where both columns have values.
+    public static func evaluate(_ spec: ComparisonSpec, in table: ReplicateTable) -> [PairedComparison] {
+        table.rows.compactMap { row in
+            guard let a = row.replicates[spec.a], let b = row.replicates[spec.b] else { return nil }
+            let keys = Set(a.keys).intersection(b.keys).sorted()
+            let differences = keys.map { a[$0]! - b[$0]! }
+            return PairedComparison(spec, row: row.values, differences: differences)
+        }
+    }
+
+    init(_ spec: ComparisonSpec, row: [String], differences: [Double]) {
+        name = spec.name
+        self.row = row
+        pairs = differences.count
+        guard !differences.isEmpty else {
+            verdict = "no paired values"
+            return
+        }
+        let summary = ReplicateSummary(values: differences)
+        meanDifference = summary.mean
+        low = summary.low
+        high = summary.high
+        wilcoxonP = Statistics.wilcoxonSignedRank(differences).pValue
+        signP = Statistics.signTest(differences)
+        guard let low = summary.low, let high = summary.high else {
+            verdict = "no interval (one pair)"
+            return
+        }
+        if low > 0 || high < 0 {
+            let aWins = (low > 0) == (spec.better == .higher)
+            verdict = "\(aWins ? spec.labels.a : spec.labels.b) better"
+        } else {
+            verdict = "no difference shown"
+        }
+    }
+
+    /// One line for people: `psnr [impressionist]: ours − CycleGAN = 0.071 [−0.02, 0.16], n=3, Wilcoxon p=0.25, sign p=0.25: no difference shown`.
+    public func line(_ spec: ComparisonSpec) -> String {
+        let place = row.isEmpty ? "" : " [\(row.joined(separator: ", "))]"
+        guard let mean = meanDifference else { return "\(name)\(place): \(verdict)" }
+        var text = "\(name)\(place): \(spec.labels.a) − \(spec.labels.b) = \(TableRenderer.cell(mean))"
+        if let low, let high { text += " [\(TableRenderer.cell(low)), \(TableRenderer.cell(high))]" }
+        text += ", n=\(pairs)"
+        if let wilcoxonP, let signP { text += ", Wilcoxon p=\(TableRenderer.cell(wilcoxonP)), sign p=\(TableRenderer.cell(signP))" }
+        return text + ": " + verdict
+    }
+}

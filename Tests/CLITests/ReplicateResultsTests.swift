@@ -1,0 +1,108 @@
+import Foundation
+import XCTest
+
+/// Replicate axes, paired comparisons and declared tables, from a `cmd` experiment whose metric
+/// values are known: ours is 20.1/20.2/20.3 over seeds, CycleGAN 0.95 lower on monet and mixed
+/// on cezanne; `paintings` runs once per artist (one value, so no interval).
+final class ReplicateResultsTests: XCTestCase {
+    var cli: CLIHarness!
+
+    override func setUpWithError() throws {
+        cli = try CLIHarness()
+        try cli.write("reps.yaml", """
+        experiment: reps
+        matrix: {artist: [monet, cezanne], seed: ["1", "2", "3"]}
+        replicates: [seed]
+        comparisons:
+          psnr: {a: ours.psnr, b: cyclegan.psnr, better: higher, labels: [ours, CycleGAN]}
+        tables:
+          quality:
+            caption: "PSNR to ground truth_1"
+            rows: {Paintings: paintings, CycleGAN: cyclegan, Ours: ours}
+            columns: {axis: artist, metrics: [psnr]}
+            better: higher
+        stages:
+          ours:
+            kind: cmd
+            foreach: [artist, seed]
+            cmd: "echo '{\\"psnr\\": 20.${matrix.seed}}' > ${metrics}"
+          cyclegan:
+            kind: cmd
+            foreach: [artist, seed]
+            params: {monet: "19.${matrix.seed}5", cezanne: "${matrix.seed}"}
+            cmd: "case ${matrix.artist}:${params.cezanne} in monet:*) v=${params.monet};; *:1) v=20.3;; *:2) v=20.1;; *) v=20.25;; esac; echo \\"{\\\\\\"psnr\\\\\\": $v}\\" > ${metrics}"
+          paintings:
+            kind: cmd
+            foreach: artist
+            cmd: "echo '{\\"psnr\\": 15.5}' > ${metrics}"
+        """)
+        let run = try cli.run(["run", "reps.yaml"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+    }
+
+    override func tearDown() { cli.cleanUp() }
+
+    func testTheTableShowsMeanAndIntervalOverSeedsAndOneValueWithoutAnInterval() throws {
+        let out = try cli.run(["results", "reps.yaml"]).stdout
+        // mean 20.2, half-width t(0.975, 2) · 0.1 / √3 = 0.2484
+        XCTAssertTrue(out.contains("20.2 ± 0.2484"), out)
+        XCTAssertTrue(out.contains("15.5 (n=1, no interval)"), out)
+        XCTAssertTrue(out.contains("95% Student-t interval over seed"), out)
+        XCTAssertFalse(out.contains("\n1 "), "rows are per artist, not per seed:\n\(out)")
+        let each = try cli.run(["results", "reps.yaml", "--each-replicate"]).stdout
+        XCTAssertTrue(each.contains("monet       1       20.1"), each)
+    }
+
+    func testComparisonsGiveTheDifferenceItsIntervalTheTestsAndAVerdict() throws {
+        let out = try cli.run(["results", "reps.yaml"]).stdout
+        XCTAssertTrue(out.contains("psnr [monet]: ours − CycleGAN = 0.95 [0.95, 0.95], n=3, Wilcoxon p=0.25, sign p=0.25: ours better"), out)
+        XCTAssertTrue(out.contains("psnr [cezanne]: ours − CycleGAN = -0.01667"), out)
+        XCTAssertTrue(out.contains("no difference shown"), out)
+    }
+
+    func testMachineFormatsCarryMeanSdIntervalNAndEveryValue() throws {
+        let csv = try cli.run(["results", "reps.yaml", "--format", "csv"]).stdout
+        let lines = csv.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines[0].hasPrefix("artist,ours.psnr,ours.psnr.sd,ours.psnr.ci_low,ours.psnr.ci_high,ours.psnr.n,ours.psnr.values"), lines[0])
+        XCTAssertTrue(lines[1].hasPrefix("monet,20.2,0.09999999999999"), lines[1])
+        XCTAssertTrue(lines[1].contains(",3,20.1;20.2;20.3"), lines[1])
+        XCTAssertTrue(lines[1].contains("15.5,,,,1,15.5"), "one value: no sd and no interval: \(lines[1])")
+        struct Document: Decodable {
+            struct Experiment: Decodable {
+                struct Cell: Decodable { let mean: Double; let n: Int; let ci_low: Double?; let values: [String: Double] }
+                struct Row: Decodable {
+                    let artist: String
+                    let ours: Cell, paintings: Cell
+                    enum CodingKeys: String, CodingKey { case artist, ours = "ours.psnr", paintings = "paintings.psnr" }
+                }
+                struct Comparison: Decodable { let verdict: String; let row: [String]; let mean_difference: Double }
+                let rows: [Row]
+                let comparisons: [Comparison]
+            }
+            let experiments: [Experiment]
+        }
+        let json = try cli.run(["results", "reps.yaml", "--format", "json"]).stdout
+        let experiment = try JSONDecoder().decode(Document.self, from: Data(json.utf8)).experiments[0]
+        XCTAssertEqual(experiment.comparisons.map(\.verdict), ["ours better", "no difference shown"])
+        XCTAssertEqual(experiment.comparisons[0].mean_difference, 0.95, accuracy: 1e-12)
+        XCTAssertEqual(experiment.rows[0].ours.values, ["1": 20.1, "2": 20.2, "3": 20.3])
+        XCTAssertEqual(experiment.rows[0].ours.n, 3)
+        XCTAssertEqual(experiment.rows[0].paintings.n, 1)
+        XCTAssertNil(experiment.rows[0].paintings.ci_low)
+    }
+
+    func testTheDeclaredTableRendersWithTheBestMarkedAndAsBooktabsLaTeX() throws {
+        let terminal = try cli.run(["results", "reps.yaml", "--table", "quality"])
+        XCTAssertEqual(terminal.status, 0, terminal.stderr)
+        XCTAssertTrue(terminal.stdout.contains("20.2 ± 0.2484 *"), terminal.stdout)
+        let latex = try cli.run(["results", "reps.yaml", "--table", "quality", "--format", "latex"]).stdout
+        for piece in ["\\begin{table}[t]", "\\caption{PSNR to ground truth\\_1}", "\\begin{tabular}{l r r}", "\\toprule",
+                      "\\multicolumn{1}{c}{monet} & \\multicolumn{1}{c}{cezanne}", "\\cmidrule(lr){2-2} \\cmidrule(lr){3-3}",
+                      "Ours & \\textbf{20.2} {\\scriptsize $\\pm$ 0.2484}", "Paintings & 15.5 & 15.5", "\\bottomrule", "\\end{table}"] {
+            XCTAssertTrue(latex.contains(piece), "missing \(piece) in:\n\(latex)")
+        }
+        let unknown = try cli.run(["results", "reps.yaml", "--table", "nope"])
+        XCTAssertEqual(unknown.status, 2)
+        XCTAssertTrue(unknown.stderr.contains("declares no table 'nope' (tables: quality)"), unknown.stderr)
+    }
+}
