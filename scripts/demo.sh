@@ -12,7 +12,11 @@ sets=()
 [ -f "$("$bin" weights path inception)" ] && sets+=(--set fid_weights=official)
 [ -f "$("$bin" weights path vgg19)" ] && sets+=(--set vgg_weights=official)
 "$bin" run experiments/demo.yaml -j 2 --threads 1 ${sets[@]+"${sets[@]}"}
-# The main columns here; all of them (studies, every tap, recall, losses) in demo-report.html.
+# The main columns (mean ± interval over the training seeds) and the comparisons' verdicts here;
+# all of them (studies, every tap, recall, losses) in demo-report.html.
 "$bin" results experiments/demo.yaml --html demo-report.html ${sets[@]+"${sets[@]}"} \
-  --columns '*_vs_truth.psnr' '*_vs_truth.ssim' 'fid_*.fid2048*' 'study.realism.ours'
+  --columns '*_vs_truth.psnr' '*_vs_truth.ssim' 'fid_*.fid2048' 'fid_*.fid2048_random_weights' 'study.realism.ours'
+# The paper-shaped tables (also: --format latex, ready for a paper).
+"$bin" results experiments/demo.yaml --table truth ${sets[@]+"${sets[@]}"}
+"$bin" results experiments/demo.yaml --table fid ${sets[@]+"${sets[@]}"}
 echo "full results: demo-report.html"

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A declared comparison evaluated in one row of the collapsed table: the two columns paired over
 /// the replicates both have, the mean difference a − b with its 95% paired-t interval, the
 /// Wilcoxon signed-rank and sign-test p-values, and a verdict in words.
@@ -17,14 +19,29 @@ public struct PairedComparison: Sendable {
     public var signP: Double?
     public var verdict: String
 
-    /// The comparison in every row of `table` where both columns have values.
+    /// The comparison in every row of `table` where both columns have values. A side that does not
+    /// vary over the replicates (the untranslated paintings) has one value, compared with each
+    /// replicate of the other side.
     public static func evaluate(_ spec: ComparisonSpec, in table: ReplicateTable) -> [PairedComparison] {
-        table.rows.compactMap { row in
-            guard let a = row.replicates[spec.a], let b = row.replicates[spec.b] else { return nil }
-            let keys = Set(a.keys).intersection(b.keys).sorted()
-            let differences = keys.map { a[$0]! - b[$0]! }
+        let columnA = resolve(spec.a, in: table.columns), columnB = resolve(spec.b, in: table.columns)
+        return table.rows.compactMap { row in
+            guard let a = columnA.flatMap({ row.replicates[$0] }), let b = columnB.flatMap({ row.replicates[$0] }) else { return nil }
+            let differences: [Double]
+            if let single = b[""], b.count == 1 {
+                differences = a.keys.sorted().map { a[$0]! - single }
+            } else if let single = a[""], a.count == 1 {
+                differences = b.keys.sorted().map { single - b[$0]! }
+            } else {
+                differences = Set(a.keys).intersection(b.keys).sorted().map { a[$0]! - b[$0]! }
+            }
             return PairedComparison(spec, row: row.values, differences: differences)
         }
+    }
+
+    /// The column `pattern` names: itself, or the shortest column it matches as a glob
+    /// (`fid_ours.fid2048*` is `fid2048` with real weights, `fid2048_random_weights` without).
+    static func resolve(_ pattern: String, in columns: [String]) -> String? {
+        columns.contains(pattern) ? pattern : columns.filter { fnmatch(pattern, $0, 0) == 0 }.min { $0.count < $1.count }
     }
 
     init(_ spec: ComparisonSpec, row: [String], differences: [Double]) {

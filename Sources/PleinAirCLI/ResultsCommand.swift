@@ -67,7 +67,9 @@ struct ResultsCommand: ParsableCommand {
             let collapse = !design.replicates.isEmpty && !eachReplicate && earlier == nil
                 && design.replicates.allSatisfy(table.axes.contains)
             let collapsed = collapse ? ReplicateTable(table, replicates: design.replicates) : nil
-            let comparisons = collapsed.map { view in design.comparisons.map { ($0, PairedComparison.evaluate($0, in: view)) } } ?? []
+            // Comparisons read the whole table, whatever --columns shows.
+            let comparisons = collapse
+                ? design.comparisons.map { ($0, PairedComparison.evaluate($0, in: ReplicateTable(full, replicates: design.replicates))) } : []
             if format == .table { print(plan.experiment.name) }
             for line in changes where format == .table || format == .markdown { print(line) }
             let (header, rows) = collapsed.map { cells($0) } ?? cells(table, earlier: earlier)
