@@ -21,14 +21,16 @@ public struct UserStudyStage: Stage {
                                      doc: "how long images stay visible per trial; 0: until answered")
     static let baseSize = Param<Int>("base_size", default: 256, rule: .atLeast(8),
                                      doc: "side in pixels of every image at ratio 1 (centre-cropped square)")
+    static let displaySize = Param<Int>("display_size", default: 256, rule: .within(64, 2048),
+                                        doc: "width on screen of an image at ratio 1, in pixels (smaller files are upscaled smoothly; the sheet says so)")
     static let artist = Param<String>("artist", default: "", doc: "the artist the sheets are about, for reports")
 
     public var descriptor: StageDescriptor {
         StageDescriptor(
-            kind: UserStudyKind.name, version: 1,
+            kind: UserStudyKind.name, version: 2,
             summary: "realism, coherence and real-or-generated study sheets (offline HTML) with their answer key",
             params: [Self.raters.spec, Self.seed.spec, Self.trialsPerStudy.spec, Self.studies.spec, Self.ratios.spec,
-                     Self.attentionChecks.spec, Self.exposure.spec, Self.baseSize.spec, Self.artist.spec],
+                     Self.attentionChecks.spec, Self.exposure.spec, Self.baseSize.spec, Self.displaySize.spec, Self.artist.spec],
             inputs: [("paintings", false), ("baseline", false), ("method", true), ("real", false)],
             outputs: [UserStudyKind.sheetsOutput, UserStudyKind.keyOutput, UserStudyKind.printOutput],
             check: { configuration in Self.inputProblems(studies: configuration.params[Self.studies], inputs: configuration.inputs) })
@@ -51,7 +53,8 @@ public struct UserStudyStage: Stage {
         let design = SheetDesign(
             raters: p[Self.raters], seed: UInt64(p[Self.seed]), trialsPerStudy: p[Self.trialsPerStudy],
             studies: p[Self.studies], ratios: p[Self.ratios], attentionChecks: p[Self.attentionChecks],
-            exposureMilliseconds: p[Self.exposure], baseSize: p[Self.baseSize], artist: p[Self.artist])
+            exposureMilliseconds: p[Self.exposure], baseSize: p[Self.baseSize], displaySize: p[Self.displaySize],
+            artist: p[Self.artist])
         func folder(_ name: String) throws -> ImageFolder? {
             try context.inputs[name].map { try ImageFolder(root: $0) }
         }

@@ -14,12 +14,15 @@ public struct SheetDesign: Sendable, Equatable {
     public var exposureMilliseconds: Int
     /// Side in pixels of every image at ratio 1 (images are centre-cropped square).
     public var baseSize: Int
+    /// Width in screen pixels of an image at ratio 1 on the page (the browser scales it smoothly);
+    /// a ratio's images are shown at that fraction of it, both sides of a trial alike.
+    public var displaySize: Int
     /// The artist the sheets are about, for reports.
     public var artist: String
 
     public init(raters: Int = 3, seed: UInt64 = 1, trialsPerStudy: Int = 8, studies: [StudyKind] = StudyKind.allCases,
                 ratios: [Double] = [1, 2.0 / 3.0, 0.5], attentionChecks: Int = 3, exposureMilliseconds: Int = 0,
-                baseSize: Int = 256, artist: String = "") {
+                baseSize: Int = 256, displaySize: Int = 256, artist: String = "") {
         self.raters = raters
         self.seed = seed
         self.trialsPerStudy = trialsPerStudy
@@ -28,6 +31,7 @@ public struct SheetDesign: Sendable, Equatable {
         self.attentionChecks = attentionChecks
         self.exposureMilliseconds = exposureMilliseconds
         self.baseSize = baseSize
+        self.displaySize = displaySize
         self.artist = artist
     }
 
@@ -43,5 +47,6 @@ public struct SheetDesign: Sendable, Equatable {
         if attentionChecks < 0 { try fail("attention_checks must not be negative (got \(attentionChecks))") }
         if exposureMilliseconds < 0 { try fail("exposure_ms must not be negative (got \(exposureMilliseconds))") }
         if baseSize < 16 || baseSize > 2048 { try fail("base_size must be in 16...2048 (got \(baseSize))") }
+        if displaySize < 64 || displaySize > 2048 { try fail("display_size must be in 64...2048 (got \(displaySize))") }
     }
 }

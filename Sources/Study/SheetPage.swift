@@ -16,16 +16,21 @@ public struct SheetPage: Sendable {
         public var top: String?
         public var a: String
         public var b: String
+        /// Width in screen pixels every image of the trial is shown at.
+        public var width: Int
     }
 
     public var sheetID: String
     public var trials: [Trial]
     public var exposureMilliseconds: Int
+    /// A line under the instructions saying how images are shown (size, scaling).
+    public var note: String
 
-    public init(sheetID: String, trials: [Trial], exposureMilliseconds: Int) {
+    public init(sheetID: String, trials: [Trial], exposureMilliseconds: Int, note: String = "") {
         self.sheetID = sheetID
         self.trials = trials
         self.exposureMilliseconds = exposureMilliseconds
+        self.note = note
     }
 
     /// The CSV header the page writes and `study ingest` expects.
@@ -50,6 +55,7 @@ public struct SheetPage: Sendable {
         return SheetPage.template
             .replacingOccurrences(of: "@CSV_HEADER@", with: SheetPage.csvHeader)
             .replacingOccurrences(of: "@SHEET_JSON@", with: json)
+            .replacingOccurrences(of: "@NOTE@", with: note.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;"))
     }
 
     private static let template = #"""
@@ -81,6 +87,7 @@ public struct SheetPage: Sendable {
     <body>
     <h1 id="question"></h1>
     <p id="help">Press <kbd>←</kbd> or <kbd>1</kbd> for image 1, <kbd>→</kbd> or <kbd>2</kbd> for image 2. Trust your first impression.</p>
+    <p id="note">@NOTE@</p>
     <div id="progress">Trial <span id="count">0</span> of <span id="total">0</span></div>
     <div id="bar"><div id="fill"></div></div>
     <div id="trial">
@@ -116,6 +123,7 @@ public struct SheetPage: Sendable {
         var shown = [[el("a"), t.a], [el("b"), t.b]];
         if (t.top) shown.push([el("top"), t.top]);
         var decoded = shown.map(function (pair) {
+          pair[0].style.width = t.width + "px";
           pair[0].src = pair[1];
           return pair[0].decode().catch(function () {});
         });

@@ -42,7 +42,8 @@ public struct SheetWriter {
                 key.images = [top?.name ?? "", first.name, second.name]
                 trialKeys.append(key)
                 pageTrials.append(SheetPage.Trial(id: key.trialID, study: key.study.rawValue, top: top.map { "images/\($0.name)" },
-                                                  a: "images/\(first.name)", b: "images/\(second.name)"))
+                                                  a: "images/\(first.name)", b: "images/\(second.name)",
+                                                  width: max(8, Int((Double(design.displaySize) * ratio).rounded()))))
                 if printFolder != nil {
                     // Cells at the base size, smaller images centred on white: the print keeps the sizes raters see
                     // (and the contact sheet has nothing to resample).
@@ -51,7 +52,8 @@ public struct SheetWriter {
                 }
             }
             keys.append(SheetKey(sheetID: sheet.sheetID, rater: sheet.rater, trials: trialKeys))
-            let page = SheetPage(sheetID: sheet.sheetID, trials: pageTrials, exposureMilliseconds: design.exposureMilliseconds)
+            let page = SheetPage(sheetID: sheet.sheetID, trials: pageTrials, exposureMilliseconds: design.exposureMilliseconds,
+                                 note: Self.displayNote(design))
             let pageName = SheetWriter.pageName(rater: sheet.rater)
             try Data(try page.html().utf8).write(to: folder.appendingPathComponent(pageName), options: .atomic)
             links.append("<li><a href=\"\(pageName)\">\(pageName)</a> (sheet \(sheet.sheetID), \(sheet.trials.count) trials)</li>")
@@ -135,4 +137,13 @@ public struct SheetWriter {
         let cropped = picture.width == picture.height ? picture : picture.centerCropped(width: edge, height: edge)
         return cropped.resized(width: side, height: side, filter: .bilinear)
     }
+
+    /// What the page says about how its images are shown.
+    static func displayNote(_ design: SheetDesign) -> String {
+        let scaling = design.displaySize == design.baseSize ? "at their own size"
+            : "scaled smoothly by the browser from \(design.baseSize)-pixel files"
+        let reduced = design.studies.contains(.realOrFake) ? "; in the real-or-generated trials, at the listed fraction of that" : ""
+        return "Images are shown \(design.displaySize) pixels wide, \(scaling)\(reduced); both images of a trial are shown alike."
+    }
+
 }

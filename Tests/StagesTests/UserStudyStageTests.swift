@@ -75,6 +75,18 @@ final class UserStudyStageTests: XCTestCase {
         }
     }
 
+    func testImagesAreShownAtTheDisplaySizeTimesTheRatioAndTheSheetSaysHow() throws {
+        let written = try study()
+        let html = try String(contentsOf: written.sheets.appendingPathComponent("rater-01.html"), encoding: .utf8)
+        XCTAssertTrue(html.contains("Images are shown 256 pixels wide, scaled smoothly by the browser from 32-pixel files"), html)
+        let key = try written.key()
+        for trial in key.sheets[0].trials {
+            let width = Int((256 * trial.ratio).rounded())
+            XCTAssertTrue(html.contains("\"id\":\"\(trial.trialID)\"") && html.contains("\"width\":\(width)"), "trial \(trial.trialID) at ratio \(trial.ratio)")
+        }
+        XCTAssertTrue(html.contains("\"width\":128"), "real_or_fake at ratio 1/2 is shown at half the display size")
+    }
+
     func testAnExposureLimitReachesThePage() throws {
         let written = try study(exposureMS: 1500)
         let html = try String(contentsOf: written.sheets.appendingPathComponent("rater-02.html"), encoding: .utf8)
