@@ -70,6 +70,7 @@ struct ResultsCommand: ParsableCommand {
             // Comparisons read the whole table, whatever --columns shows.
             let comparisons = collapse
                 ? design.comparisons.map { ($0, PairedComparison.evaluate($0, in: ReplicateTable(full, replicates: design.replicates))) } : []
+            let verdicts = comparisons.flatMap { spec, results in results.map { $0.line(spec) } }
             if format == .table { print(plan.experiment.name) }
             for line in changes where format == .table || format == .markdown { print(line) }
             let (header, rows) = collapsed.map { cells($0) } ?? cells(table, earlier: earlier)
@@ -86,7 +87,7 @@ struct ResultsCommand: ParsableCommand {
                     document["rows"] = TableRenderer.objects(header: header, rows: rows)
                 }
                 documents.append(document)
-                if let html { try writeReport(html, plan: plan, table: table, full: full, runner: runner, notes: changes) }
+                if let html { try writeReport(html, plan: plan, table: table, full: full, runner: runner, notes: changes, verdicts: verdicts) }
                 continue
             }
             if let collapsed, format == .table || format == .markdown { print(collapsed.legend) }
@@ -108,7 +109,7 @@ struct ResultsCommand: ParsableCommand {
                 print("\n\(table.missing.count) stage(s) not computed for the current spec: \(table.missing.joined(separator: ", "))")
             }
             if let html {
-                try writeReport(html, plan: plan, table: table, full: full, runner: runner, notes: changes)
+                try writeReport(html, plan: plan, table: table, full: full, runner: runner, notes: changes, verdicts: verdicts)
                 if format == .table { print("report: \(html)") }
             }
         }
@@ -183,15 +184,25 @@ struct ResultsCommand: ParsableCommand {
         return (run, fingerprints, lines)
     }
 
-    private func writeReport(_ path: String, plan: Plan, table: ResultsTable, full: ResultsTable, runner: Runner, notes: [String]) throws {
+    private func writeReport(_ path: String, plan: Plan, table: ResultsTable, full: ResultsTable, runner: Runner, notes: [String],
+                             verdicts: [String]) throws {
         var series: [(stage: String, metric: String, points: [(Double, Double)])] = []
+        let design = plan.experiment.results
+        // Curves of the replicates of one stage and metric, per combination of the other axes.
+        var grouped: [String: [String: [[(Double, Double)]]]] = [:]
+        var titles: [String] = []
         var images: [(caption: String, png: Data)] = []
         for stage in plan.stages {
             let metrics = try runner.ledger.metrics(fingerprint: stage.fingerprint).filter { $0.step != nil }
             var names: [String] = []
             for m in metrics where !names.contains(m.name) { names.append(m.name) }
             for name in names {
-                series.append((stage.instance.id, name, metrics.filter { $0.name == name }.map { (Double($0.step!), $0.value) }))
+                let points = metrics.filter { $0.name == name }.map { (Double($0.step!), $0.value) }
+                series.append((stage.instance.id, name, points))
+                let place = stage.instance.matrixValues.filter { !design.replicates.contains($0.axis) }.map(\.value)
+                let title = ([name] + place).joined(separator: " · ")
+                if grouped[title] == nil { titles.append(title) }
+                grouped[title, default: [:]][stage.instance.stageName, default: []].append(points)
             }
             // A stage that draws something for people writes it as sheet.png in an output folder.
             for output in try runner.ledger.outputs(fingerprint: stage.fingerprint) where output.type == "tree" {
@@ -199,8 +210,28 @@ struct ResultsCommand: ParsableCommand {
                 if let png = try? Data(contentsOf: sheet) { images.append(("\(stage.instance.id) · \(output.name)", png)) }
             }
         }
-        let report = HTMLReport(title: "PleinAir · \(plan.experiment.name)", description: plan.experiment.description,
+        var report = HTMLReport(title: "PleinAir · \(plan.experiment.name)", description: plan.experiment.description,
                                 table: table, full: full, series: series, images: images, notes: notes)
+        report.verdicts = verdicts
+        let collapsed = ReplicateTable(full, replicates: design.replicates)
+        report.tables = design.tables.compactMap { try? PaperTable($0, table: collapsed) }
+        if !design.replicates.isEmpty {
+            report.curves = titles.map { title in
+                (title, grouped[title]!.sorted { $0.key < $1.key }.map { stage, runs in (stage, Self.band(runs)) })
+            }
+        }
         try Data(report.render().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
+
+    /// The mean of several runs' curves at each step they all have, with their lowest and highest value.
+    static func band(_ runs: [[(Double, Double)]]) -> [(x: Double, mean: Double, low: Double, high: Double)] {
+        var byStep: [Double: [Double]] = [:]
+        for run in runs { for (step, value) in run { byStep[step, default: []].append(value) } }
+        return byStep.keys.sorted().compactMap { step in
+            let values = byStep[step]!
+            guard values.count == runs.count else { return nil }
+            return (step, values.reduce(0, +) / Double(values.count), values.min()!, values.max()!)
+        }
+    }
+
 }

@@ -1,9 +1,11 @@
 import Foundation
 import Pipeline
 
-/// A self-contained HTML report of an experiment: the results table, a bar chart per metric
-/// column, training curves of every series metric, and the contact sheets the experiment drew.
-/// Images are inlined, so the file can be mailed or opened offline.
+/// A self-contained HTML report of an experiment: the declared tables and the comparisons' verdicts
+/// first, then the results table, bar charts (methods side by side within each artist, with error
+/// bars, when tables are declared; a chart per column otherwise), training curves (the mean over
+/// replicates with a band from their lowest to highest value), and the contact sheets the
+/// experiment drew. Images are inlined, so the file can be mailed or opened offline.
 public struct HTMLReport {
     public var title: String
     public var description: String
@@ -16,6 +18,12 @@ public struct HTMLReport {
     public var images: [(caption: String, png: Data)]
     /// Lines printed under the title (preprocessing, weights used, what is missing).
     public var notes: [String]
+    /// The experiment's declared tables, filled.
+    public var tables: [PaperTable] = []
+    /// The comparisons' verdict lines.
+    public var verdicts: [String] = []
+    /// Training curves grouped over replicates: a chart per title, a line (mean) and band per method.
+    public var curves: [(title: String, lines: [(name: String, points: [(x: Double, mean: Double, low: Double, high: Double)])])] = []
 
     public init(title: String, description: String, table: ResultsTable, full: ResultsTable? = nil,
                 series: [(stage: String, metric: String, points: [(Double, Double)])],
@@ -49,11 +57,29 @@ public struct HTMLReport {
 
         """
         for note in notes { html += "<p class=\"note\">\(HTMLReport.escape(note))</p>\n" }
+        for paper in tables { html += HTMLReport.paperHTML(paper) }
+        if !verdicts.isEmpty {
+            html += "<h2>Comparisons</h2>\n<ul>\n" + verdicts.map { "<li>\(HTMLReport.escape($0))</li>\n" }.joined() + "</ul>\n"
+        }
         html += "<h2>Results</h2>\n" + HTMLReport.tableHTML(table)
         if let full, full.columns.count > table.columns.count || full.shared.count > table.shared.count {
             html += "<details><summary>All \(full.columns.count + full.shared.count) metrics</summary>\n" + HTMLReport.tableHTML(full) + "</details>\n"
         }
-        if !table.columns.isEmpty {
+        if !tables.isEmpty {
+            html += "<h2>Per metric</h2>\n<div class=\"charts\">\n"
+            for paper in tables {
+                for (m, metric) in paper.metrics.enumerated() {
+                    let series = paper.rows.map { row in
+                        (name: row.label, values: paper.groups.indices.map { g -> (value: Double?, low: Double?, high: Double?) in
+                            let cell = row.cells[g * paper.metrics.count + m]
+                            return (cell.value, cell.low, cell.high)
+                        })
+                    }
+                    html += SVGChart.groupedBars(title: "\(paper.spec.caption): \(metric)", groups: paper.groups, series: series) + "\n"
+                }
+            }
+            html += "</div>\n"
+        } else if !table.columns.isEmpty {
             html += "<h2>Per metric</h2>\n<div class=\"charts\">\n"
             let labels = table.rows.map { $0.values.joined(separator: " ") }
             for column in table.columns {
@@ -61,7 +87,11 @@ public struct HTMLReport {
             }
             html += "</div>\n"
         }
-        if !series.isEmpty {
+        if !curves.isEmpty {
+            html += "<h2>Training curves</h2>\n<p>Mean over the replicates, shaded from the lowest to the highest.</p>\n<div class=\"charts\">\n"
+            for curve in curves { html += SVGChart.bands(title: curve.title, series: curve.lines) + "\n" }
+            html += "</div>\n"
+        } else if !series.isEmpty {
             html += "<h2>Training curves</h2>\n<div class=\"charts\">\n"
             var byMetric: [String: [(name: String, points: [(Double, Double)])]] = [:]
             var order: [String] = []
@@ -102,6 +132,24 @@ public struct HTMLReport {
             html += "</table>\n"
         }
         return html
+    }
+
+    /// A declared table: the best value of each column in bold, `± half-width` where there is an interval.
+    static func paperHTML(_ paper: PaperTable) -> String {
+        var html = "<h2>\(escape(paper.spec.caption))</h2>\n<table><tr><th rowspan=\"2\">method</th>"
+        html += paper.groups.map { "<th colspan=\"\(paper.metrics.count)\">\(escape($0))</th>" }.joined() + "</tr>\n<tr>"
+        html += paper.groups.flatMap { _ in paper.metrics.map { "<th>\(escape($0))</th>" } }.joined() + "</tr>\n"
+        for row in paper.rows {
+            html += "<tr><td>\(escape(row.label))</td>"
+            for cell in row.cells {
+                guard let value = cell.value else { html += "<td class=\"num\">–</td>"; continue }
+                var text = TableRenderer.cell(value)
+                if let low = cell.low, let high = cell.high { text += " ± " + TableRenderer.cell(max(high - value, value - low)) }
+                html += "<td class=\"num\">" + (cell.best ? "<b>\(escape(text))</b>" : escape(text)) + "</td>"
+            }
+            html += "</tr>\n"
+        }
+        return html + "</table>\n<p class=\"legend\">\(paper.spec.better.rawValue) is better; the best mean of each column in bold.</p>\n"
     }
 
     public static func escape(_ s: String) -> String {

@@ -25,7 +25,7 @@ final class ReplicateResultsTests: XCTestCase {
           ours:
             kind: cmd
             foreach: [artist, seed]
-            cmd: "echo '{\\"psnr\\": 20.${matrix.seed}}' > ${metrics}"
+            cmd: "echo '{\\"psnr\\": 20.${matrix.seed}, \\"loss\\": [3, 2.${matrix.seed}, 1]}' > ${metrics}"
           cyclegan:
             kind: cmd
             foreach: [artist, seed]
@@ -50,7 +50,9 @@ final class ReplicateResultsTests: XCTestCase {
         XCTAssertTrue(out.contains("95% Student-t interval over seed"), out)
         XCTAssertFalse(out.contains("\n1 "), "rows are per artist, not per seed:\n\(out)")
         let each = try cli.run(["results", "reps.yaml", "--each-replicate"]).stdout
-        XCTAssertTrue(each.contains("monet       1       20.1"), each)
+        let seedRows = each.split(separator: "\n").filter { $0.hasPrefix("monet ") }
+        XCTAssertEqual(seedRows.count, 3, each)
+        XCTAssertTrue(seedRows[0].contains(" 20.1 "), each)
     }
 
     func testComparisonsGiveTheDifferenceItsIntervalTheTestsAndAVerdict() throws {
@@ -63,8 +65,9 @@ final class ReplicateResultsTests: XCTestCase {
     func testMachineFormatsCarryMeanSdIntervalNAndEveryValue() throws {
         let csv = try cli.run(["results", "reps.yaml", "--format", "csv"]).stdout
         let lines = csv.split(separator: "\n").map(String.init)
-        XCTAssertTrue(lines[0].hasPrefix("artist,ours.psnr,ours.psnr.sd,ours.psnr.ci_low,ours.psnr.ci_high,ours.psnr.n,ours.psnr.values"), lines[0])
-        XCTAssertTrue(lines[1].hasPrefix("monet,20.2,0.09999999999999"), lines[1])
+        XCTAssertTrue(lines[0].contains(",ours.psnr,ours.psnr.sd,ours.psnr.ci_low,ours.psnr.ci_high,ours.psnr.n,ours.psnr.values,"), lines[0])
+        XCTAssertTrue(lines[1].hasPrefix("monet,"), lines[1])
+        XCTAssertTrue(lines[1].contains(",20.2,0.09999999999999"), lines[1])
         XCTAssertTrue(lines[1].contains(",3,20.1;20.2;20.3"), lines[1])
         XCTAssertTrue(lines[1].contains("15.5,,,,1,15.5"), "one value: no sd and no interval: \(lines[1])")
         struct Document: Decodable {
@@ -89,6 +92,19 @@ final class ReplicateResultsTests: XCTestCase {
         XCTAssertEqual(experiment.rows[0].ours.n, 3)
         XCTAssertEqual(experiment.rows[0].paintings.n, 1)
         XCTAssertNil(experiment.rows[0].paintings.ci_low)
+    }
+
+    func testTheReportOpensWithTheTablesAndVerdictsAndBandsTheCurvesOverSeeds() throws {
+        let out = try cli.run(["results", "reps.yaml", "--html", "report.html"])
+        XCTAssertEqual(out.status, 0, out.stderr)
+        let html = try String(contentsOf: cli.workspace.appendingPathComponent("report.html"), encoding: .utf8)
+        let table = try XCTUnwrap(html.range(of: "<h2>PSNR to ground truth_1</h2>"))
+        let results = try XCTUnwrap(html.range(of: "<h2>Results</h2>"))
+        XCTAssertLessThan(table.lowerBound, results.lowerBound, "the declared table comes first")
+        XCTAssertTrue(html.contains("<b>20.2 ± 0.2484</b>"), "best in bold with its interval")
+        XCTAssertTrue(html.contains("psnr [monet]: ours − CycleGAN = 0.95 [0.95, 0.95], n=3"), "verdicts in the report")
+        XCTAssertTrue(html.contains("■ Paintings") && html.contains("■ Ours"), "methods side by side in one chart")
+        XCTAssertTrue(html.contains("loss · monet") && html.contains("<polygon"), "a curve per artist with a band over seeds")
     }
 
     func testTheDeclaredTableRendersWithTheBestMarkedAndAsBooktabsLaTeX() throws {
