@@ -12,6 +12,8 @@ let package = Package(
     products: [
         .executable(name: "pleinair", targets: ["PleinAirCLI"]),
         .executable(name: "pleinair-bench", targets: ["Benchmarks"]),
+        // libFuzzer harnesses for every parser of outside input (docs/fuzzing.md); a replay tool otherwise.
+        .executable(name: "pleinair-fuzz", targets: ["Fuzz"]),
     ],
     dependencies: [
         // SHA-256 for fingerprints and content hashes (~1.2 GB/s, PLATFORM.md); Foundation has none on Linux.
@@ -62,6 +64,7 @@ let package = Package(
         ]),
         .executableTarget(name: "Benchmarks", dependencies: ["Pipeline", "Stages", "Tensor", "NN", "Vision", "Imaging"],
                           path: "benchmarks", exclude: ["torch_generator_step.py", "torch_cyclegan_step.py"], swiftSettings: release),
+        .executableTarget(name: "Fuzz", dependencies: ["Pipeline", "Stages", "Study", "NN", "Vision", "Imaging"]),
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "NN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["NN"], resources: [.copy("Fixtures")]),
