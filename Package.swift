@@ -37,13 +37,16 @@ let package = Package(
             .linkedLibrary("faiss"), .linkedLibrary("openblas"), .linkedLibrary("gomp"),
         ]),
 
+        // Vets a zip's 64-bit fields before ZIPFoundation reads them (it traps on hostile ones).
+        .target(name: "ZIPGuard"),
+
         // Numeric half.
         .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: release),
         .target(name: "NN", dependencies: ["Tensor"], swiftSettings: release),
         // ZIPFoundation reads PyTorch's zip checkpoints (the published FID Inception weights).
-        .target(name: "Vision", dependencies: ["NN", "ZIPFoundation", "CFaissShim", "COpenBLAS"], swiftSettings: release),
+        .target(name: "Vision", dependencies: ["NN", "ZIPFoundation", "ZIPGuard", "CFaissShim", "COpenBLAS"], swiftSettings: release),
         .target(name: "Imaging", dependencies: [
-            "CPNG", "CTurboJPEG", .product(name: "Crypto", package: "swift-crypto"), "ZIPFoundation",
+            "CPNG", "CTurboJPEG", .product(name: "Crypto", package: "swift-crypto"), "ZIPFoundation", "ZIPGuard",
         ], swiftSettings: release),
 
         // Pipeline half.

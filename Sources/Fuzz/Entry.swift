@@ -13,7 +13,7 @@ let selected: FuzzTarget = {
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzerTestOneInput(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
-    selected.run(bytes.map { Data(bytes: $0, count: count) } ?? Data())
+    try? selected.run(bytes.map { Data(bytes: $0, count: count) } ?? Data())
     return 0
 }
 
@@ -50,8 +50,12 @@ enum Replay {
                 print("\(path): cannot read")
                 exit(1)
             }
-            target.run(data)
-            print("\(path): ok")
+            do {
+                try target.run(data)
+                print("\(path): ok")
+            } catch {
+                print("\(path): threw \(error)")
+            }
         }
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// only crashes, hangs and huge allocations are findings.
 struct FuzzTarget {
     let name: String
-    let run: (Data) -> Void
+    let run: (Data) throws -> Void
 
     /// Every fuzzed parser, by the name `PLEINAIR_FUZZ_TARGET` and `scripts/fuzz.sh` use.
     static let all: [FuzzTarget] = [
