@@ -47,7 +47,9 @@ for t in "${targets[@]}"; do
     echo "$t: ${execs:-?} execs, ${cov:-cov: ?}, no finding"
   else
     found=1
-    kind=$(grep -oE 'ERROR: libFuzzer: [a-z-]+|ERROR: AddressSanitizer: [a-z-]+|Fatal error: .*' "$log" | head -1)
+    # The Swift runtime's message when there is one (a trap), else libFuzzer's or ASan's verdict.
+    kind=$(grep -oE 'Fatal error: .*' "$log" | head -1)
+    [ -n "$kind" ] || kind=$(grep -oE '(libFuzzer|AddressSanitizer): [^(]*[a-z]' "$log" | head -1)
     echo "$t: ${execs:-?} execs, ${cov:-cov: ?}, FINDING (${kind:-exit $rc}): input ${artifact:-none written}, log $log"
   fi
 done
