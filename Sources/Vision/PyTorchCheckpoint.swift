@@ -137,18 +137,27 @@ public enum PyTorchCheckpoint {
         guard ref.size.allSatisfy({ $0 >= 0 }), ref.stride.allSatisfy({ $0 >= 0 }), ref.offset >= 0 else {
             throw fail("has a negative size, stride or offset")
         }
+        // An empty view is fine, but Tensor(zeros:) still multiplies its other extents.
+        if ref.size.contains(0) {
+            var product = 1
+            for extent in ref.size where extent > 0 {
+                let (next, overflow) = product.multipliedReportingOverflow(by: extent)
+                guard !overflow else { throw fail("has an impossible shape \(ref.size)") }
+                product = next
+            }
+            return 0
+        }
         var n = 1, last = ref.offset
         for (extent, stride) in zip(ref.size, ref.stride) {
             let (count, overflow) = n.multipliedReportingOverflow(by: extent)
             guard !overflow, count <= ref.storage.count else { throw fail("has more elements than its storage of \(ref.storage.count)") }
             n = count
-            guard extent > 0 else { continue }
             let (reach, o1) = (extent - 1).multipliedReportingOverflow(by: stride)
             let (end, o2) = last.addingReportingOverflow(reach)
             guard !o1, !o2 else { throw fail("reaches past its storage of \(ref.storage.count) elements") }
             last = end
         }
-        guard n == 0 || last < ref.storage.count else { throw fail("reaches past its storage of \(ref.storage.count) elements") }
+        guard last < ref.storage.count else { throw fail("reaches past its storage of \(ref.storage.count) elements") }
         return n
     }
 
