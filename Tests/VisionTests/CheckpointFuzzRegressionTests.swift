@@ -66,6 +66,28 @@ final class CheckpointFuzzRegressionTests: XCTestCase {
         }
     }
 
+    /// Views are checked before anything is allocated: sizes, strides and offsets from the file
+    /// must address elements of their storage only, with no arithmetic overflowing.
+    func testViewsMustStayInsideTheirStorage() {
+        let storage = PyTorchCheckpoint.StorageRef(key: "0", type: "FloatStorage", count: 6)
+        func count(_ size: [Int], _ stride: [Int], offset: Int = 0) -> Int? {
+            try? PyTorchCheckpoint.elementCount(of: .init(storage: storage, offset: offset, size: size, stride: stride), key: "w", path: "p.pth")
+        }
+        XCTAssertEqual(count([2, 3], [3, 1]), 6)
+        XCTAssertEqual(count([3, 2], [1, 3]), 6, "a transposed view")
+        XCTAssertEqual(count([2], [2], offset: 3), 2)
+        XCTAssertEqual(count([], []), 1, "a scalar")
+        XCTAssertEqual(count([1 << 40, 0], [1, 1]), 0, "an empty view")
+        XCTAssertNil(count([2, 3], [-3, 1]), "negative stride")
+        XCTAssertNil(count([-1], [1]), "negative size")
+        XCTAssertNil(count([2], [1], offset: -1), "negative offset")
+        XCTAssertNil(count([7], [1]), "more elements than the storage")
+        XCTAssertNil(count([2], [6]), "reaches past the storage")
+        XCTAssertNil(count([1 << 62, 4], [1, 1]), "overflowing size")
+        XCTAssertNil(count([2], [Int.max]), "overflowing stride")
+        XCTAssertNil(count([Int.max, 2, 0], [1, 1, 1]), "an empty view whose other extents overflow")
+    }
+
     /// A list appended to itself would make a cycle (and defeat the depth limit).
     func testSelfContainingListIsRefused() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("cycle-\(UUID()).pth")
