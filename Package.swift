@@ -12,6 +12,8 @@ let package = Package(
     products: [
         .executable(name: "pleinair", targets: ["PleinAirCLI"]),
         .executable(name: "pleinair-bench", targets: ["Benchmarks"]),
+        // libFuzzer harnesses for every parser of outside input (docs/fuzzing.md); a replay tool otherwise.
+        .executable(name: "pleinair-fuzz", targets: ["Fuzz"]),
     ],
     dependencies: [
         // SHA-256 for fingerprints and content hashes (~1.2 GB/s, PLATFORM.md); Foundation has none on Linux.
@@ -37,14 +39,16 @@ let package = Package(
 
         // What both halves share: the one seeded generator and the one SHA-256 helper.
         .target(name: "Basics", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: release),
+        // Vets a zip's 64-bit fields before ZIPFoundation reads them (it traps on hostile ones).
+        .target(name: "ZIPGuard"),
 
         // Numeric half.
         .target(name: "Tensor", dependencies: ["Basics", "COpenBLAS"], swiftSettings: release),
         .target(name: "NN", dependencies: ["Basics", "Tensor"], swiftSettings: release),
         // ZIPFoundation reads PyTorch's zip checkpoints (the published FID Inception weights).
-        .target(name: "Vision", dependencies: ["Basics", "NN", "ZIPFoundation", "CFaissShim", "COpenBLAS"], swiftSettings: release),
+        .target(name: "Vision", dependencies: ["Basics", "NN", "ZIPFoundation", "ZIPGuard", "CFaissShim", "COpenBLAS"], swiftSettings: release),
         .target(name: "Imaging", dependencies: [
-            "Basics", "CPNG", "CTurboJPEG", "ZIPFoundation",
+            "Basics", "CPNG", "CTurboJPEG", "ZIPFoundation", "ZIPGuard",
         ], swiftSettings: release),
 
         // Pipeline half.
@@ -63,6 +67,7 @@ let package = Package(
         ]),
         .executableTarget(name: "Benchmarks", dependencies: ["Basics", "Pipeline", "Stages", "Tensor", "NN", "Vision", "Imaging"],
                           path: "benchmarks", exclude: ["torch_generator_step.py", "torch_cyclegan_step.py"], swiftSettings: release),
+        .executableTarget(name: "Fuzz", dependencies: ["Pipeline", "Stages", "Study", "NN", "Vision", "Imaging"]),
 
         // What some tests need from the machine (PyTorch, Slurm, Chromium…): skip, or fail where required.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -1,11 +1,15 @@
 import Foundation
 import ZIPFoundation
+import ZIPGuard
 
 /// Unpacks a zip archive safely: every entry's path must stay inside the destination (no absolute
 /// paths, no `..`), symlinks are refused, and every file's CRC-32 is checked while it is written.
-enum ArchiveExtractor {
+public enum ArchiveExtractor {
     /// Extracts `archive` into `destination` (which must not exist yet); returns the file count.
-    static func extract(_ archive: URL, to destination: URL) throws -> Int {
+    public static func extract(_ archive: URL, to destination: URL) throws -> Int {
+        if let problem = ZIPPreflight.problem(in: archive) {
+            throw DatasetError.extractionFailed(path: archive.path, message: "not a readable zip archive (\(problem))")
+        }
         let zip: Archive
         do {
             zip = try Archive(url: archive, accessMode: .read)

@@ -54,4 +54,20 @@ public struct ImageError: Error, Equatable, CustomStringConvertible, Sendable {
 public enum ImageLimits {
     /// The most pixels a decoded image may have (256 megapixels).
     public static let maxPixels = 1 << 28
+
+    /// Pixels one byte of PNG can describe at most: zlib expands at most 1032:1 and the smallest
+    /// pixel is one bit. A header claiming more for its file's size is a lie, refused before the
+    /// decoder allocates (a 69-byte file claimed 16384² 16-bit RGBA: 2 GB).
+    public static let pngPixelsPerByte = 1032 * 8
+
+    /// The same for JPEG, with room to spare: Huffman coding spends at least one bit per 8×8 block
+    /// (512 pixels a byte). Only arithmetic-coded JPEGs of near-constant images, vanishingly rare,
+    /// can go below that.
+    public static let jpegPixelsPerByte = 4096
+
+    /// Whether `pixels` is more than `bytes` of a file at `perByte` can describe.
+    static func exceeds(_ pixels: Int, bytes: Int, perByte: Int) -> Bool {
+        let (most, overflow) = bytes.multipliedReportingOverflow(by: perByte)
+        return !overflow && pixels > most
+    }
 }

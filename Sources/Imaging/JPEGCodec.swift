@@ -27,6 +27,9 @@ public enum JPEGCodec {
             guard w * h <= ImageLimits.maxPixels else {
                 throw ImageError(path: path, .tooLarge(width: w, height: h))
             }
+            guard !ImageLimits.exceeds(w * h, bytes: data.count, perByte: ImageLimits.jpegPixelsPerByte) else {
+                throw ImageError(path: path, .corrupt("header claims \(w)×\(h) pixels, more than \(data.count) bytes of JPEG can hold"))
+            }
             let channels: Int, pixelFormat: TJPF
             switch colorspace {
             case Int32(TJCS_GRAY.rawValue): (channels, pixelFormat) = (1, TJPF_GRAY)

@@ -28,6 +28,9 @@ public enum PNGCodec {
         guard width * height <= ImageLimits.maxPixels else {
             throw ImageError(path: path, .tooLarge(width: width, height: height))
         }
+        guard !ImageLimits.exceeds(width * height, bytes: data.count, perByte: ImageLimits.pngPixelsPerByte) else {
+            throw ImageError(path: path, .corrupt("header claims \(width)×\(height) pixels, more than \(data.count) bytes of PNG can hold"))
+        }
         let layout = image.format & (PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)
         let sixteen = image.format & PNG_FORMAT_FLAG_LINEAR != 0
         image.format = layout | (sixteen ? PNG_FORMAT_FLAG_LINEAR : 0)

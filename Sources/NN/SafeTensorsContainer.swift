@@ -36,8 +36,15 @@ public enum SafeTensorsContainer {
                 throw fail("entry '\(key)' lacks dtype, shape or data_offsets")
             }
             guard let width = widths[dtype] else { throw fail("entry '\(key)' has unsupported dtype \(dtype)") }
-            guard offsets[0] >= 0, offsets[1] - offsets[0] == shape.reduce(1, *) * width, body + offsets[1] <= data.count else {
-                throw fail("entry '\(key)' data_offsets \(offsets) do not fit shape \(shape) of \(dtype)")
+            // Checked arithmetic throughout: the header is the file's claim, not a fact.
+            var bytes = shape.allSatisfy { $0 >= 0 } ? width : -1
+            for extent in shape where bytes >= 0 {
+                let (product, overflow) = bytes.multipliedReportingOverflow(by: extent)
+                bytes = overflow ? -1 : product
+            }
+            guard bytes >= 0, offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] - offsets[0] == bytes,
+                  offsets[1] <= data.count - body else {
+                throw fail("entry '\(key)' data_offsets \(offsets) do not fit shape \(shape) of \(dtype) in a file of \(data.count) bytes")
             }
             entries.append(Entry(key: key, dtype: dtype, shape: shape, start: body + offsets[0]))
         }

@@ -49,15 +49,24 @@ public enum YAMLParser {
         return YAMLNode(.mapping(own), at: node.location)
     }
 
+    /// Collections nest at most this deep (aliases count with what they stand for): Swift frees
+    /// nested values recursively, so a file of 100,000 `[` overflowed the stack. Specs nest a few levels.
+    static let maxDepth = 100
+    /// At most this many nodes once aliases are expanded: nine aliases of nine aliases of … (a
+    /// "billion laughs" of 300 bytes) made every later walk over the tree run for minutes.
+    static let maxNodes = 100_000
+
     private struct Builder {
+        typealias Open = (node: YAMLNode, anchor: String?, pendingKey: YAMLNode?, depth: Int, nodes: Int)
         let file: String
-        var anchors: [String: YAMLNode] = [:]
+        /// Anchored nodes, how deeply collections nest in them and how many nodes they expand to.
+        var anchors: [String: (node: YAMLNode, depth: Int, nodes: Int)] = [:]
         var root: YAMLNode?
 
         init(file: String) { self.file = file }
 
         mutating func run(_ parser: inout yaml_parser_t) throws -> YAMLNode {
-            var stack: [(node: YAMLNode, anchor: String?, pendingKey: YAMLNode?)] = []
+            var stack: [Open] = []
             var documents = 0
             while true {
                 var event = yaml_event_t()
@@ -66,7 +75,7 @@ public enum YAMLParser {
                 }
                 defer { yaml_event_delete(&event) }
                 let location = SourceLocation(file: file, line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
-                var finished: (YAMLNode, String?)?
+                var finished: (YAMLNode, String?, depth: Int, nodes: Int)?
                 switch event.type {
                 case YAML_STREAM_END_EVENT:
                     guard let root else {
@@ -83,37 +92,46 @@ public enum YAMLParser {
                     let text = string(scalar.value, length: scalar.length)
                     let quoted = scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE || scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE
                         || scalar.style == YAML_LITERAL_SCALAR_STYLE || scalar.style == YAML_FOLDED_SCALAR_STYLE
-                    finished = (YAMLNode(.scalar(text, quoted: quoted), at: location), anchorName(scalar.anchor))
+                    finished = (YAMLNode(.scalar(text, quoted: quoted), at: location), anchorName(scalar.anchor), 0, 1)
                 case YAML_SEQUENCE_START_EVENT:
-                    stack.append((YAMLNode(.sequence([]), at: location), anchorName(event.data.sequence_start.anchor), nil))
+                    stack.append((YAMLNode(.sequence([]), at: location), anchorName(event.data.sequence_start.anchor), nil, 1, 1))
                 case YAML_MAPPING_START_EVENT:
-                    stack.append((YAMLNode(.mapping([]), at: location), anchorName(event.data.mapping_start.anchor), nil))
+                    stack.append((YAMLNode(.mapping([]), at: location), anchorName(event.data.mapping_start.anchor), nil, 1, 1))
                 case YAML_SEQUENCE_END_EVENT:
                     let top = stack.removeLast()
-                    finished = (top.node, top.anchor)
+                    finished = (top.node, top.anchor, top.depth, top.nodes)
                 case YAML_MAPPING_END_EVENT:
                     let top = stack.removeLast()
-                    finished = (try YAMLParser.mergingKeys(top.node), top.anchor)
+                    finished = (try YAMLParser.mergingKeys(top.node), top.anchor, top.depth, top.nodes)
                 case YAML_ALIAS_EVENT:
                     let name = anchorName(event.data.alias.anchor) ?? ""
                     guard let target = anchors[name] else {
                         throw SpecError([SpecDiagnostic(location, keyPath: "", "unknown alias *\(name)")])
                     }
-                    finished = (target, nil)
+                    finished = (target.node, nil, target.depth, target.nodes)
                 default:
                     break
                 }
-                guard let (node, anchor) = finished else { continue }
-                if let anchor { anchors[anchor] = node }
+                guard let (node, anchor, depth, nodes) = finished else { continue }
+                if let anchor { anchors[anchor] = (node, depth, nodes) }
                 if stack.isEmpty {
                     root = node
                 } else {
+                    // Everything still open lies above this node: together they must stay shallow.
+                    guard depth + stack.count <= YAMLParser.maxDepth else {
+                        throw SpecError([SpecDiagnostic(location, keyPath: "", "collections nested more than \(YAMLParser.maxDepth) levels deep")])
+                    }
+                    stack[stack.count - 1].depth = max(stack[stack.count - 1].depth, depth + 1)
+                    stack[stack.count - 1].nodes += nodes
+                    guard stack[stack.count - 1].nodes <= YAMLParser.maxNodes else {
+                        throw SpecError([SpecDiagnostic(location, keyPath: "", "more than \(YAMLParser.maxNodes) nodes once aliases are expanded")])
+                    }
                     try attach(node, to: &stack[stack.count - 1])
                 }
             }
         }
 
-        private func attach(_ node: YAMLNode, to parent: inout (node: YAMLNode, anchor: String?, pendingKey: YAMLNode?)) throws {
+        private func attach(_ node: YAMLNode, to parent: inout Open) throws {
             switch parent.node.value {
             case .sequence(var items):
                 items.append(node)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Pipeline
+import Stages
 
 extension DAGRenderer.Format: ExpressibleByArgument {}
 extension TableFormat: ExpressibleByArgument {}

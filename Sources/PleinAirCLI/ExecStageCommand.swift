@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import Stages
 
 /// `pleinair exec-stage JOB.json`: runs one stage described by a job file (what a Slurm job
 /// runs on a compute node). Writes the result beside the job file; the controller ingests it.

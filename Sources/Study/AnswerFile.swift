@@ -18,7 +18,7 @@ public struct AnswerFile: Sendable {
     /// SHA-256 of the file's bytes.
     public var hash: String
 
-    /// Reads and parses a file; throws `StudyError` naming the line of the first malformed row.
+    /// Reads and parses a file; throws `StudyError` listing every malformed row with its line.
     public static func read(_ url: URL) throws -> AnswerFile {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
@@ -30,9 +30,11 @@ public struct AnswerFile: Sendable {
         return try parse(text, path: url.path, hash: FileHash.sha256(data))
     }
 
-    /// Parses CSV text (LF or CRLF line ends; blank lines ignored).
+    /// Parses CSV text (LF or CRLF line ends; blank lines ignored). A missing header stops there;
+    /// otherwise every malformed row is reported, in one `StudyError.malformedLines`.
     public static func parse(_ text: String, path: String, hash: String = "") throws -> AnswerFile {
         var rows: [Row] = []
+        var problems: [LineProblem] = []
         var sawHeader = false
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = index + 1
@@ -45,20 +47,29 @@ public struct AnswerFile: Sendable {
                 sawHeader = true
                 continue
             }
-            let fields = content.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            guard fields.count == 4 else {
-                throw StudyError.malformed(path: path, line: line, message: "expected 4 fields, found \(fields.count)")
-            }
-            guard let choice = Int(fields[2]), choice == 1 || choice == 2 else {
-                throw StudyError.malformed(path: path, line: line, message: "choice must be 1 or 2, found '\(fields[2])'")
-            }
-            let ms = fields[3].isEmpty ? nil : Double(fields[3])
-            if !fields[3].isEmpty && ms == nil {
-                throw StudyError.malformed(path: path, line: line, message: "response_ms must be a number, found '\(fields[3])'")
-            }
-            rows.append(Row(line: line, sheetID: fields[0], trialID: fields[1], choice: choice, responseMilliseconds: ms))
+            if let row = row(content, line: line, problems: &problems) { rows.append(row) }
         }
         guard sawHeader else { throw StudyError.malformed(path: path, line: 1, message: "the file is empty") }
+        guard problems.isEmpty else { throw StudyError.malformedLines(path: path, problems) }
         return AnswerFile(path: path, rows: rows, hash: hash)
+    }
+
+    /// The row on `line`, or nil with what is wrong with it added to `problems`.
+    private static func row(_ content: String, line: Int, problems: inout [LineProblem]) -> Row? {
+        let fields = content.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard fields.count == 4 else {
+            problems.append(LineProblem(line: line, "expected 4 fields, found \(fields.count)"))
+            return nil
+        }
+        guard let choice = Int(fields[2]), choice == 1 || choice == 2 else {
+            problems.append(LineProblem(line: line, "choice must be 1 or 2, found '\(fields[2].prefix(80))'"))
+            return nil
+        }
+        let ms = fields[3].isEmpty ? nil : Double(fields[3])
+        if !fields[3].isEmpty && ms == nil {
+            problems.append(LineProblem(line: line, "response_ms must be a number, found '\(fields[3].prefix(80))'"))
+            return nil
+        }
+        return Row(line: line, sheetID: fields[0], trialID: fields[1], choice: choice, responseMilliseconds: ms)
     }
 }

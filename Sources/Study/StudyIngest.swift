@@ -44,7 +44,7 @@ public struct StudyIngest {
         try urls.map { url in
             let file: AnswerFile
             do { file = try AnswerFile.read(url) } catch let error as StudyError {
-                return .rejected(file: url.path, problems: [error.description])
+                return .rejected(file: url.path, problems: error.problems)
             }
             return try ingest(file)
         }

@@ -90,7 +90,10 @@ public final class MappedMatrix<T: NpyElement>: @unchecked Sendable {
         let dims = header[open.upperBound..<close].split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard dims.count == 2 else { throw fail("expected a 2-D shape, got (\(header[open.upperBound..<close]))") }
         let offset = 10 + headerLength
-        guard offset + dims[0] * dims[1] * MemoryLayout<T>.stride <= size else { throw fail("data shorter than shape \(dims)") }
+        let (count, overflow) = dims[0].multipliedReportingOverflow(by: dims[1])
+        guard dims[0] >= 0, dims[1] >= 0, !overflow, count <= (size - offset) / MemoryLayout<T>.stride else {
+            throw fail("data shorter than shape \(dims)")
+        }
         guard offset % MemoryLayout<T>.alignment == 0 else { throw fail("data not aligned") }
         rows = dims[0]
         columns = dims[1]

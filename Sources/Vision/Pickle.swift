@@ -6,7 +6,8 @@ indirect enum PickleValue {
     case float(Double)
     case string(String)
     case bytes([UInt8])
-    case tuple([PickleValue])
+    /// Items, and how deeply containers nest inside (1 for a tuple of scalars).
+    case tuple([PickleValue], depth: Int)
     case list(PickleList)
     case dict(PickleDict)
     /// A class or function named by GLOBAL / STACK_GLOBAL.
@@ -15,7 +16,7 @@ indirect enum PickleValue {
     case persistent(AnyObject)
     /// The result of calling a global the machine knows how to build (a tensor).
     case built(AnyObject)
-    /// The result of calling any other global: kept only so the stream can continue.
+    /// A value the reader does not model (an integer wider than 64 bits), kept only so the stream can continue.
     case opaque(module: String, name: String)
     case mark
 
@@ -23,18 +24,28 @@ indirect enum PickleValue {
     var stringValue: String? { if case .string(let s) = self { return s }; return nil }
     var tupleValue: [PickleValue]? {
         switch self {
-        case .tuple(let t): return t
+        case .tuple(let t, _): return t
         case .list(let l): return l.items
         default: return nil
         }
     }
+    /// Containers nested in this value, itself included; 0 for scalars.
+    var depth: Int {
+        switch self {
+        case .tuple(_, let depth): return depth
+        case .list(let l): return l.depth
+        case .dict(let d): return d.depth
+        default: return 0
+        }
+    }
 }
 
-/// A mutable list (APPEND acts on the object in the memo too).
-final class PickleList { var items: [PickleValue] = [] }
+/// A mutable list (APPEND acts on the object in the memo too). Once nested in another container
+/// it is sealed: changing it then could deepen the nesting behind the parent's back.
+final class PickleList { var items: [PickleValue] = []; var depth = 1; var sealed = false }
 
-/// A mutable dictionary in insertion order, keys as strings or integers.
-final class PickleDict { var entries: [(key: PickleValue, value: PickleValue)] = [] }
+/// A mutable dictionary in insertion order, keys as strings or integers; sealed like `PickleList`.
+final class PickleDict { var entries: [(key: PickleValue, value: PickleValue)] = []; var depth = 1; var sealed = false }
 
 /// A pickle stream the reader cannot interpret, with where and why.
 public struct PickleError: Error, CustomStringConvertible {
@@ -45,23 +56,53 @@ public struct PickleError: Error, CustomStringConvertible {
 }
 
 /// A minimal pickle interpreter (protocols 2–5) for checkpoint files: no code runs, globals are
-/// only names, and calling one is delegated to `reduce` (PyTorch's tensor rebuilders) or recorded
-/// as opaque. Persistent ids (PyTorch's storages) are resolved by `persistentLoad`.
+/// only names, each vetted by `resolveGlobal` when the stream names it, and calling one is
+/// delegated to `reduce` (PyTorch's tensor rebuilders). Persistent ids (PyTorch's storages) are
+/// resolved by `persistentLoad`.
 struct PickleMachine {
     let bytes: [UInt8]
     var position: Int
+    var resolveGlobal: (_ module: String, _ name: String) throws -> Void
     var persistentLoad: (PickleValue) throws -> PickleValue
     var reduce: (_ module: String, _ name: String, _ args: [PickleValue]) throws -> PickleValue?
 
-    init(bytes: [UInt8], start: Int = 0, persistentLoad: @escaping (PickleValue) throws -> PickleValue,
+    init(bytes: [UInt8], start: Int = 0, resolveGlobal: @escaping (String, String) throws -> Void,
+         persistentLoad: @escaping (PickleValue) throws -> PickleValue,
          reduce: @escaping (String, String, [PickleValue]) throws -> PickleValue?) {
         self.bytes = bytes
         self.position = start
+        self.resolveGlobal = resolveGlobal
         self.persistentLoad = persistentLoad
         self.reduce = reduce
     }
 
+    /// Containers nest at most this deep. Swift releases nested values recursively, so a deeper
+    /// pickle (a few hundred thousand TUPLE1 opcodes) would overflow the stack when freed;
+    /// state dicts nest three or four levels.
+    static let maxDepth = 100
+
     private func fail(_ reason: String) -> PickleError { PickleError(offset: position, reason: reason) }
+
+    /// Seals the list and dict `items` and returns the depth of a container holding them.
+    private func nest(_ items: [PickleValue]) throws -> Int {
+        var depth = 1
+        for item in items {
+            if case .list(let l) = item { l.sealed = true }
+            if case .dict(let d) = item { d.sealed = true }
+            depth = max(depth, item.depth + 1)
+        }
+        guard depth <= Self.maxDepth else { throw fail("containers nested more than \(Self.maxDepth) deep") }
+        return depth
+    }
+
+    private func tuple(_ items: [PickleValue]) throws -> PickleValue { .tuple(items, depth: try nest(items)) }
+
+    private func extend(_ list: PickleList, with items: [PickleValue]) throws {
+        let depth = try nest(items)
+        guard !list.sealed else { throw fail("a list changed after it was nested in another container") }
+        list.depth = max(list.depth, depth)
+        list.items += items
+    }
 
     private mutating func take(_ n: Int) throws -> ArraySlice<UInt8> {
         guard n >= 0, position + n <= bytes.count else { throw fail("truncated (wanted \(n) bytes)") }
@@ -71,6 +112,15 @@ struct PickleMachine {
 
     private mutating func littleEndian(_ n: Int) throws -> UInt64 {
         try take(n).reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    }
+
+    /// A length prefix of `n` bytes, refused unless that many bytes follow it.
+    private mutating func length(_ n: Int) throws -> Int {
+        let value = try littleEndian(n)
+        guard value <= UInt64(bytes.count - position) else {
+            throw fail("length \(value) runs past the end of the stream")
+        }
+        return Int(value)
     }
 
     private mutating func line() throws -> String {
@@ -96,10 +146,10 @@ struct PickleMachine {
             return items
         }
         func setItems(_ target: PickleValue, _ items: [PickleValue]) throws {
-            guard case .dict(let d) = target else {
-                if case .opaque = target { return }  // attributes of an object we do not model
-                throw fail("SETITEM on a non-dictionary")
-            }
+            guard case .dict(let d) = target else { throw fail("SETITEM on a non-dictionary") }
+            let depth = try nest(items)
+            guard !d.sealed else { throw fail("a dictionary changed after it was nested in another container") }
+            d.depth = max(d.depth, depth)
             var i = 0
             while i + 1 < items.count { d.entries.append((items[i], items[i + 1])); i += 2 }
         }
@@ -112,7 +162,7 @@ struct PickleMachine {
             case 0x28: stack.append(.mark)  // MARK
             case 0x7D: stack.append(.dict(PickleDict()))  // EMPTY_DICT
             case 0x5D: stack.append(.list(PickleList()))  // EMPTY_LIST
-            case 0x29: stack.append(.tuple([]))  // EMPTY_TUPLE
+            case 0x29: stack.append(try tuple([]))  // EMPTY_TUPLE
             case 0x8F: stack.append(.list(PickleList()))  // EMPTY_SET (as a list)
             case 0x4E: stack.append(.none)
             case 0x88: stack.append(.bool(true))
@@ -121,7 +171,7 @@ struct PickleMachine {
             case 0x4D: stack.append(.int(Int(try littleEndian(2))))  // BININT2
             case 0x4A: stack.append(.int(Int(Int32(truncatingIfNeeded: try littleEndian(4)))))  // BININT
             case 0x8A, 0x8B:  // LONG1, LONG4
-                let n = Int(try littleEndian(opcode == 0x8A ? 1 : 4))
+                let n = try length(opcode == 0x8A ? 1 : 4)
                 let raw = Array(try take(n))
                 guard n <= 8 else { stack.append(.opaque(module: "builtins", name: "long")); break }
                 var v: UInt64 = 0
@@ -130,13 +180,13 @@ struct PickleMachine {
                 stack.append(.int(Int(Int64(bitPattern: v))))
             case 0x47: stack.append(.float(Double(bitPattern: try take(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) })))  // BINFLOAT (big-endian)
             case 0x58, 0x8C, 0x8D:  // BINUNICODE, SHORT_BINUNICODE, BINUNICODE8
-                let n = Int(try littleEndian(opcode == 0x8C ? 1 : opcode == 0x58 ? 4 : 8))
+                let n = try length(opcode == 0x8C ? 1 : opcode == 0x58 ? 4 : 8)
                 stack.append(.string(String(decoding: try take(n), as: UTF8.self)))
             case 0x54, 0x55:  // BINSTRING, SHORT_BINSTRING
-                let n = Int(try littleEndian(opcode == 0x55 ? 1 : 4))
+                let n = try length(opcode == 0x55 ? 1 : 4)
                 stack.append(.string(String(decoding: try take(n), as: UTF8.self)))
             case 0x42, 0x43, 0x8E:  // BINBYTES, SHORT_BINBYTES, BINBYTES8
-                let n = Int(try littleEndian(opcode == 0x43 ? 1 : opcode == 0x42 ? 4 : 8))
+                let n = try length(opcode == 0x43 ? 1 : opcode == 0x42 ? 4 : 8)
                 stack.append(.bytes(Array(try take(n))))
             case 0x71: memo[Int(try littleEndian(1))] = stack.last  // BINPUT
             case 0x72: memo[Int(try littleEndian(4))] = stack.last  // LONG_BINPUT
@@ -147,31 +197,33 @@ struct PickleMachine {
                 stack.append(v)
             case 0x63:  // GLOBAL
                 let module = try line(), name = try line()
+                try resolveGlobal(module, name)
                 stack.append(.global(module: module, name: name))
             case 0x93:  // STACK_GLOBAL
                 guard case .string(let name) = try pop(), case .string(let module) = try pop() else {
                     throw fail("STACK_GLOBAL needs two strings")
                 }
+                try resolveGlobal(module, name)
                 stack.append(.global(module: module, name: name))
-            case 0x74: stack.append(.tuple(try popMark()))  // TUPLE
-            case 0x85: stack.append(.tuple([try pop()]))
-            case 0x86: let b = try pop(), a = try pop(); stack.append(.tuple([a, b]))
-            case 0x87: let c = try pop(), b = try pop(), a = try pop(); stack.append(.tuple([a, b, c]))
+            case 0x74: stack.append(try tuple(try popMark()))  // TUPLE
+            case 0x85: stack.append(try tuple([try pop()]))
+            case 0x86: let b = try pop(), a = try pop(); stack.append(try tuple([a, b]))
+            case 0x87: let c = try pop(), b = try pop(), a = try pop(); stack.append(try tuple([a, b, c]))
             case 0x6C:  // LIST
-                let l = PickleList(); l.items = try popMark(); stack.append(.list(l))
+                let l = PickleList(); try extend(l, with: try popMark()); stack.append(.list(l))
             case 0x64:  // DICT
                 let d = PickleDict(); try setItems(.dict(d), try popMark()); stack.append(.dict(d))
             case 0x61:  // APPEND
                 let v = try pop()
                 guard case .list(let l) = stack.last else { throw fail("APPEND to a non-list") }
-                l.items.append(v)
+                try extend(l, with: [v])
             case 0x65:  // APPENDS
                 let items = try popMark()
                 guard case .list(let l) = stack.last else { throw fail("APPENDS to a non-list") }
-                l.items += items
+                try extend(l, with: items)
             case 0x90:  // ADDITEMS (sets, kept as lists)
                 let items = try popMark()
-                if case .list(let l) = stack.last { l.items += items }
+                if case .list(let l) = stack.last { try extend(l, with: items) }
             case 0x73:  // SETITEM
                 let v = try pop(), k = try pop()
                 guard let target = stack.last else { throw fail("SETITEM with an empty stack") }
@@ -193,7 +245,7 @@ struct PickleMachine {
                 } else if let v = try reduce(module, name, args.tupleValue ?? []) {
                     stack.append(v)
                 } else {
-                    stack.append(.opaque(module: module, name: name))
+                    throw fail("calling \(module).\(name) is not supported")
                 }
             case 0x62: _ = try pop()  // BUILD: object state (e.g. a state dict's _metadata) is not needed
             default:

@@ -1,6 +1,7 @@
 import Foundation
 import Tensor
 import ZIPFoundation
+import ZIPGuard
 
 /// A checkpoint file that cannot be read as a PyTorch state dict, with the path and why.
 public struct CheckpointError: Error, CustomStringConvertible {
@@ -51,16 +52,30 @@ public enum PyTorchCheckpoint {
         "IntStorage": 4, "ShortStorage": 2, "CharStorage": 1, "ByteStorage": 1, "BoolStorage": 1,
     ]
 
+    /// The only globals a state dict names (what torch.save writes for tensors, parameters and
+    /// the OrderedDict around them); a pickle naming any other is refused before anything runs.
+    static let allowedGlobals: Set<String> = Set([
+        "collections.OrderedDict", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor",
+        "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state",
+    ] + elementSizes.keys.map { "torch." + $0 })
+
     /// Runs the state-dict pickle, collecting storages and tensor views.
     static func parse(_ bytes: [UInt8], start: Int = 0, path: String,
                       storages: inout [String: StorageRef]) throws -> (PickleValue, end: Int) {
         var found: [String: StorageRef] = storages
-        var machine = PickleMachine(bytes: bytes, start: start, persistentLoad: { pid in
+        var machine = PickleMachine(bytes: bytes, start: start, resolveGlobal: { module, name in
+            guard allowedGlobals.contains(module + "." + name) else {
+                throw CheckpointError(path: path, reason: "refusing global \(module).\(name): not part of a PyTorch state dict")
+            }
+        }, persistentLoad: { pid in
             // ('storage', storage type, key, location, element count[, view metadata])
             guard let t = pid.tupleValue, t.count >= 5, t[0].stringValue == "storage",
                   case .global(_, let type) = t[1], let key = t[2].stringValue ?? t[2].intValue.map(String.init),
                   let count = t[4].intValue else {
-                throw CheckpointError(path: path, reason: "unrecognised persistent id \(pid)")
+                throw CheckpointError(path: path, reason: "unrecognised persistent id")
+            }
+            guard count >= 0, count <= Int.max / 8 else {
+                throw CheckpointError(path: path, reason: "storage \(key) has an impossible element count \(count)")
             }
             guard elementSizes[type] != nil else { throw CheckpointError(path: path, reason: "unsupported storage type \(type)") }
             if t.count >= 6, case .tuple = t[5] {
@@ -78,7 +93,7 @@ public enum PyTorchCheckpoint {
                     throw CheckpointError(path: path, reason: "malformed \(name) arguments")
                 }
                 return .built(TensorRef(storage: s, offset: offset, size: size, stride: stride))
-            case ("torch._utils", "_rebuild_parameter"):
+            case ("torch._utils", "_rebuild_parameter"), ("torch._utils", "_rebuild_parameter_with_state"):
                 return args.first
             default:
                 return nil
@@ -96,15 +111,10 @@ public enum PyTorchCheckpoint {
         for (k, v) in dict.entries {
             guard let key = k.stringValue, case .built(let ref as TensorRef) = v else { continue }
             let s = ref.storage
+            let n = try elementCount(of: ref, key: key, path: path)
             if s.values == nil { s.values = try decode(try bytesOf(s), storage: s, path: path) }
             let values = s.values!
-            let n = ref.size.reduce(1, *)
             let t = Tensor(zeros: ref.size)
-            var last = ref.offset
-            for (extent, stride) in zip(ref.size, ref.stride) where extent > 0 { last += (extent - 1) * stride }
-            guard n == 0 || (ref.offset >= 0 && last < values.count) else {
-                throw CheckpointError(path: path, reason: "tensor '\(key)' reaches past its storage of \(values.count) elements")
-            }
             var index = [Int](repeating: 0, count: ref.size.count)
             let p = t.pointer
             for i in 0..<n {
@@ -119,12 +129,45 @@ public enum PyTorchCheckpoint {
         return out
     }
 
+    /// The element count of a view, refused unless every element it addresses lies inside its
+    /// storage (sizes, strides and offset non-negative, nothing overflowing) and it has no more
+    /// elements than the storage: state dicts hold no broadcast views, so a larger count is a lie.
+    static func elementCount(of ref: TensorRef, key: String, path: String) throws -> Int {
+        func fail(_ why: String) -> CheckpointError { CheckpointError(path: path, reason: "tensor '\(key)' \(why)") }
+        guard ref.size.allSatisfy({ $0 >= 0 }), ref.stride.allSatisfy({ $0 >= 0 }), ref.offset >= 0 else {
+            throw fail("has a negative size, stride or offset")
+        }
+        // An empty view is fine, but Tensor(zeros:) still multiplies its other extents.
+        if ref.size.contains(0) {
+            var product = 1
+            for extent in ref.size where extent > 0 {
+                let (next, overflow) = product.multipliedReportingOverflow(by: extent)
+                guard !overflow else { throw fail("has an impossible shape \(ref.size)") }
+                product = next
+            }
+            return 0
+        }
+        var n = 1, last = ref.offset
+        for (extent, stride) in zip(ref.size, ref.stride) {
+            let (count, overflow) = n.multipliedReportingOverflow(by: extent)
+            guard !overflow, count <= ref.storage.count else { throw fail("has more elements than its storage of \(ref.storage.count)") }
+            n = count
+            let (reach, o1) = (extent - 1).multipliedReportingOverflow(by: stride)
+            let (end, o2) = last.addingReportingOverflow(reach)
+            guard !o1, !o2 else { throw fail("reaches past its storage of \(ref.storage.count) elements") }
+            last = end
+        }
+        guard last < ref.storage.count else { throw fail("reaches past its storage of \(ref.storage.count) elements") }
+        return n
+    }
+
     static func decode(_ data: Data, storage s: StorageRef, path: String) throws -> [Float] {
         let width = elementSizes[s.type]!
-        guard data.count >= s.count * width else {
+        guard data.count / width >= s.count else {
             throw CheckpointError(path: path, reason: "storage \(s.key) has \(data.count) bytes, expected \(s.count * width)")
         }
         var out = [Float](repeating: 0, count: s.count)
+        guard s.count > 0 else { return out }
         data.withUnsafeBytes { raw in
             let b = raw.baseAddress!
             for i in 0..<s.count {
@@ -145,6 +188,9 @@ public enum PyTorchCheckpoint {
     }
 
     static func readZip(_ url: URL) throws -> [String: Tensor] {
+        if let problem = ZIPPreflight.problem(in: url) {
+            throw CheckpointError(path: url.path, reason: "not a readable zip archive (\(problem))")
+        }
         let archive: Archive
         do { archive = try Archive(url: url, accessMode: .read) } catch {
             throw CheckpointError(path: url.path, reason: "not a readable zip archive (\(error))")
@@ -154,7 +200,8 @@ public enum PyTorchCheckpoint {
         }
         let prefix = String(pkl.path.dropLast("data.pkl".count))
         func contents(_ entry: Entry) throws -> Data {
-            var data = Data(capacity: Int(entry.uncompressedSize))
+            // The size is the archive's claim: a hint, capped so a lie cannot allocate.
+            var data = Data(capacity: Int(min(entry.uncompressedSize, 1 << 26)))
             do { _ = try archive.extract(entry, skipCRC32: true) { data.append($0) } } catch {
                 throw CheckpointError(path: url.path, reason: "cannot read entry \(entry.path): \(error)")
             }
@@ -193,15 +240,20 @@ public enum PyTorchCheckpoint {
             guard let s = storages[key], position + 8 <= bytes.count else {
                 throw CheckpointError(path: url.path, reason: "storage \(key) truncated or unknown")
             }
-            let count = (0..<8).reduce(0) { $0 | Int(bytes[position + $1]) << (8 * $1) }
+            let count = (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[position + $1]) << (8 * UInt64($1)) }
             offsets[key] = position + 8
-            position += 8 + count * elementSizes[s.type]!
+            position += 8
+            guard count <= UInt64((bytes.count - position) / elementSizes[s.type]!) else {
+                throw CheckpointError(path: url.path, reason: "storage \(key) claims \(count) elements, more than the file holds")
+            }
+            position += Int(count) * elementSizes[s.type]!
         }
         return try materialize(root, path: url.path) { s in
-            guard let start = offsets[s.key], start + s.count * elementSizes[s.type]! <= bytes.count else {
+            let size = s.count * elementSizes[s.type]!  // s.count <= Int.max / 8: cannot overflow
+            guard let start = offsets[s.key], size <= bytes.count - start else {
                 throw CheckpointError(path: url.path, reason: "storage \(s.key) missing or truncated")
             }
-            return Data(bytes[start..<(start + s.count * elementSizes[s.type]!)])
+            return Data(bytes[start..<(start + size)])
         }
     }
 }

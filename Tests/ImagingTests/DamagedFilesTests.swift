@@ -136,6 +136,22 @@ final class DamagedFilesTests: XCTestCase {
         assertFails("huge.jpg", jpeg) { $0 == .tooLarge(width: 65000, height: 65000) }
     }
 
+    /// A small file claiming a big image (found while fuzzing the image decoders: a 69-byte PNG
+    /// claiming 16384² 16-bit RGBA made the decoder allocate and clear 2 GB before failing).
+    func testDimensionsTheFileCannotHoldAreRejectedBeforeAllocating() {
+        assertFails("claims-16384.png", pngWithDimensions(16384, 16384)) {
+            guard case .corrupt(let message) = $0 else { return false }
+            return message.contains("more than") && message.contains("bytes of PNG can hold")
+        }
+        var jpeg = validJPEG
+        let sof = (0..<(jpeg.count - 1)).first { jpeg[$0] == 0xFF && jpeg[$0 + 1] == 0xC0 }!
+        jpeg.replaceSubrange((sof + 5)..<(sof + 9), with: [0x1F, 0x40, 0x1F, 0x40])  // height, width = 8000
+        assertFails("claims-8000.jpg", jpeg) {
+            guard case .corrupt(let message) = $0 else { return false }
+            return message.contains("bytes of JPEG can hold")
+        }
+    }
+
     func testTruncatedAndGarbledJPEGsAreCorrupt() {
         let jpeg = validJPEG
         for keep in [3, 20, jpeg.count / 3, jpeg.count - 2] {

@@ -89,6 +89,20 @@ final class StudyIngestTests: XCTestCase {
         XCTAssertEqual(problems(try ingest("g.csv", text)), ["\(fixture.root.path)/g.csv:2: choice must be 1 or 2, found '3'"])
     }
 
+    /// docs/user-study.md: a rejected file lists every problem with its line, so a bad choice
+    /// on line 6 does not hide a wrong field count on line 9.
+    func testEveryMalformedRowIsListedWithItsLine() throws {
+        let row = "\(key.sheets[0].sheetID),\(key.sheets[0].trials[0].trialID)"
+        let lines = [SheetPage.csvHeader, "\(row),1,10", "\(row),2,", "\(row),1,10", "", "\(row),7,10",
+                     "\(row),2,10", "\(row),1,soon", "\(row),1", "\(row),2,10"]
+        let path = "\(fixture.root.path)/m.csv"
+        XCTAssertEqual(problems(try ingest("m.csv", lines.joined(separator: "\n"))), [
+            "\(path):6: choice must be 1 or 2, found '7'",
+            "\(path):8: response_ms must be a number, found 'soon'",
+            "\(path):9: expected 4 fields, found 3",
+        ])
+    }
+
     func testPublishedFiguresBecomeMetricsOfTheStudyStage() throws {
         _ = try ingest("h1.csv", StudyFixture.honest(key.sheets[0]))
         try StudyReport.publish(store)

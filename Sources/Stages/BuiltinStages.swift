@@ -1,10 +1,10 @@
 import Foundation
 import Pipeline
-import Stages
 
-/// Every stage kind the executable knows; the only place the two halves meet.
-enum BuiltinStages {
-    static var all: [Stage] {
+/// Every stage kind PleinAir ships; the only place the two halves meet.
+public enum BuiltinStages {
+    /// One instance of each built-in stage kind.
+    public static var all: [Stage] {
         [CommandStage(), DemoScenesStage(), CycleGANDatasetStage(), CompareImagesStage(), ContactSheetStage(), MemoryBankStage(), ANNIndexStage(),
          RetrievalSheetStage(), InceptionStatsStage(), FIDStage(), StyleTransferStage(), TrainStage(), TranslateStage(),
          UserStudyStage()] + testKinds

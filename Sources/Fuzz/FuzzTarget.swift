@@ -1,0 +1,21 @@
+import Foundation
+
+/// One parser of outside input, driven by arbitrary bytes. A thrown error is a normal outcome;
+/// only crashes, hangs and huge allocations are findings.
+struct FuzzTarget {
+    let name: String
+    let run: (Data) throws -> Void
+
+    /// Every fuzzed parser, by the name `PLEINAIR_FUZZ_TARGET` and `scripts/fuzz.sh` use.
+    static let all: [FuzzTarget] = [
+        FuzzTarget(name: "spec", run: Harnesses.spec),
+        FuzzTarget(name: "pickle", run: Harnesses.pickle),
+        FuzzTarget(name: "safetensors", run: Harnesses.safetensors),
+        FuzzTarget(name: "npy", run: Harnesses.npy),
+        FuzzTarget(name: "answers", run: Harnesses.answers),
+        FuzzTarget(name: "archive", run: Harnesses.archive),
+        FuzzTarget(name: "image", run: Harnesses.image),
+    ]
+
+    static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Imaging
+import NN
+import Pipeline
+import Stages
+import Study
+import Vision
+
+/// The per-parser harnesses: each feeds the bytes to the public entry point a user's file reaches.
+/// Errors propagate so replay mode can show them; the fuzzing entry point ignores them.
+enum Harnesses {
+    static let kinds = BuiltinStages.all.map(\.descriptor)
+
+    /// Experiment YAML → structural load → expansion against the built-in stage kinds.
+    static func spec(_ data: Data) throws {
+        guard let text = String(data: data, encoding: .utf8) else { return }
+        let (spec, diagnostics) = try SpecLoader.parseCollecting(text, file: "fuzz.yaml")
+        _ = try SpecExpander.expand(spec, kinds: kinds, prior: diagnostics)
+    }
+
+    /// PyTorch checkpoints, zip and legacy pickle formats. Through a file: ZIPFoundation's
+    /// in-memory archives trap on offsets past the end, its file-backed ones do not.
+    static func pickle(_ data: Data) throws {
+        let url = Scratch.file("input.pth")
+        try data.write(to: url)
+        _ = try PyTorchCheckpoint.readStateDict(contentsOf: url)
+    }
+
+    static func safetensors(_ data: Data) throws {
+        _ = try SafeTensors.decode(data, path: "fuzz.safetensors")
+    }
+
+    /// Bank matrices are memory-mapped from files, so the bytes go through one.
+    static func npy(_ data: Data) throws {
+        let url = Scratch.file("input.npy")
+        try data.write(to: url)
+        if let m = try? MappedMatrix<Int32>(contentsOf: url), m.rows > 0 { _ = m.row(m.rows - 1).last }
+        let m = try MappedMatrix<Float>(contentsOf: url)
+        if m.rows > 0 { _ = m.row(m.rows - 1).last }
+    }
+
+    /// Study answer CSV, as `AnswerFile.read` sees it.
+    static func answers(_ data: Data) throws {
+        guard let text = String(data: data, encoding: .utf8) else { return }
+        _ = try AnswerFile.parse(text, path: "fuzz.csv")
+    }
+
+    /// Dataset zip extraction into a fresh folder, removed after each input.
+    static func archive(_ data: Data) throws {
+        let url = Scratch.file("input.zip"), out = Scratch.file("out")
+        try data.write(to: url)
+        defer { try? FileManager.default.removeItem(at: out) }
+        _ = try ArchiveExtractor.extract(url, to: out)
+    }
+
+    static func image(_ data: Data) throws {
+        _ = try ImageCodec.decode(data, path: "fuzz.img")
+    }
+}
+
+/// A per-process scratch folder for harnesses whose parser only takes files.
+enum Scratch {
+    static let folder: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("pleinair-fuzz-\(getpid())")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }()
+
+    static func file(_ name: String) -> URL { folder.appendingPathComponent(name) }
+}
