@@ -2,7 +2,8 @@
 # Sets up a fresh Debian machine and runs the whole test suite: the Slurm backend's tests against a
 # single-node Slurm cluster started here, the study sheets in headless chromium, the cross-checks
 # against PyTorch (Debian's python3-torch, python3-scipy, python3-pil: tests only, the product never
-# runs Python), and the full-size FID golden on an Inception state dict written by torch here.
+# runs Python), the full-size FID golden on an Inception state dict written by torch here, and a
+# short libFuzzer run of every parser of outside input.
 # Everything a test could skip for is installed, and required (PLEINAIR_REQUIRE=all): a skip fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,5 +26,8 @@ report=.build/test-results.xml skiplog=.build/test-skips.tsv
 rm -f "$report" "$skiplog"
 status=0
 PLEINAIR_SKIP_LOG=$PWD/$skiplog swift test --skip-build --parallel --num-workers 2 --disable-swift-testing --xunit-output "$report" || status=$?
+# A short run of every parser's fuzzer (docs/fuzzing.md); `bash scripts/fuzz.sh 600 pickle` runs one longer.
+bash scripts/fuzz.sh "${PLEINAIR_FUZZ_SECONDS:-15}" || { echo "fuzzing found a problem (above)"; status=1; }
+# Last, so the closing line is the tests' count.
 bash scripts/test-summary.sh "$report" "$skiplog" || status=1
 exit $status
