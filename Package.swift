@@ -44,9 +44,10 @@ let package = Package(
 
         // Numeric half.
         .target(name: "Tensor", dependencies: ["Basics", "COpenBLAS"], swiftSettings: release),
-        .target(name: "NN", dependencies: ["Basics", "Tensor"], swiftSettings: release),
-        // ZIPFoundation reads PyTorch's zip checkpoints (the published FID Inception weights).
-        .target(name: "Vision", dependencies: ["Basics", "NN", "ZIPFoundation", "ZIPGuard", "CFaissShim", "COpenBLAS"], swiftSettings: release),
+        // NN holds the checkpoint and array readers beside safetensors; ZIPFoundation reads PyTorch's
+        // zip checkpoints (the published FID Inception weights).
+        .target(name: "NN", dependencies: ["Basics", "Tensor", "ZIPFoundation", "ZIPGuard"], swiftSettings: release),
+        .target(name: "Vision", dependencies: ["Basics", "NN", "CFaissShim", "COpenBLAS"], swiftSettings: release),
         .target(name: "Imaging", dependencies: [
             "Basics", "CPNG", "CTurboJPEG", "ZIPFoundation", "ZIPGuard",
         ], swiftSettings: release),

@@ -1,3 +1,4 @@
+import NN
 import COpenBLAS
 import Tensor
 

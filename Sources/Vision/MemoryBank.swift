@@ -1,3 +1,4 @@
+import NN
 import Foundation
 
 /// A memory bank folder opened for retrieval: every scale's patch matrix mapped, not loaded.

@@ -1,3 +1,4 @@
+import NN
 import Basics
 import Foundation
 import Tensor

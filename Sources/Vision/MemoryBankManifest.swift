@@ -1,3 +1,4 @@
+import NN
 import Foundation
 
 /// `bank.json`: what a memory-bank folder holds, one entry per scale.

@@ -1,3 +1,4 @@
+import NN
 import Foundation
 
 /// `index.json`: how the indexes of an `ann_index` folder were built, one FAISS file per bank scale.

@@ -1,3 +1,4 @@
+@testable import NN
 import Basics
 import Foundation
 import Tensor

@@ -1,3 +1,4 @@
+@testable import NN
 import Foundation
 @testable import Vision
 import XCTest

@@ -1,3 +1,4 @@
+import NN
 import Foundation
 @testable import Vision
 import XCTest

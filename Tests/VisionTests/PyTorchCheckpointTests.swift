@@ -1,5 +1,5 @@
 import Foundation
-import NN
+@testable import NN
 import Tensor
 @testable import Vision
 import XCTest

@@ -7,6 +7,10 @@ import ZIPGuard
 public struct CheckpointError: Error, CustomStringConvertible {
     public let path: String
     public let reason: String
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
     public var description: String { "checkpoint \(path): \(reason)" }
 }
 

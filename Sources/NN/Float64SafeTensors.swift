@@ -1,5 +1,4 @@
 import Foundation
-import NN
 
 /// A float64 array with its shape, as stored in a safetensors entry.
 public struct Float64Array: Equatable, Sendable {
