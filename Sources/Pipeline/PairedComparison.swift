@@ -22,8 +22,28 @@ public struct PairedComparison: Sendable {
     /// The comparison in every row of `table` where both columns have values. A side that does not
     /// vary over the replicates (the untranslated paintings) has one value, compared with each
     /// replicate of the other side.
-    public static func evaluate(_ spec: ComparisonSpec, in table: ReplicateTable) -> [PairedComparison] {
+    ///
+    /// With `over: images`, `items(column, row)` gives a column's per-item values in a row, by
+    /// replicate then by item; pairs are (replicate, item) present on both sides.
+    public static func evaluate(_ spec: ComparisonSpec, in table: ReplicateTable,
+                                items: ((String, [String]) -> [String: [String: Double]]?)? = nil) -> [PairedComparison] {
         let columnA = resolve(spec.a, in: table.columns), columnB = resolve(spec.b, in: table.columns)
+        if spec.perItem {
+            return table.rows.compactMap { row in
+                guard let columnA, let columnB, let a = items?(columnA, row.values), let b = items?(columnB, row.values) else {
+                    return nil
+                }
+                let keys = a.keys.sorted()
+                var differences: [Double] = []
+                for key in keys {
+                    guard let side = b.count == 1 && b[""] != nil ? b[""] : b[key] else { continue }
+                    for (item, value) in a[key]!.sorted(by: { $0.key < $1.key }) {
+                        if let other = side[item] { differences.append(value - other) }
+                    }
+                }
+                return PairedComparison(spec, row: row.values, differences: differences)
+            }
+        }
         return table.rows.compactMap { row in
             guard let a = columnA.flatMap({ row.replicates[$0] }), let b = columnB.flatMap({ row.replicates[$0] }) else { return nil }
             let differences: [Double]
@@ -74,7 +94,7 @@ public struct PairedComparison: Sendable {
     public func line(_ spec: ComparisonSpec) -> String {
         let place = row.isEmpty ? "" : " [\(row.joined(separator: ", "))]"
         guard let mean = meanDifference else { return "\(name)\(place): \(verdict)" }
-        var text = "\(name)\(place): \(spec.labels.a) − \(spec.labels.b) = \(TableRenderer.cell(mean))"
+        var text = "\(name)\(place): \(spec.labels.a) − \(spec.labels.b)\(spec.perItem ? " per image" : "") = \(TableRenderer.cell(mean))"
         if let low, let high { text += " [\(TableRenderer.cell(low)), \(TableRenderer.cell(high))]" }
         text += ", n=\(pairs)"
         if let wilcoxonP, let signP { text += ", Wilcoxon p=\(TableRenderer.cell(wilcoxonP)), sign p=\(TableRenderer.cell(signP))" }

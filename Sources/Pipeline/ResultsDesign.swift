@@ -25,6 +25,9 @@ public struct ComparisonSpec: Sendable {
     public var better: Direction
     /// What the verdict calls the two sides ("ours better").
     public var labels: (a: String, b: String)
+    /// `over: images`: pair per image as well as per replicate, from each stage's per-image values
+    /// (its `report` output, a CSV with an `image` column and one per metric, as `compare_images` writes).
+    public var perItem = false
     public var location: SourceLocation
 }
 

@@ -11,13 +11,20 @@ extension SpecLoader {
     mutating func comparisons(_ node: YAMLNode, into design: inout ResultsDesign) {
         for (name, value) in namedValues(node, "comparisons") {
             let path = "comparisons.\(name)"
-            var a: String?, b: String?, better = Direction.higher, labels: (String, String)?
-            for (key, field) in entries(value, path, allowed: ["a", "b", "better", "labels"]) {
+            var a: String?, b: String?, better = Direction.higher, labels: (String, String)?, perItem = false
+            for (key, field) in entries(value, path, allowed: ["a", "b", "better", "labels", "over"]) {
                 let fieldPath = "\(path).\(key.scalar!)"
                 switch key.scalar! {
                 case "a": a = string(field, fieldPath)
                 case "b": b = string(field, fieldPath)
                 case "better": better = direction(field, fieldPath) ?? better
+                case "over":
+                    switch string(field, fieldPath) {
+                    case "images"?: perItem = true
+                    case "replicates"?: perItem = false
+                    case let other?: error(field, fieldPath, "expected `replicates` or `images`, found '\(other)'")
+                    case nil: break
+                    }
                 default:
                     let words = field.sequence?.compactMap(\.scalar) ?? []
                     if words.count == 2 { labels = (words[0], words[1]) } else {
@@ -30,8 +37,10 @@ extension SpecLoader {
                 continue
             }
             let label = { (column: String) in String(column.split(separator: ".").first ?? Substring(column)) }
-            design.comparisons.append(ComparisonSpec(name: name, a: a, b: b, better: better,
-                                                     labels: labels ?? (label(a), label(b)), location: value.location))
+            var comparison = ComparisonSpec(name: name, a: a, b: b, better: better, labels: labels ?? (label(a), label(b)),
+                                            location: value.location)
+            comparison.perItem = perItem
+            design.comparisons.append(comparison)
         }
     }
 

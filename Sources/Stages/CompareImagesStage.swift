@@ -12,7 +12,7 @@ public struct CompareImagesStage: Stage {
 
     public var descriptor: StageDescriptor {
         StageDescriptor(
-            kind: "compare_images", version: 1,
+            kind: "compare_images", version: 2,
             summary: "PSNR and SSIM of each image against the reference image of the same name",
             params: [Self.badImages.spec],
             inputs: [("images", true), ("reference", true)], outputs: ["report"])
@@ -22,7 +22,8 @@ public struct CompareImagesStage: Stage {
         let images = try ImageFolder(root: try context.input("images")).loadAll(policy: context.params[Self.badImages])
         let reference = try ImageFolder(root: try context.input("reference"))
         let referencePaths = Set(reference.relativePaths)
-        var csv = "image,psnr_db,ssim\n"
+        // Columns named as the metrics, so comparisons `over: images` can pair them per image.
+        var csv = "image,psnr,ssim\n"
         var psnrSum = 0.0, ssimSum = 0.0, count = 0
         for (k, entry) in images.images.enumerated() {
             try context.checkCancelled()

@@ -15,6 +15,7 @@ final class ReplicateResultsTests: XCTestCase {
         replicates: [seed]
         comparisons:
           psnr: {a: ours.psnr, b: cyclegan.psnr, better: higher, labels: [ours, CycleGAN]}
+          per_image: {a: ours_img.psnr, b: base_img.psnr, over: images, labels: [ours, base]}
         tables:
           quality:
             caption: "PSNR to ground truth_1"
@@ -35,6 +36,16 @@ final class ReplicateResultsTests: XCTestCase {
             kind: cmd
             foreach: artist
             cmd: "echo '{\\"psnr\\": 15.5}' > ${metrics}"
+          ours_img:
+            kind: cmd
+            foreach: [artist, seed]
+            cmd: "printf 'image,psnr\\na.png,2${matrix.seed}\\nb.png,3${matrix.seed}\\n' > ${outputs.report}; echo '{\\"psnr\\": 1}' > ${metrics}"
+            outputs: {report: file}
+          base_img:
+            kind: cmd
+            foreach: artist
+            cmd: "printf 'image,psnr\\na.png,20\\nb.png,30\\n' > ${outputs.report}; echo '{\\"psnr\\": 1}' > ${metrics}"
+            outputs: {report: file}
         """)
         let run = try cli.run(["run", "reps.yaml"])
         XCTAssertEqual(run.status, 0, run.stderr)
@@ -62,6 +73,14 @@ final class ReplicateResultsTests: XCTestCase {
         XCTAssertTrue(out.contains("no difference shown"), out)
     }
 
+    func testAComparisonOverImagesPairsEachImageOfEachSeed() throws {
+        let out = try cli.run(["results", "reps.yaml"]).stdout
+        // a.png: 21, 22, 23 against 20; b.png: 31, 32, 33 against 30: six differences 1, 2, 3, 1, 2, 3.
+        XCTAssertTrue(out.contains("per_image [monet]: ours − base per image = 2 ["), out)
+        XCTAssertTrue(out.contains("n=6"), out)
+        XCTAssertTrue(out.contains("ours better"), out)
+    }
+
     func testMachineFormatsCarryMeanSdIntervalNAndEveryValue() throws {
         let csv = try cli.run(["results", "reps.yaml", "--format", "csv"]).stdout
         let lines = csv.split(separator: "\n").map(String.init)
@@ -86,7 +105,7 @@ final class ReplicateResultsTests: XCTestCase {
         }
         let json = try cli.run(["results", "reps.yaml", "--format", "json"]).stdout
         let experiment = try JSONDecoder().decode(Document.self, from: Data(json.utf8)).experiments[0]
-        XCTAssertEqual(experiment.comparisons.map(\.verdict), ["ours better", "no difference shown"])
+        XCTAssertEqual(experiment.comparisons.map(\.verdict), ["ours better", "no difference shown", "ours better", "ours better"])
         XCTAssertEqual(experiment.comparisons[0].mean_difference, 0.95, accuracy: 1e-12)
         XCTAssertEqual(experiment.rows[0].ours.values, ["1": 20.1, "2": 20.2, "3": 20.3])
         XCTAssertEqual(experiment.rows[0].ours.n, 3)
