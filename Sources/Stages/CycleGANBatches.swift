@@ -20,19 +20,16 @@ struct CycleGANBatches {
     /// Batch `iteration`: paintings and photos as [batch, 3, crop, crop] in [−1, 1].
     func batch(_ iteration: Int) throws -> (a: Tensor, b: Tensor) {
         var rng = SeededGenerator(seed: SeededGenerator.derive(seed, SeededGenerator.code("batch"), UInt64(iteration)))
-        let side = transform.cropSize, plane = 3 * side * side
-        let ta = Tensor(zeros: [batchSize, 3, side, side]), tb = Tensor(zeros: [batchSize, 3, side, side])
+        var paintings: [Image] = [], photos: [Image] = []
         for j in 0..<batchSize {
             let position = iteration * batchSize + j
             let pass = position / a.count
             var order = SeededGenerator(seed: SeededGenerator.derive(seed, SeededGenerator.code("order"), UInt64(pass)))
             let permutation = Array(0..<a.count).shuffled(using: &order)
-            let painting = try load(a, permutation[position % a.count], &rng)
-            let photo = try load(b, rng.below(b.count), &rng)
-            painting.writePlanarFloats(into: UnsafeMutableBufferPointer(start: ta.pointer + j * plane, count: plane))
-            photo.writePlanarFloats(into: UnsafeMutableBufferPointer(start: tb.pointer + j * plane, count: plane))
+            paintings.append(try load(a, permutation[position % a.count], &rng))
+            photos.append(try load(b, rng.below(b.count), &rng))
         }
-        return (ta, tb)
+        return (Tensor(batch: paintings), Tensor(batch: photos))
     }
 
     /// Decoding errors carry the file's path (ImageError), so they pass through unchanged.

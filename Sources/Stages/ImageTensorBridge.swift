@@ -10,6 +10,16 @@ extension Tensor {
         let rgb = image.removingAlpha().toRGB()
         self.init(shape: [1, 3, rgb.height, rgb.width], values: rgb.planarFloats())
     }
+
+    /// RGB images of one size as a [N, 3, H, W] batch in [-1, 1].
+    convenience init(batch images: [Image]) {
+        let h = images.first?.height ?? 0, w = images.first?.width ?? 0, plane = 3 * h * w
+        self.init(zeros: [images.count, 3, h, w])
+        for (k, image) in images.enumerated() {
+            precondition(image.width == w && image.height == h && image.channels == 3, "a batch holds RGB images of one size")
+            image.writePlanarFloats(into: UnsafeMutableBufferPointer(start: pointer + k * plane, count: plane))
+        }
+    }
 }
 
 extension Image {
@@ -17,6 +27,6 @@ extension Image {
     init(tensor: Tensor, index: Int = 0) {
         let (h, w) = (tensor.shape[2], tensor.shape[3])
         let plane = 3 * h * w
-        self.init(planarFloats: Array(tensor.scalars[(index * plane)..<((index + 1) * plane)]), width: w, height: h, channels: 3)
+        self.init(planarFloats: Array(UnsafeBufferPointer(start: tensor.pointer + index * plane, count: plane)), width: w, height: h, channels: 3)
     }
 }

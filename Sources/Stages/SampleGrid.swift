@@ -11,13 +11,8 @@ struct SampleGrid {
     /// The first `count` images of `folder`, resized to `size` square (the evaluation transform).
     init(folder: ImageFolder, count: Int, size: Int) throws {
         names = Array(folder.relativePaths.prefix(count))
-        let plane = 3 * size * size
-        paintings = Tensor(zeros: [names.count, 3, size, size])
         let transform = TrainingTransform(loadSize: size, cropSize: size, flip: false)
-        for k in names.indices {
-            let image = transform.evaluation(try folder.image(at: k))
-            image.writePlanarFloats(into: UnsafeMutableBufferPointer(start: paintings.pointer + k * plane, count: plane))
-        }
+        paintings = Tensor(batch: try names.indices.map { transform.evaluation(try folder.image(at: $0)) })
     }
 
     /// Translates the paintings with `trainer`'s generators and writes the grid as PNG.
@@ -25,19 +20,13 @@ struct SampleGrid {
         let (fake, rec) = trainer.sample(paintings)
         var cells: [ContactSheet.Cell] = []
         for k in names.indices {
-            cells.append(.init(Self.image(paintings, k), caption: names[k]))
-            cells.append(.init(Self.image(fake, k), caption: "G_A"))
-            cells.append(.init(Self.image(rec, k), caption: "G_B(G_A)"))
+            cells.append(.init(Image(tensor: paintings, index: k), caption: names[k]))
+            cells.append(.init(Image(tensor: fake, index: k), caption: "G_A"))
+            cells.append(.init(Image(tensor: rec, index: k), caption: "G_B(G_A)"))
         }
         let size = paintings.shape[2]
         try ContactSheet(columns: 3, cellSize: max(64, size), title: "iteration \(iteration): painting | photo | reconstruction")
             .write(cells, to: url)
     }
 
-    /// Image `k` of a [N, 3, H, W] batch in [−1, 1].
-    static func image(_ batch: Tensor, _ k: Int) -> Image {
-        let h = batch.shape[2], w = batch.shape[3], plane = 3 * h * w
-        let values = Array(UnsafeBufferPointer(start: batch.pointer + k * plane, count: plane))
-        return Image(planarFloats: values, width: w, height: h, channels: 3)
-    }
 }
