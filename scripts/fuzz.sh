@@ -35,7 +35,8 @@ for t in "${targets[@]}"; do
   cp fuzz/corpus/"$t"/* "$work/corpus/$t/" 2>/dev/null || true
   log="$work/$t.log"
   set +e
-  PLEINAIR_FUZZ_TARGET=$t nice -n 19 "$binary" "$work/corpus/$t" -max_total_time="$seconds" \
+  # TMPDIR: the file-based harnesses' scratch files land in $work and go with it.
+  PLEINAIR_FUZZ_TARGET=$t TMPDIR="$work" nice -n 19 "$binary" "$work/corpus/$t" -max_total_time="$seconds" \
     -rss_limit_mb=2048 -timeout=10 -max_len="${max_len[$t]}" -detect_leaks=0 -print_final_stats=1 \
     -artifact_prefix="$work/findings/$t-" >"$log" 2>&1
   rc=$?

@@ -45,6 +45,7 @@ enum Replay {
             print("usage: pleinair-fuzz TARGET FILE…   (targets: \(FuzzTarget.all.map(\.name).joined(separator: ", ")))")
             exit(2)
         }
+        defer { try? FileManager.default.removeItem(at: Scratch.folder) }
         for path in args.dropFirst() {
             guard let data = FileManager.default.contents(atPath: path) else {
                 print("\(path): cannot read")
