@@ -215,6 +215,9 @@ struct ResultsCommand: ParsableCommand {
         var report = HTMLReport(title: "PleinAir · \(plan.experiment.name)", description: plan.experiment.description,
                                 table: table, full: full, series: series, images: images, notes: notes)
         report.verdicts = verdicts
+        if !design.replicates.isEmpty && design.replicates.allSatisfy(table.axes.contains) {
+            report.collapsed = ReplicateTable(table, replicates: design.replicates)
+        }
         let collapsed = ReplicateTable(full, replicates: design.replicates)
         report.tables = design.tables.compactMap { try? PaperTable($0, table: collapsed) }
         if !design.replicates.isEmpty {

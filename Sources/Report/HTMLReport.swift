@@ -22,6 +22,8 @@ public struct HTMLReport {
     public var tables: [PaperTable] = []
     /// The comparisons' verdict lines.
     public var verdicts: [String] = []
+    /// The results with replicates collapsed (mean ± half-width), shown instead of `table`'s rows.
+    public var collapsed: ReplicateTable?
     /// Training curves grouped over replicates: a chart per title, a line (mean) and band per method.
     public var curves: [(title: String, lines: [(name: String, points: [(x: Double, mean: Double, low: Double, high: Double)])])] = []
 
@@ -61,7 +63,17 @@ public struct HTMLReport {
         if !verdicts.isEmpty {
             html += "<h2>Comparisons</h2>\n<ul>\n" + verdicts.map { "<li>\(HTMLReport.escape($0))</li>\n" }.joined() + "</ul>\n"
         }
-        html += "<h2>Results</h2>\n" + HTMLReport.tableHTML(table)
+        if let collapsed {
+            html += "<h2>Results</h2>\n<p>\(HTMLReport.escape(collapsed.legend))</p>\n<table><tr>"
+            html += (collapsed.axes + collapsed.columns).map { "<th>\(HTMLReport.escape($0))</th>" }.joined() + "</tr>\n"
+            for row in collapsed.rows {
+                html += "<tr>" + row.values.map { "<td>\(HTMLReport.escape($0))</td>" }.joined()
+                html += collapsed.columns.map { "<td class=\"num\">\(HTMLReport.escape(collapsed.text(row.cells[$0])))</td>" }.joined() + "</tr>\n"
+            }
+            html += "</table>\n"
+        } else {
+            html += "<h2>Results</h2>\n" + HTMLReport.tableHTML(table)
+        }
         if let full, full.columns.count > table.columns.count || full.shared.count > table.shared.count {
             html += "<details><summary>All \(full.columns.count + full.shared.count) metrics</summary>\n" + HTMLReport.tableHTML(full) + "</details>\n"
         }

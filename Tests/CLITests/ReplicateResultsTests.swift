@@ -121,6 +121,7 @@ final class ReplicateResultsTests: XCTestCase {
         let results = try XCTUnwrap(html.range(of: "<h2>Results</h2>"))
         XCTAssertLessThan(table.lowerBound, results.lowerBound, "the declared table comes first")
         XCTAssertTrue(html.contains("<b>20.2 ± 0.2484</b>"), "best in bold with its interval")
+        XCTAssertTrue(html.contains("<td class=\"num\">15.5 (n=1, no interval)</td>"), "the results table is collapsed over seeds too")
         XCTAssertTrue(html.contains("psnr [monet]: ours − CycleGAN = 0.95 [0.95, 0.95], n=3"), "verdicts in the report")
         XCTAssertTrue(html.contains("■ Paintings") && html.contains("■ Ours"), "methods side by side in one chart")
         XCTAssertTrue(html.contains("loss · monet") && html.contains("<polygon"), "a curve per artist with a band over seeds")
