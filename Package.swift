@@ -11,6 +11,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "pleinair", targets: ["PleinAirCLI"]),
+        // What the runner starts for each built-in stage (the network stack left out: faster to start).
+        .executable(name: "pleinair-stage", targets: ["StageProcess"]),
         .executable(name: "pleinair-bench", targets: ["Benchmarks"]),
         // libFuzzer harnesses for every parser of outside input (docs/fuzzing.md); a replay tool otherwise.
         .executable(name: "pleinair-fuzz", targets: ["Fuzz"]),
@@ -60,22 +62,28 @@ let package = Package(
         // User-study sheets, answer keys, response ingestion and statistics.
         .target(name: "Study", dependencies: ["Basics", "Pipeline", "Imaging"]),
 
+        // Downloads (datasets, weights) and the stage kind that downloads; kept out of Stages so that a
+        // stage's process never loads FoundationNetworking and libcurl (~8 ms of every start).
+        .target(name: "Downloads", dependencies: ["Basics", "Imaging", "Pipeline"], swiftSettings: release),
+
         // Built-in stage kinds: where the two halves meet.
         .target(name: "Stages", dependencies: ["Basics", "Pipeline", "Imaging", "NN", "Vision", "Study"], swiftSettings: release),
 
         .executableTarget(name: "PleinAirCLI", dependencies: [
-            "Pipeline", "Stages", "Report", "Study", "Tensor", "Imaging", "Vision", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Pipeline", "Stages", "Downloads", "Report", "Study", "Tensor", "Imaging", "Vision",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "StageProcess", dependencies: ["Pipeline", "Stages"], swiftSettings: release),
         .executableTarget(name: "Benchmarks", dependencies: ["Basics", "Pipeline", "Stages", "Tensor", "NN", "Vision", "Imaging"],
                           path: "benchmarks", exclude: ["torch_generator_step.py", "torch_cyclegan_step.py"], swiftSettings: release),
-        .executableTarget(name: "Fuzz", dependencies: ["Pipeline", "Stages", "Study", "NN", "Vision", "Imaging"]),
+        .executableTarget(name: "Fuzz", dependencies: ["Pipeline", "Stages", "Downloads", "Study", "NN", "Vision", "Imaging"]),
 
         // What some tests need from the machine (PyTorch, Slurm, Chromium…): skip, or fail where required.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Basics", "Tensor", "NN", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["Basics", "NN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "VisionTests", dependencies: ["Basics", "Vision", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ImagingTests", dependencies: ["Basics", "Imaging", "ZIPFoundation"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ImagingTests", dependencies: ["Basics", "Imaging", "Downloads", "ZIPFoundation"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RetrievalTests", dependencies: ["Basics", "Vision", "Imaging"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Basics", "Vision", "Imaging", "NN", "Tensor", "TestSupport"],
                     resources: [.copy("Fixtures")]),

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 swift build -c release --product pleinair
+swift build -c release --product pleinair-stage   # what the runner starts for each numeric stage
 bin="$(swift build -c release --show-bin-path)/pleinair"
 # Real network weights are used when they have been fetched (`pleinair weights fetch inception`,
 # `pleinair weights fetch vgg19`); otherwise seeded random ones, and every number says so.

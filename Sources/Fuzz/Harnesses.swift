@@ -1,4 +1,5 @@
 import Foundation
+import Downloads
 import Imaging
 import NN
 import Pipeline
@@ -9,7 +10,7 @@ import Vision
 /// The per-parser harnesses: each feeds the bytes to the public entry point a user's file reaches.
 /// Errors propagate so replay mode can show them; the fuzzing entry point ignores them.
 enum Harnesses {
-    static let kinds = BuiltinStages.all.map(\.descriptor)
+    static let kinds = (BuiltinStages.all + [CycleGANDatasetStage()]).map(\.descriptor)
 
     /// Experiment YAML → structural load → expansion against the built-in stage kinds.
     static func spec(_ data: Data) throws {

@@ -1,20 +1,20 @@
 import Foundation
 
-/// Runs each stage in a child process of the runner (`pleinair exec-stage JOB`, the path cluster
-/// jobs take), so that a crash, an abort or an out-of-memory kill fails that stage alone, each
-/// stage owns its OpenBLAS thread count (a process-wide setting), and the CPU time and peak RSS
-/// recorded for it are its own. Kinds named in `inProcess` (`cmd`, which only waits for its own
-/// shell) run on a thread here instead.
+/// Runs each stage in a child process of the runner (`pleinair-stage JOB`, or `pleinair exec-stage
+/// JOB`, the path cluster jobs take), so that a crash, an abort or an out-of-memory kill fails that
+/// stage alone, each stage owns its OpenBLAS thread count (a process-wide setting), and the CPU
+/// time and peak RSS recorded for it are its own. Kinds named in `inProcess` (`cmd`, which only
+/// waits for its own shell; `cyclegan_dataset`, which downloads) run on a thread here instead.
 public final class ProcessBackend: ExecutionBackend {
-    /// The `pleinair` executable that runs `exec-stage`.
-    public let executable: String
+    /// The command a job file is appended to: `[pleinair-stage]` or `[pleinair, exec-stage]`.
+    public let command: [String]
     /// Variables the children get on top of this process's (e.g. the OpenBLAS kernel to load).
     public let environment: [String: String]
     public let inProcess: Set<String>
     private let local = LocalBackend()
 
-    public init(executable: String, environment: [String: String] = [:], inProcess: Set<String> = ["cmd"]) {
-        self.executable = executable
+    public init(command: [String], environment: [String: String] = [:], inProcess: Set<String> = ["cmd", "cyclegan_dataset"]) {
+        self.command = command
         self.environment = environment
         self.inProcess = inProcess
     }
@@ -26,14 +26,14 @@ public final class ProcessBackend: ExecutionBackend {
     public func start(_ stage: Stage, context: StageContext, events: @escaping @Sendable (BackendEvent) -> Void) {
         let kind = stage.descriptor.kind
         guard !inProcess.contains(kind) else { return local.start(stage, context: context, events: events) }
-        let thread = Thread { [executable, environment] in
-            let result = Result { try ProcessBackend.runChild(kind: kind, context: context, executable: executable, environment: environment) }
+        let thread = Thread { [command, environment] in
+            let result = Result { try ProcessBackend.runChild(kind: kind, context: context, command: command, environment: environment) }
             events(.finished(JobOutcome(result: result, cpuSeconds: nil)))
         }
         thread.start()
     }
 
-    static func runChild(kind: String, context: StageContext, executable: String, environment: [String: String]) throws -> StageResult {
+    static func runChild(kind: String, context: StageContext, command: [String], environment: [String: String]) throws -> StageResult {
         let staging = context.outputs.values.first?.deletingLastPathComponent() ?? context.workDirectory.appendingPathComponent("staging")
         let jobFile = URL(fileURLWithPath: staging.path + ".job.json")
         let resultFile = StageJob.resultURL(for: jobFile)
@@ -59,7 +59,7 @@ public final class ProcessBackend: ExecutionBackend {
         childEnvironment[progressVariable] = String(progressDescriptor)
         childEnvironment["OPENBLAS_NUM_THREADS"] = String(max(1, context.threads))
         childEnvironment["OMP_NUM_THREADS"] = "1"
-        let (status, cost) = try ChildProcess.run([executable, "exec-stage", jobFile.path], environment: childEnvironment,
+        let (status, cost) = try ChildProcess.run(command + [jobFile.path], environment: childEnvironment,
                                                   logFD: context.log.fileDescriptor, channel: writeEnd, cancellation: context.cancellation)
         drained.wait()  // every progress line is delivered before the stage is reported finished
         try context.checkCancelled()

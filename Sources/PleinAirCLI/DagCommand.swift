@@ -24,7 +24,7 @@ struct KindsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "kinds", abstract: "List stage kinds and their parameters.")
 
     func run() throws {
-        for stage in BuiltinStages.all {
+        for stage in AllStages.all {
             let d = stage.descriptor
             print("\(d.kind) (v\(d.version)): \(d.summary)")
             if let inputs = d.inputs, !inputs.isEmpty { print("  inputs: " + inputs.map { $0.name + ($0.required ? "" : "?") }.joined(separator: ", ")) }

@@ -17,7 +17,7 @@ struct ExecStageCommand: ParsableCommand {
         let cancellation = Cancellation()
         let interrupt = InterruptHandler()
         interrupt.onInterrupt { cancellation.cancel() }
-        let ok = try StageJob.execute(URL(fileURLWithPath: jobFile), stages: BuiltinStages.all, cancellation: cancellation)
+        let ok = try StageJob.execute(URL(fileURLWithPath: jobFile), stages: AllStages.all, cancellation: cancellation)
         if !ok { throw CLIExit(code: cancellation.isCancelled ? 130 : 1) }
     }
 }

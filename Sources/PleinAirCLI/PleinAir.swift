@@ -41,7 +41,7 @@ struct WorkspaceOptions: ParsableArguments {
     var overrides: [String] = []
 
     func runner() throws -> Runner {
-        try Runner(workspace: Workspace(root: URL(fileURLWithPath: workspace)), stages: BuiltinStages.all)
+        try Runner(workspace: Workspace(root: URL(fileURLWithPath: workspace)), stages: AllStages.all)
     }
 
     /// Loads an experiment with the `--set` overrides applied.

@@ -41,7 +41,9 @@ struct RunCommand: ParsableCommand {
             switch executor {
             case .local:
                 // Numeric stages run as children that load OpenBLAS's fast kernel from the start.
-                backend = ProcessBackend(executable: executable,
+                // pleinair-stage beside this executable starts faster; without it, this one runs the stage.
+                let stageProcess = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("pleinair-stage").path
+                backend = ProcessBackend(command: FileManager.default.isExecutableFile(atPath: stageProcess) ? [stageProcess] : [executable, "exec-stage"],
                                          environment: BLASKernel.environmentForPreferredKernel(ProcessInfo.processInfo.environment) ?? [:])
             case .slurm:
                 backend = SlurmBackend(config: experiment.slurm ?? SlurmConfig(), client: SlurmClient(), executable: executable,

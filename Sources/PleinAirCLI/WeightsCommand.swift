@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Downloads
 import Imaging
 import Stages
 import Vision

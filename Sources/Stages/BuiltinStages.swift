@@ -1,11 +1,12 @@
 import Foundation
 import Pipeline
 
-/// Every stage kind PleinAir ships; the only place the two halves meet.
+/// Every stage kind PleinAir ships but `cyclegan_dataset`, which lives with the download code
+/// (target Downloads) so that stage processes never load the network stack; `pleinair` adds it.
 public enum BuiltinStages {
     /// One instance of each built-in stage kind.
     public static var all: [Stage] {
-        [CommandStage(), DemoScenesStage(), CycleGANDatasetStage(), CompareImagesStage(), ContactSheetStage(), MemoryBankStage(), ANNIndexStage(),
+        [CommandStage(), DemoScenesStage(), CompareImagesStage(), ContactSheetStage(), MemoryBankStage(), ANNIndexStage(),
          RetrievalSheetStage(), InceptionStatsStage(), FIDStage(), StyleTransferStage(), TrainStage(), TranslateStage(),
          UserStudyStage()] + testKinds
     }

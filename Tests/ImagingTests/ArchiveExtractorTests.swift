@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+@testable import Downloads
 import XCTest
 import ZIPFoundation
 

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import ZIPFoundation
 @testable import Imaging
+@testable import Downloads
 
 /// Downloads against a local HTTP server (Fixtures/range_server.py) on 127.0.0.1; never the network.
 final class DatasetDownloaderTests: XCTestCase {

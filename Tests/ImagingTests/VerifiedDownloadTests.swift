@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Imaging
+@testable import Downloads
 
 /// Single-file downloads with checksum prefixes against the local range server (never the network).
 final class VerifiedDownloadTests: XCTestCase {

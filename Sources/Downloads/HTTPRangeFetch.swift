@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
