@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// A dataset in the CycleGAN layout: `trainA/` (domain A, e.g. paintings), `trainB/` (domain B,
@@ -53,6 +54,6 @@ public struct CycleGANDataset: Sendable {
         for (name, folder) in zip(CycleGANDataset.splits, [trainA, trainB, testA, testB]) {
             manifest += "\(try folder.contentHash())  \(name)\n"
         }
-        return FileHash.sha256(Data(manifest.utf8))
+        return SHA256Digest.hex(Data(manifest.utf8))
     }
 }

@@ -1,7 +1,7 @@
 import Basics
 import Foundation
 
-/// SHA-256 of files and bytes, with Imaging's error type (the hashing is `SHA256Digest`'s).
+/// SHA-256 of files, with Imaging's error type (the hashing is `SHA256Digest`'s).
 public enum FileHash {
     /// The lowercase hex SHA-256 of the file's bytes, streamed.
     public static func sha256(of url: URL) throws -> String {
@@ -11,7 +11,4 @@ public enum FileHash {
             throw DatasetError.io(path: url.path, message: "cannot read for hashing: \(error.message)")
         }
     }
-
-    /// The lowercase hex SHA-256 of in-memory bytes.
-    public static func sha256(_ data: Data) -> String { SHA256Digest.hex(data) }
 }

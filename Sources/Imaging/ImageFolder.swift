@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// What to do with a file that does not decode.
@@ -77,7 +78,7 @@ public struct ImageFolder: Sendable {
         for path in relativePaths {
             manifest += "\(try FileHash.sha256(of: root.appendingPathComponent(path)))  \(path)\n"
         }
-        return FileHash.sha256(Data(manifest.utf8))
+        return SHA256Digest.hex(Data(manifest.utf8))
     }
 
     static func list(_ root: URL) throws -> [String] {

@@ -89,7 +89,7 @@ struct ResultsCommand: ParsableCommand {
                     document["rows"] = TableRenderer.objects(header: header, rows: rows)
                 }
                 documents.append(document)
-                if let html { try writeReport(html, plan: plan, table: table, full: full, runner: runner, notes: changes, verdicts: verdicts) }
+                if let html { try writeReport(html, plan: plan, table: table, full: full, runner: runner, notes: changes, verdicts: verdicts, wholeView: wholeView) }
                 continue
             }
             if let collapsed, format == .table || format == .markdown { print(collapsed.legend) }
@@ -111,7 +111,7 @@ struct ResultsCommand: ParsableCommand {
                 print("\n\(table.missing.count) stage(s) not computed for the current spec: \(table.missing.joined(separator: ", "))")
             }
             if let html {
-                try writeReport(html, plan: plan, table: table, full: full, runner: runner, notes: changes, verdicts: verdicts)
+                try writeReport(html, plan: plan, table: table, full: full, runner: runner, notes: changes, verdicts: verdicts, wholeView: wholeView)
                 if format == .table { print("report: \(html)") }
             }
         }
@@ -187,7 +187,7 @@ struct ResultsCommand: ParsableCommand {
     }
 
     private func writeReport(_ path: String, plan: Plan, table: ResultsTable, full: ResultsTable, runner: Runner, notes: [String],
-                             verdicts: [String]) throws {
+                             verdicts: [String], wholeView: ReplicateTable) throws {
         var series: [(stage: String, metric: String, points: [(Double, Double)])] = []
         let design = plan.experiment.results
         // Curves of the replicates of one stage and metric, per combination of the other axes.
@@ -218,8 +218,7 @@ struct ResultsCommand: ParsableCommand {
         if !design.replicates.isEmpty && design.replicates.allSatisfy(table.axes.contains) {
             report.collapsed = ReplicateTable(table, replicates: design.replicates)
         }
-        let collapsed = ReplicateTable(full, replicates: design.replicates)
-        report.tables = design.tables.compactMap { try? PaperTable($0, table: collapsed) }
+        report.tables = design.tables.compactMap { try? PaperTable($0, table: wholeView) }
         if !design.replicates.isEmpty {
             report.curves = titles.map { title in
                 (title, grouped[title]!.sorted { $0.key < $1.key }.map { stage, runs in (stage, Self.band(runs)) })

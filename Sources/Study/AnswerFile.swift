@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Imaging
 
@@ -27,7 +28,7 @@ public struct AnswerFile: Sendable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw StudyError.unreadable(path: url.path, message: "not UTF-8 text")
         }
-        return try parse(text, path: url.path, hash: FileHash.sha256(data))
+        return try parse(text, path: url.path, hash: SHA256Digest.hex(data))
     }
 
     /// Parses CSV text (LF or CRLF line ends; blank lines ignored). A missing header stops there;

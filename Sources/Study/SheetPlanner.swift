@@ -80,7 +80,7 @@ public enum SheetPlanner {
                                 first: side == 1 ? sensible : noise, second: side == 1 ? noise : sensible))
         }
         trials.shuffle(using: &rng)
-        let sheetID = "s" + FileHash.sha256(Data("\(salt)/sheet/\(rater)".utf8)).prefix(12)
+        let sheetID = "s" + SHA256Digest.hex(Data("\(salt)/sheet/\(rater)".utf8)).prefix(12)
         return PlannedSheet(sheetID: sheetID, rater: rater, trials: trials)
     }
 

@@ -99,7 +99,7 @@ public struct SheetWriter {
         case .real(let name): picture = try square(load(sources.real, name, "real"), side: side)
         }
         let data = try ImageCodec.encode(picture, as: .png)
-        let name = String(FileHash.sha256(data).prefix(20)) + ".png"
+        let name = String(SHA256Digest.hex(data).prefix(20)) + ".png"
         let url = folder.appendingPathComponent("images").appendingPathComponent(name)
         if !FileManager.default.fileExists(atPath: url.path) { try data.write(to: url, options: .atomic) }
         rendered[key] = (name, picture)

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import XCTest
 import ZIPFoundation
@@ -64,7 +65,7 @@ final class DatasetDownloaderTests: XCTestCase {
             }
         }
         let data = try Data(contentsOf: url)
-        return DatasetCatalogEntry(name: name, size: Int64(data.count), sha256: FileHash.sha256(data))
+        return DatasetCatalogEntry(name: name, size: Int64(data.count), sha256: SHA256Digest.hex(data))
     }
 
     private func requests() -> [String] {

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import XCTest
 @testable import Imaging
@@ -43,7 +44,7 @@ final class VerifiedDownloadTests: XCTestCase {
     }
 
     private var destination: URL { work.appendingPathComponent("cache/weights/weights.pth") }
-    private var prefix: String { String(FileHash.sha256(payload).prefix(8)) }
+    private var prefix: String { String(SHA256Digest.hex(payload).prefix(8)) }
 
     func testDownloadsAndAcceptsAFileWhoseChecksumHasThePrefix() throws {
         let result = try VerifiedDownload(url: try startServer(), destination: destination, sha256Prefix: prefix).run()
