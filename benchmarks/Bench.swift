@@ -42,4 +42,22 @@ enum Bench {
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
+
+    /// Runs a program and returns its standard output (standard error passes through); throws on failure.
+    static func capture(_ path: String, _ args: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = args
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CaptureError(message: "\(path) \(args.joined(separator: " ")) exited with \(process.terminationStatus)")
+        }
+        return output
+    }
+
+    struct CaptureError: Error { var message: String }
 }

@@ -17,20 +17,23 @@ func runRetrievalBenchmarks() throws {
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
     // The demo experiment's bank: 120 real photos at 64×64, the authors' three scales, no holdout.
-    let photos = (0..<120).map { DemoScenes.photo(seed: UInt64(1000 + $0), size: 64).planarFloats() }
-    var entries: [MemoryBankManifest.Scale] = []
-    for (k, scale) in PatchScale.authorsDefaults.enumerated() {
-        var reservoir = ScaleReservoir(scale: scale, capacity: 200_000, holdout: 0, seed: UInt64(k))
-        for (i, p) in photos.enumerated() { reservoir.offer(p, width: 64, height: 64, imageIndex: i) }
-        entries.append(try reservoir.write(to: folder))
-    }
-    try MemoryBankManifest(images: photos.indices.map { "\($0)" }, scales: entries, seed: 0).write(to: folder)
+    _ = try writeDemoBank(to: folder, photos: 120, size: 64)
     let bank = try MemoryBank(folder: folder)
     let paintings = (0..<16).map { DemoScenes.painting(seed: UInt64(5000 + $0), size: 64, style: .impressionist).planarFloats() }
     try benchmarkIndexTypes(bank: bank, queries: Tensor(shape: [16, 3, 64, 64], values: paintings.flatMap { $0 }), threads: threads)
     for side in [64, 128] {
         for factory in ["IVF256,Flat", "Flat"] { try benchmarkLossShare(bank: bank, side: side, factory: factory, threads: threads) }
     }
+}
+
+/// An index of `manifest`'s type over every row of `patches`, trained on all of them, search parameters set.
+func buildIndex(_ manifest: PatchIndexManifest, over patches: PatchMatrix, threads: Int) throws -> ANNIndex {
+    let floats = try patches.allFloats()
+    let index = try ANNIndex(dimension: patches.columns, factory: manifest.factories.first ?? manifest.factory)
+    try index.train(floats, count: patches.rows, threads: threads)
+    try index.add(floats, count: patches.rows, threads: threads)
+    try manifest.applySearchParameters(to: index)
+    return index
 }
 
 private func seconds(_ body: () throws -> Void) rethrows -> Double {
@@ -50,22 +53,23 @@ private func benchmarkIndexTypes(bank: MemoryBank, queries images: Tensor, threa
         let q = images.patches(size: scale.scale.patch, stride: scale.scale.stride)
         let n = q.shape[0] * q.shape[1]
         let exact = try ANNIndex(dimension: scale.scale.dimension, factory: "Flat")
-        try exact.add(scale.patches.base, count: scale.patches.rows, threads: threads)
+        try exact.add(try scale.patches.allFloats(), count: scale.patches.rows, threads: threads)
         var truth: Neighbors!
         let exactTime = try (0..<3).map { _ in try seconds { truth = try exact.search(q.pointer, count: n, k: 5, threads: searchThreads) } }.min()!
         print(String(format: "  %@ (%d bank patches of %d values, %d queries)", scale.scale.name, scale.patches.rows,
                      scale.scale.dimension, n))
-        let exactScan = ExactScan(bank: scale.patches)
+        let exactScan = try ExactScan(bank: scale.patches)
         var scanned: Neighbors!
-        let exactScanTime = (0..<3).map { _ in seconds { scanned = exactScan.search(q.pointer, count: n, k: 5) } }.min()!
+        let exactScanTime = try (0..<3).map { _ in try seconds { scanned = try exactScan.search(q.pointer, count: n, k: 5) } }.min()!
         let exactScanRecall = RetrievalRecall.measure(approximate: scanned, exact: truth)
         print(String(format: "    %@ %9.0f patches/s  (exact %9.0f, speed-up %5.2fx)  recall@1 %.3f  recall@5 %.3f",
                      "Flat sgemm scan".padding(toLength: 34, withPad: " ", startingAt: 0), Double(n) / exactScanTime,
                      Double(n) / exactTime, exactTime / exactScanTime, exactScanRecall.atOne, exactScanRecall.atK))
         for type in types {
-            let manifest = PatchIndexManifest(factory: type.factory, nprobe: type.nprobe, efSearch: type.ef, scales: [])
+            let manifest = PatchIndexManifest(factory: type.factory, factories: [type.factory], nprobe: type.nprobe, efSearch: type.ef,
+                                              shortlist: 64, scales: [])
             var index: ANNIndex!
-            let build = try seconds { index = try manifest.build(over: scale.patches, threads: threads) }
+            let build = try seconds { index = try buildIndex(manifest, over: scale.patches, threads: threads) }
             var found: Neighbors!
             let time = try (0..<3).map { _ in try seconds { found = try index.search(q.pointer, count: n, k: 5, threads: searchThreads) } }.min()!
             let recall = RetrievalRecall.measure(approximate: found, exact: truth)
@@ -75,7 +79,7 @@ private func benchmarkIndexTypes(bank: MemoryBank, queries images: Tensor, threa
             guard type.factory.hasSuffix(",Flat") else { continue }
             let scan = try InvertedFileScan(index: index, bank: scale.patches)
             var scanned: Neighbors!
-            let scanTime = try (0..<3).map { _ in seconds { scanned = scan.search(q.pointer, count: n, k: 5) } }.min()!
+            let scanTime = try (0..<3).map { _ in try seconds { scanned = try scan.search(q.pointer, count: n, k: 5) } }.min()!
             let scanRecall = RetrievalRecall.measure(approximate: scanned, exact: truth)
             print(String(format: "    %@ %9.0f patches/s  (exact %9.0f, speed-up %5.2fx)  recall@1 %.3f  recall@5 %.3f",
                          (label + " sgemm scan").padding(toLength: 34, withPad: " ", startingAt: 0), Double(n) / scanTime,
@@ -85,8 +89,9 @@ private func benchmarkIndexTypes(bank: MemoryBank, queries images: Tensor, threa
 }
 
 private func benchmarkLossShare(bank: MemoryBank, side: Int, factory: String, threads: Int) throws {
-    let manifest = PatchIndexManifest(factory: factory, nprobe: 16, efSearch: 0, scales: bank.scales.map(\.scale.name))
-    let indexes = try bank.scales.map { try manifest.build(over: $0.patches, threads: threads) }
+    let manifest = PatchIndexManifest(factory: factory, factories: bank.scales.map { _ in factory }, nprobe: 16, efSearch: 0,
+                                      shortlist: 64, scales: bank.scales.map(\.scale.name))
+    let indexes = try bank.scales.map { try buildIndex(manifest, over: $0.patches, threads: threads) }
     let faissAlone = try PatchLoss(bank: bank, indexes: indexes, threads: threads, blasScan: false)
     let serial = try PatchLoss(bank: bank, indexes: indexes)
     var rng = SeededGenerator(seed: 0)

@@ -17,7 +17,7 @@ func runTrainBenchmarks() throws {
     let bank = try MemoryBank(folder: bankFolder)
     let indexes = try bank.scales.map { scale -> ANNIndex in
         let index = try ANNIndex(dimension: scale.scale.dimension, factory: "Flat")
-        try index.add(scale.patches.base, count: scale.patches.rows, threads: threads)
+        try index.add(try scale.patches.allFloats(), count: scale.patches.rows, threads: threads)
         return index
     }
     let patchLoss = try PatchLoss(bank: bank, indexes: indexes, threads: threads)
@@ -53,17 +53,23 @@ func runTrainBenchmarks() throws {
 }
 
 /// A memory bank of demo photographs at the authors' three scales, written as `memory_bank` does.
-private func writeDemoBank(to folder: URL, photos: Int, size: Int) throws -> URL {
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    var reservoirs = PatchScale.authorsDefaults.enumerated().map { k, scale in
-        ScaleReservoir(scale: scale, capacity: 200_000, holdout: 0, seed: UInt64(k))
+func writeDemoBank(to folder: URL, photos: Int, size: Int) throws -> URL {
+    let scales = PatchScale.authorsDefaults
+    let expected = scales.map { $0.positions(size) * $0.positions(size) * photos }
+    let builder = MemoryBankBuilder(scales: scales, selection: PatchSelection(expected: expected, holdout: 0, cap: nil, seed: 0),
+                                    imagesPerShard: 64, work: folder.appendingPathComponent("work"))
+    try FileManager.default.createDirectory(at: builder.work, withIntermediateDirectories: true)
+    var records: [BankShard.Record] = []
+    for index in 0..<builder.shardCount(images: photos) {
+        var shard = builder.shard(index)
+        for i in builder.images(ofShard: index, of: photos) {
+            let photo = DemoScenes.photo(seed: UInt64(1000 + i), size: size)
+            let planar = photo.planarFloats().map(PatchMatrix.byte)
+            for s in scales.indices { planar.withUnsafeBufferPointer { shard.add(scale: s, planar: $0, width: size, height: size, image: i) } }
+        }
+        records.append(try shard.write(to: builder.work))
     }
-    for i in 0..<photos {
-        let planar = DemoScenes.photo(seed: UInt64(1000 + i), size: size).planarFloats()
-        for r in reservoirs.indices { reservoirs[r].offer(planar, width: size, height: size, imageIndex: i) }
-    }
-    let entries = try reservoirs.indices.map { try reservoirs[$0].write(to: folder) }
-    try MemoryBankManifest(images: (0..<photos).map { "\($0).png" }, scales: entries, seed: 0).write(to: folder)
+    _ = try builder.finish(records: records, images: (0..<photos).map { "\($0).png" }, seed: 0, cap: nil, into: folder)
     return folder
 }
 

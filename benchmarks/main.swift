@@ -2,8 +2,23 @@ import Foundation
 
 // pleinair-bench [pipeline|engine|conv|imaging|retrieval|fid|train|all] (conv: the engine group's conv shapes alone): prints each figure beside the peer measured in the
 // same run. Timings vary ±30% run to run on the project machine: compare the ratios, not the times.
+// pleinair-bench bank [--quick] [--index-param name=value]…: paper-scale memory banks against the goals (not in `all`: 40+ minutes, or ~5 with --quick).
 let known = ["pipeline", "engine", "imaging", "retrieval", "fid", "train"]
-let asked = CommandLine.arguments.dropFirst().isEmpty ? ["all"] : Array(CommandLine.arguments.dropFirst())
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "bank" {
+    let params = zip(arguments, arguments.dropFirst()).filter { $0.0 == "--index-param" }.map(\.1)
+    try runBankBenchmarks(quick: arguments.contains("--quick"), indexParams: params)
+    exit(0)
+}
+if arguments.first == "bank-step", arguments.count == 4, let lambda = Float(arguments[3]) {
+    try runBankStep(bank: URL(fileURLWithPath: arguments[1]), index: URL(fileURLWithPath: arguments[2]), lambda: lambda)
+    exit(0)
+}
+if arguments.first == "bank-index", arguments.count == 8 {
+    try runBankIndex(Array(arguments.dropFirst()))
+    exit(0)
+}
+let asked = arguments.isEmpty ? ["all"] : arguments
 for group in asked.flatMap({ $0 == "all" ? known : [$0] }) {
     switch group {
     case "pipeline": try runPipelineBenchmarks()

@@ -51,7 +51,9 @@ class PatchLoss:
         for entry in manifest["scales"]:
             p, s = entry["scale"]["patch"], entry["scale"]["stride"]
             name = f"p{p}s{s}"
-            bank = torch.from_numpy(np.load(os.path.join(folder, name + ".npy")))
+            # 8-bit shards (bank.json format 2), read as PleinAir reads them: v * 2/255 - 1.
+            shards = [np.load(os.path.join(folder, f"{name}.{i:05d}.npy")) for i in range(len(entry["shardRows"]))]
+            bank = torch.from_numpy(np.concatenate(shards).astype(np.float32) * np.float32(2 / 255) - np.float32(1))
             mean = torch.from_numpy(np.load(os.path.join(folder, name + ".mean.npy")).reshape(-1))
             self.scales.append((p, s, bank, mean))
 

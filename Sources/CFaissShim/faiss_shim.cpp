@@ -136,6 +136,23 @@ extern "C" int64_t pa_faiss_ivf_lists(const pa_faiss_index *index) {
     }
 }
 
+extern "C" int64_t pa_faiss_ivf_code_size(const pa_faiss_index *index) {
+    try {
+        const faiss::IndexIVF *ivf = faiss::ivflib::try_extract_index_ivf(index->index);
+        return ivf ? (int64_t)ivf->code_size : 0;
+    } catch (...) {
+        return 0;
+    }
+}
+
+extern "C" int pa_faiss_set_kmeans_iterations(pa_faiss_index *index, int iterations, char *error, size_t capacity) {
+    return guarded(error, capacity, [&] {
+        faiss::IndexIVF *ivf = faiss::ivflib::try_extract_index_ivf(index->index);
+        if (ivf == nullptr) throw std::runtime_error("not an IVF index");
+        ivf->cp.niter = iterations;
+    });
+}
+
 extern "C" int64_t pa_faiss_ivf_nprobe(const pa_faiss_index *index) {
     try {
         const faiss::IndexIVF *ivf = faiss::ivflib::try_extract_index_ivf(index->index);

@@ -20,6 +20,7 @@ public enum BankFileError: Error, Equatable, CustomStringConvertible {
 public protocol NpyElement { static var descriptor: String { get } }
 extension Float: NpyElement { public static var descriptor: String { "<f4" } }
 extension Int32: NpyElement { public static var descriptor: String { "<i4" } }
+extension UInt8: NpyElement { public static var descriptor: String { "|u1" } }
 
 /// Row-major 2-D matrices as NumPy `.npy` (version 1.0, little-endian): a standard, memory-mappable
 /// format (`np.load(path, mmap_mode="r")` reads the same file), with the data 64-byte aligned.
@@ -59,6 +60,8 @@ public final class MappedMatrix<T: NpyElement>: @unchecked Sendable {
     public let columns: Int
     /// First element of row 0.
     public let base: UnsafePointer<T>
+    /// Byte offset of row 0 in the file.
+    public let dataOffset: Int
     private let mapping: UnsafeMutableRawPointer?
     private let mappedLength: Int
 
@@ -99,6 +102,7 @@ public final class MappedMatrix<T: NpyElement>: @unchecked Sendable {
         columns = dims[1]
         mapping = raw
         mappedLength = size
+        dataOffset = offset
         base = UnsafeRawPointer(raw + offset).assumingMemoryBound(to: T.self)
     }
 

@@ -2,96 +2,142 @@ import Foundation
 import Pipeline
 import Vision
 
-/// `ann_index`: one FAISS index per memory-bank scale, with recall@1 and recall@k measured against
-/// exact search on the bank's held-out patches.
+/// `ann_index`: one FAISS index per memory-bank scale, built in bounded memory and resumably, with
+/// recall@1 and recall@k of the search the loss runs measured against exact search over the whole
+/// bank on its held-out patches.
 public struct ANNIndexStage: Stage {
     public init() {}
 
-    static let factory = Param<String>("index", default: "IVF256,Flat",
-                                       doc: "FAISS index-factory string (Flat, IVF1024,Flat, HNSW32, IVF256,PQ16…). Default ours: the "
-                                           + "authors read prebuilt FAISS indexes without publishing the type; IVF256 suits 10k–200k patch banks")
+    static let factory = Param<String>("index", default: "auto",
+                                       doc: "FAISS index-factory string (Flat, IVF1024,Flat, IVF4096,PQ48, HNSW32…) or auto: IVF with "
+                                           + "√rows lists (256–4096), the vectors themselves up to 512 MB of floats per scale, else PQ "
+                                           + "codes of 16- or 8-value sub-vectors re-ranked from the bank (docs/memory-banks.md). Ours: the "
+                                           + "authors read prebuilt FAISS indexes without publishing the type")
     static let nprobe = Param<Int>("nprobe", default: 16, rule: .atLeast(0),
-                                   doc: "IVF lists searched per query. Ours: 16 of 256 lists measured recall@1 0.998–1.0 on the demo scenes at 16/6, 8/5, 4/4")
+                                   doc: "IVF lists searched per query. Ours: measured in docs/memory-banks.md")
+    static let shortlist = Param<Int>("shortlist", default: 64, rule: .atLeast(1),
+                                      doc: "candidates per query that a compressed (PQ) index returns and the bank re-ranks exactly. "
+                                          + "Ours: measured in docs/memory-banks.md")
     static let efSearch = Param<Int>("ef_search", default: 64, rule: .atLeast(0),
                                      doc: "HNSW candidate list at search time. Ours (FAISS's default is 16, too low for 768-d patches)")
     static let k = Param<Int>("k", default: 5, rule: .atLeast(1),
                               doc: "neighbours for recall@k; the loss retrieves k = 5 (aimagelab/art2real's default)")
-    static let threads = Param<Int>("threads", default: 1, rule: .atLeast(0),
-                                    doc: "FAISS OpenMP threads (0: the stage's thread allowance). Ours: beside OpenBLAS's own threads, 2 "
-                                        + "OpenMP threads made searches up to 17x slower than 1 on the 2-core machine (pleinair-bench retrieval)")
+    static let trainSize = Param<Int>("train_size", default: 200_000, rule: .atLeast(1),
+                                      doc: "bank rows (a seeded sample) the index trains on; at most 200k × 3 KB of floats for 16×16 "
+                                          + "patches. Ours")
+    static let kmeansIterations = Param<Int>("kmeans_iterations", default: 10, rule: .atLeast(1),
+                                             doc: "k-means iterations training the IVF lists. Ours: FAISS's default is 25; 10 gave the same "
+                                                 + "recall in a third of the time (docs/memory-banks.md)")
+    static let recallQueries = Param<Int>("recall_queries", default: 1000, rule: .atLeast(0),
+                                          doc: "held-out patches per scale on which recall is measured (exact search scans the whole bank "
+                                              + "for them)")
+    static let threads = Param<Int>("threads", default: 0, rule: .atLeast(0),
+                                    doc: "FAISS OpenMP threads while building (0: the stage's thread allowance); searches for recall "
+                                        + "use 1, as the loss does (2 OpenMP threads beside OpenBLAS's made searches up to 17x slower "
+                                        + "on the 2-core machine, pleinair-bench retrieval)")
+    static let seed = Param<Int>("seed", default: 0, doc: "seed of the training sample")
 
     public var descriptor: StageDescriptor {
         StageDescriptor(
-            kind: "ann_index", version: 1,
-            summary: "a FAISS index per bank scale, with recall against exact search on held-out real patches",
-            params: [Self.factory.spec, Self.nprobe.spec, Self.efSearch.spec, Self.k.spec, Self.threads.spec],
+            kind: "ann_index", version: 2,
+            summary: "a FAISS index per bank scale (compressed for large banks, re-ranked from the bank), with recall against exact search",
+            params: [Self.factory.spec, Self.nprobe.spec, Self.shortlist.spec, Self.efSearch.spec, Self.k.spec, Self.trainSize.spec,
+                     Self.kmeansIterations.spec, Self.recallQueries.spec, Self.threads.spec, Self.seed.spec],
             inputs: [("bank", true)], outputs: ["index"])
     }
 
     public func run(_ context: StageContext) throws -> StageResult {
         let p = context.params
-        let k = p[Self.k], nprobe = p[Self.nprobe], efSearch = p[Self.efSearch]
+        let k = p[Self.k]
         let threads = p[Self.threads] > 0 ? p[Self.threads] : context.threads
         let bank = try MemoryBank(folder: try context.input("bank"))
-        let manifest = PatchIndexManifest(factory: p[Self.factory], nprobe: nprobe, efSearch: efSearch,
-                                          scales: bank.scales.map(\.scale.name))
+        let given = p[Self.factory]
+        let factories = bank.scales.map { scale in
+            given == "auto" ? PatchIndexRecipe.factory(rows: scale.patches.rows, dimension: scale.scale.dimension) : given
+        }
+        let manifest = PatchIndexManifest(factory: given, factories: factories, nprobe: p[Self.nprobe], efSearch: p[Self.efSearch],
+                                          shortlist: p[Self.shortlist], scales: bank.scales.map(\.scale.name))
         let out = try context.output("index")
-        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let work = context.workDirectory.appendingPathComponent("indexes")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         var metrics: [Metric] = []
         var worstAtOne = 1.0, worstAtK = 1.0
+        var indexBytes = 0
         for (s, scale) in bank.scales.enumerated() {
             try context.checkCancelled()
             let name = scale.scale.name
-            let start = DispatchTime.now().uptimeNanoseconds
+            let finished = work.appendingPathComponent(PatchIndexManifest.indexFile(name))
             let index: ANNIndex
-            do {
-                index = try manifest.build(over: scale.patches, threads: threads)
-            } catch {
-                throw StageFailure.message("scale \(name) (\(scale.patches.rows) patches): \(error)")
+            if let done = try? ANNIndex.read(from: finished), done.count == scale.patches.rows {
+                index = done
+                context.log.write("\(name): index built by an earlier attempt")
+            } else {
+                let builder = PatchIndexBuilder(factory: factories[s], trainSize: p[Self.trainSize],
+                                                seed: UInt64(truncatingIfNeeded: p[Self.seed]) &+ UInt64(s), threads: threads,
+                                                kmeansIterations: p[Self.kmeansIterations])
+                let built: (ANNIndex, PatchIndexBuilder.Report)
+                do {
+                    built = try builder.build(scale.patches, name: name, work: work, progress: { fraction in
+                        context.log.progress((Double(s) + fraction) / Double(bank.scales.count), "\(name) \(Int(fraction * 100))%")
+                    }, log: { context.log.write($0) }, checkpoint: { try context.checkCancelled() })
+                } catch let error as StageFailure {
+                    throw error
+                } catch {
+                    throw StageFailure.message("scale \(name) (\(scale.patches.rows) patches, \(factories[s])): \(error)")
+                }
+                index = built.0
+                let report = built.1
+                if report.resumedRows > 0 { context.log.write("\(name): resumed with \(report.resumedRows) rows already added") }
+                if index.invertedLists > 0, report.trainedRows > 0, report.trainedRows < 39 * index.invertedLists {
+                    context.log.write("warning: \(name) trains \(index.invertedLists) IVF lists on \(report.trainedRows) patches "
+                                      + "(FAISS advises at least 39 per list); consider fewer lists")
+                }
+                context.log.write(String(format: "%@: %@ over %d patches: trained on %d in %.1f s, added in %.1f s", name, factories[s],
+                                         scale.patches.rows, report.trainedRows, report.trainSeconds, report.addSeconds))
+                metrics += [Metric(name: "train_seconds.\(name)", value: report.trainSeconds),
+                            Metric(name: "add_seconds.\(name)", value: report.addSeconds)]
+                try index.write(to: finished)
             }
-            let buildSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            if index.invertedLists > 0, scale.patches.rows < 39 * index.invertedLists {
-                context.log.write("warning: \(name) trains \(index.invertedLists) IVF lists on \(scale.patches.rows) patches "
-                                  + "(FAISS advises at least 39 per list); consider fewer lists")
-            }
-            try index.write(to: out.appendingPathComponent(PatchIndexManifest.indexFile(name)))
-            let queries = try bank.holdout(s)
-            metrics.append(Metric(name: "build_seconds.\(name)", value: buildSeconds))
-            guard queries.rows > 0 else {
+            try manifest.applySearchParameters(to: index)
+            let target = out.appendingPathComponent(PatchIndexManifest.indexFile(name))
+            try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+            try FileManager.default.moveItem(at: finished, to: target)
+            indexBytes += (try? FileManager.default.attributesOfItem(atPath: target.path)[.size] as? Int) ?? 0
+            metrics.append(Metric(name: "index_code_bytes.\(name)", value: Double(index.codeSize)))
+
+            let held = try bank.holdout(s)
+            let n = min(held.rows, p[Self.recallQueries])
+            guard n > 0 else {
                 context.log.write("\(name): no held-out patches, recall not measured")
                 continue
             }
-            let exact = try ANNIndex(dimension: scale.patches.columns, factory: "Flat")
-            try exact.add(scale.patches.base, count: scale.patches.rows, threads: threads)
+            context.log.progress(Double(s + 1) / Double(bank.scales.count), "\(name) recall")
+            let queries = try held.floats(0..<n)
             let kk = min(k, scale.patches.rows)
+            let search = try manifest.search(over: index, bank: scale.patches, threads: 1)
             var t0 = DispatchTime.now().uptimeNanoseconds
-            let approximate = try index.search(queries.base, count: queries.rows, k: kk, threads: threads)
+            let approximate = try queries.withUnsafeBufferPointer { q in
+                try search?.search(q.baseAddress!, count: n, k: kk) ?? index.search(q.baseAddress!, count: n, k: kk, threads: 1)
+            }
             let approximateSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
             t0 = DispatchTime.now().uptimeNanoseconds
-            let truth = try exact.search(queries.base, count: queries.rows, k: kk, threads: threads)
+            let truth = try queries.withUnsafeBufferPointer { try ExactScan(bank: scale.patches).search($0.baseAddress!, count: n, k: kk) }
             let exactSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
             let recall = RetrievalRecall.measure(approximate: approximate, exact: truth)
-            // The training loss scans plain IVF lists with sgemm (PatchLoss); record its speed too.
-            if index.invertedLists > 0, let scan = try? InvertedFileScan(index: index, bank: scale.patches) {
-                t0 = DispatchTime.now().uptimeNanoseconds
-                _ = scan.search(queries.base, count: queries.rows, k: kk)
-                let scanSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-                metrics.append(Metric(name: "scan_queries_per_second.\(name)", value: Double(queries.rows) / scanSeconds))
-            }
             worstAtOne = min(worstAtOne, recall.atOne)
             worstAtK = min(worstAtK, recall.atK)
             context.log.write(String(format: "%@: %d patches, recall@1 %.4f, recall@%d %.4f on %d held-out patches; "
                                      + "%.0f queries/s vs %.0f exact", name, scale.patches.rows, recall.atOne, kk, recall.atK,
-                                     queries.rows, Double(queries.rows) / approximateSeconds, Double(queries.rows) / exactSeconds))
+                                     n, Double(n) / approximateSeconds, Double(n) / exactSeconds))
             metrics += [
                 Metric(name: "recall_at_1.\(name)", value: recall.atOne),
                 Metric(name: "recall_at_k.\(name)", value: recall.atK),
-                Metric(name: "queries_per_second.\(name)", value: Double(queries.rows) / approximateSeconds),
-                Metric(name: "exact_queries_per_second.\(name)", value: Double(queries.rows) / exactSeconds),
+                Metric(name: "queries_per_second.\(name)", value: Double(n) / approximateSeconds),
+                Metric(name: "exact_queries_per_second.\(name)", value: Double(n) / exactSeconds),
             ]
-            context.log.progress(Double(s + 1) / Double(bank.scales.count), name)
         }
         try manifest.write(to: out)
+        metrics.append(Metric(name: "index_bytes", value: Double(indexBytes)))
         // The headline figures are the worst scale's: the loss needs every scale's retrieval to hold.
         metrics += [Metric(name: "recall_at_1", value: worstAtOne), Metric(name: "recall_at_k", value: worstAtK)]
         return StageResult(metrics: metrics)

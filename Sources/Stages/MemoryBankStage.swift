@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import NN
 import Pipeline
 import Vision
 
@@ -16,20 +17,25 @@ public struct MemoryBankStage: Stage {
                                                doc: "list of {patch, stride, rescale}: square patch side, step between patches, image resize "
                                                    + "factor before cutting (default 1). Default 16/6, 8/5, 4/4: the multi-scale example of the "
                                                    + "authors' README (aimagelab/art2real)")
-    static let maxPatches = Param<Int>("max_patches", default: 200_000, rule: .atLeast(1),
-                                       doc: "cap on bank patches per scale, a seeded uniform sample (reservoir) of all positions. Ours: the "
-                                           + "authors keep every patch (about 40 GB with indexes, METHOD.md); 200k × 768 floats is 600 MB")
+    static let maxPatches = Param<Int>("max_patches", default: 0, rule: .atLeast(0),
+                                       doc: "cap on bank patches per scale, about this many drawn uniformly (seeded) from all positions; 0 keeps "
+                                           + "every patch, as the authors do. A cap in force is reported: the kept fraction is a metric of this "
+                                           + "stage and of every train stage using the bank")
     static let holdout = Param<Int>("holdout", default: 1000, rule: .atLeast(0),
-                                    doc: "patches per scale set aside (not in the bank; at most a fifth of the sample) on which "
-                                        + "ann_index measures recall. Ours")
+                                    doc: "about this many patches per scale set aside (not in the bank; at most a fifth of the positions) on "
+                                        + "which ann_index measures recall. Ours")
+    static let imagesPerShard = Param<Int>("images_per_shard", default: 128, rule: .atLeast(1),
+                                           doc: "source images per shard: the unit a killed build resumes from and the most held in memory "
+                                               + "(128 photos at 256² are ~220 MB of patches at 16/6, 8/5, 4/4). Ours")
     static let seed = Param<Int>("seed", default: 0, doc: "seed of the patch sample and the holdout draw")
     static let badImages = Param<BadImagePolicy>("bad_images", default: .fail, doc: "fail on an image that does not decode, or skip it")
 
     public var descriptor: StageDescriptor {
         StageDescriptor(
-            kind: "memory_bank", version: 1,
-            summary: "multi-scale banks of real-photo patches (float32 .npy per scale, with source positions)",
-            params: [Self.scalesParam.spec, Self.maxPatches.spec, Self.holdout.spec, Self.seed.spec, Self.badImages.spec],
+            kind: "memory_bank", version: 2,
+            summary: "multi-scale banks of every real-photo patch (8-bit .npy shards per scale, with source positions), resumable",
+            params: [Self.scalesParam.spec, Self.maxPatches.spec, Self.holdout.spec, Self.imagesPerShard.spec, Self.seed.spec,
+                     Self.badImages.spec],
             inputs: [("photos", true)], outputs: ["bank"],
             check: { configuration in
                 ConfigurationProblem.collect { _ = try Self.scales(configuration.params[Self.scalesParam]) }
@@ -70,48 +76,86 @@ public struct MemoryBankStage: Stage {
     public func run(_ context: StageContext) throws -> StageResult {
         let p = context.params
         let scales = try MemoryBankStage.scales(p[Self.scalesParam])
-        let cap = p[Self.maxPatches], holdout = p[Self.holdout]
+        let cap = p[Self.maxPatches] > 0 ? p[Self.maxPatches] : nil
         let seed = UInt64(truncatingIfNeeded: p[Self.seed])
         let policy = p[Self.badImages]
         let folder = try ImageFolder(root: try context.input("photos"))
         guard folder.count > 0 else { throw StageFailure.message("no images in \(folder.root.path)") }
-        var reservoirs = scales.enumerated().map { k, scale in
-            ScaleReservoir(scale: scale, capacity: cap, holdout: holdout, seed: seed &+ UInt64(k) &* 0x9E37_79B9_7F4A_7C15)
-        }
-        var used: [String] = []
-        var skipped = 0
-        for (k, path) in folder.relativePaths.enumerated() {
-            try context.checkCancelled()
-            let image: Image
+        func load(_ k: Int) throws -> Image? {
             do {
-                image = try folder.image(at: k).convertedTo8Bit().toRGB()
+                return try folder.image(at: k).convertedTo8Bit().toRGB()
             } catch {
-                if policy == .skip { context.log.write("skipped \(path): \(error)"); skipped += 1; continue }
-                throw StageFailure.message("\(path): \(error)")
+                if policy == .skip { context.log.write("skipped \(folder.relativePaths[k]): \(error)"); return nil }
+                throw StageFailure.message("\(folder.relativePaths[k]): \(error)")
             }
-            let index = used.count
-            used.append(path)
-            for r in reservoirs.indices {
-                let scale = reservoirs[r].scale
-                let w = scale.rescaled(image.width), h = scale.rescaled(image.height)
-                let source = (w == image.width && h == image.height) ? image : image.resized(width: w, height: h, filter: .bilinear)
-                reservoirs[r].offer(source.planarFloats(), width: w, height: h, imageIndex: index)
+        }
+        // Holdout and cap rates from the positions expected if every image had the first one's size.
+        guard let first = try (0..<folder.count).lazy.compactMap({ try load($0) }).first else {
+            throw StageFailure.message("no image in \(folder.root.path) decodes")
+        }
+        let expected = scales.map { s in
+            s.positions(s.rescaled(first.width)) * s.positions(s.rescaled(first.height)) * folder.count
+        }
+        let selection = PatchSelection(expected: expected, holdout: p[Self.holdout], cap: cap, seed: seed)
+        let builder = MemoryBankBuilder(scales: scales, selection: selection, imagesPerShard: p[Self.imagesPerShard],
+                                        work: context.workDirectory.appendingPathComponent("shards"))
+        try FileManager.default.createDirectory(at: builder.work, withIntermediateDirectories: true)
+        let shardCount = builder.shardCount(images: folder.count)
+        // Shards committed by an earlier, interrupted attempt of this fingerprint are kept.
+        var records = (0..<shardCount).map { builder.committed($0) }
+        let resumed = records.compactMap { $0 }.count
+        if resumed > 0 { context.log.write("resuming: \(resumed) of \(shardCount) shards were cut by an earlier attempt") }
+        for index in 0..<shardCount where records[index] == nil {
+            var shard = builder.shard(index)
+            for k in builder.images(ofShard: index, of: folder.count) {
+                try context.checkCancelled()
+                guard let image = try load(k) else { shard.skip(image: k); continue }
+                for (s, scale) in scales.enumerated() {
+                    let w = scale.rescaled(image.width), h = scale.rescaled(image.height)
+                    let source = (w == image.width && h == image.height) ? image : image.resized(width: w, height: h, filter: .bilinear)
+                    Self.planarBytes(source).withUnsafeBufferPointer {
+                        shard.add(scale: s, planar: $0, width: w, height: h, image: k)
+                    }
+                }
+                context.log.progress(Double(k + 1) / Double(folder.count), folder.relativePaths[k])
             }
-            context.log.progress(Double(k + 1) / Double(folder.count), path)
+            records[index] = try shard.write(to: builder.work)
         }
         let out = try context.output("bank")
-        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-        var entries: [MemoryBankManifest.Scale] = []
-        var metrics: [Metric] = [Metric(name: "images", value: Double(used.count)), Metric(name: "skipped", value: Double(skipped))]
-        for r in reservoirs.indices {
-            let entry = try reservoirs[r].write(to: out)
-            entries.append(entry)
-            context.log.write("\(entry.scale.name): \(entry.patches) patches in the bank, \(entry.holdout) held out, "
-                              + "of \(entry.candidates) positions")
-            metrics.append(Metric(name: "patches.\(entry.scale.name)", value: Double(entry.patches)))
-            metrics.append(Metric(name: "candidates.\(entry.scale.name)", value: Double(entry.candidates)))
+        let manifest: MemoryBankManifest
+        do {
+            manifest = try builder.finish(records: records.compactMap { $0 }, images: folder.relativePaths, seed: seed, cap: cap, into: out)
+        } catch let error as BankFileError {
+            throw StageFailure.message("\(error)")
         }
-        try MemoryBankManifest(images: used, scales: entries, seed: seed).write(to: out)
+        let skipped = records.reduce(0) { $0 + ($1?.skipped.count ?? 0) }
+        var metrics: [Metric] = [Metric(name: "images", value: Double(folder.count - skipped)), Metric(name: "skipped", value: Double(skipped)),
+                                 Metric(name: "shards", value: Double(shardCount)), Metric(name: "resumed_shards", value: Double(resumed))]
+        var bytes = 0
+        for entry in manifest.scales {
+            let name = entry.scale.name
+            bytes += entry.patches * entry.scale.dimension
+            context.log.write("\(name): \(entry.patches) patches in the bank (\(entry.shardRows.count) shards), \(entry.holdout) held out, "
+                              + "of \(entry.candidates) positions" + (cap == nil ? "" : String(format: "; capped: %.4f of the rest kept",
+                                                                                                entry.keptFraction)))
+            metrics.append(Metric(name: "patches.\(name)", value: Double(entry.patches)))
+            metrics.append(Metric(name: "candidates.\(name)", value: Double(entry.candidates)))
+            metrics.append(Metric(name: "held_out.\(name)", value: Double(entry.holdout)))
+            metrics.append(Metric(name: "kept_fraction.\(name)", value: entry.keptFraction))
+        }
+        metrics.append(Metric(name: "kept_fraction", value: manifest.keptFraction))
+        metrics.append(Metric(name: "patch_bytes", value: Double(bytes)))
         return StageResult(metrics: metrics)
+    }
+
+    /// The image's samples as planar (CHW) bytes, the layout patches are cut in.
+    static func planarBytes(_ image: Image) -> [UInt8] {
+        let plane = image.width * image.height, channels = image.channels
+        return [UInt8](unsafeUninitializedCapacity: plane * channels) { out, n in
+            image.samples.withUnsafeBufferPointer { src in
+                for c in 0..<channels { for i in 0..<plane { out[c * plane + i] = UInt8(truncatingIfNeeded: src[i * channels + c]) } }
+            }
+            n = plane * channels
+        }
     }
 }

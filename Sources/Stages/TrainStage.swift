@@ -149,6 +149,12 @@ public struct TrainStage: Stage {
             "format": "pt", "pleinair": "CycleGAN \(options.ngf) ngf, \(options.blocks) blocks, junyanz state-dict keys",
         ])
         var metrics: [Metric] = [Metric(name: "iterations", value: Double(total))]
+        if let patchLoss {
+            // A capped bank is a different method: the fraction travels with every result trained on it.
+            let kept = patchLoss.scales.map(\.bank.entry.keptFraction).min() ?? 1
+            metrics.append(Metric(name: "bank_kept_fraction", value: kept))
+            if kept < 1 { context.log.write(String(format: "the memory bank is capped: it keeps %.4f of the real patches", kept)) }
+        }
         for record in history {
             for (name, value) in record.losses.named where name != "patch" || options.lambdaPatch > 0 {
                 metrics.append(Metric(name: "loss.\(name)", value: Double(value), step: record.iteration))

@@ -46,6 +46,18 @@ public final class ANNIndex: @unchecked Sendable {
     /// Inverted lists of the IVF index inside, 0 for other index types.
     public var invertedLists: Int { Int(pa_faiss_ivf_lists(handle)) }
 
+    /// Bytes per stored vector of the IVF index inside (4 × dimension for IVF-Flat), 0 for other index types.
+    public var codeSize: Int { Int(pa_faiss_ivf_code_size(handle)) }
+    /// Whether the IVF index inside stores the vectors themselves (IVF-Flat), not compressed codes.
+    public var isInvertedFlat: Bool { invertedLists > 0 && codeSize == 4 * dimension }
+
+    /// Sets the k-means iterations of IVF training (FAISS's default is 25).
+    public func setKMeansIterations(_ iterations: Int) throws {
+        try ANNIndex.check("set k-means iterations to \(iterations)") { error, capacity in
+            pa_faiss_set_kmeans_iterations(handle, Int32(iterations), error, capacity)
+        }
+    }
+
     /// IVF lists probed per query, 0 for other index types.
     public var probes: Int { Int(pa_faiss_ivf_nprobe(handle)) }
 

@@ -18,8 +18,9 @@ public final class InvertedFileScan: NearestNeighborScan, @unchecked Sendable {
     private let listVectors: [[Float]]
     private let listNorms: [[Float]]
 
-    /// Reads the inverted file of `index` (itself an IVF index over `bank`'s rows, in order).
-    public init(index: ANNIndex, bank: MappedMatrix<Float>) throws {
+    /// Reads the inverted file of `index` (itself an IVF index over `bank`'s rows, in order). Every
+    /// bank row is copied as floats: for IVF-Flat indexes over banks that fit in memory.
+    public init(index: ANNIndex, bank: PatchMatrix) throws {
         let d = bank.columns
         precondition(index.dimension == d, "index and bank dimensions differ")
         let (centroids, lists) = try index.invertedFile()
@@ -33,7 +34,7 @@ public final class InvertedFileScan: NearestNeighborScan, @unchecked Sendable {
             v.withUnsafeMutableBufferPointer { out in
                 for (k, id) in ids.enumerated() {
                     precondition(id >= 0 && id < bank.rows, "IVF list id \(id) outside the bank's \(bank.rows) rows")
-                    (out.baseAddress! + k * d).update(from: bank.base + id * d, count: d)
+                    bank.copyRow(id, into: out.baseAddress! + k * d)
                 }
             }
             return v

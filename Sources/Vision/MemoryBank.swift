@@ -1,15 +1,15 @@
 import NN
 import Foundation
 
-/// A memory bank folder opened for retrieval: every scale's patch matrix mapped, not loaded.
+/// A memory bank folder opened for retrieval: every scale's shards mapped, not loaded.
 public final class MemoryBank: @unchecked Sendable {
     /// One scale of a loaded bank.
     public struct Scale: @unchecked Sendable {
         public let entry: MemoryBankManifest.Scale
-        /// The real patches, one per row, in [-1, 1].
-        public let patches: MappedMatrix<Float>
+        /// The real patches, one per row, 8-bit, read as floats in [-1, 1].
+        public let patches: PatchMatrix
         /// Image index, x, y of each patch.
-        public let locations: MappedMatrix<Int32>
+        public let locations: ShardedMatrix<Int32>
         /// The bank's mean patch (subtracted before comparing patches in the contextual loss).
         public let mean: [Float]
         public var scale: PatchScale { entry.scale }
@@ -30,20 +30,26 @@ public final class MemoryBank: @unchecked Sendable {
         self.folder = folder
         manifest = try MemoryBankManifest.read(from: folder)
         scales = try manifest.scales.map { entry in
-            let patches = try MappedMatrix<Float>(contentsOf: folder.appendingPathComponent(entry.matrixFile))
-            let locations = try MappedMatrix<Int32>(contentsOf: folder.appendingPathComponent(entry.locationsFile))
+            let d = entry.scale.dimension
+            let shards = entry.shardRows.indices
+            let patches = try ShardedMatrix<UInt8>(files: shards.map { folder.appendingPathComponent(entry.shardFile($0)) }, columns: d)
+            let locations = try ShardedMatrix<Int32>(files: shards.map { folder.appendingPathComponent(entry.shardLocationsFile($0)) },
+                                                     columns: 3)
             let mean = try MappedMatrix<Float>(contentsOf: folder.appendingPathComponent(entry.meanFile))
-            guard patches.columns == entry.scale.dimension, patches.rows == entry.patches, locations.rows == entry.patches,
-                  mean.columns == entry.scale.dimension else {
-                throw BankFileError.malformed(path: folder.appendingPathComponent(entry.matrixFile).path,
-                                              "shape \(patches.rows)×\(patches.columns) disagrees with bank.json")
+            guard patches.rows == entry.patches, locations.rows == entry.patches, mean.columns == d,
+                  zip(patches.shards, entry.shardRows).allSatisfy({ $0.rows == $1 }) else {
+                throw BankFileError.malformed(path: folder.appendingPathComponent(MemoryBankManifest.fileName).path,
+                                              "scale \(entry.scale.name): shards hold \(patches.rows) patches "
+                                              + "(\(locations.rows) locations), bank.json says \(entry.patches)")
             }
-            return Scale(entry: entry, patches: patches, locations: locations, mean: Array(mean.elements))
+            return Scale(entry: entry, patches: PatchMatrix(patches), locations: locations, mean: Array(mean.elements))
         }
     }
 
     /// The held-out patches of scale `index` (not in the bank), for measuring retrieval.
-    public func holdout(_ index: Int) throws -> MappedMatrix<Float> {
-        try MappedMatrix<Float>(contentsOf: folder.appendingPathComponent(manifest.scales[index].holdoutFile))
+    public func holdout(_ index: Int) throws -> PatchMatrix {
+        let entry = manifest.scales[index]
+        return PatchMatrix(try ShardedMatrix<UInt8>(files: [folder.appendingPathComponent(entry.holdoutFile)],
+                                                    columns: entry.scale.dimension))
     }
 }

@@ -5,7 +5,7 @@ import Tensor
 /// OpenBLAS runs its AVX-512 kernel). Squared L2 distances, as FAISS reports them.
 public protocol NearestNeighborScan: AnyObject, Sendable {
     /// The `k` nearest bank rows of each of `count` row-major queries, best first.
-    func search(_ queries: UnsafePointer<Float>, count: Int, k: Int) -> Neighbors
+    func search(_ queries: UnsafePointer<Float>, count: Int, k: Int) throws -> Neighbors
 }
 
 /// One query's k best candidates so far, kept sorted in caller-owned storage.

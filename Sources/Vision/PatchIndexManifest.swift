@@ -5,37 +5,60 @@ import Foundation
 public struct PatchIndexManifest: Codable, Equatable, Sendable {
     public static let fileName = "index.json"
 
-    /// The FAISS index-factory string every scale was built from.
+    /// The FAISS index-factory string every scale was built from, as given (`auto`: per scale, see
+    /// `PatchIndexRecipe`).
     public var factory: String
+    /// The factory string each scale was built from, in `scales` order.
+    public var factories: [String]
     /// IVF lists probed per query (0 where the index has no IVF part).
     public var nprobe: Int
     /// HNSW candidate-list size at search time (0 where the index has no HNSW part).
     public var efSearch: Int
+    /// Candidates per query re-ranked exactly from the bank, for indexes with compressed codes.
+    public var shortlist: Int
     /// Scale names (`PatchScale.name`), in the bank's order; each index is `name.faiss`.
     public var scales: [String]
 
-    public init(factory: String, nprobe: Int, efSearch: Int, scales: [String]) {
+    public init(factory: String, factories: [String], nprobe: Int, efSearch: Int, shortlist: Int, scales: [String]) {
         self.factory = factory
+        self.factories = factories
         self.nprobe = nprobe
         self.efSearch = efSearch
+        self.shortlist = shortlist
         self.scales = scales
     }
 
     public static func indexFile(_ scale: String) -> String { scale + ".faiss" }
 
-    /// Builds, trains and fills an index over `patches` with this manifest's search parameters set.
-    public func build(over patches: MappedMatrix<Float>, threads: Int) throws -> ANNIndex {
-        let index = try ANNIndex(dimension: patches.columns, factory: factory)
-        try index.train(patches.base, count: patches.rows, threads: threads)
-        try index.add(patches.base, count: patches.rows, threads: threads)
-        try applySearchParameters(to: index)
-        return index
-    }
-
     /// Sets nprobe / efSearch where the index type has them (FAISS rejects them elsewhere).
     public func applySearchParameters(to index: ANNIndex) throws {
         if index.invertedLists > 0, nprobe > 0 { try index.setParameter("nprobe", Double(nprobe)) }
-        if factory.contains("HNSW"), efSearch > 0 { try index.setParameter("efSearch", Double(efSearch)) }
+        if factory.contains("HNSW") || factories.contains(where: { $0.contains("HNSW") }), efSearch > 0 {
+            try index.setParameter("efSearch", Double(efSearch))
+        }
+    }
+
+    /// The search the patch loss runs over `index` and its `bank` (nil: FAISS's own search):
+    /// compressed codes are re-ranked exactly from the bank; `Flat` and IVF-Flat indexes over banks
+    /// that fit in memory are scanned with sgemm (`blasScan`), same neighbours as FAISS's scan.
+    public func search(over index: ANNIndex, bank: PatchMatrix, threads: Int, blasScan: Bool = true) throws
+        -> (any NearestNeighborScan)? {
+        try Self.search(over: index, bank: bank, shortlist: shortlist, threads: threads, blasScan: blasScan)
+    }
+
+    /// `search(over:bank:threads:blasScan:)` with the shortlist given.
+    public static func search(over index: ANNIndex, bank: PatchMatrix, shortlist: Int, threads: Int, blasScan: Bool = true) throws
+        -> (any NearestNeighborScan)? {
+        if index.invertedLists > 0, index.codeSize > 0, index.codeSize < 4 * index.dimension {
+            return RerankedSearch(index: index, bank: bank, shortlist: max(1, shortlist), threads: threads)
+        }
+        guard blasScan else { return nil }
+        if index.isInvertedFlat, bank.floatBytes <= 1 << 30 {
+            // Indexes behind a transform (PCA…) have no directly readable inverted file: FAISS searches them.
+            return try? InvertedFileScan(index: index, bank: bank)
+        }
+        if index.isExactL2 { return try ExactScan(bank: bank) }
+        return nil
     }
 
     /// Reads `index.json` from an index folder.
@@ -44,7 +67,7 @@ public struct PatchIndexManifest: Codable, Equatable, Sendable {
         do {
             return try JSONDecoder().decode(PatchIndexManifest.self, from: Data(contentsOf: url))
         } catch {
-            throw BankFileError.malformed(path: url.path, "\(error)")
+            throw BankFileError.malformed(path: url.path, "\(error) (indexes built before sharded 8-bit banks must be rebuilt)")
         }
     }
 

@@ -12,7 +12,8 @@ public final class PatchLoss {
         public let bank: MemoryBank.Scale
         public let index: ANNIndex
         public let weight: Float
-        /// The sgemm scan used instead of FAISS's own for `Flat` and plain IVF indexes (nil: FAISS searches).
+        /// The search used instead of FAISS's own (nil: FAISS searches): sgemm scans for `Flat` and
+        /// IVF-Flat indexes, exact re-ranking for compressed ones (`PatchIndexManifest.search`).
         public let scan: (any NearestNeighborScan)?
         let mean: Tensor
     }
@@ -44,8 +45,9 @@ public final class PatchLoss {
     /// (its loss has no per-scale weights; the generator objective multiplies the sum by 0.1).
     /// `blasScan`: search `Flat` indexes (`ExactScan`) and the probed lists of plain IVF indexes
     /// (`InvertedFileScan`) with sgemm, same neighbours as FAISS's scan, which Debian compiles without AVX2.
+    /// Compressed (PQ) indexes return `shortlist` candidates that the bank re-ranks exactly.
     public init(bank: MemoryBank, indexes: [ANNIndex], weights: [Float]? = nil, k: Int = 5, bandwidth: Float = 1,
-                threads: Int = 1, blasScan: Bool = true) throws {
+                threads: Int = 1, blasScan: Bool = true, shortlist: Int = 64) throws {
         precondition(k > 0 && bandwidth > 0, "k and bandwidth must be positive")
         let w = weights ?? [Float](repeating: 1, count: bank.scales.count)
         guard indexes.count == bank.scales.count, w.count == bank.scales.count else {
@@ -57,13 +59,8 @@ public final class PatchLoss {
                 throw BankFileError.malformed(path: bank.folder.path, "index for \(scale.scale.name) holds \(pair.0.count) "
                                               + "vectors of \(pair.0.dimension); the bank has \(scale.patches.rows) of \(scale.scale.dimension)")
             }
-            // Indexes behind a transform (PCA…) have no directly readable inverted file: FAISS searches them.
-            var scan: (any NearestNeighborScan)?
-            if blasScan && pair.0.invertedLists > 0 {
-                scan = try? InvertedFileScan(index: pair.0, bank: scale.patches)
-            } else if blasScan && pair.0.isExactL2 {
-                scan = ExactScan(bank: scale.patches)
-            }
+            let scan = try PatchIndexManifest.search(over: pair.0, bank: scale.patches, shortlist: shortlist, threads: threads,
+                                                     blasScan: blasScan)
             return Scale(bank: scale, index: pair.0, weight: pair.1, scan: scan,
                          mean: Tensor(shape: [scale.mean.count], values: scale.mean))
         }
@@ -82,7 +79,7 @@ public final class PatchLoss {
                                           + "\(bank.scales.map(\.scale.name))")
         }
         try self.init(bank: bank, indexes: manifest.readIndexes(from: indexFolder), weights: weights, k: k,
-                      bandwidth: bandwidth, threads: threads, blasScan: blasScan)
+                      bandwidth: bandwidth, threads: threads, blasScan: blasScan, shortlist: manifest.shortlist)
     }
 
     /// The loss of generated images [N, 3, H, W] in [−1, 1]; a scalar whose gradient flows to them.
@@ -95,7 +92,7 @@ public final class PatchLoss {
             let l = patches.shape[1]
             for b in 0..<n {
                 let mine = patches.slice(axis: 0, b..<(b + 1)).reshaped([l, patches.shape[2]])
-                let real = gather(scales[s].bank.patches, rows: retrievals[b].pooled)
+                let real = try gather(scales[s].bank.patches, rows: retrievals[b].pooled)
                 let term = ContextualLoss.loss(generated: mine, real: real, mean: scales[s].mean, bandwidth: bandwidth)
                     .scaled(scales[s].weight)
                 total = total.map { $0 + term } ?? term
@@ -131,11 +128,11 @@ public final class PatchLoss {
         return (patches, retrievals)
     }
 
-    /// Bank rows `rows` copied into a constant [rows, D] tensor.
-    func gather(_ matrix: MappedMatrix<Float>, rows: [Int]) -> Tensor {
-        let d = matrix.columns
-        let out = Tensor(zeros: [rows.count, d])
-        for (k, r) in rows.enumerated() { (out.pointer + k * d).update(from: matrix.base + r * d, count: d) }
+    /// Bank rows `rows` as a constant [rows, D] tensor of floats, read with `pread`: only these rows
+    /// are read, and none stays mapped in this process (see `ShardedMatrix`).
+    func gather(_ matrix: PatchMatrix, rows: [Int]) throws -> Tensor {
+        let out = Tensor(zeros: [rows.count, matrix.columns])
+        try matrix.readRows(rows, into: out.pointer)
         return out
     }
 }

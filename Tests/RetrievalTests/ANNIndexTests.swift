@@ -101,18 +101,18 @@ final class InvertedFileScanTests: XCTestCase {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         try MemoryBankTests.writeBank(MemoryBankTests.images(20, size: 24, seed: 31), size: 24, scales: [PatchScale(patch: 4, stride: 2)],
-                                      capacity: 100_000, holdout: 0, to: folder)
-        let bank = try MemoryBank(folder: folder).scales[0].patches
+                                      holdout: 0, to: folder)
+        let bank = try MemoryBank(folder: folder).scales[0].patches, floats = try bank.allFloats()
         let index = try ANNIndex(dimension: 48, factory: "IVF32,Flat")
-        try index.train(bank.base, count: bank.rows)
-        try index.add(bank.base, count: bank.rows)
+        try index.train(floats, count: bank.rows)
+        try index.add(floats, count: bank.rows)
         try index.setParameter("nprobe", 3)
         let scan = try InvertedFileScan(index: index, bank: bank)
         XCTAssertEqual(scan.nprobe, 3)
         let queries = MemoryBankTests.images(1, size: 24, seed: 32)[0]
         let n = queries.count / 48
         let faiss = try index.search(queries, count: n, k: 4)
-        let ours = scan.search(queries, count: n, k: 4)
+        let ours = try scan.search(queries, count: n, k: 4)
         var same = 0
         for q in 0..<n where Set(faiss.labels(of: q)) == Set(ours.labels(of: q)) { same += 1 }
         XCTAssertGreaterThanOrEqual(Double(same) / Double(n), 0.99, "\(same) of \(n) queries agree")
@@ -123,8 +123,8 @@ final class InvertedFileScanTests: XCTestCase {
         let index = try ANNIndex(dimension: 4, factory: "Flat")
         let bank = FileManager.default.temporaryDirectory.appendingPathComponent("flat-\(UUID().uuidString).npy")
         defer { try? FileManager.default.removeItem(at: bank) }
-        try NpyFile.write([Float](repeating: 0, count: 8), rows: 2, columns: 4, to: bank)
-        XCTAssertThrowsError(try InvertedFileScan(index: index, bank: try MappedMatrix<Float>(contentsOf: bank))) {
+        try NpyFile.write([UInt8](repeating: 0, count: 8), rows: 2, columns: 4, to: bank)
+        XCTAssertThrowsError(try InvertedFileScan(index: index, bank: PatchMatrix(try ShardedMatrix<UInt8>(files: [bank], columns: 4)))) {
             XCTAssertTrue($0 is FaissError)
         }
     }
@@ -136,20 +136,22 @@ final class ExactScanTests: XCTestCase {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         try MemoryBankTests.writeBank(MemoryBankTests.images(20, size: 24, seed: 41), size: 24, scales: [PatchScale(patch: 4, stride: 2)],
-                                      capacity: 100_000, holdout: 0, to: folder)
+                                      holdout: 0, to: folder)
         let memoryBank = try MemoryBank(folder: folder), bank = memoryBank.scales[0].patches
         let index = try ANNIndex(dimension: 48, factory: "Flat")
-        try index.add(bank.base, count: bank.rows)
+        try index.add(try bank.allFloats(), count: bank.rows)
         XCTAssertTrue(index.isExactL2)
         XCTAssertFalse(try ANNIndex(dimension: 48, factory: "IVF4,Flat").isExactL2)
         XCTAssertFalse(try ANNIndex(dimension: 48, factory: "Flat", metric: .innerProduct).isExactL2)
         // 1452 queries: the 2420 bank rows are scanned in several blocks, each with a scalar tail.
         let queries = MemoryBankTests.images(12, size: 24, seed: 42).flatMap { $0 }
         let n = queries.count / 48
-        let scan = ExactScan(bank: bank)
+        let scan = try ExactScan(bank: bank), streamed = try ExactScan(bank: bank, cacheBytes: 0)
         for k in [1, 5] {
             let faiss = try index.search(queries, count: n, k: k)
-            let ours = scan.search(queries, count: n, k: k)
+            let ours = try scan.search(queries, count: n, k: k)
+            let fromDisk = try streamed.search(queries, count: n, k: k)
+            for i in 0..<(n * k) { XCTAssertEqual(fromDisk.distances[i], ours.distances[i], accuracy: 1e-4 * max(1, ours.distances[i])) }
             var same = 0
             for q in 0..<n where Set(faiss.labels(of: q)) == Set(ours.labels(of: q)) { same += 1 }
             XCTAssertGreaterThanOrEqual(Double(same) / Double(n), 0.99, "k \(k): \(same) of \(n) queries agree")

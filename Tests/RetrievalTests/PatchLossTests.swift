@@ -13,7 +13,7 @@ final class PatchLossTests: XCTestCase {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try MemoryBankTests.writeBank(MemoryBankTests.images(5, size: 20, seed: 21), size: 20,
                                       scales: [PatchScale(patch: 4, stride: 4), PatchScale(patch: 2, stride: 3, rescale: 0.5)],
-                                      capacity: 5000, holdout: 0, to: folder)
+                                      holdout: 0, to: folder)
     }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
@@ -22,7 +22,7 @@ final class PatchLossTests: XCTestCase {
         let bank = try MemoryBank(folder: folder)
         let indexes = try bank.scales.map { scale -> ANNIndex in
             let index = try ANNIndex(dimension: scale.scale.dimension, factory: "Flat")
-            try index.add(scale.patches.base, count: scale.patches.rows)
+            try index.add(try scale.patches.allFloats(), count: scale.patches.rows)
             return index
         }
         return try PatchLoss(bank: bank, indexes: indexes, weights: weights, k: 2)

@@ -14,11 +14,10 @@ final class SparseAffinityTests: XCTestCase {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("sparse-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let scale = PatchScale(patch: 4, stride: 4)
-        try MemoryBankTests.writeBank(MemoryBankTests.images(6, size: 24, seed: 9), size: 24, scales: [scale], capacity: 10_000,
-                                      holdout: 0, to: folder)
+        try MemoryBankTests.writeBank(MemoryBankTests.images(6, size: 24, seed: 9), size: 24, scales: [scale], holdout: 0, to: folder)
         let bank = try MemoryBank(folder: folder)
         let index = try ANNIndex(dimension: scale.dimension, factory: "Flat")
-        try index.add(bank.scales[0].patches.base, count: bank.scales[0].patches.rows)
+        try index.add(try bank.scales[0].patches.allFloats(), count: bank.scales[0].patches.rows)
         loss = try PatchLoss(bank: bank, indexes: [index], k: 3)
         let image = MemoryBankTests.images(1, size: 16, seed: 10)[0]
         generated = Tensor(shape: [1, 3, 16, 16], values: image)
@@ -42,7 +41,7 @@ final class SparseAffinityTests: XCTestCase {
     func testSparseAffinityIsTheDenseOneRestrictedToThePooledEntries() throws {
         let retrieval = try loss.retrieve(generated, scale: 0)[0]
         let scale = loss.scales[0], bank = scale.bank.patches, u = bank.rows
-        let all = Tensor(shape: [u, bank.columns], values: Array(bank.elements))
+        let all = Tensor(shape: [u, bank.columns], values: try bank.allFloats())
         let pooled = Tensor(shape: [retrieval.pooled.count, bank.columns],
                             values: retrieval.pooled.flatMap { Array(bank.row($0)) })
         let mean = Tensor(shape: [scale.bank.mean.count], values: scale.bank.mean)

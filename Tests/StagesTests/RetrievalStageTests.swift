@@ -34,6 +34,51 @@ final class RetrievalStageTests: XCTestCase {
         XCTAssertGreaterThan(loss.scales[0].index.invertedLists, 0)
     }
 
+    func testAKilledBuildResumesAtTheShardItReachedAndBuildsTheSameBank() throws {
+        let photos = try harness.demoScenes(train: 9, test: 1, size: 32).appendingPathComponent("photos/train")
+        let params: [String: ParamValue] = ["scales": .list([.map(["patch": .int(8), "stride": .int(4)])]), "holdout": .int(20),
+                                            "images_per_shard": .int(2)]
+        let work = harness.url("work-killed")
+        // Cancelled while cutting the 6th image: shards 0 and 1 (images 0–3) are committed, shard 2 is not.
+        XCTAssertThrowsError(try harness.run(MemoryBankStage(), params: params, inputs: ["photos": photos],
+                                             outputs: ["bank": harness.url("killed")], workDirectory: work,
+                                             onProgress: { fraction, _, cancellation in
+                                                 if fraction >= 5.0 / 9.0 { cancellation.cancel() }
+                                             }))
+        let shards = harness.url("work-killed/shards")
+        let records = try FileManager.default.contentsOfDirectory(atPath: shards.path).filter { $0.hasPrefix("shard.") }.sorted()
+        XCTAssertEqual(records, ["shard.00000.json", "shard.00001.json"])
+        let resumed = try harness.run(MemoryBankStage(), params: params, inputs: ["photos": photos],
+                                      outputs: ["bank": harness.url("resumed")], workDirectory: work)
+        XCTAssertEqual(resumed.value("resumed_shards"), 2)
+        XCTAssertEqual(resumed.value("shards"), 5)
+        XCTAssertTrue(try String(contentsOf: harness.url("memory_bank.log"), encoding: .utf8).contains("resuming: 2 of 5 shards"))
+        let fresh = try harness.run(MemoryBankStage(), params: params, inputs: ["photos": photos],
+                                    outputs: ["bank": harness.url("fresh")], workDirectory: harness.url("work-fresh"))
+        XCTAssertEqual(fresh.value("resumed_shards"), 0)
+        let a = try MemoryBank(folder: harness.url("resumed")), b = try MemoryBank(folder: harness.url("fresh"))
+        XCTAssertEqual(a.manifest, b.manifest)
+        XCTAssertEqual(try a.scales[0].patches.allFloats(), try b.scales[0].patches.allFloats())
+        XCTAssertEqual(try a.holdout(0).allFloats(), try b.holdout(0).allFloats())
+    }
+
+    func testACapIsAMetricAndTravelsWithTheBank() throws {
+        let photos = try harness.demoScenes(train: 4, test: 1, size: 32).appendingPathComponent("photos/train")
+        let scales: ParamValue = .list([.map(["patch": .int(8), "stride": .int(2)])])
+        let full = try harness.run(MemoryBankStage(), params: ["scales": scales, "holdout": .int(10)], inputs: ["photos": photos],
+                                   outputs: ["bank": harness.url("full")])
+        XCTAssertEqual(full.value("kept_fraction"), 1)
+        let capped = try harness.run(MemoryBankStage(), params: ["scales": scales, "holdout": .int(10), "max_patches": .int(100)],
+                                     inputs: ["photos": photos], outputs: ["bank": harness.url("capped")])
+        let fraction = try XCTUnwrap(capped.value("kept_fraction"))
+        XCTAssertLessThan(fraction, 0.5)
+        XCTAssertEqual(fraction, try XCTUnwrap(capped.value("kept_fraction.p8s2")))
+        let bank = try MemoryBank(folder: harness.url("capped"))
+        XCTAssertEqual(bank.manifest.cap, 100)
+        XCTAssertEqual(bank.manifest.keptFraction, fraction)
+        XCTAssertTrue(try String(contentsOf: harness.url("memory_bank.log"), encoding: .utf8).contains("capped"))
+    }
+
     func testMalformedScalesAreReportedWithTheirPosition() throws {
         let photos = harness.url("photos")
         try FileManager.default.createDirectory(at: photos, withIntermediateDirectories: true)

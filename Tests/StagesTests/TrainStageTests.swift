@@ -29,6 +29,7 @@ final class TrainStageTests: XCTestCase {
                      "bank": bank, "index": index],
             outputs: ["model": runner.url("model"), "samples": runner.url("samples")])
         XCTAssertEqual(result.value("iterations"), Double(iterations))
+        XCTAssertEqual(result.value("bank_kept_fraction"), 1, "the bank keeps every patch: no cap to report")
         func early(_ s: [Double]) -> Double { s.prefix(16).reduce(0, +) / 16 }
         func late(_ s: [Double]) -> Double { s.suffix(16).reduce(0, +) / 16 }
         for name in ["loss.G_A", "loss.cycle_A", "loss.patch"] {

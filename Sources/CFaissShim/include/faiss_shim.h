@@ -45,6 +45,10 @@ int pa_faiss_is_trained(const pa_faiss_index *index);
 int pa_faiss_is_flat_l2(const pa_faiss_index *index);
 /// Inverted lists of the IVF index inside (0 when it is not an IVF index).
 int64_t pa_faiss_ivf_lists(const pa_faiss_index *index);
+/// Bytes per stored vector in the IVF index inside (4 × dimension for IVF-Flat; 0 when it is not IVF).
+int64_t pa_faiss_ivf_code_size(const pa_faiss_index *index);
+/// Sets the k-means iterations used to train the IVF index inside (FAISS's default is 25).
+int pa_faiss_set_kmeans_iterations(pa_faiss_index *index, int iterations, char *error, size_t error_capacity);
 /// IVF lists probed per query (0 when it is not an IVF index).
 int64_t pa_faiss_ivf_nprobe(const pa_faiss_index *index);
 /// Copies the coarse centroids (lists × dimension floats) of an index that is itself an IVF index.
