@@ -7,7 +7,7 @@ public enum BuiltinStages {
     /// One instance of each built-in stage kind.
     public static var all: [Stage] {
         [CommandStage(), DemoScenesStage(), CompareImagesStage(), ContactSheetStage(), MemoryBankStage(), ANNIndexStage(),
-         RetrievalSheetStage(), InceptionStatsStage(), FIDStage(), StyleTransferStage(), TrainStage(), TranslateStage(),
+         RetrievalSheetStage(), InceptionStatsStage(), FIDStage(), StyleTransferStage(), TrainStage(), TranslateStage(), ExportModelStage(),
          UserStudyStage()] + testKinds
     }
 

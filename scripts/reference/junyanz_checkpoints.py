@@ -115,7 +115,8 @@ def check_export(folder, probe=None):
         path = os.path.join(folder, f"latest_net_{name}.pth")
         if name.startswith("D") and not os.path.exists(path):
             continue
-        state = torch.load(path, map_location="cpu")
+        # weights_only: the restricted unpickler torch >= 2.6 uses by default must accept the file too.
+        state = torch.load(path, map_location="cpu", weights_only=True)
         if name.startswith("G"):
             ngf = state["model.1.weight"].shape[0]
             blocks = len({k.split(".")[1] for k in state if ".conv_block." in k})
@@ -127,7 +128,7 @@ def check_export(folder, probe=None):
         net.load_state_dict(state, strict=True)
         nets[name] = net.eval()
         print(f"{name}: {len(state)} tensors load strictly into junyanz {type(net).__name__} ({sizes}) "
-              f"from {type(state).__name__}")
+              f"from {type(state).__name__} (weights_only)")
     if probe:
         p = read_safetensors(probe)
         with torch.no_grad():
