@@ -49,7 +49,7 @@ public struct ReleasedModelFetcher {
             throw DatasetError.downloadFailed(url: model.page.absoluteString, message:
                 "\(model.id) has no direct download link (a Google Drive folder); download "
                 + manual.map(\.name).joined(separator: " and ") + " from \(model.page.absoluteString) and put "
-                + (manual.count == 1 ? "it" : "them") + " in \(folder.path)/ (or give base_url of a mirror)")
+                + (manual.count == 1 ? "it" : "them") + " in \(folder.path)/ (or name a mirror: the stage's base_url, `weights fetch --url`)")
         }
         var out: [FetchedFile] = []
         for file in model.files {
