@@ -52,7 +52,7 @@ public enum GeneratorCheckpoint {
     }
 
     /// Removes DataParallel's `module.` prefix from every key that has it.
-    static func stripModulePrefix(_ state: [String: Tensor]) -> ([String: Tensor], Bool) {
+    public static func stripModulePrefix(_ state: [String: Tensor]) -> ([String: Tensor], Bool) {
         guard state.keys.contains(where: { $0.hasPrefix("module.") }) else { return (state, false) }
         var out: [String: Tensor] = [:]
         for (k, v) in state { out[k.hasPrefix("module.") ? String(k.dropFirst("module.".count)) : k] = v }

@@ -12,6 +12,9 @@ public enum GeneratorWeightsLocator {
         public let file: URL
         /// How it was chosen, for the stage log.
         public let note: String
+        /// True when the model holds one generator only (a zoo file, or a file named directly), so
+        /// the same file answers both directions.
+        public var singleGenerator = false
     }
 
     /// The file for `direction` in `model`. `epoch` picks `<epoch>_net_G_X.pth` in a junyanz
@@ -22,7 +25,7 @@ public enum GeneratorWeightsLocator {
             throw CheckpointError(path: model.path, reason: "no such file or folder")
         }
         guard isFolder.boolValue else {
-            return Located(file: model, note: "the file itself (one generator, applied whatever the direction)")
+            return Located(file: model, note: "the file itself (one generator, applied whatever the direction)", singleGenerator: true)
         }
         if let found = try locateInFolder(model, direction: direction, epoch: epoch) { return found }
         let entries = ((try? FileManager.default.contentsOfDirectory(atPath: model.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
@@ -53,7 +56,9 @@ public enum GeneratorWeightsLocator {
         if epoch == nil, let file = exists("\(net).safetensors") { return Located(file: file, note: "PleinAir model folder, \(net)") }
         if let epoch {
             if let file = exists("\(epoch)_net_\(net).pth") { return Located(file: file, note: "junyanz checkpoints, epoch \(epoch), \(net)") }
-            if let file = exists("\(epoch)_net_G.pth") { return Located(file: file, note: "single generator of epoch \(epoch)") }
+            if let file = exists("\(epoch)_net_G.pth") {
+                return Located(file: file, note: "single generator of epoch \(epoch)", singleGenerator: true)
+            }
             return nil
         }
         if let file = exists("latest_net_\(net).pth") { return Located(file: file, note: "junyanz checkpoints, latest, \(net)") }
@@ -65,7 +70,7 @@ public enum GeneratorWeightsLocator {
                            note: "junyanz checkpoints, highest epoch \(highest) of \(epochs.count) (no latest), \(net)")
         }
         if let file = exists("latest_net_G.pth") {
-            return Located(file: file, note: "CycleGAN zoo generator (one direction, applied whatever the direction)")
+            return Located(file: file, note: "CycleGAN zoo generator (one direction, applied whatever the direction)", singleGenerator: true)
         }
         return nil
     }
