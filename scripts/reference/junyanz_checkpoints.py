@@ -16,6 +16,14 @@ Run from the repository root with Debian's torch (/usr/bin/python3):
         junyanz networks (sizes read from the shapes); prints one line per network. With PROBE (a
         safetensors file with `input` and `G_A`), also reports the largest difference between
         PyTorch's G_A output and PleinAir's.
+
+    /usr/bin/python3 scripts/reference/junyanz_checkpoints.py zoo OUT
+        Writes a full-size zoo-layout generator (ngf 64, 9 blocks, junyanz's N(0, 0.02) init, legacy
+        format, with the InstanceNorm buffers of PyTorch < 0.4) as OUT/monet2photo_pretrained/latest_net_G.pth,
+        three 256x256 test pictures in OUT/images and PyTorch's outputs (0..255 floats) in OUT/torch.
+
+    /usr/bin/python3 scripts/reference/junyanz_checkpoints.py compare OUT PLEINAIR_IMAGES
+        The largest per-pixel difference (of 255) between PyTorch's outputs and PleinAir's PNGs.
 """
 import os
 import sys
@@ -136,7 +144,55 @@ def check_export(folder, probe=None):
         print(f"G_A on the probe: largest difference from PleinAir {float((y - p['G_A']).abs().max()):.3g}")
 
 
+def zoo(out):
+    import time
+    from collections import OrderedDict
+    from PIL import Image
+    torch.set_num_threads(2)
+    torch.manual_seed(5)
+    g = ResnetGenerator(3, 3, ngf=64, n_blocks=9).eval()
+    for m in g.modules():
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
+            nn.init.normal_(m.weight, 0.0, 0.02)
+            nn.init.normal_(m.bias, 0.0, 0.02)
+    state = OrderedDict(g.state_dict())
+    for path in instance_norm_paths(g):
+        c = g.get_submodule(path).num_features
+        state[f"{path}.running_mean"], state[f"{path}.running_var"] = torch.zeros(c), torch.ones(c)
+    os.makedirs(os.path.join(out, "monet2photo_pretrained"), exist_ok=True)
+    torch.save(state, os.path.join(out, "monet2photo_pretrained", "latest_net_G.pth"), _use_new_zipfile_serialization=False)
+    for sub in ["images", "torch"]:
+        os.makedirs(os.path.join(out, sub), exist_ok=True)
+    rng = np.random.default_rng(1)
+    for i in range(3):
+        small = Image.fromarray((rng.random((8, 8, 3)) * 255).astype(np.uint8))
+        img = np.asarray(small.resize((256, 256), Image.BICUBIC))
+        Image.fromarray(img).save(os.path.join(out, "images", f"p{i}.png"))
+        x = torch.from_numpy(img.astype(np.float32) / 255 * 2 - 1).permute(2, 0, 1)[None]
+        start = time.time()
+        with torch.no_grad():
+            y = g(x)
+        print(f"p{i}.png: PyTorch forward {time.time() - start:.2f} s (2 threads)")
+        np.save(os.path.join(out, "torch", f"p{i}.npy"), (y[0].permute(1, 2, 0).clamp(-1, 1).numpy() + 1) / 2 * 255)
+
+
+def compare(out, ours):
+    from PIL import Image
+    worst = 0.0
+    for file in sorted(os.listdir(os.path.join(out, "torch"))):
+        theirs = np.load(os.path.join(out, "torch", file))
+        mine = np.asarray(Image.open(os.path.join(ours, file.replace(".npy", ".png"))).convert("RGB"), dtype=np.float32)
+        worst = max(worst, float(np.abs(theirs - mine).max()))
+    print(f"largest difference from PyTorch: {worst:.3f} of 255")
+
+
 if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "zoo":
+        zoo(sys.argv[2])
+        sys.exit(0)
+    if len(sys.argv) == 4 and sys.argv[1] == "compare":
+        compare(sys.argv[2], sys.argv[3])
+        sys.exit(0)
     if sys.argv[1:] == ["fixture"]:
         fixture()
     elif len(sys.argv) >= 3 and sys.argv[1] == "check-export":
