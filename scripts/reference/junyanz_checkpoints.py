@@ -84,9 +84,12 @@ def with_dropout_slots(state):
     return out
 
 
-def save(state, name, legacy):
+def save(state, name, legacy, metadata=None):
+    """torch.save of an OrderedDict carrying `_metadata`, as `net.state_dict()` does (a BUILD in the pickle)."""
     from collections import OrderedDict
     ordered = OrderedDict(sorted(state.items()))
+    if metadata is not None:
+        ordered._metadata = metadata
     torch.save(ordered, os.path.join(OUT, name), _use_new_zipfile_serialization=not legacy)
 
 
@@ -94,10 +97,11 @@ def fixture():
     os.makedirs(OUT, exist_ok=True)
     g_a, g_b = generator(21), generator(22)
     a, b = g_a.state_dict(), g_b.state_dict()
-    save(a, "G_A_zip.pth", legacy=False)
-    save(a, "G_A_legacy.pth", legacy=True)
-    save(b, "G_B_zip.pth", legacy=False)
-    save(with_module_prefix(with_old_instance_norm(a, g_a, tracked=True)), "G_A_old_zip.pth", legacy=False)
+    # The plain ones exactly as junyanz's save_networks writes them: torch.save(net.state_dict()).
+    torch.save(a, os.path.join(OUT, "G_A_zip.pth"))
+    torch.save(a, os.path.join(OUT, "G_A_legacy.pth"), _use_new_zipfile_serialization=False)
+    torch.save(b, os.path.join(OUT, "G_B_zip.pth"))
+    save(with_module_prefix(with_old_instance_norm(a, g_a, tracked=True)), "G_A_old_zip.pth", legacy=False, metadata=a._metadata)
     save(with_module_prefix(with_old_instance_norm(a, g_a, tracked=False)), "G_A_old_legacy.pth", legacy=True)
     save(with_dropout_slots(a), "G_A_dropout_zip.pth", legacy=False)
     missing = dict(a)
@@ -155,7 +159,7 @@ def zoo(out):
         if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
             nn.init.normal_(m.weight, 0.0, 0.02)
             nn.init.normal_(m.bias, 0.0, 0.02)
-    state = OrderedDict(g.state_dict())
+    state = g.state_dict()  # keeps _metadata, as the zoo's files do
     for path in instance_norm_paths(g):
         c = g.get_submodule(path).num_features
         state[f"{path}.running_mean"], state[f"{path}.running_var"] = torch.zeros(c), torch.ones(c)
