@@ -10,7 +10,7 @@ import Vision
 struct WeightsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "weights", abstract: "Download and locate pretrained weights.",
-        subcommands: [WeightsFetchCommand.self, WeightsPathCommand.self])
+        subcommands: [WeightsFetchCommand.self, WeightsPathCommand.self, WeightsExportCommand.self])
 }
 
 extension PretrainedWeights: ExpressibleByArgument {}
@@ -105,6 +105,33 @@ struct WeightsPathCommand: ParsableCommand {
         switch name {
         case .network(let weights): print(weights.file().path)
         case .released(let model): print(ReleasedModelFetcher().folder(for: model).path)
+        }
+    }
+}
+
+/// `pleinair weights export MODEL OUT`: a PleinAir model folder as junyanz checkpoints, outside a
+/// pipeline (the `export_model` kind does the same inside one).
+struct WeightsExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Write a PleinAir model folder (G_A.safetensors …) as junyanz checkpoints (latest_net_G_A.pth …).")
+
+    @Argument(help: "The model folder (a train stage's model output).")
+    var model: String
+
+    @Argument(help: "The folder to write <epoch>_net_G_A.pth … into (junyanz's checkpoints/NAME/).")
+    var destination: String
+
+    @Option(name: .long, help: "The <epoch> part of the file names.")
+    var epoch: String = "latest"
+
+    func run() throws {
+        guard !epoch.isEmpty, !epoch.contains("/") else { throw CLIUsageError(message: "--epoch must be a file-name part, got '\(epoch)'") }
+        do {
+            let files = try JunyanzExport.export(model: URL(fileURLWithPath: model), to: URL(fileURLWithPath: destination), epoch: epoch)
+            for file in files { print(file.path) }
+        } catch {
+            // A folder that is not a model (CheckpointError, WeightsFileError): the user's request is wrong.
+            throw CLIUsageError(message: "\(error)")
         }
     }
 }

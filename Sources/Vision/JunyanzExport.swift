@@ -14,14 +14,14 @@ public enum JunyanzExport {
     /// junyanz-compatible model fails naming the file and key. Returns the files written.
     @discardableResult
     public static func export(model: URL, to destination: URL, epoch: String = "latest") throws -> [URL] {
+        for name in ["G_A", "G_B"] where !FileManager.default.fileExists(atPath: model.appendingPathComponent("\(name).safetensors").path) {
+            throw CheckpointError(path: model.appendingPathComponent("\(name).safetensors").path, reason: "missing: a model folder holds G_A and G_B")
+        }
         try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
         var written: [URL] = []
         for name in networkNames {
             let source = model.appendingPathComponent("\(name).safetensors")
-            guard FileManager.default.fileExists(atPath: source.path) else {
-                if name.hasPrefix("G") { throw CheckpointError(path: source.path, reason: "missing: a model folder holds G_A and G_B") }
-                continue
-            }
+            guard FileManager.default.fileExists(atPath: source.path) else { continue }  // D_A, D_B are optional
             let state: [String: Tensor]
             if name.hasPrefix("G") {
                 state = try GeneratorCheckpoint.load(source).generator.stateDict()
