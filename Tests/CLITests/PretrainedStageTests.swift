@@ -88,3 +88,63 @@ final class PretrainedStageTests: XCTestCase {
         return try names.map { try String(contentsOf: logs.appendingPathComponent($0), encoding: .utf8) }.joined(separator: "\n")
     }
 }
+
+/// `cyclegan_dataset` fetches the Art2Real sets too; having no published checksum, the archive's
+/// SHA-256 is recorded in the ledger at first download.
+final class Art2RealDatasetTests: XCTestCase {
+    func testAnArt2RealSetIsInstalledAndItsArchiveHashRecorded() throws {
+        let cli = try CLIHarness()
+        defer { cli.cleanUp() }
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let served = cli.workspace.appendingPathComponent("served")
+        try FileManager.default.createDirectory(at: served, withIntermediateDirectories: true)
+        // A four-split archive of 4×4 PNGs, as the authors' landscape2photo.zip is laid out.
+        let make = Process()
+        make.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        make.arguments = ["python3", "-c", """
+            import zlib, struct, zipfile, sys
+            def png(v):
+                raw = b''.join(b'\\x00' + bytes([v, v, v] * 4) for _ in range(4))
+                chunk = lambda t, d: struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d))
+                return b'\\x89PNG\\r\\n\\x1a\\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', 4, 4, 8, 2, 0, 0, 0)) + chunk(b'IDAT', zlib.compress(raw)) + chunk(b'IEND', b'')
+            with zipfile.ZipFile(sys.argv[1], 'w') as z:
+                for i, split in enumerate(['trainA', 'trainB', 'testA', 'testB']):
+                    z.writestr(f'landscape2photo/{split}/{i}.png', png(40 * i))
+            """, served.appendingPathComponent("landscape2photo.zip").path]
+        try make.run()
+        make.waitUntilExit()
+        XCTAssertEqual(make.terminationStatus, 0)
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["python3", repository.appendingPathComponent("Tests/ImagingTests/Fixtures/range_server.py").path,
+                            "--root", served.path, "--log", cli.workspace.appendingPathComponent("server.log").path]
+        let pipe = Pipe()
+        server.standardOutput = pipe
+        try server.run()
+        defer { server.terminate(); server.waitUntilExit() }
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = pipe.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            line.append(chunk)
+        }
+        let port = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try cli.write("data.yaml", """
+        experiment: data
+        stages:
+          data: {kind: cyclegan_dataset, params: {name: landscape2photo, base_url: "http://127.0.0.1:\(port)/"}}
+        """)
+        let run = try cli.run(["run", "data.yaml"])
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+        let query = Process()
+        query.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        query.arguments = ["sqlite3", cli.workspace.appendingPathComponent("artifacts/ledger.sqlite").path,
+                           "SELECT id, file FROM trusted_downloads"]
+        let out = Pipe()
+        query.standardOutput = out
+        try query.run()
+        let rows = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        query.waitUntilExit()
+        XCTAssertEqual(rows.trimmingCharacters(in: .whitespacesAndNewlines), "dataset/landscape2photo|landscape2photo.zip")
+    }
+}
