@@ -64,7 +64,7 @@ let package = Package(
 
         // Downloads (datasets, weights) and the stage kind that downloads; kept out of Stages so that a
         // stage's process never loads FoundationNetworking and libcurl (~8 ms of every start).
-        .target(name: "Downloads", dependencies: ["Basics", "Imaging", "Pipeline"], swiftSettings: release),
+        .target(name: "Downloads", dependencies: ["Basics", "Imaging", "Pipeline", "Vision"], swiftSettings: release),
 
         // Built-in stage kinds: where the two halves meet.
         .target(name: "Stages", dependencies: ["Basics", "Pipeline", "Imaging", "NN", "Vision", "Study"], swiftSettings: release),
@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Basics", "Tensor", "NN", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["Basics", "NN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "VisionTests", dependencies: ["Basics", "Vision", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ImagingTests", dependencies: ["Basics", "Imaging", "Downloads", "ZIPFoundation"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ImagingTests", dependencies: ["Basics", "Imaging", "Downloads", "Pipeline", "ZIPFoundation"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RetrievalTests", dependencies: ["Basics", "Vision", "Imaging"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Basics", "Vision", "Imaging", "NN", "Tensor", "TestSupport"],
                     resources: [.copy("Fixtures")]),

@@ -36,4 +36,15 @@ public enum DatasetCatalog {
         DatasetCatalogEntry(name: "vangogh2photo", size: 306_590_349,
                             sha256: "362c3473e70be0944bda08d49d660eafdc2854df55d697835b8186d1d79caaff"),
     ]
+
+    /// Where the Art2Real authors serve their datasets (aimagelab/art2real README, "Pre-trained Models").
+    public static let art2realBaseURL = URL(string: "https://ailb-web.ing.unimore.it/publicfiles/drive/CVPR%202019%20-%20Art2Real/datasets/")!
+
+    /// The Art2Real sets that are not CycleGAN's (their monet2photo is fetched from CycleGAN's
+    /// address, where its checksum is known). No sizes or checksums are published: the archive's
+    /// SHA-256 is recorded at first download and required after (trust on first use).
+    public static let art2real: [DatasetCatalogEntry] = [
+        DatasetCatalogEntry(name: "landscape2photo", size: nil, sha256: nil),
+        DatasetCatalogEntry(name: "portrait2photo", size: nil, sha256: nil),
+    ]
 }

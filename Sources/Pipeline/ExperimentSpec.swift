@@ -29,6 +29,9 @@ public struct StageSpec: Sendable {
     public var params: [(name: String, node: YAMLNode)]
     public var foreach: [String]
     public var foreachLocation: SourceLocation?
+    /// For axes of `foreach` written as `{axis: [values]}`: the only values the stage runs for
+    /// (a zoo model that exists for one dataset of three); absent axes run for every value.
+    public var foreachValues: [String: [String]] = [:]
     /// Per-instance parameter overrides, keyed by the instance's matrix values (`monet`, or `monet,64`).
     public var overrides: [(selector: String, location: SourceLocation, params: [(name: String, node: YAMLNode)])]
     public var resources: StageResources

@@ -4,7 +4,7 @@ import Foundation
 /// JOB`, the path cluster jobs take), so that a crash, an abort or an out-of-memory kill fails that
 /// stage alone, each stage owns its OpenBLAS thread count (a process-wide setting), and the CPU
 /// time and peak RSS recorded for it are its own. Kinds named in `inProcess` (`cmd`, which only
-/// waits for its own shell; `cyclegan_dataset`, which downloads) run on a thread here instead.
+/// waits for its own shell; `cyclegan_dataset` and `pretrained`, which download) run on a thread here instead.
 public final class ProcessBackend: ExecutionBackend {
     /// The command a job file is appended to: `[pleinair-stage]` or `[pleinair, exec-stage]`.
     public let command: [String]
@@ -13,7 +13,7 @@ public final class ProcessBackend: ExecutionBackend {
     public let inProcess: Set<String>
     private let local = LocalBackend()
 
-    public init(command: [String], environment: [String: String] = [:], inProcess: Set<String> = ["cmd", "cyclegan_dataset"]) {
+    public init(command: [String], environment: [String: String] = [:], inProcess: Set<String> = ["cmd", "cyclegan_dataset", "pretrained"]) {
         self.command = command
         self.environment = environment
         self.inProcess = inProcess

@@ -71,15 +71,24 @@ public struct SpecExpander {
                 error(stage.foreachLocation ?? stage.location, "\(path).foreach", "an axis is named twice")
                 valid = false
             }
+            for (axis, values) in stage.foreachValues.sorted(by: { $0.key < $1.key }) {
+                guard let known = axes[axis]?.values else { continue }
+                for value in values where !known.contains(value) {
+                    error(stage.foreachLocation ?? stage.location, "\(path).foreach.\(axis)",
+                          "'\(value)' is not a value of axis '\(axis)'" + DidYouMean.suffix(for: value, in: known))
+                    valid = false
+                }
+            }
             guard valid else { continue }
-            let selectors = Set(combinations(stage.foreach.map { axes[$0]! }).map { $0.map(\.value).joined(separator: ",") })
+            let stageAxes = Self.axes(of: stage, in: axes)
+            let selectors = Set(combinations(stageAxes).map { $0.map(\.value).joined(separator: ",") })
             for override in stage.overrides where !selectors.contains(override.selector) {
                 error(override.location, "\(path).overrides.\(override.selector)",
                       "'\(override.selector)' names no instance of this stage" + DidYouMean.suffix(for: override.selector, in: selectors.sorted()))
                 valid = false
             }
             guard valid else { continue }
-            for combination in combinations(stage.foreach.map { axes[$0]! }) {
+            for combination in combinations(stageAxes) {
                 if let instance = instance(stage, descriptor, combination, stagesByName) { instances.append(instance) }
             }
         }
@@ -89,6 +98,15 @@ public struct SpecExpander {
                                     instances: ordered, slurm: spec.slurm)
         experiment.results = spec.results
         return experiment
+    }
+
+    /// The axes a stage runs over, each cut to the values its `foreach` names (all when it names none).
+    static func axes(of stage: StageSpec, in axes: [String: MatrixAxis]) -> [MatrixAxis] {
+        stage.foreach.map { name in
+            var axis = axes[name]!
+            if let only = stage.foreachValues[name] { axis.values = axis.values.filter(only.contains) }
+            return axis
+        }
     }
 
     private func combinations(_ axes: [MatrixAxis]) -> [[(axis: String, value: String)]] {
@@ -260,7 +278,9 @@ public struct SpecExpander {
             let given = text[explicit].dropFirst().split(separator: ",").map(String.init)
             let axes = target.foreach
             guard given.count == axes.count,
-                  zip(axes, given).allSatisfy({ axis, value in spec.matrix.first { $0.name == axis }?.values.contains(value) ?? false }) else {
+                  zip(axes, given).allSatisfy({ axis, value in
+                      (target.foreachValues[axis] ?? spec.matrix.first { $0.name == axis }?.values ?? []).contains(value)
+                  }) else {
                 error(location, path, "'\(text)' names no instance of stage '\(target.name)' (it runs for each of: \(axes.joined(separator: ", ")))")
                 return nil
             }
@@ -270,6 +290,11 @@ public struct SpecExpander {
         for axis in target.foreach {
             guard let value = values.first(where: { $0.axis == axis }) else {
                 error(location, path, "stage '\(target.name)' runs for each '\(axis)'; this stage does not, so name one instance, e.g. \(target.name)@\(spec.matrix.first { $0.name == axis }?.values.first ?? "VALUE").\(output)")
+                return nil
+            }
+            if let only = target.foreachValues[axis], !only.contains(value.value) {
+                error(location, path, "stage '\(target.name)' runs only for \(axis) \(only.joined(separator: ", ")), not \(value.value); "
+                      + "run this stage for those values too (foreach: {\(axis): [...]})")
                 return nil
             }
             targetValues.append(value)

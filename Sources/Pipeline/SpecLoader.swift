@@ -209,8 +209,20 @@ public struct SpecLoader {
                     stage.foreach = [one]
                 } else if let items = value.sequence {
                     stage.foreach = items.compactMap { string($0, fieldPath) }
+                } else if value.mapping != nil {
+                    // {axis: [values]}: only those values of the axis (a list, or one value).
+                    for (axis, node) in namedValues(value, fieldPath) {
+                        stage.foreach.append(axis)
+                        if let one = node.scalar, node.typeName != "null" {
+                            stage.foreachValues[axis] = [one]
+                        } else if let items = node.sequence, !items.isEmpty {
+                            stage.foreachValues[axis] = items.compactMap { string($0, "\(fieldPath).\(axis)") }
+                        } else {
+                            error(node, "\(fieldPath).\(axis)", "expected a value of the axis or a non-empty list of them, found a \(node.typeName)")
+                        }
+                    }
                 } else {
-                    error(value, fieldPath, "expected an axis name or a list of axis names, found a \(value.typeName)")
+                    error(value, fieldPath, "expected an axis name, a list of axis names or {axis: [values]}, found a \(value.typeName)")
                 }
             case "resources":
                 for (rk, rv) in entries(value, fieldPath, allowed: SpecLoader.resourceKeys) {

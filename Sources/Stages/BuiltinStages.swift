@@ -1,13 +1,13 @@
 import Foundation
 import Pipeline
 
-/// Every stage kind PleinAir ships but `cyclegan_dataset`, which lives with the download code
-/// (target Downloads) so that stage processes never load the network stack; `pleinair` adds it.
+/// Every stage kind PleinAir ships but `cyclegan_dataset` and `pretrained`, which live with the download code
+/// (target Downloads) so that stage processes never load the network stack; `pleinair` adds them.
 public enum BuiltinStages {
     /// One instance of each built-in stage kind.
     public static var all: [Stage] {
         [CommandStage(), DemoScenesStage(), CompareImagesStage(), ContactSheetStage(), MemoryBankStage(), ANNIndexStage(),
-         RetrievalSheetStage(), InceptionStatsStage(), FIDStage(), StyleTransferStage(), TrainStage(), TranslateStage(),
+         RetrievalSheetStage(), InceptionStatsStage(), FIDStage(), StyleTransferStage(), TrainStage(), TranslateStage(), ExportModelStage(),
          UserStudyStage()] + testKinds
     }
 

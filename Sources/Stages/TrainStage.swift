@@ -8,6 +8,8 @@ import Vision
 /// `train`: CycleGAN between paintings (A) and photographs (B), with the patch loss on G_A's output
 /// when `lambda_patch > 0` (inputs `bank` and `index`). Checkpoints go to the work directory every
 /// `checkpoint_every` iterations and a rerun of the same fingerprint resumes from the last one.
+/// An optional `init` input (any model `translate` reads: PleinAir's folder, junyanz checkpoints,
+/// a zoo file, the Art2Real release) gives the starting weights for fine-tuning.
 public struct TrainStage: Stage {
     public init() {}
 
@@ -62,7 +64,7 @@ public struct TrainStage: Stage {
                      Self.lr.spec, Self.beta1.spec, Self.lambdaCycle.spec, Self.lambdaIdentity.spec, Self.lambdaPatch.spec,
                      Self.patchK.spec, Self.poolSize.spec, Self.initStd.spec, Self.seed.spec, Self.checkpointEvery.spec,
                      Self.sampleEvery.spec, Self.sampleCount.spec, Self.metricsEvery.spec],
-            inputs: [("A", true), ("B", true), ("bank", false), ("index", false)], outputs: ["model", "samples"],
+            inputs: [("A", true), ("B", true), ("bank", false), ("index", false), ("init", false)], outputs: ["model", "samples"],
             check: { configuration in
                 ConfigurationProblem.collect { _ = try Self.configuration(configuration.params, inputs: configuration.inputs) }
             })
@@ -114,6 +116,7 @@ public struct TrainStage: Stage {
         let samples = try context.output("samples")
         try FileManager.default.createDirectory(at: samples, withIntermediateDirectories: true)
         let sampler = try SampleGrid(folder: batches.a, count: plan.sampleCount, size: plan.cropSize)
+        if let initial = context.inputs["init"] { try Self.initialize(trainer.model, from: initial, log: context.log) }
         var history = try TrainingCheckpoint.restore(trainer, under: context.workDirectory) ?? []
         let start = trainer.iteration, total = trainer.totalIterations
         if start > 0 { context.log.write("resumed from the checkpoint at iteration \(start) of \(total)") }
@@ -161,6 +164,33 @@ public struct TrainStage: Stage {
             }
         }
         return StageResult(metrics: metrics)
+    }
+
+    /// Starting weights from `source`: both generators (G_A only from a one-generator model, G_B keeps
+    /// its random start), and the discriminators when the folder has them as `D_A.safetensors` or
+    /// `latest_net_D_A.pth`. Sizes must be the run's `ngf` and `n_blocks`, or it fails naming both.
+    static func initialize(_ model: CycleGAN, from source: URL, log: StageLog) throws {
+        for direction in CycleGAN.Direction.allCases {
+            let located = try GeneratorWeightsLocator.locate(in: source, direction: direction)
+            if located.singleGenerator && direction == .bToA {
+                log.write("init: \(located.file.lastPathComponent) holds one generator; G_B starts from random weights")
+                continue
+            }
+            let loaded = try GeneratorCheckpoint.load(located.file, ngf: model.options.ngf, blocks: model.options.blocks)
+            try model.generator(direction).loadStateDict(loaded.generator.stateDict())
+            log.write("init: \(direction == .aToB ? "G_A" : "G_B") from \(located.file.path) (\(located.note))")
+        }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: source.path, isDirectory: &isFolder), isFolder.boolValue else { return }
+        for (name, module) in [("D_A", model.discriminatorA), ("D_B", model.discriminatorB) as (String, any Module)] {
+            let candidates = ["\(name).safetensors", "latest_net_\(name).pth"].map { source.appendingPathComponent($0) }
+            guard let file = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else { continue }
+            let (state, _) = GeneratorCheckpoint.stripModulePrefix(try GeneratorCheckpoint.readStateDict(file))
+            do { try module.loadStateDict(state) } catch let error as StateDictError {
+                throw CheckpointError(path: file.path, reason: "\(error) (do ndf and n_layers_d match?)")
+            }
+            log.write("init: \(name) from \(file.path)")
+        }
     }
 
     /// "1h02m", "3m05s", "12s".

@@ -67,6 +67,38 @@ final class SpecTests: XCTestCase {
         XCTAssertLessThan(order.firstIndex(of: "train@cezanne")!, order.firstIndex(of: "pick")!)
     }
 
+    func testForeachMayRunAStageForSomeValuesOfAnAxisOnly() throws {
+        let e = try expand("""
+        experiment: e
+        matrix: {dataset: [monet2photo, landscape2photo, portrait2photo]}
+        stages:
+          data: {kind: toy, foreach: dataset}
+          zoo: {kind: toy, foreach: {dataset: [monet2photo]}, inputs: {in: data.out}}
+          fid: {kind: toy, foreach: {dataset: monet2photo}, inputs: {in: zoo.out}}
+          pick: {kind: toy, inputs: {in: zoo@monet2photo.out}}
+        """)
+        XCTAssertEqual(e.instances.filter { $0.id.hasPrefix("zoo") }.map(\.id), ["zoo@monet2photo"])
+        XCTAssertEqual(e.instance("zoo@monet2photo")?.inputs["in"], .output(stage: "data@monet2photo", output: "out", subpath: ""))
+        XCTAssertEqual(e.instance("fid@monet2photo")?.matrixValues.map(\.value), ["monet2photo"])
+        XCTAssertEqual(e.instance("pick")?.inputs["in"], .output(stage: "zoo@monet2photo", output: "out", subpath: ""))
+    }
+
+    func testAStageCannotReadAnInstanceItsTargetDoesNotRunFor() {
+        let found = errors("""
+        experiment: e
+        matrix: {dataset: [monet2photo, landscape2photo]}
+        stages:
+          zoo: {kind: toy, foreach: {dataset: [monet2photo]}}
+          all: {kind: toy, foreach: dataset, inputs: {in: zoo.out}}
+          pick: {kind: toy, inputs: {in: zoo@landscape2photo.out}}
+          bad: {kind: toy, foreach: {dataset: [monet]}}
+        """)
+        XCTAssertTrue(found.contains { $0.contains("stage 'zoo' runs only for dataset monet2photo, not landscape2photo") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.contains("'zoo@landscape2photo.out' names no instance") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.contains("stages.bad.foreach.dataset") && $0.contains("'monet' is not a value of axis 'dataset'") },
+                      "\(found)")
+    }
+
     func testAReferenceMayNameAPathInsideAnOutput() throws {
         let e = try expand("""
         experiment: e

@@ -1,7 +1,9 @@
 import Foundation
 import Imaging
+import NN
 import Pipeline
 import Stages
+import Vision
 import XCTest
 
 /// `train` on the demo scenes at toy sizes: the losses fall, outputs are where they belong, and an
@@ -135,4 +137,47 @@ final class LockedList: @unchecked Sendable {
     private var list: [String] = []
     func append(_ s: String) { lock.lock(); list.append(s); lock.unlock() }
     var items: [String] { lock.lock(); defer { lock.unlock() }; return list }
+}
+
+/// `train` starts from released or exported weights when given `init`.
+final class TrainInitTests: XCTestCase {
+    private func junyanzFolder(_ runner: StageHarness, ngf: Int) throws -> (CycleGAN, URL) {
+        var o = CycleGANOptions()
+        o.ngf = ngf; o.ndf = 4; o.blocks = 1; o.discriminatorLayers = 2; o.seed = 77
+        let model = CycleGAN(options: o)
+        try model.save(to: runner.url("source-\(ngf)"))
+        try JunyanzExport.export(model: runner.url("source-\(ngf)"), to: runner.url("checkpoints-\(ngf)"))
+        return (model, runner.url("checkpoints-\(ngf)"))
+    }
+
+    func testTrainingStartsFromTheGivenCheckpoints() throws {
+        let runner = try StageHarness("train-init")
+        let data = try runner.demoScenes(train: 4, test: 1, size: 24)
+        let (source, checkpoints) = try junyanzFolder(runner, ngf: 4)
+        // One step at a vanishing learning rate: the weights written are the starting ones.
+        _ = try runner.run(TrainStage(), params: TrainStageTests.params(["lambda_patch": .double(0), "epochs": .int(1), "decay_epochs": .int(0),
+                                                                         "epoch_size": .int(1), "lr": .double(1e-30)]),
+                           inputs: ["A": data.appendingPathComponent("impressionist/train"), "B": data.appendingPathComponent("photos/train"),
+                                    "init": checkpoints],
+                           outputs: ["model": runner.url("model"), "samples": runner.url("samples")])
+        for (name, module) in source.networks {
+            let trained = try SafeTensors.read(contentsOf: runner.url("model/\(name).safetensors"))
+            for (key, t) in module.stateDict() {
+                let got = try XCTUnwrap(trained[key], "\(name) \(key)").scalars
+                XCTAssertLessThan(zip(got, t.scalars).map { abs($0 - $1) }.max() ?? 0, 1e-20, "\(name) \(key)")
+            }
+        }
+    }
+
+    func testInitialWeightsOfAnotherSizeFailNamingIt() throws {
+        let runner = try StageHarness("train-init-mismatch")
+        let data = try runner.demoScenes(train: 2, test: 1, size: 24)
+        let (_, checkpoints) = try junyanzFolder(runner, ngf: 8)
+        XCTAssertThrowsError(try runner.run(TrainStage(), params: TrainStageTests.params(["lambda_patch": .double(0)]),
+                                            inputs: ["A": data.appendingPathComponent("impressionist/train"),
+                                                     "B": data.appendingPathComponent("photos/train"), "init": checkpoints],
+                                            outputs: ["model": runner.url("model"), "samples": runner.url("samples")])) { error in
+            XCTAssertTrue("\(error)".contains("latest_net_G_A.pth") && "\(error)".contains("ngf 4 was asked"), "\(error)")
+        }
+    }
 }

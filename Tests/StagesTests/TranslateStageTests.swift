@@ -71,3 +71,46 @@ final class TranslateStageTests: XCTestCase {
         }
     }
 }
+
+/// `export_model` writes junyanz checkpoints, and `translate` reads them back with the sizes taken
+/// from the weights: the same pixels as from PleinAir's own folder.
+final class ExportedModelTranslationTests: XCTestCase {
+    func testAnExportedModelTranslatesAsTheOriginalWithoutNamingItsSizes() throws {
+        let runner = try StageHarness("export-translate")
+        let paintings = runner.url("paintings")
+        try FileManager.default.createDirectory(at: paintings, withIntermediateDirectories: true)
+        var rng = SeededGenerator(seed: 8)
+        try ImageCodec.write(Image(width: 24, height: 20, channels: 3, bytes: (0..<(24 * 20 * 3)).map { _ in UInt8(rng.below(256)) }),
+                             to: paintings.appendingPathComponent("p.png"))
+        var o = CycleGANOptions()
+        o.ngf = 4; o.ndf = 4; o.blocks = 2; o.seed = 4
+        try CycleGAN(options: o).save(to: runner.url("model"))
+        let exported = try runner.run(ExportModelStage(), params: [:], inputs: ["model": runner.url("model")],
+                                      outputs: ["checkpoints": runner.url("checkpoints")])
+        XCTAssertEqual(exported.value("networks"), 4)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: runner.url("checkpoints/latest_net_G_B.pth").path))
+        for direction in ["AtoB", "BtoA"] {
+            _ = try runner.run(TranslateStage(), params: ["direction": .string(direction)],
+                               inputs: ["model": runner.url("model"), "images": paintings], outputs: ["images": runner.url("own-\(direction)")])
+            _ = try runner.run(TranslateStage(), params: ["direction": .string(direction)],
+                               inputs: ["model": runner.url("checkpoints"), "images": paintings],
+                               outputs: ["images": runner.url("pth-\(direction)")])
+            XCTAssertEqual(try ImageCodec.read(runner.url("own-\(direction)/p.png")), try ImageCodec.read(runner.url("pth-\(direction)/p.png")))
+        }
+    }
+
+    func testAnExplicitSizeThatDisagreesWithTheCheckpointFailsNamingBoth() throws {
+        let runner = try StageHarness("export-mismatch")
+        var o = CycleGANOptions()
+        o.ngf = 4; o.ndf = 4; o.blocks = 1; o.seed = 4
+        try CycleGAN(options: o).save(to: runner.url("model"))
+        _ = try runner.run(ExportModelStage(), params: [:], inputs: ["model": runner.url("model")],
+                           outputs: ["checkpoints": runner.url("checkpoints")])
+        try FileManager.default.createDirectory(at: runner.url("paintings"), withIntermediateDirectories: true)
+        XCTAssertThrowsError(try runner.run(TranslateStage(), params: ["n_blocks": .int(9)],
+                                            inputs: ["model": runner.url("checkpoints"), "images": runner.url("paintings")],
+                                            outputs: ["images": runner.url("out")])) { error in
+            XCTAssertTrue("\(error)".contains("latest_net_G_A.pth") && "\(error)".contains("n_blocks 9"), "\(error)")
+        }
+    }
+}

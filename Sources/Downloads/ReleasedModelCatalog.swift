@@ -1,0 +1,70 @@
+import Foundation
+
+/// A published generator checkpoint PleinAir can fetch by name: who published it, its files
+/// (junyanz layout) and where each comes from.
+public struct ReleasedModel: Sendable, Equatable {
+    /// Who publishes it.
+    public enum Source: String, CaseIterable, Sendable {
+        /// The CycleGAN model zoo (junyanz `scripts/download_cyclegan_model.sh`): one generator per name.
+        case zoo = "cyclegan_zoo"
+        /// The Art2Real release (aimagelab/art2real README, "Pre-trained Models"): both generators.
+        case art2real
+    }
+
+    public let source: Source
+    /// The name users type (`monet2photo`).
+    public let name: String
+    /// Files of the model folder, in the layout `translate` reads, with the URL each is fetched from;
+    /// nil where the publisher offers no direct link (a Google Drive folder) and a person must fetch it.
+    public let files: [(name: String, url: URL?)]
+    /// Where a person finds the files.
+    public let page: URL
+
+    /// `cyclegan_zoo/monet2photo`: the id the trust-on-first-use record and the cache use.
+    public var id: String { "\(source.rawValue)/\(name)" }
+
+    public static func == (a: ReleasedModel, b: ReleasedModel) -> Bool {
+        a.id == b.id && a.files.map(\.name) == b.files.map(\.name) && a.files.map(\.url) == b.files.map(\.url) && a.page == b.page
+    }
+}
+
+/// The released generators PleinAir knows by name. Neither publisher gives checksums, so each
+/// file's SHA-256 is recorded at first download and checked on every later use (`TrustedHashes`).
+public enum ReleasedModelCatalog {
+    /// junyanz's list in `scripts/download_cyclegan_model.sh` (ResnetGenerator, ngf 64, 9 blocks,
+    /// no dropout; saved as `<name>_pretrained/latest_net_G.pth`).
+    public static let zooNames = [
+        "apple2orange", "orange2apple", "summer2winter_yosemite", "winter2summer_yosemite", "horse2zebra", "zebra2horse",
+        "monet2photo", "style_monet", "style_cezanne", "style_ukiyoe", "style_vangogh", "sat2map", "map2sat",
+        "cityscapes_photo2label", "cityscapes_label2photo", "facades_photo2label", "facades_label2photo", "iphone2dslr_flower",
+    ]
+
+    /// Where the zoo files are served (`<name>.pth`).
+    public static let zooBaseURL = URL(string: "http://efrosgans.eecs.berkeley.edu/cyclegan/pretrained_models/")!
+
+    /// The Art2Real checkpoints' Google Drive folders, from the authors' README. Drive folders have
+    /// no stable direct link, so these files are fetched by hand (or from a mirror, `base_url`).
+    public static let art2realFolders: [(name: String, page: String)] = [
+        ("monet2photo", "https://drive.google.com/drive/folders/1XciFP86aKuYoWUWKXgGaBVrZrWx6vjxe"),
+        ("landscape2photo", "https://drive.google.com/drive/folders/1rmYKPYFu3FGwfrkAAGaqn1G7R-fODj41"),
+        ("portrait2photo", "https://drive.google.com/drive/folders/12Vr6oceBzi4NWRZsyF7eUg-3WTZdh8Lv"),
+    ]
+
+    /// Every model, zoo first.
+    public static var all: [ReleasedModel] {
+        zooNames.map { name in
+            ReleasedModel(source: .zoo, name: name, files: [("latest_net_G.pth", zooBaseURL.appendingPathComponent("\(name).pth"))],
+                          page: URL(string: "https://github.com/junyanz/pytorch-CycleGAN-and-pix2pix/blob/master/scripts/download_cyclegan_model.sh")!)
+        } + art2realFolders.map { entry in
+            // The authors' test.py loads checkpoints/<name>/latest_net_G_A.pth and latest_net_G_B.pth
+            // (junyanz's BaseModel.load_networks, which their code builds on).
+            ReleasedModel(source: .art2real, name: entry.name, files: [("latest_net_G_A.pth", nil), ("latest_net_G_B.pth", nil)],
+                          page: URL(string: entry.page)!)
+        }
+    }
+
+    /// The model `source`/`name`, or nil.
+    public static func find(source: ReleasedModel.Source, name: String) -> ReleasedModel? {
+        all.first { $0.source == source && $0.name == name }
+    }
+}
