@@ -9,10 +9,10 @@ public struct ANNIndexStage: Stage {
     public init() {}
 
     static let factory = Param<String>("index", default: "auto",
-                                       doc: "FAISS index-factory string (Flat, IVF1024,Flat, IVF4096,PQ48, HNSW32…) or auto: IVF with "
+                                       doc: "FAISS index-factory string (Flat, IVF1024,Flat, IVF4096,PQ6np, HNSW32…) or auto: IVF with "
                                            + "√rows lists (256–4096), the vectors themselves up to 512 MB of floats per scale, else PQ "
-                                           + "codes of 16- or 8-value sub-vectors re-ranked from the bank (docs/memory-banks.md). Ours: the "
-                                           + "authors read prebuilt FAISS indexes without publishing the type")
+                                           + "codes (after a PCA to 64 dimensions for larger patches) re-ranked from the bank "
+                                           + "(docs/memory-banks.md). Ours: the authors read prebuilt FAISS indexes without publishing the type")
     static let nprobe = Param<Int>("nprobe", default: 16, rule: .atLeast(0),
                                    doc: "IVF lists searched per query. Ours: measured in docs/memory-banks.md")
     static let shortlist = Param<Int>("shortlist", default: 64, rule: .atLeast(1),
@@ -26,8 +26,8 @@ public struct ANNIndexStage: Stage {
                                       doc: "bank rows (a seeded sample) the index trains on; at most 200k × 3 KB of floats for 16×16 "
                                           + "patches. Ours")
     static let kmeansIterations = Param<Int>("kmeans_iterations", default: 10, rule: .atLeast(1),
-                                             doc: "k-means iterations training the IVF lists. Ours: FAISS's default is 25; 10 gave the same "
-                                                 + "recall in a third of the time (docs/memory-banks.md)")
+                                             doc: "k-means iterations training the IVF lists. Ours: FAISS's default is 25; training time grows "
+                                                 + "with it, and the recall measured with 10 is in docs/memory-banks.md")
     static let recallQueries = Param<Int>("recall_queries", default: 1000, rule: .atLeast(0),
                                           doc: "held-out patches per scale on which recall is measured (exact search scans the whole bank "
                                               + "for them)")

@@ -122,13 +122,13 @@ final class CompressedIndexTests: XCTestCase {
 
     func testTheAutoRecipeCompressesOnlyBanksTooLargeForFloats() {
         // The paper's monet2photo banks (6,287 photos at 256², scales 16/6, 8/5, 4/4).
-        XCTAssertEqual(PatchIndexRecipe.factory(rows: 10_569_000, dimension: 768), "IVF4096,PQ48np")
-        XCTAssertEqual(PatchIndexRecipe.factory(rows: 15_717_000, dimension: 192), "IVF4096,PQ24np")
+        XCTAssertEqual(PatchIndexRecipe.factory(rows: 10_569_000, dimension: 768), "PCAR64,IVF4096,PQ16np")
+        XCTAssertEqual(PatchIndexRecipe.factory(rows: 15_717_000, dimension: 192), "PCAR64,IVF4096,PQ16np")
         XCTAssertEqual(PatchIndexRecipe.factory(rows: 25_755_000, dimension: 48), "IVF4096,PQ6np")
         // The demo's: 120 photos at 64².
         XCTAssertEqual(PatchIndexRecipe.factory(rows: 9720, dimension: 768), "IVF128,Flat")
         XCTAssertEqual(PatchIndexRecipe.factory(rows: 30_720, dimension: 48), "IVF256,Flat")
         XCTAssertEqual(PatchIndexRecipe.factory(rows: 100, dimension: 48), "IVF2,Flat")
-        XCTAssertEqual(PatchIndexRecipe.factory(rows: 2_000_000, dimension: 108), "IVF2048,PQ12np", "PQ needs whole sub-vectors")
+        XCTAssertEqual(PatchIndexRecipe.factory(rows: 8_000_000, dimension: 60), "IVF4096,PQ6np", "PQ needs whole sub-vectors")
     }
 }
