@@ -6,7 +6,7 @@ import Pipeline
 public enum BuiltinStages {
     /// One instance of each built-in stage kind.
     public static var all: [Stage] {
-        [CommandStage(), DemoScenesStage(), CompareImagesStage(), ContactSheetStage(), MemoryBankStage(), ANNIndexStage(),
+        [CommandStage(), DemoScenesStage(), CompareImagesStage(), ContactSheetStage(), MemoryBankStage(), ANNIndexStage(), AuthorsBankStage(),
          RetrievalSheetStage(), InceptionStatsStage(), FIDStage(), StyleTransferStage(), TrainStage(), TranslateStage(), ExportModelStage(),
          UserStudyStage()] + testKinds
     }
