@@ -73,8 +73,9 @@ public struct RetrievalSheetStage: Stage {
                     cells.append(.init(Image(planarFloats: vector, width: patchScale.patch, height: patchScale.patch, channels: 3),
                                        caption: String(format: "d%.2f", distances[j])))
                 }
-                if let best = labels.first, best >= 0 {
-                    let (image, bx, by) = scale.bank.location(of: best)
+                // Banks imported by authors_bank do not know their patches' sources (image −1).
+                if let best = labels.first, best >= 0, case let (image, bx, by) = scale.bank.location(of: best),
+                   bankManifest.images.indices.contains(image) {
                     let name = bankManifest.images[image]
                     var photo = try ImageCodec.read(photos.appendingPathComponent(name)).convertedTo8Bit().toRGB()
                     let w = patchScale.rescaled(photo.width), h = patchScale.rescaled(photo.height)
