@@ -18,7 +18,8 @@ public struct AuthorsBankStage: Stage {
                                          doc: "patch sizes to import, one patch_size_<P> folder each. Default 16, 8, 4: the authors' "
                                              + "multi-scale README example (aimagelab/art2real)")
     static let strides = Param<[Int]>("strides", default: PatchScale.authorsDefaults.map(\.stride), rule: .atLeast(1),
-                                      doc: "the stride each imported scale records (its name, e.g. p16s6), one per patch size. The "
+                                      doc: "the stride each imported scale records (its name, e.g. p16s6; train cuts generated images "
+                                          + "with it), one per patch size. The "
                                           + "authors' bank does not record its extraction stride: this is a label, not a measurement. "
                                           + "Default 6, 5, 4: the strides of the authors' README example")
     static let classID = Param<Int>("class", default: 0, rule: .atLeast(0),
@@ -28,8 +29,8 @@ public struct AuthorsBankStage: Stage {
                                       doc: "candidates per query re-ranked exactly from the bank when an imported index stores "
                                           + "compressed codes (as ann_index's shortlist). Ours")
     static let rowsPerShard = Param<Int>("rows_per_shard", default: 65_536, rule: .atLeast(1),
-                                         doc: "patches read from the authors' .bin per batch, one bank shard each (48 MB of bytes at "
-                                             + "16×16). Ours")
+                                         doc: "patches read from the authors' .bin per batch, one bank shard each (at 16×16: 192 MB of "
+                                             + "floats read, a 48 MB shard written). Ours")
 
     public var descriptor: StageDescriptor {
         StageDescriptor(
