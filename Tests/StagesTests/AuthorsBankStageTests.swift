@@ -61,6 +61,21 @@ final class AuthorsBankStageTests: XCTestCase {
         }
     }
 
+    func testAuthorsMeanInZeroOneUnitsIsRecognisedAndTheBankKeepsTheExactMean() throws {
+        let runner = try StageHarness("authors-mean")
+        let data = try AuthorsFolder.write(to: runner.url("data"), patches: [4: 90], factory: "Flat", meanInUnitRange: true)
+        let result = try runner.run(AuthorsBankStage(), params: Self.scales([4], [4]), inputs: ["data": data],
+                                    outputs: ["bank": runner.url("bank"), "index": runner.url("index")])
+        XCTAssertLessThan(result.value("mean_difference.p4s4") ?? 1, 1e-5)
+        let provenance = try JSONDecoder().decode(AuthorsBankImport.Provenance.self,
+                                                  from: Data(contentsOf: runner.url("bank/authors_bank.json")))
+        XCTAssertEqual(provenance.scales.map(\.meanUnits), ["[0,1]"])
+        let scale = try MemoryBank(folder: runner.url("bank")).scales[0]
+        let rows = try scale.patches.allFloats()
+        let exact = (0..<48).map { j in (0..<90).reduce(0.0) { $0 + Double(rows[$1 * 48 + j]) } / 90 }
+        XCTAssertLessThan(zip(scale.mean, exact).map { abs(Double($0) - $1) }.max() ?? 1, 1e-6)
+    }
+
     func testValueThatIsNotEightBitFailsNamingFileRowAndValue() throws {
         let runner = try StageHarness("authors-not8bit")
         let data = try AuthorsFolder.write(to: runner.url("data"), patches: [4: 50], factory: "Flat", damage: (row: 7, column: 5, value: 0.5))
@@ -128,6 +143,7 @@ final class AuthorsBankStageTests: XCTestCase {
 /// the rows mapped the authors' way, `(v − 0.5)·2` in float32.
 enum AuthorsFolder {
     static func write(to root: URL, patches: [Int: Int], factory: String, nprobe: Int = 0, indexInUnitRange: Bool = false,
+                      meanInUnitRange: Bool = false,
                       damage: (row: Int, column: Int, value: Float)? = nil, seed: UInt64 = 4) throws -> URL {
         var rng = SeededGenerator(seed: seed)
         for (p, rows) in patches.sorted(by: { $0.key > $1.key }) {
@@ -142,7 +158,7 @@ enum AuthorsFolder {
                 .write(to: folder.appendingPathComponent("memory_bank_patches_binary/0.bin"))
             let mapped = values.map { ($0 - 0.5) * 2 }
             let mean = (0..<d).map { j in Float((0..<rows).reduce(0.0) { $0 + Double(mapped[$1 * d + j]) } / Double(rows)) }
-            try oneDimensionalNpy(mean).write(to: folder.appendingPathComponent("means/0.npy"))
+            try oneDimensionalNpy(meanInUnitRange ? mean.map { $0 / 2 + 0.5 } : mean).write(to: folder.appendingPathComponent("means/0.npy"))
             let indexed = indexInUnitRange ? values : mapped
             let index = try ANNIndex(dimension: d, factory: factory)
             try index.train(indexed, count: rows)
