@@ -15,16 +15,20 @@ public struct ReleasedModel: Sendable, Equatable {
     /// The name users type (`monet2photo`).
     public let name: String
     /// Files of the model folder, in the layout `translate` reads, with the URL each is fetched from;
-    /// nil where the publisher offers no direct link (a Google Drive folder) and a person must fetch it.
+    /// nil where the publisher offers no link to the file itself (it comes from `archive`, or by hand).
     public let files: [(name: String, url: URL?)]
     /// Where a person finds the files.
     public let page: URL
+    /// A zip archive holding the files (the Art2Real release ships one per model), fetched and
+    /// unpacked when files without a link of their own are missing; nil when there is none.
+    public var archive: URL? = nil
 
     /// `cyclegan_zoo/monet2photo`: the id the trust-on-first-use record and the cache use.
     public var id: String { "\(source.rawValue)/\(name)" }
 
     public static func == (a: ReleasedModel, b: ReleasedModel) -> Bool {
         a.id == b.id && a.files.map(\.name) == b.files.map(\.name) && a.files.map(\.url) == b.files.map(\.url) && a.page == b.page
+            && a.archive == b.archive
     }
 }
 
@@ -42,24 +46,24 @@ public enum ReleasedModelCatalog {
     /// Where the zoo files are served (`<name>.pth`).
     public static let zooBaseURL = URL(string: "http://efrosgans.eecs.berkeley.edu/cyclegan/pretrained_models/")!
 
-    /// The Art2Real checkpoints' Google Drive folders, from the authors' README. Drive folders have
-    /// no stable direct link, so these files are fetched by hand (or from a mirror, `base_url`).
-    public static let art2realFolders: [(name: String, page: String)] = [
-        ("monet2photo", "https://drive.google.com/drive/folders/1XciFP86aKuYoWUWKXgGaBVrZrWx6vjxe"),
-        ("landscape2photo", "https://drive.google.com/drive/folders/1rmYKPYFu3FGwfrkAAGaqn1G7R-fODj41"),
-        ("portrait2photo", "https://drive.google.com/drive/folders/12Vr6oceBzi4NWRZsyF7eUg-3WTZdh8Lv"),
-    ]
+    /// The Art2Real checkpoints: one zip per model on the authors' server (aimagelab/art2real README,
+    /// "Pre-trained Models", `checkpoints/<name>.zip` beside the datasets; earlier versions of the
+    /// README linked Google Drive folders instead).
+    public static let art2realNames = ["monet2photo", "landscape2photo", "portrait2photo"]
+    public static let art2realCheckpointsURL =
+        URL(string: "https://ailb-web.ing.unimore.it/publicfiles/drive/CVPR%202019%20-%20Art2Real/checkpoints/")!
 
     /// Every model, zoo first.
     public static var all: [ReleasedModel] {
         zooNames.map { name in
             ReleasedModel(source: .zoo, name: name, files: [("latest_net_G.pth", zooBaseURL.appendingPathComponent("\(name).pth"))],
                           page: URL(string: "https://github.com/junyanz/pytorch-CycleGAN-and-pix2pix/blob/master/scripts/download_cyclegan_model.sh")!)
-        } + art2realFolders.map { entry in
+        } + art2realNames.map { name in
             // The authors' test.py loads checkpoints/<name>/latest_net_G_A.pth and latest_net_G_B.pth
-            // (junyanz's BaseModel.load_networks, which their code builds on).
-            ReleasedModel(source: .art2real, name: entry.name, files: [("latest_net_G_A.pth", nil), ("latest_net_G_B.pth", nil)],
-                          page: URL(string: entry.page)!)
+            // (junyanz's BaseModel.load_networks, which their code builds on); the zip holds them.
+            ReleasedModel(source: .art2real, name: name, files: [("latest_net_G_A.pth", nil), ("latest_net_G_B.pth", nil)],
+                          page: URL(string: "https://github.com/aimagelab/art2real#pre-trained-models")!,
+                          archive: art2realCheckpointsURL.appendingPathComponent("\(name).zip"))
         }
     }
 

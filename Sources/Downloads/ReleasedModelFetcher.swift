@@ -13,8 +13,9 @@ public struct FetchedFile: Sendable, Equatable {
 
 /// Puts a released model's files in a shared cache (`$PLEINAIR_WEIGHTS/released/<source>/<name>/`),
 /// downloading what has a direct link (resumably), and holds every file to the SHA-256 recorded
-/// at its first download. Files without a direct link must be placed by hand; the error says
-/// where to get them and where to put them.
+/// at its first download. Files shipped in an archive (the Art2Real release) are taken from it: the
+/// archive is downloaded resumably, its own hash recorded the same way, and unpacked. Files with no
+/// link at all must be placed by hand; the error says where to get them and where to put them.
 public struct ReleasedModelFetcher {
     /// The cache root; a model lives in `root/<source>/<name>/`.
     public var root: URL
@@ -42,12 +43,19 @@ public struct ReleasedModelFetcher {
                       progress: (@Sendable (DownloadProgress) -> Void)? = nil) throws -> [FetchedFile] {
         let folder = folder(for: model)
         let fm = FileManager.default
-        let manual = model.files.filter { file in
+        var manual = model.files.filter { file in
             source(of: file, in: model) == nil && !fm.fileExists(atPath: folder.appendingPathComponent(file.name).path)
+        }
+        var origin = "placed by hand"
+        if !manual.isEmpty, let archive = model.archive {
+            let url = baseURL.map { $0.appendingPathComponent(archive.lastPathComponent) } ?? archive
+            try unpack(url, for: model, files: manual.map(\.name), into: folder, trust: trust, progress: progress)
+            origin = "from \(url.absoluteString)"
+            manual = []
         }
         if !manual.isEmpty {
             throw DatasetError.downloadFailed(url: model.page.absoluteString, message:
-                "\(model.id) has no direct download link (a Google Drive folder); download "
+                "\(model.id) has no direct download link; download "
                 + manual.map(\.name).joined(separator: " and ") + " from \(model.page.absoluteString) and put "
                 + (manual.count == 1 ? "it" : "them") + " in \(folder.path)/ (or name a mirror: the stage's base_url, `weights fetch --url`)")
         }
@@ -55,7 +63,7 @@ public struct ReleasedModelFetcher {
         for file in model.files {
             let destination = folder.appendingPathComponent(file.name)
             var downloaded: Int64 = 0
-            var origin = "placed by hand"
+            var origin = origin
             if let url = source(of: file, in: model) {
                 // An empty prefix accepts any bytes: the trust record below is the check.
                 let result = try VerifiedDownload(url: url, destination: destination, sha256Prefix: "", attempts: attempts,
@@ -71,8 +79,47 @@ public struct ReleasedModelFetcher {
         return out
     }
 
-    /// Where `file` is downloaded from: the mirror when one is given, else the publisher's link.
+    /// Downloads `url` (a zip) into `folder`, holds it to its trust record, and moves `files` out of it
+    /// into `folder` (found by name anywhere inside). The archive is removed once they are out.
+    func unpack(_ url: URL, for model: ReleasedModel, files: [String], into folder: URL, trust: TrustedHashes,
+                progress: (@Sendable (DownloadProgress) -> Void)?) throws {
+        let fm = FileManager.default
+        let archive = folder.appendingPathComponent(url.lastPathComponent)
+        let fetched: DownloadedFile
+        do {
+            fetched = try VerifiedDownload(url: url, destination: archive, sha256Prefix: "", attempts: attempts, timeout: timeout)
+                .run(progress: progress)
+        } catch {
+            throw DatasetError.downloadFailed(url: url.absoluteString, message: "\(error); offline, put \(url.lastPathComponent) (from "
+                                              + "\(url.absoluteString)) or its " + files.joined(separator: " and ") + " in \(folder.path)/")
+        }
+        let size = ((try? fm.attributesOfItem(atPath: archive.path)[.size]) as? Int64) ?? 0
+        _ = try trust.check(id: model.id, file: archive.lastPathComponent, sha256: fetched.sha256, size: size, path: archive,
+                            source: url.absoluteString)
+        let unpacked = folder.appendingPathComponent(".unpacked-\(getpid())")
+        try? fm.removeItem(at: unpacked)
+        defer { try? fm.removeItem(at: unpacked) }
+        _ = try ArchiveExtractor.extract(archive, to: unpacked)
+        let inside = (fm.enumerator(at: unpacked, includingPropertiesForKeys: nil)?.allObjects as? [URL]) ?? []
+        for name in files {
+            let matches = inside.filter { $0.lastPathComponent == name }
+            guard matches.count == 1 else {
+                throw DatasetError.io(path: archive.path, message: matches.isEmpty ? "holds no \(name)"
+                                      : "holds \(matches.count) files named \(name); put the right one in \(folder.path)/ by hand")
+            }
+            do {
+                try fm.moveItem(at: matches[0], to: folder.appendingPathComponent(name))
+            } catch {
+                throw DatasetError.io(path: folder.appendingPathComponent(name).path, message: "cannot move out of the archive: \(error)")
+            }
+        }
+        try? fm.removeItem(at: archive)
+    }
+
+    /// Where `file` is downloaded from: the mirror when one is given, else the publisher's link; nil
+    /// when it has no link of its own.
     func source(of file: (name: String, url: URL?), in model: ReleasedModel) -> URL? {
+        if file.url == nil, model.archive != nil { return nil }  // it comes out of the archive
         if let baseURL {
             if let official = file.url { return baseURL.appendingPathComponent(official.lastPathComponent) }
             return baseURL.appendingPathComponent(model.name).appendingPathComponent(file.name)

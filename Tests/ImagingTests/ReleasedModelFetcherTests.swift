@@ -2,6 +2,7 @@ import Basics
 import Foundation
 import Pipeline
 import XCTest
+import ZIPFoundation
 @testable import Downloads
 @testable import Imaging
 
@@ -98,16 +99,40 @@ final class ReleasedModelFetcherTests: XCTestCase {
         }
     }
 
-    func testArt2RealCheckpointsWithoutADirectLinkSayWhereToGetAndPutThem() throws {
-        let fetcher = ReleasedModelFetcher(root: work.appendingPathComponent("cache"))
+    func testArt2RealCheckpointsComeOutOfTheirArchiveWithBothHashesRecorded() throws {
+        XCTAssertEqual(art2real.archive?.absoluteString,
+                       "https://ailb-web.ing.unimore.it/publicfiles/drive/CVPR%202019%20-%20Art2Real/checkpoints/landscape2photo.zip")
+        // The release's zip holds the model folder; the generators come out of it by name.
+        let zip = served.appendingPathComponent("landscape2photo.zip")
+        let archive = try XCTUnwrap(Archive(url: zip, accessMode: .create))
+        for (name, bytes) in [("landscape2photo/latest_net_G_A.pth", payload), ("landscape2photo/latest_net_G_B.pth", Data(payload.reversed())),
+                              ("landscape2photo/latest_net_D_A.pth", Data([1, 2, 3]))] {
+            let data = Data(bytes)
+            try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
+                data.subdata(in: Int(position)..<(Int(position) + size))
+            }
+        }
+        let fetcher = ReleasedModelFetcher(root: work.appendingPathComponent("cache"), baseURL: try startServer())
+        let trust = try trust()
+        let fetched = try fetcher.fetch(art2real, trust: trust)
+        XCTAssertEqual(fetched.map(\.verdict), [.trustedOnFirstUse, .trustedOnFirstUse])
+        XCTAssertEqual(try Data(contentsOf: fetched[0].path), payload)
+        XCTAssertEqual(try Data(contentsOf: fetched[1].path), Data(payload.reversed()))
+        XCTAssertEqual(try trust.recorded(id: "art2real/landscape2photo", file: "landscape2photo.zip"), try FileHash.sha256(of: zip))
+        XCTAssertEqual(try fm.contentsOfDirectory(atPath: fetcher.folder(for: art2real).path).sorted(),
+                       ["latest_net_G_A.pth", "latest_net_G_B.pth"], "the archive and its other files are not kept")
+        XCTAssertEqual(try fetcher.fetch(art2real, trust: trust).map(\.verdict), [.matchesRecord, .matchesRecord])
+    }
+
+    func testOfflineTheArt2RealMessageSaysWhereToPutTheArchiveOrItsFiles() throws {
+        let fetcher = ReleasedModelFetcher(root: work.appendingPathComponent("cache"), baseURL: URL(string: "http://127.0.0.1:9/")!, attempts: 1)
         XCTAssertThrowsError(try fetcher.fetch(art2real, trust: try trust())) { error in
             let text = "\(error)"
-            XCTAssertTrue(text.contains("drive.google.com/drive/folders/1rmYKPYFu3FGwfrkAAGaqn1G7R-fODj41")
-                          && text.contains("latest_net_G_A.pth and latest_net_G_B.pth")
+            XCTAssertTrue(text.contains("landscape2photo.zip") && text.contains("latest_net_G_A.pth and latest_net_G_B.pth")
                           && text.contains(self.work.appendingPathComponent("cache/art2real/landscape2photo").path), text)
         }
+        // Files placed by hand are used without the archive.
         let folder = fetcher.folder(for: art2real)
-        try fm.createDirectory(at: folder, withIntermediateDirectories: true)
         for name in ["latest_net_G_A.pth", "latest_net_G_B.pth"] { try payload.write(to: folder.appendingPathComponent(name)) }
         XCTAssertEqual(try fetcher.fetch(art2real, trust: try trust()).map(\.verdict), [.trustedOnFirstUse, .trustedOnFirstUse])
     }
