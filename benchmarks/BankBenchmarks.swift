@@ -195,3 +195,40 @@ func runBankIndex(_ a: [String]) throws {
                  + "code %d B, peak RSS %.2f GB", scale.scale.name, a[2], nprobe, shortlist, train, iterations, report.trainSeconds,
                  report.addSeconds, recall.atOne, recall.atK, Double(n) / t, index.codeSize, Double(usage.ru_maxrss) / 1_048_576))
 }
+
+/// `pleinair-bench bank-search BANK INDEX [QUERIES]`: the search-time settings of an index folder
+/// already built (nprobe × shortlist), on each scale's held-out patches against exact search over
+/// the whole bank: recall and queries per second of the search the loss runs, no rebuild.
+func runBankSearch(_ a: [String]) throws {
+    BLASKernel.setThreadCount(ProcessInfo.processInfo.activeProcessorCount)
+    let bank = try MemoryBank(folder: URL(fileURLWithPath: a[0]))
+    let folder = URL(fileURLWithPath: a[1])
+    var manifest = try PatchIndexManifest.read(from: folder)
+    let count = a.count > 2 ? Int(a[2]) ?? 300 : 300
+    for (s, name) in manifest.scales.enumerated() {
+        let scale = bank.scales[s]
+        let index = try ANNIndex.read(from: folder.appendingPathComponent(PatchIndexManifest.indexFile(name)))
+        let held = try bank.holdout(s)
+        let n = min(count, held.rows)
+        let queries = try held.floats(0..<n)
+        var truth: Neighbors!
+        let exact = try Bench.time {
+            truth = try queries.withUnsafeBufferPointer { try ExactScan(bank: scale.patches).search($0.baseAddress!, count: n, k: 5) }
+        }
+        print(String(format: "%@: %d patches, %@, %d held-out queries (exact search %.0f s)", name, scale.patches.rows,
+                     manifest.factories[s], n, exact))
+        for nprobe in [16, 32, 64] {
+            for shortlist in [64, 128, 256] {
+                manifest.nprobe = nprobe
+                manifest.shortlist = shortlist
+                try manifest.applySearchParameters(to: index)
+                guard let search = try manifest.search(over: index, bank: scale.patches, threads: 1) else { continue }
+                var found: Neighbors!
+                let t = try Bench.time { found = try queries.withUnsafeBufferPointer { try search.search($0.baseAddress!, count: n, k: 5) } }
+                let recall = RetrievalRecall.measure(approximate: found, exact: truth)
+                print(String(format: "  nprobe %3d shortlist %3d: recall@1 %.3f recall@5 %.3f, %6.0f queries/s", nprobe, shortlist,
+                             recall.atOne, recall.atK, Double(n) / t))
+            }
+        }
+    }
+}

@@ -18,6 +18,10 @@ if arguments.first == "bank-index", arguments.count == 8 {
     try runBankIndex(Array(arguments.dropFirst()))
     exit(0)
 }
+if arguments.first == "bank-search", arguments.count >= 3 {
+    try runBankSearch(Array(arguments.dropFirst()))
+    exit(0)
+}
 let asked = arguments.isEmpty ? ["all"] : arguments
 for group in asked.flatMap({ $0 == "all" ? known : [$0] }) {
     switch group {

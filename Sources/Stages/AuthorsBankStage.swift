@@ -25,7 +25,7 @@ public struct AuthorsBankStage: Stage {
     static let classID = Param<Int>("class", default: 0, rule: .atLeast(0),
                                     doc: "semantic class id to import (<class>.bin, .npy, .index); 0 is the authors' background / "
                                         + "'everything else' bank. PleinAir banks hold one class until semantic banks land")
-    static let shortlist = Param<Int>("shortlist", default: 64, rule: .atLeast(1),
+    static let shortlist = Param<Int>("shortlist", default: 128, rule: .atLeast(1),
                                       doc: "candidates per query re-ranked exactly from the bank when an imported index stores "
                                           + "compressed codes (as ann_index's shortlist). Ours")
     static let rowsPerShard = Param<Int>("rows_per_shard", default: 65_536, rule: .atLeast(1),

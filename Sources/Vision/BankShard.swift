@@ -54,7 +54,6 @@ public struct BankShard {
         let nx = scale.positions(width), ny = scale.positions(height)
         guard nx > 0, ny > 0 else { return }
         candidates[s] += nx * ny
-        bank[s].reserveCapacity(bank[s].count + nx * ny * scale.dimension)
         for py in 0..<ny {
             for px in 0..<nx {
                 let x = px * scale.stride, y = py * scale.stride

@@ -47,7 +47,7 @@ public final class PatchLoss {
     /// (`InvertedFileScan`) with sgemm, same neighbours as FAISS's scan, which Debian compiles without AVX2.
     /// Compressed (PQ) indexes return `shortlist` candidates that the bank re-ranks exactly.
     public init(bank: MemoryBank, indexes: [ANNIndex], weights: [Float]? = nil, k: Int = 5, bandwidth: Float = 1,
-                threads: Int = 1, blasScan: Bool = true, shortlist: Int = 64) throws {
+                threads: Int = 1, blasScan: Bool = true, shortlist: Int = 128) throws {
         precondition(k > 0 && bandwidth > 0, "k and bandwidth must be positive")
         let w = weights ?? [Float](repeating: 1, count: bank.scales.count)
         guard indexes.count == bank.scales.count, w.count == bank.scales.count else {
