@@ -59,6 +59,9 @@ let package = Package(
 
         // Results as a self-contained HTML page (table, SVG charts, inlined images).
         .target(name: "Report", dependencies: ["Pipeline"]),
+        // `pleinair ui`: a local, read-only live view over the ledger and the store (POSIX sockets, no
+        // server package: SwiftNIO or Hummingbird would add minutes to every fresh build for a GET-only view).
+        .target(name: "UI", dependencies: ["Pipeline", "Report"]),
         // User-study sheets, answer keys, response ingestion and statistics.
         .target(name: "Study", dependencies: ["Basics", "Pipeline", "Imaging"]),
 
@@ -91,6 +94,8 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["PleinAirCLI", "Pipeline", "TestSupport"], resources: [.copy("Fixtures")]),
         // Every built-in stage kind, run alone through one harness (StageHarness), no pipeline around it.
         .testTarget(name: "StagesTests", dependencies: ["Basics", "Stages", "Pipeline", "Imaging", "Vision", "NN", "Tensor", "Study"]),
+        // The live view: HTTP parsing, token and path safety, pages over a real ledger, Chromium, load.
+        .testTarget(name: "UITests", dependencies: ["UI", "Pipeline", "TestSupport"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "Stages", "Pipeline", "Imaging"], resources: [.copy("Fixtures")]),
     ]
 )
