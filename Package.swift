@@ -73,7 +73,7 @@ let package = Package(
         .target(name: "Stages", dependencies: ["Basics", "Pipeline", "Imaging", "NN", "Vision", "Study"], swiftSettings: release),
 
         .executableTarget(name: "PleinAirCLI", dependencies: [
-            "Pipeline", "Stages", "Downloads", "Report", "Study", "Tensor", "Imaging", "Vision",
+            "Pipeline", "Stages", "Downloads", "Report", "Study", "Tensor", "Imaging", "Vision", "UI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "StageProcess", dependencies: ["Pipeline", "Stages"], swiftSettings: release),
