@@ -79,7 +79,7 @@ let package = Package(
         .executableTarget(name: "StageProcess", dependencies: ["Pipeline", "Stages"], swiftSettings: release),
         .executableTarget(name: "Benchmarks", dependencies: ["Basics", "Pipeline", "Stages", "Tensor", "NN", "Vision", "Imaging"],
                           path: "benchmarks", exclude: ["torch_generator_step.py", "torch_cyclegan_step.py"], swiftSettings: release),
-        .executableTarget(name: "Fuzz", dependencies: ["Pipeline", "Stages", "Downloads", "Study", "NN", "Vision", "Imaging"]),
+        .executableTarget(name: "Fuzz", dependencies: ["Pipeline", "Stages", "Downloads", "Study", "NN", "Vision", "Imaging", "UI"]),
 
         // What some tests need from the machine (PyTorch, Slurm, Chromium…): skip, or fail where required.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
