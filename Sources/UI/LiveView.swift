@@ -11,6 +11,7 @@ public struct LiveView: Sendable {
     public let loadExperiment: (@Sendable (String) throws -> Experiment)?
     /// Small copies of images for the grid; without it `/thumbs/` serves the files themselves.
     public let thumbnails: ThumbnailCache?
+    private let responses = ResponseCache()
 
     public init(workspace: Workspace, token: UIToken, thumbnails: ThumbnailCache? = nil,
                 loadExperiment: (@Sendable (String) throws -> Experiment)? = nil) {
@@ -43,6 +44,13 @@ public struct LiveView: Sendable {
     }
 
     private func api(_ name: String, _ query: [String: String]) -> HTTPResponse {
+        let key = name + "?" + query.filter { $0.key != "token" }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
+        return responses.response(for: key, stamp: ResponseCache.stamp(ledger: workspace.ledgerPath), now: Date().timeIntervalSince1970) {
+            answer(name, query)
+        }
+    }
+
+    private func answer(_ name: String, _ query: [String: String]) -> HTTPResponse {
         let ledger: Ledger
         do {
             guard FileManager.default.fileExists(atPath: workspace.ledgerPath) else { return .text(404, "no ledger in this workspace yet") }
