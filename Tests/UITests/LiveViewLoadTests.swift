@@ -6,7 +6,14 @@ import XCTest
 /// Fifty clients polling the view as the pages do, while a run writes the ledger.
 final class LiveViewLoadTests: XCTestCase {
     /// A chain of CPU-bound stages: the run's time is its own work, so watching it can only add.
-    static let spec = """
+    /// PLEINAIR_UI_LOAD_SPIN sets each stage's work (200: a run of ~5 s in a debug build here; 2600
+    /// for the issue's minute) and PLEINAIR_UI_LOAD_ROUNDS the watched/unwatched pairs (3).
+    static var spec: String {
+        let spin = ProcessInfo.processInfo.environment["PLEINAIR_UI_LOAD_SPIN"].flatMap { Int($0) } ?? 200
+        return template.replacingOccurrences(of: "spin: 200", with: "spin: \(spin)")
+    }
+
+    static let template = """
         experiment: load
         stages:
           s1: {kind: work, params: {spin: 200, steps: 50, tag: a}}
@@ -73,13 +80,15 @@ final class LiveViewLoadTests: XCTestCase {
     func testFiftyPollingClientsCauseNoErrorsAndBarelySlowARun() throws {
         let tally = Tally()
         var quiet: [Double] = [], watched: [Double] = []
-        for _ in 0..<3 {  // alternated, so drift on a shared machine hits both sides
+        let rounds = ProcessInfo.processInfo.environment["PLEINAIR_UI_LOAD_ROUNDS"].flatMap { Int($0) } ?? 3
+        for _ in 0..<max(1, rounds) {  // alternated, so drift on a shared machine hits both sides
             quiet.append(try timedRun(clients: 0, tally: tally))
             watched.append(try timedRun(clients: 50, tally: tally))
         }
-        let ratio = watched.sorted()[1] / quiet.sorted()[1]
-        print(String(format: "load: %d requests; run %.2f s unwatched, %.2f s watched by 50 clients (median of 3): ratio %.3f",
-                     tally.requests, quiet.sorted()[1], watched.sorted()[1], ratio))
+        let median = { (times: [Double]) in times.sorted()[times.count / 2] }
+        let ratio = median(watched) / median(quiet)
+        print(String(format: "load: %d requests; run %.2f s unwatched, %.2f s watched by 50 clients (median of %d): ratio %.3f",
+                     tally.requests, median(quiet), median(watched), quiet.count, ratio))
         XCTAssertEqual(tally.errors, [], "every request answered")
         XCTAssertGreaterThan(tally.requests, 100)
         // The issue asks for 10%; tests run beside others under --parallel on 2 cores, so the bound
