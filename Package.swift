@@ -59,6 +59,9 @@ let package = Package(
 
         // Results as a self-contained HTML page (table, SVG charts, inlined images).
         .target(name: "Report", dependencies: ["Pipeline"]),
+        // `pleinair ui`: a local, read-only live view over the ledger and the store (POSIX sockets, no
+        // server package: SwiftNIO or Hummingbird would add minutes to every fresh build for a GET-only view).
+        .target(name: "UI", dependencies: ["Pipeline", "Report"]),
         // User-study sheets, answer keys, response ingestion and statistics.
         .target(name: "Study", dependencies: ["Basics", "Pipeline", "Imaging"]),
 
@@ -70,13 +73,13 @@ let package = Package(
         .target(name: "Stages", dependencies: ["Basics", "Pipeline", "Imaging", "NN", "Vision", "Study"], swiftSettings: release),
 
         .executableTarget(name: "PleinAirCLI", dependencies: [
-            "Pipeline", "Stages", "Downloads", "Report", "Study", "Tensor", "Imaging", "Vision",
+            "Pipeline", "Stages", "Downloads", "Report", "Study", "Tensor", "Imaging", "Vision", "UI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "StageProcess", dependencies: ["Pipeline", "Stages"], swiftSettings: release),
         .executableTarget(name: "Benchmarks", dependencies: ["Basics", "Pipeline", "Stages", "Tensor", "NN", "Vision", "Imaging"],
                           path: "benchmarks", exclude: ["torch_generator_step.py", "torch_cyclegan_step.py"], swiftSettings: release),
-        .executableTarget(name: "Fuzz", dependencies: ["Pipeline", "Stages", "Downloads", "Study", "NN", "Vision", "Imaging"]),
+        .executableTarget(name: "Fuzz", dependencies: ["Pipeline", "Stages", "Downloads", "Study", "NN", "Vision", "Imaging", "UI"]),
 
         // What some tests need from the machine (PyTorch, Slurm, Chromium…): skip, or fail where required.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -91,6 +94,8 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["PleinAirCLI", "Pipeline", "TestSupport"], resources: [.copy("Fixtures")]),
         // Every built-in stage kind, run alone through one harness (StageHarness), no pipeline around it.
         .testTarget(name: "StagesTests", dependencies: ["Basics", "Stages", "Pipeline", "Imaging", "Vision", "NN", "Tensor", "Study"]),
+        // The live view: HTTP parsing, token and path safety, pages over a real ledger, Chromium, load.
+        .testTarget(name: "UITests", dependencies: ["UI", "Pipeline", "TestSupport"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "Stages", "Pipeline", "Imaging"], resources: [.copy("Fixtures")]),
     ]
 )

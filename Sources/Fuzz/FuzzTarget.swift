@@ -15,6 +15,7 @@ struct FuzzTarget {
         FuzzTarget(name: "answers", run: Harnesses.answers),
         FuzzTarget(name: "archive", run: Harnesses.archive),
         FuzzTarget(name: "image", run: Harnesses.image),
+        FuzzTarget(name: "http", run: Harnesses.http),
     ]
 
     static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }

@@ -5,12 +5,23 @@ import NN
 import Pipeline
 import Stages
 import Study
+import UI
 import Vision
 
 /// The per-parser harnesses: each feeds the bytes to the public entry point a user's file reaches.
 /// Errors propagate so replay mode can show them; the fuzzing entry point ignores them.
 enum Harnesses {
     static let kinds = (BuiltinStages.all + [CycleGANDatasetStage()]).map(\.descriptor)
+
+    /// A request head as `pleinair ui` reads it off a socket, then its path resolved inside a scratch
+    /// folder: nothing may resolve outside it.
+    static func http(_ data: Data) throws {
+        guard let request = HTTPRequest.parse(data) else { return }
+        let root = SafePath(root: Scratch.folder)
+        if let path = root.resolve(request.segments), path != root.root, !path.hasPrefix(root.root + "/") {
+            fatalError("resolved outside the root: \(path)")
+        }
+    }
 
     /// Experiment YAML → structural load → expansion against the built-in stage kinds.
     static func spec(_ data: Data) throws {

@@ -58,6 +58,12 @@ public final class Ledger {
         try migrate()
     }
 
+    /// Opens an existing ledger for reading only (the live view): no migrations, no pragmas that
+    /// write, and SQLite itself refuses any change. WAL lets it read while a run writes.
+    public init(readOnlyPath path: String) throws {
+        db = try SQLiteDatabase(path: path, readOnly: true)
+    }
+
     private func migrate() throws {
         try db.execute("CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, applied_at REAL NOT NULL)")
         for (index, sql) in Ledger.migrations.enumerated() {

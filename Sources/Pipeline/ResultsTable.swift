@@ -29,11 +29,20 @@ public struct ResultsTable: Sendable, Equatable {
     /// The same table where each stage's fingerprint comes from `fingerprint` (e.g. the one an
     /// earlier run used); stages it gives none for count as missing.
     public static func build(plan: Plan, fingerprint: (PlannedStage) -> String?, metrics: (String) throws -> [Metric]?) rethrows -> ResultsTable {
-        let axes = plan.experiment.matrix.map(\.name).filter { axis in
-            plan.stages.contains { $0.instance.matrixValues.contains { $0.axis == axis } }
+        let planned = Dictionary(uniqueKeysWithValues: plan.stages.map { ($0.instance.id, $0) })
+        return try build(experiment: plan.experiment, instances: plan.stages.map(\.instance),
+                         fingerprint: { planned[$0.id].flatMap(fingerprint) }, metrics: metrics)
+    }
+
+    /// The same table without a plan: `fingerprint` names each instance's outputs (the live view
+    /// takes them from a run in the ledger, since planning would hash inputs and write the stat cache).
+    public static func build(experiment: Experiment, instances: [StageInstance], fingerprint: (StageInstance) -> String?,
+                             metrics: (String) throws -> [Metric]?) rethrows -> ResultsTable {
+        let axes = experiment.matrix.map(\.name).filter { axis in
+            instances.contains { $0.matrixValues.contains { $0.axis == axis } }
         }
         var combos: [[(axis: String, value: String)]] = [[]]
-        for axis in plan.experiment.matrix where axes.contains(axis.name) {
+        for axis in experiment.matrix where axes.contains(axis.name) {
             combos = combos.flatMap { prefix in axis.values.map { prefix + [(axis.name, $0)] } }
         }
         var rows = combos.map { Row(values: $0.map(\.value), metrics: [:]) }
@@ -41,9 +50,9 @@ public struct ResultsTable: Sendable, Equatable {
         var shared: [(column: String, value: Double)] = []
         var missing: [String] = []
         var columnAxes: [String: Set<String>] = [:]
-        for stage in plan.stages {
-            guard let print = fingerprint(stage), let recorded = try metrics(print) else {
-                missing.append(stage.instance.id)
+        for instance in instances {
+            guard let print = fingerprint(instance), let recorded = try metrics(print) else {
+                missing.append(instance.id)
                 continue
             }
             var last: [String: (step: Int, value: Double)] = [:]
@@ -55,15 +64,15 @@ public struct ResultsTable: Sendable, Equatable {
                 last[metric.name] = (step, metric.value)
             }
             for name in order {
-                let column = "\(stage.instance.stageName).\(name)"
+                let column = "\(instance.stageName).\(name)"
                 let value = last[name]!.value
-                if stage.instance.matrixValues.isEmpty {
+                if instance.matrixValues.isEmpty {
                     shared.append((column, value))
                     continue
                 }
                 if !columns.contains(column) { columns.append(column) }
-                columnAxes[column, default: []].formUnion(stage.instance.matrixValues.map(\.axis))
-                for (i, combo) in combos.enumerated() where stage.instance.matrixValues.allSatisfy({ mv in combo.contains { $0 == mv } }) {
+                columnAxes[column, default: []].formUnion(instance.matrixValues.map(\.axis))
+                for (i, combo) in combos.enumerated() where instance.matrixValues.allSatisfy({ mv in combo.contains { $0 == mv } }) {
                     rows[i].metrics[column] = value
                 }
             }

@@ -35,10 +35,12 @@ public final class SQLiteDatabase {
     // SQLITE_TRANSIENT is a macro Swift does not import: the destructor value -1.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    public init(path: String) throws {
+    /// Opens (creating if needed) the database at `path`; `readOnly` opens an existing file for
+    /// reading only, so nothing done through this connection can change it.
+    public init(path: String, readOnly: Bool = false) throws {
         self.path = path
         var db: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_FULLMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
@@ -47,6 +49,8 @@ public final class SQLiteDatabase {
         }
         handle = db
         sqlite3_busy_timeout(db, 10_000)
+        // A second guard: even a statement that slipped through could not write.
+        if readOnly { try execute("PRAGMA query_only=ON") }
     }
 
     deinit { sqlite3_close(handle) }

@@ -113,21 +113,42 @@ public final class Cancellation: @unchecked Sendable {
     }
 }
 
-/// A stage's log file; also forwards progress to whoever watches the run.
+/// One write(2) of a short line: whole lines even while a reader polls the file.
+private func appendLine(_ fd: Int32, _ line: String) {
+    _ = line.withCString { write(fd, $0, strlen($0)) }
+}
+
+/// A stage's log file; also forwards progress to whoever watches the run, and keeps the latest
+/// progress and the series points reported so far in two files beside the log, which `pleinair ui`
+/// reads while the stage runs (the ledger records metrics only when the stage ends).
 public final class StageLog: @unchecked Sendable {
     public let url: URL
     private let handle: FileHandle?
     private let lock = NSLock()
     private let progressSink: @Sendable (Double, String) -> Void
+    private var seriesFD: Int32 = -1
+    private var lastProgressWrite = 0.0
 
-    /// Opens the log at `url`, emptied unless `append`.
+    /// `LOG.progress`: the latest `fraction<TAB>message<TAB>unix time`, rewritten at most twice a second.
+    public static func progressURL(forLog url: URL) -> URL { URL(fileURLWithPath: url.path + ".progress") }
+    /// `LOG.series`: one `name<TAB>step<TAB>value` line per point reported with `series`.
+    public static func seriesURL(forLog url: URL) -> URL { URL(fileURLWithPath: url.path + ".series") }
+
+    /// Opens the log at `url`, emptied unless `append` (a fresh log also drops the last attempt's
+    /// progress and series).
     public init(url: URL, append: Bool = false, progress: @escaping @Sendable (Double, String) -> Void = { _, _ in }) {
         self.url = url
         // O_APPEND: a cluster job appends to the same file, and every write must land at its end.
         let fd = open(url.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (append ? 0 : O_TRUNC), 0o644)
         handle = fd >= 0 ? FileHandle(fileDescriptor: fd, closeOnDealloc: true) : nil
         progressSink = progress
+        if !append {
+            unlink(Self.progressURL(forLog: url).path)
+            unlink(Self.seriesURL(forLog: url).path)
+        }
     }
+
+    deinit { if seriesFD >= 0 { close(seriesFD) } }
 
 
     /// The log's file descriptor, for a child process to write to directly.
@@ -141,5 +162,25 @@ public final class StageLog: @unchecked Sendable {
     /// Reports progress in [0, 1] with a short message (shown as a bar on a terminal).
     public func progress(_ fraction: Double, _ message: String = "") {
         progressSink(fraction, message)
+        let now = Date().timeIntervalSince1970
+        lock.lock()
+        let due = now - lastProgressWrite >= 0.5 || fraction >= 1
+        if due { lastProgressWrite = now }
+        lock.unlock()
+        guard due else { return }
+        let line = "\(fraction)\t\(message.replacingOccurrences(of: "\n", with: " "))\t\(now)\n"
+        try? Data(line.utf8).write(to: Self.progressURL(forLog: url), options: .atomic)
+    }
+
+    /// Reports one point of a series while the stage runs (a training loss at an iteration), for a
+    /// live chart; the stage still returns its series as metrics, which the ledger records at the end.
+    public func series(_ name: String, step: Int, value: Double) {
+        lock.lock(); defer { lock.unlock() }
+        if seriesFD < 0 {
+            seriesFD = open(Self.seriesURL(forLog: url).path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        }
+        guard seriesFD >= 0 else { return }
+        let line = "\(name.replacingOccurrences(of: "\t", with: " "))\t\(step)\t\(value)\n"
+        appendLine(seriesFD, line)
     }
 }

@@ -11,7 +11,7 @@ struct PleinAir: ParsableCommand {
         abstract: "Declarative experiment runner for painting-to-photo translation research.",
         subcommands: [RunCommand.self, StatusCommand.self, DagCommand.self, ResultsCommand.self, ShowCommand.self,
                       DiffCommand.self, GCCommand.self, VerifyCommand.self, KindsCommand.self, WeightsCommand.self,
-                      StudyCommand.self, ExecStageCommand.self])
+                      StudyCommand.self, UICommand.self, ExecStageCommand.self])
 
     /// Runs the command line, translating errors into messages and exit codes.
     static func main() {

@@ -129,7 +129,8 @@ public struct HTMLReport {
         return html + "</body></html>\n"
     }
 
-    static func tableHTML(_ table: ResultsTable) -> String {
+    /// A results table as HTML rows (axes, then a column per metric), and its experiment-level metrics.
+    public static func tableHTML(_ table: ResultsTable) -> String {
         var html = "<table><tr>"
         for h in table.axes + table.columns { html += "<th>\(escape(h))</th>" }
         html += "</tr>\n"
@@ -147,7 +148,7 @@ public struct HTMLReport {
     }
 
     /// A declared table: the best value of each column in bold, `± half-width` where there is an interval.
-    static func paperHTML(_ paper: PaperTable) -> String {
+    public static func paperHTML(_ paper: PaperTable) -> String {
         var html = "<h2>\(escape(paper.spec.caption))</h2>\n<table><tr><th rowspan=\"2\">method</th>"
         html += paper.groups.map { "<th colspan=\"\(paper.metrics.count)\">\(escape($0))</th>" }.joined() + "</tr>\n<tr>"
         html += paper.groups.flatMap { _ in paper.metrics.map { "<th>\(escape($0))</th>" } }.joined() + "</tr>\n"
@@ -164,6 +165,7 @@ public struct HTMLReport {
         return html + "</table>\n<p class=\"legend\">\(paper.spec.better.rawValue) is better; the best mean of each column in bold.</p>\n"
     }
 
+    /// Escapes text for HTML content and double-quoted attributes.
     public static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")

@@ -120,6 +120,11 @@ public struct TrainStage: Stage {
         var history = try TrainingCheckpoint.restore(trainer, under: context.workDirectory) ?? []
         let start = trainer.iteration, total = trainer.totalIterations
         if start > 0 { context.log.write("resumed from the checkpoint at iteration \(start) of \(total)") }
+        for record in history {  // a resumed run's live chart starts with what the checkpoint holds
+            for (name, value) in record.losses.named where name != "patch" || options.lambdaPatch > 0 {
+                context.log.series("loss.\(name)", step: record.iteration, value: Double(value))
+            }
+        }
         context.log.write("training \(total) iterations (\(trainer.iterationsPerEpoch) per epoch), crop \(plan.cropSize), "
                           + "ngf \(options.ngf), \(options.blocks) blocks, lambda_patch \(options.lambdaPatch)")
         var window = CycleGANLosses(), windowCount = 0
@@ -134,6 +139,9 @@ public struct TrainStage: Stage {
             // uninterrupted one does (the open window is not part of the checkpoint).
             if windowCount == plan.metricsEvery || done == total || done % plan.checkpointEvery == 0 {
                 history.append(LossRecord(iteration: done, losses: window.scaled(1 / Float(windowCount))))
+                for (name, value) in history[history.count - 1].losses.named where name != "patch" || options.lambdaPatch > 0 {
+                    context.log.series("loss.\(name)", step: done, value: Double(value))  // the live chart of `pleinair ui`
+                }
                 window = CycleGANLosses(); windowCount = 0
             }
             if done % plan.sampleEvery == 0 || done == total {

@@ -44,6 +44,11 @@ final class TrainStageTests: XCTestCase {
         }
         let grids = try FileManager.default.contentsOfDirectory(atPath: runner.url("samples").path).sorted()
         XCTAssertEqual(grids, ["iter_0000040.png", "iter_0000080.png"])
+        // While it trained, each loss window also went beside the log, where `pleinair ui` draws it live.
+        let live = try String(contentsOf: StageLog.seriesURL(forLog: runner.url("train.log")), encoding: .utf8)
+            .split(separator: "\n").filter { $0.hasPrefix("loss.G_A\t") }
+        XCTAssertEqual(live.count, iterations)
+        XCTAssertEqual(live.last.map { Double($0.split(separator: "\t")[2]) ?? .nan }, result.series("loss.G_A").last)
     }
 
     func testResumedRunEndsWithTheWeightsOfAnUninterruptedOne() throws {

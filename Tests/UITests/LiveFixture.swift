@@ -1,0 +1,241 @@
+import Foundation
+import Pipeline
+import UI
+import XCTest
+
+/// `work`: a stage for the live view's tests. It reports `steps` series points (waiting
+/// `step_seconds` after each, with progress), burns `spin` million rounds of arithmetic, writes
+/// `images` PNG files into `out` (a folder then; a file otherwise), and reports `value`.
+struct WorkStage: Stage {
+    var descriptor: StageDescriptor {
+        StageDescriptor(kind: "work", version: 1, summary: "test stage for the live view",
+                        params: [ParamSpec("value", .number, default: .double(1), doc: "the metric reported"),
+                                 ParamSpec("tag", .string, default: .string(""), doc: "a label (and the images' colour)"),
+                                 ParamSpec("steps", .number, default: .double(0), doc: "series points to report"),
+                                 ParamSpec("step_seconds", .number, default: .double(0), doc: "wait after each point"),
+                                 ParamSpec("spin", .number, default: .double(0), doc: "millions of rounds of arithmetic"),
+                                 ParamSpec("images", .number, default: .double(0), doc: "PNG files to write")],
+                        inputs: [("in", false)], outputs: ["out"])
+    }
+
+    func run(_ context: StageContext) throws -> StageResult {
+        let steps = Int(context.params["steps"]?.doubleValue ?? 0)
+        let pause = context.params["step_seconds"]?.doubleValue ?? 0
+        let tag = context.params["tag"]?.stringValue ?? ""
+        var metrics: [Metric] = []
+        context.log.write("work \(tag): \(steps) steps")
+        for step in 0..<steps {
+            try context.checkCancelled()
+            let loss = 1 / Double(step + 1)
+            context.log.series("loss", step: step, value: loss)
+            metrics.append(Metric(name: "loss", value: loss, step: step))
+            context.log.progress(Double(step + 1) / Double(steps), "step \(step + 1)/\(steps)")
+            if pause > 0 { usleep(useconds_t(pause * 1_000_000)) }
+        }
+        var x: UInt64 = 1
+        for _ in 0..<Int((context.params["spin"]?.doubleValue ?? 0) * 1_000_000) { x = x &* 6364136223846793005 &+ 1442695040888963407 }
+        let out = context.outputs["out"]!
+        let images = Int(context.params["images"]?.doubleValue ?? 0)
+        if images > 0 {
+            try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+            let colour = TinyPNG.colour(for: tag)
+            for i in 0..<images {
+                try TinyPNG.gradient(width: 48, height: 32, colour: colour, shift: i * 40)
+                    .write(to: out.appendingPathComponent(String(format: "img_%02d.png", i)))
+            }
+        } else {
+            try Data("tag=\(tag) \(x % 2)\n".utf8).write(to: out)
+        }
+        context.log.write("work \(tag): done")
+        return StageResult(metrics: metrics + [Metric(name: "value", value: context.params["value"]!.doubleValue!)])
+    }
+}
+
+/// Hears nothing: the tests read the ledger, as the view does.
+final class QuietObserver: RunObserver, @unchecked Sendable {
+    func stageCached(_ id: String) {}
+    func stageStarted(_ id: String, reason: RunReason) {}
+    func stageSucceeded(_ id: String, seconds: Double) {}
+    func stageFailed(_ id: String, error: String, log: String?) {}
+    func stageSkipped(_ id: String, because: String) {}
+    func stageInterrupted(_ id: String) {}
+    func progress(_ id: String, fraction: Double, message: String) {}
+}
+
+/// An experiment with a painting stage, a translation per method and a score per method.
+let liveSpec = """
+    experiment: live
+    matrix:
+      method: [cyclegan, ours]
+    stages:
+      paint:
+        kind: work
+        params: {images: 3, tag: painting}
+      translate:
+        kind: work
+        foreach: method
+        inputs: {in: paint.out}
+        params: {images: 3, tag: "${matrix.method}", steps: 20, value: 2}
+      score:
+        kind: work
+        foreach: method
+        inputs: {in: translate.out}
+        params: {tag: "${matrix.method}", value: 0.5}
+
+    """
+
+/// A temporary workspace, its runs, and the live view serving it on a free loopback port.
+final class LiveWorkspace {
+    let root: URL
+    let workspace: Workspace
+    let token = UIToken.random()
+    private(set) var server: HTTPServer?
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("pleinair-ui-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        workspace = Workspace(root: root)
+    }
+
+    deinit {
+        server?.stop()
+        if let walker = FileManager.default.enumerator(atPath: root.path) {
+            for case let p as String in walker { chmod(root.appendingPathComponent(p).path, 0o755) }
+        }
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    func write(_ name: String, _ text: String) throws {
+        let url = root.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: false, encoding: .utf8)
+    }
+
+    /// Runs `file` to the end (from this thread) and returns the run's summary.
+    @discardableResult
+    func run(_ file: String = "live.yaml", jobs: Int = 1) throws -> RunSummary {
+        let runner = try Runner(workspace: workspace, stages: [WorkStage()])
+        var options = RunOptions()
+        options.jobs = jobs
+        let (_, summary) = try runner.run(try runner.load(root.appendingPathComponent(file).path), options: options, observer: QuietObserver())
+        return summary!
+    }
+
+    /// Starts the view; its port is `port`. With `namedThumbnails`, a thumbnail is a text naming its
+    /// file (the tests see which file the grid asked for, without a codec); otherwise `/thumbs/`
+    /// serves the image itself, as `pleinair ui` does for a file it cannot decode.
+    func serve(namedThumbnails: Bool = true) throws {
+        let kinds = [WorkStage().descriptor]
+        let thumbnails = namedThumbnails
+            ? ThumbnailCache { path, side in Data("thumbnail \(side) of \((path as NSString).lastPathComponent)".utf8) } : nil
+        let view = LiveView(workspace: workspace, token: token, thumbnails: thumbnails) { try SpecExpander.load($0, kinds: kinds) }
+        server = try HTTPServer(host: "127.0.0.1", port: 0) { view.respond($0) }
+    }
+
+    var port: Int { server!.port }
+
+    /// `GET path` with the token added to its query.
+    func get(_ path: String) throws -> HTTPClient.Reply {
+        try HTTPClient.request(port: port, target: path + (path.contains("?") ? "&" : "?") + "token=\(token.value)")
+    }
+
+    /// Decodes a JSON page.
+    func json<T: Decodable>(_ type: T.Type, _ path: String, file: StaticString = #filePath, line: UInt = #line) throws -> T {
+        let reply = try get(path)
+        XCTAssertEqual(reply.status, 200, reply.text, file: file, line: line)
+        return try JSONDecoder().decode(T.self, from: reply.body)
+    }
+}
+
+/// A raw HTTP/1.1 client over a socket: sends the target exactly as given (URLSession would
+/// normalise `..` away, which the traversal tests must not have done for them).
+enum HTTPClient {
+    struct Reply {
+        var status: Int
+        var head: String
+        var body: Data
+        var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    struct Failure: Error { var message: String }
+
+    static func request(port: Int, target: String, method: String = "GET", host: String = "127.0.0.1") throws -> Reply {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure(message: "socket") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        inet_pton(AF_INET, host, &address.sin_addr)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw Failure(message: "connect: \(String(cString: strerror(errno)))") }
+        let request = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n"
+        _ = request.withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            data.append(contentsOf: buffer[0..<n])
+        }
+        guard let split = data.range(of: Data("\r\n\r\n".utf8)) else { throw Failure(message: "no response head: \(data.count) bytes") }
+        let head = String(decoding: data[..<split.lowerBound], as: UTF8.self)
+        let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
+        return Reply(status: status, head: head, body: Data(data[split.upperBound...]))
+    }
+}
+
+/// Small real PNG files (stored deflate blocks), so the image pages show pictures without a codec.
+enum TinyPNG {
+    static func colour(for tag: String) -> (UInt8, UInt8, UInt8) {
+        switch tag {
+        case "painting": return (200, 120, 60)
+        case "cyclegan": return (60, 140, 200)
+        case "ours": return (80, 180, 90)
+        default: return (150, 150, 150)
+        }
+    }
+
+    static func gradient(width: Int, height: Int, colour: (UInt8, UInt8, UInt8), shift: Int) -> Data {
+        var raw: [UInt8] = []
+        for y in 0..<height {
+            raw.append(0)
+            for x in 0..<width {
+                raw.append(UInt8((Int(colour.0) + x * 2 + shift) % 256))
+                raw.append(UInt8((Int(colour.1) + y * 3) % 256))
+                raw.append(UInt8((Int(colour.2) + shift / 2) % 256))
+            }
+        }
+        var zlib: [UInt8] = [0x78, 0x01]
+        var offset = 0
+        repeat {
+            let count = min(65535, raw.count - offset)
+            let last: UInt8 = offset + count == raw.count ? 1 : 0
+            zlib += [last, UInt8(count & 0xff), UInt8(count >> 8), UInt8(~count & 0xff), UInt8((~count >> 8) & 0xff)]
+            zlib += raw[offset..<offset + count]
+            offset += count
+        } while offset < raw.count
+        var a: UInt32 = 1, b: UInt32 = 0
+        for byte in raw { a = (a + UInt32(byte)) % 65521; b = (b + a) % 65521 }
+        zlib += bigEndian((b << 16) | a)
+        var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        png += chunk("IHDR", bigEndian(UInt32(width)) + bigEndian(UInt32(height)) + [8, 2, 0, 0, 0])
+        png += chunk("IDAT", zlib)
+        png += chunk("IEND", [])
+        return Data(png)
+    }
+
+    private static func bigEndian(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8((v >> 16) & 0xff), UInt8((v >> 8) & 0xff), UInt8(v & 0xff)] }
+
+    private static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+        let body = Array(type.utf8) + data
+        var crc: UInt32 = 0xffffffff
+        for byte in body {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB88320 : crc >> 1 }
+        }
+        return bigEndian(UInt32(data.count)) + body + bigEndian(~crc)
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import Pipeline
+import TestSupport
+import UI
+import XCTest
+
+/// The pages in a real headless browser (Debian's chromium): what the DOM shows after the page's
+/// script fetched its data. With PLEINAIR_UI_SCREENSHOTS=DIR each page is also saved as DIR/NAME.png
+/// (how docs/ui-*.png were made).
+final class LiveViewBrowserTests: XCTestCase {
+    var live: LiveWorkspace!
+
+    override func setUpWithError() throws {
+        live = try LiveWorkspace()
+        try live.write("live.yaml", liveSpec)
+        try live.serve(namedThumbnails: false)
+    }
+
+    override func tearDown() { live = nil }
+
+    static var chromium: String? {
+        ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    func requireChromium() throws -> String {
+        try Requirement.chromium.check(Self.chromium != nil, "no chromium binary (apt-get install chromium)", in: self)
+        return Self.chromium!
+    }
+
+    func address(_ fragment: String) -> String { "http://127.0.0.1:\(live.port)/?token=\(live.token.value)#\(fragment)" }
+
+    /// Runs chromium headless on the page for `budget` ms of virtual time; returns the DOM it ends with.
+    func dom(_ chromium: String, _ fragment: String, budget: Int = 4000, screenshot: String? = nil) throws -> String {
+        var arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                         "--user-data-dir=\(live.root.appendingPathComponent("chromium-\(UUID().uuidString)").path)",
+                         "--virtual-time-budget=\(budget)", "--window-size=1280,860", "--hide-scrollbars"]
+        if let screenshot, let folder = ProcessInfo.processInfo.environment["PLEINAIR_UI_SCREENSHOTS"], !folder.isEmpty {
+            _ = try browse(chromium, arguments + ["--screenshot=\(folder)/\(screenshot).png", address(fragment)])
+        }
+        return try browse(chromium, arguments + ["--dump-dom", address(fragment)])
+    }
+
+    private func browse(_ chromium: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: chromium)
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return text
+    }
+
+    func count(_ pattern: String, in text: String) -> Int {
+        (try? NSRegularExpression(pattern: pattern)).map { $0.numberOfMatches(in: text, range: NSRange(text.startIndex..., in: text)) } ?? 0
+    }
+
+    func testTheRunListLinksEachRun() throws {
+        let chromium = try requireChromium()
+        try live.run()
+        let page = try dom(chromium, "/", screenshot: "ui-runs")
+        XCTAssertTrue(page.contains("href=\"#/run/1\""), String(page.suffix(2000)))
+        XCTAssertTrue(page.contains(">succeeded<"))
+    }
+
+    func testTheDAGShowsEachStageWithItsState() throws {
+        let chromium = try requireChromium()
+        try live.run()
+        try live.write("live.yaml", liveSpec.replacingOccurrences(of: "value: 0.5", with: "value: 0.75"))
+        try live.run()
+        let page = try dom(chromium, "/run/2", screenshot: "ui-dag")
+        for id in ["paint", "translate@cyclegan", "translate@ours"] {
+            XCTAssertEqual(count("id=\"node-\(id)\" data-state=\"cached\"", in: page), 1, "\(id): \(page.suffix(3000))")
+        }
+        for id in ["score@cyclegan", "score@ours"] {
+            XCTAssertEqual(count("id=\"node-\(id)\" data-state=\"done\"", in: page), 1, id)
+        }
+        XCTAssertEqual(count("<path d=\"M", in: page), 4, "one edge per input")
+        XCTAssertTrue(page.contains("live · run 2 · succeeded"))
+    }
+
+    func testAStagePageShowsItsParamsReasonAndLog() throws {
+        let chromium = try requireChromium()
+        try live.run()
+        try live.write("live.yaml", liveSpec.replacingOccurrences(of: "value: 0.5", with: "value: 0.75"))
+        try live.run()
+        let page = try dom(chromium, "/stage/2/score%40ours", screenshot: "ui-stage")
+        XCTAssertTrue(page.contains("<td>value</td><td><code>0.75</code></td>"), String(page.suffix(4000)))
+        XCTAssertTrue(page.contains("<td>tag</td><td><code>ours</code></td>"))
+        XCTAssertTrue(page.contains("why it ran: params changed: value 0.5 → 0.75"))
+        XCTAssertTrue(page.contains("work ours: done"), "the log tail")
+        XCTAssertTrue(page.contains("href=\"#/stage/2/translate%40ours\""), "lineage links upstream")
+    }
+
+    func testALossChartAppearsAndGrowsWhileAStageRuns() throws {
+        let chromium = try requireChromium()
+        try live.run()
+        try live.write("live.yaml", liveSpec.replacingOccurrences(of: "steps: 20, value: 2", with: "steps: 200, step_seconds: 0.05, value: 3"))
+        let finished = expectation(description: "run 2 ends")
+        Thread { [live] in _ = try? live!.run(); finished.fulfill() }.start()
+        func points() throws -> Int? {
+            let page = try dom(chromium, "/metrics/2", budget: 1500, screenshot: "ui-metrics")
+            guard let match = page.range(of: "data-metric=\"loss\" data-points=\"[0-9]+\" data-live=\"true\"", options: .regularExpression) else { return nil }
+            return Int(page[match].split(separator: "\"")[3])
+        }
+        var seen: [Int] = []
+        let deadline = Date().addingTimeInterval(40)
+        while Date() < deadline && seen.count < 2 {
+            if let n = try points(), n > 0, n != seen.last { seen.append(n) }
+        }
+        wait(for: [finished], timeout: 120)
+        XCTAssertEqual(seen.count, 2, "two loads of the page saw the live chart with different numbers of points: \(seen)")
+        if seen.count == 2 { XCTAssertLessThan(seen[0], seen[1]) }
+    }
+
+    func testTheImageGridPutsEachStagesFileSideBySide() throws {
+        let chromium = try requireChromium()
+        try live.run()
+        let graph = try live.json(RunGraph.self, "/api/run?run=1")
+        let page = try dom(chromium, "/images/1/out/0", screenshot: "ui-images")
+        XCTAssertTrue(page.contains("<th>file</th><th>paint</th><th>translate@cyclegan</th><th>translate@ours</th>"), String(page.suffix(3000)))
+        for stage in ["paint", "translate@cyclegan", "translate@ours"] {
+            let fingerprint = try XCTUnwrap(graph.nodes.first { $0.id == stage }?.fingerprint)
+            XCTAssertEqual(count("src=\"/thumbs/\(fingerprint)/out/img_0[0-2].png\\?token=", in: page), 3, stage)
+            XCTAssertEqual(count("href=\"/files/\(fingerprint)/out/img_0[0-2].png\\?token=", in: page), 3, stage)
+        }
+    }
+}

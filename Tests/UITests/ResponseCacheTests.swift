@@ -1,0 +1,37 @@
+import Foundation
+@testable import UI
+import XCTest
+
+final class ResponseCacheTests: XCTestCase {
+    func answer(_ text: String, status: Int = 200) -> HTTPResponse { .text(status, text) }
+
+    func testAPollWithinMaxAgeAndTheSameLedgerIsAnsweredFromMemory() {
+        let cache = ResponseCache(maxAge: 0.5)
+        var made = 0
+        let make = { () -> HTTPResponse in made += 1; return self.answer("\(made)") }
+        XCTAssertEqual(cache.response(for: "run?run=1", stamp: "a", now: 10, make: make).body, Data("1\n".utf8))
+        XCTAssertEqual(cache.response(for: "run?run=1", stamp: "a", now: 10.4, make: make).body, Data("1\n".utf8))
+        XCTAssertEqual(made, 1)
+        XCTAssertEqual(cache.response(for: "run?run=1", stamp: "b", now: 10.45, make: make).body, Data("2\n".utf8), "the ledger changed")
+        XCTAssertEqual(cache.response(for: "run?run=1", stamp: "b", now: 11, make: make).body, Data("3\n".utf8), "too old")
+        XCTAssertEqual(cache.response(for: "run?run=2", stamp: "b", now: 11, make: make).body, Data("4\n".utf8), "another page")
+    }
+
+    func testErrorsAreNotKept() {
+        let cache = ResponseCache()
+        var made = 0
+        _ = cache.response(for: "k", stamp: "s", now: 0) { made += 1; return self.answer("no", status: 404) }
+        _ = cache.response(for: "k", stamp: "s", now: 0) { made += 1; return self.answer("no", status: 404) }
+        XCTAssertEqual(made, 2)
+    }
+
+    func testTheStampChangesWhenTheLedgerCommits() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("stamp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("ledger.sqlite").path
+        let before = ResponseCache.stamp(ledger: path)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: path + "-wal"))
+        XCTAssertNotEqual(ResponseCache.stamp(ledger: path), before)
+    }
+}

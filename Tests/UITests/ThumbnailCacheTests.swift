@@ -1,0 +1,40 @@
+import Foundation
+import UI
+import XCTest
+
+final class ThumbnailCacheTests: XCTestCase {
+    final class Calls: @unchecked Sendable {
+        private let lock = NSLock()
+        private var n = 0
+        func hit() { lock.lock(); n += 1; lock.unlock() }
+        var count: Int { lock.lock(); defer { lock.unlock() }; return n }
+    }
+
+    func testAThumbnailIsMadeOnceUntilItsFileChanges() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("thumb-\(UUID().uuidString).png")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data("one".utf8).write(to: file)
+        let calls = Calls()
+        let cache = ThumbnailCache { path, _ in calls.hit(); return try? Data(contentsOf: URL(fileURLWithPath: path)) }
+        XCTAssertEqual(cache.thumbnail(of: file.path), Data("one".utf8))
+        XCTAssertEqual(cache.thumbnail(of: file.path), Data("one".utf8))
+        XCTAssertEqual(calls.count, 1)
+        try Data("three".utf8).write(to: file)
+        XCTAssertEqual(cache.thumbnail(of: file.path), Data("three".utf8), "a changed file is not shown stale")
+        XCTAssertEqual(calls.count, 2)
+    }
+
+    func testTheOldestThumbnailsGoPastTheCapacity() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("thumbs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let cache = ThumbnailCache(capacityBytes: 250) { _, _ in Data(repeating: 1, count: 100) }
+        for i in 0..<5 {
+            let file = folder.appendingPathComponent("\(i).png")
+            try Data("x".utf8).write(to: file)
+            _ = cache.thumbnail(of: file.path)
+        }
+        XCTAssertEqual(cache.count, 2)
+        XCTAssertNil(cache.thumbnail(of: folder.appendingPathComponent("missing.png").path))
+    }
+}
