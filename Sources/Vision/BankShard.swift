@@ -81,13 +81,12 @@ public struct BankShard {
         var records: [Record.Scale] = []
         for (s, scale) in scales.enumerated() {
             let d = scale.dimension
-            let entry = MemoryBankManifest.Scale(scale: scale, patches: 0, holdout: 0, candidates: 0, shardRows: [])
+            let files = Self.files(scale, index)
             let rows = bank[s].count / d, heldRows = held[s].count / d
-            try NpyFile.write(bank[s], rows: rows, columns: d, to: folder.appendingPathComponent(entry.shardFile(index)))
-            try NpyFile.write(bankLocations[s], rows: rows, columns: 3, to: folder.appendingPathComponent(entry.shardLocationsFile(index)))
-            try NpyFile.write(held[s], rows: heldRows, columns: d, to: folder.appendingPathComponent(Self.holdoutFile(entry, index)))
-            try NpyFile.write(heldLocations[s], rows: heldRows, columns: 3,
-                              to: folder.appendingPathComponent(Self.holdoutLocationsFile(entry, index)))
+            try NpyFile.write(bank[s], rows: rows, columns: d, to: folder.appendingPathComponent(files.patches))
+            try NpyFile.write(bankLocations[s], rows: rows, columns: 3, to: folder.appendingPathComponent(files.locations))
+            try NpyFile.write(held[s], rows: heldRows, columns: d, to: folder.appendingPathComponent(files.holdout))
+            try NpyFile.write(heldLocations[s], rows: heldRows, columns: 3, to: folder.appendingPathComponent(files.holdoutLocations))
             var sums = [UInt64](repeating: 0, count: d)
             bank[s].withUnsafeBufferPointer { b in
                 for r in 0..<rows { for i in 0..<d { sums[i] &+= UInt64(b[r * d + i]) } }
@@ -104,12 +103,12 @@ public struct BankShard {
         return record
     }
 
-    static func holdoutFile(_ entry: MemoryBankManifest.Scale, _ index: Int) -> String {
-        entry.scale.name + "." + MemoryBankManifest.Scale.number(index) + ".holdout.npy"
-    }
-
-    static func holdoutLocationsFile(_ entry: MemoryBankManifest.Scale, _ index: Int) -> String {
-        entry.scale.name + "." + MemoryBankManifest.Scale.number(index) + ".holdout-locations.npy"
+    /// The files of shard `index` at `scale`: its patches and their locations (moved into the bank),
+    /// and its held-out patches and theirs (gathered into one matrix per scale when the bank is finished).
+    static func files(_ scale: PatchScale, _ index: Int) -> (patches: String, locations: String, holdout: String,
+                                                              holdoutLocations: String) {
+        let stem = scale.name + "." + MemoryBankManifest.Scale.number(index)
+        return (stem + ".npy", stem + ".locations.npy", stem + ".holdout.npy", stem + ".holdout-locations.npy")
     }
 
     /// The committed record of shard `index` in `folder`, nil when the shard is not complete (no
@@ -119,9 +118,8 @@ public struct BankShard {
               let record = try? JSONDecoder().decode(Record.self, from: data),
               record.index == index, record.scales.count == scales.count else { return nil }
         for scale in scales {
-            let entry = MemoryBankManifest.Scale(scale: scale, patches: 0, holdout: 0, candidates: 0, shardRows: [])
-            for file in [entry.shardFile(index), entry.shardLocationsFile(index), holdoutFile(entry, index),
-                         holdoutLocationsFile(entry, index)]
+            let f = files(scale, index)
+            for file in [f.patches, f.locations, f.holdout, f.holdoutLocations]
             where !FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path) {
                 return nil
             }

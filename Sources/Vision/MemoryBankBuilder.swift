@@ -62,9 +62,9 @@ public struct MemoryBankBuilder {
             try NpyFile.write(mean, rows: 1, columns: d, to: out.appendingPathComponent(entry.meanFile))
             var held: [UInt8] = [], heldLocations: [Int32] = []
             for record in records {
-                let patches = try MappedMatrix<UInt8>(contentsOf: work.appendingPathComponent(BankShard.holdoutFile(entry, record.index)))
+                let patches = try MappedMatrix<UInt8>(contentsOf: work.appendingPathComponent(BankShard.files(scale, record.index).holdout))
                 let locations = try MappedMatrix<Int32>(
-                    contentsOf: work.appendingPathComponent(BankShard.holdoutLocationsFile(entry, record.index)))
+                    contentsOf: work.appendingPathComponent(BankShard.files(scale, record.index).holdoutLocations))
                 held += patches.elements
                 heldLocations += locations.elements
             }

@@ -28,8 +28,8 @@ public struct MemoryBankManifest: Codable, Equatable, Sendable {
             candidates - holdout > 0 ? Double(patches) / Double(candidates - holdout) : 1
         }
 
-        public func shardFile(_ i: Int) -> String { scale.name + "." + Self.number(i) + ".npy" }
-        public func shardLocationsFile(_ i: Int) -> String { scale.name + "." + Self.number(i) + ".locations.npy" }
+        public func shardFile(_ i: Int) -> String { BankShard.files(scale, i).patches }
+        public func shardLocationsFile(_ i: Int) -> String { BankShard.files(scale, i).locations }
         public var meanFile: String { scale.name + ".mean.npy" }
         public var holdoutFile: String { scale.name + ".holdout.npy" }
         public var holdoutLocationsFile: String { scale.name + ".holdout-locations.npy" }
