@@ -39,13 +39,16 @@ public struct DemoSceneOptions: Sendable, Equatable {
 public enum DemoScenes {
     /// Changes whenever equal options would produce different bytes; stages that cache demo data
     /// put it in their fingerprint. A golden-hash test fails until it is bumped with the change.
-    public static let generatorVersion = 1
+    public static let generatorVersion = 2
 
     /// Writes the demo dataset under `root` (created if missing); deterministic for equal options.
     ///
     /// Layout: `photos/{train,test}/` (scenes no painting is made from, so the domains are
     /// unpaired), `<style>/{train,test}/` paintings and `<style>/test_truth/` the photo each test
     /// painting was rendered from (same file names). Files are `00000.png`, `00001.png`, ...
+    /// Beside each of `photos/{train,test}` and `<style>/{train,test}`, a `_masks` folder holds the
+    /// scenes' true segmentation masks (`classes.txt` names them; see `MaskFolder`): a painting's mask
+    /// is its scene's, since the painter painted the same regions.
     /// Existing files with those names are replaced; other files under `root` are left alone.
     public static func write(_ options: DemoSceneOptions, to root: URL) throws {
         guard (8...2048).contains(options.size), options.trainCount >= 0, options.testCount >= 0 else {
@@ -57,6 +60,7 @@ public enum DemoScenes {
             for index in 0..<count {
                 let seed = sceneSeed(options.seed, "photos", split, index)
                 jobs.append(("photos/\(split)", index, { photo(seed: seed, size: options.size) }))
+                jobs.append(("photos/\(split)_masks", index, { mask(seed: seed, size: options.size).image }))
             }
         }
         for style in options.styles {
@@ -64,6 +68,7 @@ public enum DemoScenes {
                 for index in 0..<count {
                     let seed = sceneSeed(options.seed, style.rawValue, split, index)
                     jobs.append(("\(style.rawValue)/\(split)", index, { painting(seed: seed, size: options.size, style: style) }))
+                    jobs.append(("\(style.rawValue)/\(split)_masks", index, { mask(seed: seed, size: options.size).image }))
                     if split == "test" {
                         jobs.append(("\(style.rawValue)/test_truth", index, { photo(seed: seed, size: options.size) }))
                     }
@@ -77,6 +82,9 @@ public enum DemoScenes {
             } catch {
                 throw DemoScenesError.io(path: root.appendingPathComponent(dir).path, error.localizedDescription)
             }
+        }
+        for dir in Set(jobs.map(\.dir)) where dir.hasSuffix("_masks") {
+            try SceneLayers.classes.write(to: root.appendingPathComponent(dir))
         }
         // Each image depends only on its own seed, so rendering in parallel keeps output identical.
         let results = ResultBox(count: jobs.count)
@@ -103,6 +111,14 @@ public enum DemoScenes {
         let layers = SceneLayers(scene: LandscapeScene(seed: seed), size: size)
         return layers.painting(style, seed: seed).image()
     }
+
+    /// The true segmentation mask of one scene (its photo's and every painting of it).
+    public static func mask(seed: UInt64, size: Int) -> LabelMap {
+        SceneLayers(scene: LandscapeScene(seed: seed), size: size).classMap
+    }
+
+    /// The class names of the demo's masks.
+    public static var classes: SegmentationClasses { SceneLayers.classes }
 
     /// The scene seed of one file of the dataset.
     static func sceneSeed(_ seed: UInt64, _ domain: String, _ split: String, _ index: Int) -> UInt64 {

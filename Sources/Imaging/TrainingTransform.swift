@@ -1,3 +1,5 @@
+import Basics
+
 /// The CycleGAN preprocessing as a value: resize to `loadSize` square, random `cropSize` crop,
 /// random horizontal flip; evaluation resizes straight to `cropSize`. Output is always 8-bit RGB.
 ///
@@ -24,10 +26,23 @@ public struct TrainingTransform: Sendable, Equatable {
 
     /// A training sample: resized, randomly cropped and maybe flipped, randomness from `rng`.
     public func training<G: RandomNumberGenerator>(_ image: Image, using rng: inout G) -> Image {
+        training(image, mask: nil, using: &rng).image
+    }
+
+    /// A training sample and its segmentation mask, which gets the same resize (nearest), crop and
+    /// flip. The random draws are the image-only path's, so a mask never changes which crop an image gets.
+    public func training<G: RandomNumberGenerator>(_ image: Image, mask: LabelMap?,
+                                                   using rng: inout G) -> (image: Image, mask: LabelMap?) {
         var out = Self.rgb8(image).resized(width: loadSize, height: loadSize, filter: filter)
-        out = out.randomCropped(width: cropSize, height: cropSize, using: &rng)
-        if flip && Bool.random(using: &rng) { out = out.flippedHorizontally() }
-        return out
+        let x = Int.random(in: 0...(loadSize - cropSize), using: &rng)
+        let y = Int.random(in: 0...(loadSize - cropSize), using: &rng)
+        out = out.cropped(x: x, y: y, width: cropSize, height: cropSize)
+        var labels = mask?.resized(width: loadSize, height: loadSize).cropped(x: x, y: y, width: cropSize, height: cropSize)
+        if flip && Bool.random(using: &rng) {
+            out = out.flippedHorizontally()
+            labels = labels?.flippedHorizontally()
+        }
+        return (out, labels)
     }
 
     /// An evaluation sample: resized to `cropSize` square, nothing random.

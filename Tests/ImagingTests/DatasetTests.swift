@@ -119,6 +119,8 @@ final class DatasetTests: XCTestCase {
     func testDemoDatasetStylesAreImageFolders() throws {
         try DemoScenes.write(DemoSceneOptions(trainCount: 2, testCount: 1, size: 16, styles: [.expressive]), to: root)
         XCTAssertEqual(try ImageFolder(root: root.appendingPathComponent("expressive/train")).count, 2)
-        XCTAssertEqual(try ImageFolder(root: root.appendingPathComponent("photos")).count, 3)
+        XCTAssertEqual(try ImageFolder(root: root.appendingPathComponent("photos/train")).count, 2)
+        // The masks lie beside the image folders, never inside them.
+        XCTAssertEqual(try ImageFolder(root: root.appendingPathComponent("photos/train_masks")).count, 2)
     }
 }

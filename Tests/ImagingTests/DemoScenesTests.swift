@@ -27,10 +27,13 @@ final class DemoScenesTests: XCTestCase {
         let written = try files(under: root).keys.sorted()
         var expected = ["/photos/train/00000.png", "/photos/train/00001.png", "/photos/train/00002.png",
                         "/photos/test/00000.png", "/photos/test/00001.png"]
+        expected += (0..<3).map { "/photos/train_masks/0000\($0).png" } + (0..<2).map { "/photos/test_masks/0000\($0).png" }
         for style in PaintingStyle.allCases {
             expected += (0..<3).map { "/\(style.rawValue)/train/0000\($0).png" }
             expected += (0..<2).map { "/\(style.rawValue)/test/0000\($0).png" }
             expected += (0..<2).map { "/\(style.rawValue)/test_truth/0000\($0).png" }
+            expected += (0..<3).map { "/\(style.rawValue)/train_masks/0000\($0).png" }
+            expected += (0..<2).map { "/\(style.rawValue)/test_masks/0000\($0).png" }
         }
         XCTAssertEqual(written, expected.sorted())
         let image = try ImageCodec.read(root.appendingPathComponent("woodblock/test/00001.png"))
@@ -43,7 +46,7 @@ final class DemoScenesTests: XCTestCase {
         try DemoScenes.write(options, to: root.appendingPathComponent("b"))
         let a = try files(under: root.appendingPathComponent("a"))
         let b = try files(under: root.appendingPathComponent("b"))
-        XCTAssertEqual(a.count, 4 + 2 + 3 * 8)
+        XCTAssertEqual(a.count, 2 * (4 + 2) + 3 * (8 + 6))
         XCTAssertEqual(a, b)
     }
 
@@ -53,7 +56,8 @@ final class DemoScenesTests: XCTestCase {
     func testGeneratorOutputMatchesItsVersionsGoldenHash() throws {
         try DemoScenes.write(DemoSceneOptions(trainCount: 2, testCount: 1, size: 32, seed: 1), to: root)
         let hash = try ImageFolder(root: root).contentHash()
-        let golden: [Int: String] = [1: "aef65dd1fd26b34130d0441001dc585017e85a32c4b032b56d152d73999bfe60"]
+        let golden: [Int: String] = [1: "aef65dd1fd26b34130d0441001dc585017e85a32c4b032b56d152d73999bfe60",
+                                     2: "40e9ade853ad67dd30914f36dd7c8de4c46a38c8be159089df0609bcd6587685"]
         XCTAssertEqual(hash, golden[DemoScenes.generatorVersion], "generator output changed: bump generatorVersion")
     }
 
@@ -68,6 +72,21 @@ final class DemoScenesTests: XCTestCase {
         XCTAssertEqual(truth, DemoScenes.photo(seed: seed, size: 32))
         XCTAssertEqual(try ImageCodec.read(root.appendingPathComponent("impressionist/test/00000.png")),
                        DemoScenes.painting(seed: seed, size: 32, style: .impressionist))
+    }
+
+    func testMasksAreTheScenesTrueRegionsForPhotosAndPaintings() throws {
+        try DemoScenes.write(DemoSceneOptions(trainCount: 2, testCount: 1, size: 32, seed: 3, styles: [.woodblock]), to: root)
+        let masks = try MaskFolder(root: root.appendingPathComponent("woodblock/test_masks"))
+        XCTAssertEqual(masks.classes, DemoScenes.classes)
+        XCTAssertEqual(masks.classes.names, [0: "other", 1: "sky", 2: "cloud", 3: "mountain", 4: "water", 5: "vegetation", 6: "ground"])
+        let seed = DemoScenes.sceneSeed(3, "woodblock", "test", 0)
+        let mask = try masks.mask(for: "00000.png", width: 32, height: 32)
+        XCTAssertEqual(mask, DemoScenes.mask(seed: seed, size: 32))
+        // Sky or cloud along the top row, something below the horizon along the bottom.
+        XCTAssertTrue((0..<32).allSatisfy { [1, 2].contains(mask[$0, 0]) })
+        XCTAssertTrue((0..<32).allSatisfy { ![1, 2].contains(mask[$0, 31]) })
+        let photoMasks = try MaskFolder(root: root.appendingPathComponent("photos/train_masks"))
+        XCTAssertEqual(try photoMasks.mask(for: "00001.png"), DemoScenes.mask(seed: DemoScenes.sceneSeed(3, "photos", "train", 1), size: 32))
     }
 
     func testOnlyRequestedStylesAreWritten() throws {
@@ -109,7 +128,7 @@ final class DemoScenesTests: XCTestCase {
         let start = Date()
         try DemoScenes.write(DemoSceneOptions(), to: root)
         let seconds = Date().timeIntervalSince(start)
-        XCTAssertEqual(try files(under: root).count, 144 + 3 * (120 + 48))
+        XCTAssertEqual(try files(under: root).count, 2 * 144 + 3 * (120 + 48 + 144))
         XCTAssertLessThan(seconds, 60, "the default demo dataset took \(seconds) s")
     }
 
