@@ -49,26 +49,53 @@ public struct ANNIndexStage: Stage {
     }
 
     public func run(_ context: StageContext) throws -> StageResult {
+        let set = try MemoryBankSet(folder: try context.input("bank"))
+        let out = try context.output("index")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        var metrics: [Metric] = []
+        var worstAtOne = 1.0, worstAtK = 1.0
+        var indexBytes = 0
+        let banks = set.banks
+        for (m, (member, bank)) in banks.enumerated() {
+            let folder = member.folder.map { out.appendingPathComponent($0) } ?? out
+            let built = try indexes(for: bank, into: folder, work: context.workDirectory.appendingPathComponent(member.folder ?? "indexes"),
+                                    label: { set.label(member, $0) }, progress: (m, banks.count), context)
+            metrics += built.metrics
+            worstAtOne = min(worstAtOne, built.atOne)
+            worstAtK = min(worstAtK, built.atK)
+            indexBytes += built.bytes
+        }
+        if let classes = set.classes { try classes.write(to: out) }
+        metrics.append(Metric(name: "index_bytes", value: Double(indexBytes)))
+        // The headline figures are the worst scale's (and class's): the loss needs every retrieval to hold.
+        metrics += [Metric(name: "recall_at_1", value: worstAtOne), Metric(name: "recall_at_k", value: worstAtK)]
+        return StageResult(metrics: metrics)
+    }
+
+    /// Builds, places and measures the indexes of one bank (a semantic bank's class, or the only one);
+    /// metric and log names come from `label`.
+    private func indexes(for bank: MemoryBank, into out: URL, work: URL, label: (PatchScale) -> String, progress: (Int, Int),
+                         _ context: StageContext) throws -> (metrics: [Metric], atOne: Double, atK: Double, bytes: Int) {
         let p = context.params
         let k = p[Self.k]
         let threads = p[Self.threads] > 0 ? p[Self.threads] : context.threads
-        let bank = try MemoryBank(folder: try context.input("bank"))
         let given = p[Self.factory]
         let factories = bank.scales.map { scale in
             given == "auto" ? PatchIndexRecipe.factory(rows: scale.patches.rows, dimension: scale.scale.dimension) : given
         }
         let manifest = PatchIndexManifest(factory: given, factories: factories, nprobe: p[Self.nprobe], efSearch: p[Self.efSearch],
                                           shortlist: p[Self.shortlist], scales: bank.scales.map(\.scale.name))
-        let out = try context.output("index")
-        let work = context.workDirectory.appendingPathComponent("indexes")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let steps = Double(progress.1 * bank.scales.count)
         var metrics: [Metric] = []
         var worstAtOne = 1.0, worstAtK = 1.0
         var indexBytes = 0
         for (s, scale) in bank.scales.enumerated() {
             try context.checkCancelled()
-            let name = scale.scale.name
-            let finished = work.appendingPathComponent(PatchIndexManifest.indexFile(name))
+            let name = label(scale.scale)
+            let step = Double(progress.0 * bank.scales.count + s)
+            let finished = work.appendingPathComponent(PatchIndexManifest.indexFile(scale.scale.name))
             let index: ANNIndex
             if let done = try? ANNIndex.read(from: finished), done.count == scale.patches.rows {
                 index = done
@@ -80,7 +107,7 @@ public struct ANNIndexStage: Stage {
                 let built: (ANNIndex, PatchIndexBuilder.Report)
                 do {
                     built = try builder.build(scale.patches, name: name, work: work, progress: { fraction in
-                        context.log.progress((Double(s) + fraction) / Double(bank.scales.count), "\(name) \(Int(fraction * 100))%")
+                        context.log.progress((step + fraction) / steps, "\(name) \(Int(fraction * 100))%")
                     }, log: { context.log.write($0) }, checkpoint: { try context.checkCancelled() })
                 } catch let error as StageFailure {
                     throw error
@@ -101,8 +128,7 @@ public struct ANNIndexStage: Stage {
                 try index.write(to: finished)
             }
             try manifest.applySearchParameters(to: index)
-            let target = out.appendingPathComponent(PatchIndexManifest.indexFile(name))
-            try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+            let target = out.appendingPathComponent(PatchIndexManifest.indexFile(scale.scale.name))
             try FileManager.default.moveItem(at: finished, to: target)
             indexBytes += (try? FileManager.default.attributesOfItem(atPath: target.path)[.size] as? Int) ?? 0
             metrics.append(Metric(name: "index_code_bytes.\(name)", value: Double(index.codeSize)))
@@ -113,7 +139,7 @@ public struct ANNIndexStage: Stage {
                 context.log.write("\(name): no held-out patches, recall not measured")
                 continue
             }
-            context.log.progress(Double(s + 1) / Double(bank.scales.count), "\(name) recall")
+            context.log.progress((step + 1) / steps, "\(name) recall")
             let queries = try held.floats(0..<n)
             let kk = min(k, scale.patches.rows)
             let search = try manifest.search(over: index, bank: scale.patches, threads: 1)
@@ -139,9 +165,6 @@ public struct ANNIndexStage: Stage {
             ]
         }
         try manifest.write(to: out)
-        metrics.append(Metric(name: "index_bytes", value: Double(indexBytes)))
-        // The headline figures are the worst scale's: the loss needs every scale's retrieval to hold.
-        metrics += [Metric(name: "recall_at_1", value: worstAtOne), Metric(name: "recall_at_k", value: worstAtK)]
-        return StageResult(metrics: metrics)
+        return (metrics, worstAtOne, worstAtK, indexBytes)
     }
 }

@@ -10,6 +10,8 @@ import Tensor
 struct CycleGANBatches {
     let a: ImageFolder
     let b: ImageFolder
+    /// The paintings' masks, cropped and flipped with them (for a semantic patch loss).
+    var masksA: MaskFolder? = nil
     let transform: TrainingTransform
     let batchSize: Int
     let seed: UInt64
@@ -17,19 +19,29 @@ struct CycleGANBatches {
     /// junyanz's epoch: max(|A|, |B|) images, in batches.
     var iterationsPerEpoch: Int { max(1, max(a.count, b.count) / batchSize) }
 
-    /// Batch `iteration`: paintings and photos as [batch, 3, crop, crop] in [−1, 1].
-    func batch(_ iteration: Int) throws -> (a: Tensor, b: Tensor) {
+    /// Batch `iteration`: paintings and photos as [batch, 3, crop, crop] in [−1, 1], and the
+    /// paintings' masks when `masksA` is set.
+    func batch(_ iteration: Int) throws -> (a: Tensor, b: Tensor, masksA: [LabelMap]?) {
         var rng = SeededGenerator(seed: SeededGenerator.derive(seed, SeededGenerator.code("batch"), UInt64(iteration)))
-        var paintings: [Image] = [], photos: [Image] = []
+        var paintings: [Image] = [], photos: [Image] = [], masks: [LabelMap] = []
         for j in 0..<batchSize {
             let position = iteration * batchSize + j
             let pass = position / a.count
             var order = SeededGenerator(seed: SeededGenerator.derive(seed, SeededGenerator.code("order"), UInt64(pass)))
             let permutation = Array(0..<a.count).shuffled(using: &order)
-            paintings.append(try load(a, permutation[position % a.count], &rng))
+            let index = permutation[position % a.count]
+            if let masksA {
+                let painting = try a.image(at: index)
+                let mask = try masksA.mask(for: a.relativePaths[index], width: painting.width, height: painting.height)
+                let sample = transform.training(painting, mask: mask, using: &rng)
+                paintings.append(sample.image)
+                masks.append(sample.mask!)
+            } else {
+                paintings.append(try load(a, index, &rng))
+            }
             photos.append(try load(b, rng.below(b.count), &rng))
         }
-        return (Tensor(batch: paintings), Tensor(batch: photos))
+        return (Tensor(batch: paintings), Tensor(batch: photos), masksA == nil ? nil : masks)
     }
 
     /// Decoding errors carry the file's path (ImageError), so they pass through unchanged.

@@ -6,6 +6,8 @@ import Vision
 
 /// `memory_bank`: cuts patches at several scales from a folder of real photographs into
 /// memory-mappable matrices (one per scale) with the source image and position of every patch.
+/// Given the photos' segmentation `masks`, one bank per class (a patch is in the class of at least
+/// half its pixels, else class 0), as the authors' semantic version does.
 public struct MemoryBankStage: Stage {
     public init() {}
 
@@ -36,7 +38,7 @@ public struct MemoryBankStage: Stage {
             summary: "multi-scale banks of every real-photo patch (8-bit .npy shards per scale, with source positions), resumable",
             params: [Self.scalesParam.spec, Self.maxPatches.spec, Self.holdout.spec, Self.imagesPerShard.spec, Self.seed.spec,
                      Self.badImages.spec],
-            inputs: [("photos", true)], outputs: ["bank"],
+            inputs: [("photos", true), ("masks", false)], outputs: ["bank"],
             check: { configuration in
                 ConfigurationProblem.collect { _ = try Self.scales(configuration.params[Self.scalesParam]) }
             })
@@ -73,6 +75,15 @@ public struct MemoryBankStage: Stage {
         return scales
     }
 
+    /// The banks one build fills: one of every patch, or (with masks) one per class with patches.
+    private struct Group {
+        let id: Int?
+        let name: String
+        /// Where the bank goes under the stage's output (nil: the output itself).
+        let folder: String?
+        let builder: MemoryBankBuilder
+    }
+
     public func run(_ context: StageContext) throws -> StageResult {
         let p = context.params
         let scales = try MemoryBankStage.scales(p[Self.scalesParam])
@@ -81,6 +92,7 @@ public struct MemoryBankStage: Stage {
         let policy = p[Self.badImages]
         let folder = try ImageFolder(root: try context.input("photos"))
         guard folder.count > 0 else { throw StageFailure.message("no images in \(folder.root.path)") }
+        let masks = try context.inputs["masks"].map { url in try Self.failing { try MaskFolder(root: url) } }
         func load(_ k: Int) throws -> Image? {
             do {
                 return try folder.image(at: k).convertedTo8Bit().toRGB()
@@ -89,63 +101,133 @@ public struct MemoryBankStage: Stage {
                 throw StageFailure.message("\(folder.relativePaths[k]): \(error)")
             }
         }
-        // Holdout and cap rates from the positions expected if every image had the first one's size.
-        guard let first = try (0..<folder.count).lazy.compactMap({ try load($0) }).first else {
-            throw StageFailure.message("no image in \(folder.root.path) decodes")
-        }
-        let expected = scales.map { s in
-            s.positions(s.rescaled(first.width)) * s.positions(s.rescaled(first.height)) * folder.count
-        }
-        let selection = PatchSelection(expected: expected, holdout: p[Self.holdout], cap: cap, seed: seed)
-        let builder = MemoryBankBuilder(scales: scales, selection: selection, imagesPerShard: p[Self.imagesPerShard],
-                                        work: context.workDirectory.appendingPathComponent("shards"))
-        try FileManager.default.createDirectory(at: builder.work, withIntermediateDirectories: true)
-        let shardCount = builder.shardCount(images: folder.count)
-        // Shards committed by an earlier, interrupted attempt of this fingerprint are kept.
-        var records = (0..<shardCount).map { builder.committed($0) }
-        let resumed = records.compactMap { $0 }.count
-        if resumed > 0 { context.log.write("resuming: \(resumed) of \(shardCount) shards were cut by an earlier attempt") }
-        for index in 0..<shardCount where records[index] == nil {
-            var shard = builder.shard(index)
-            for k in builder.images(ofShard: index, of: folder.count) {
+        let work = context.workDirectory.appendingPathComponent("shards")
+        let imagesPerShard = p[Self.imagesPerShard]
+        var groups: [Group] = []
+        if let masks {
+            // Holdout and cap rates per class from its positions, counted on the masks first.
+            var expected: [Int: [Int]] = [:]
+            for k in 0..<folder.count {
                 try context.checkCancelled()
-                guard let image = try load(k) else { shard.skip(image: k); continue }
+                let mask = try Self.failing { try masks.mask(for: folder.relativePaths[k]) }
+                for (s, scale) in scales.enumerated() {
+                    for id in PatchClassRule.classes(of: mask, scale: scale, width: mask.width, height: mask.height) {
+                        expected[Int(id), default: Array(repeating: 0, count: scales.count)][s] += 1
+                    }
+                }
+            }
+            for id in masks.classes.ids where expected[id] != nil {
+                let selection = PatchSelection(expected: expected[id]!, holdout: p[Self.holdout], cap: cap, seed: seed)
+                let name = BankClasses.folder(id)
+                groups.append(Group(id: id, name: masks.classes.name(id), folder: name,
+                                    builder: MemoryBankBuilder(scales: scales, selection: selection, imagesPerShard: imagesPerShard,
+                                                               work: work.appendingPathComponent(name))))
+            }
+            context.log.write("semantic banks: \(groups.map(\.name).joined(separator: ", ")) from \(masks.root.path)")
+        } else {
+            // Holdout and cap rates from the positions expected if every image had the first one's size.
+            guard let first = try (0..<folder.count).lazy.compactMap({ try load($0) }).first else {
+                throw StageFailure.message("no image in \(folder.root.path) decodes")
+            }
+            let expected = scales.map { s in
+                s.positions(s.rescaled(first.width)) * s.positions(s.rescaled(first.height)) * folder.count
+            }
+            let selection = PatchSelection(expected: expected, holdout: p[Self.holdout], cap: cap, seed: seed)
+            groups.append(Group(id: nil, name: "all", folder: nil,
+                                builder: MemoryBankBuilder(scales: scales, selection: selection, imagesPerShard: imagesPerShard, work: work)))
+        }
+        for group in groups { try FileManager.default.createDirectory(at: group.builder.work, withIntermediateDirectories: true) }
+        let shardCount = groups[0].builder.shardCount(images: folder.count)
+        // Shards committed by an earlier, interrupted attempt of this fingerprint are kept (a shard
+        // counts when every class's part of it was committed).
+        var records: [[BankShard.Record?]] = groups.map { g in (0..<shardCount).map { g.builder.committed($0) } }
+        let complete = (0..<shardCount).filter { i in records.allSatisfy { $0[i] != nil } }
+        if !complete.isEmpty { context.log.write("resuming: \(complete.count) of \(shardCount) shards were cut by an earlier attempt") }
+        for index in 0..<shardCount where !complete.contains(index) {
+            var shards = groups.map { $0.builder.shard(index) }
+            for k in groups[0].builder.images(ofShard: index, of: folder.count) {
+                try context.checkCancelled()
+                guard let image = try load(k) else {
+                    for g in shards.indices { shards[g].skip(image: k) }
+                    continue
+                }
+                let mask = try masks.map { m in
+                    try Self.failing { try m.mask(for: folder.relativePaths[k], width: image.width, height: image.height) }
+                }
                 for (s, scale) in scales.enumerated() {
                     let w = scale.rescaled(image.width), h = scale.rescaled(image.height)
                     let source = (w == image.width && h == image.height) ? image : image.resized(width: w, height: h, filter: .bilinear)
-                    Self.planarBytes(source).withUnsafeBufferPointer {
-                        shard.add(scale: s, planar: $0, width: w, height: h, image: k)
+                    let classes = mask.map { PatchClassRule.classes(of: $0, scale: scale, width: image.width, height: image.height) }
+                    Self.planarBytes(source).withUnsafeBufferPointer { planar in
+                        for (g, group) in groups.enumerated() {
+                            shards[g].add(scale: s, planar: planar, width: w, height: h, image: k, classes: classes,
+                                          only: UInt8(group.id ?? 0))
+                        }
                     }
                 }
                 context.log.progress(Double(k + 1) / Double(folder.count), folder.relativePaths[k])
             }
-            records[index] = try shard.write(to: builder.work)
+            for (g, group) in groups.enumerated() { records[g][index] = try shards[g].write(to: group.builder.work) }
         }
         let out = try context.output("bank")
-        let manifest: MemoryBankManifest
-        do {
-            manifest = try builder.finish(records: records.compactMap { $0 }, images: folder.relativePaths, seed: seed, cap: cap, into: out)
-        } catch let error as BankFileError {
-            throw StageFailure.message("\(error)")
+        var metrics: [Metric] = []
+        var entries: [BankClasses.Entry] = masks.map { m in
+            m.classes.ids.map { BankClasses.Entry(id: $0, name: m.classes.name($0), patches: [:], folder: nil) }
+        } ?? []
+        var keptFraction = 1.0, bytes = 0
+        var totals = [Int](repeating: 0, count: scales.count)
+        for (g, group) in groups.enumerated() {
+            let manifest: MemoryBankManifest?
+            do {
+                manifest = try group.builder.finish(records: records[g].compactMap { $0 }, images: folder.relativePaths, seed: seed,
+                                                    cap: cap, into: group.folder.map { out.appendingPathComponent($0) } ?? out,
+                                                    dropEmptyScales: group.id != nil)
+            } catch let error as BankFileError {
+                throw StageFailure.message("\(error)")
+            }
+            guard let manifest else { continue }
+            keptFraction = min(keptFraction, manifest.keptFraction)
+            var patches: [String: Int] = [:]
+            for entry in manifest.scales {
+                let name = group.id == nil ? entry.scale.name : "\(group.name).\(entry.scale.name)"
+                bytes += entry.patches * entry.scale.dimension
+                patches[entry.scale.name] = entry.patches
+                totals[scales.firstIndex(of: entry.scale)!] += entry.patches
+                context.log.write("\(name): \(entry.patches) patches in the bank (\(entry.shardRows.count) shards), \(entry.holdout) held out, "
+                                  + "of \(entry.candidates) positions" + (cap == nil ? "" : String(format: "; capped: %.4f of the rest kept",
+                                                                                                    entry.keptFraction)))
+                metrics.append(Metric(name: "patches.\(name)", value: Double(entry.patches)))
+                metrics.append(Metric(name: "candidates.\(name)", value: Double(entry.candidates)))
+                metrics.append(Metric(name: "held_out.\(name)", value: Double(entry.holdout)))
+                metrics.append(Metric(name: "kept_fraction.\(name)", value: entry.keptFraction))
+            }
+            if let id = group.id, let e = entries.firstIndex(where: { $0.id == id }) {
+                entries[e].patches = patches
+                entries[e].folder = group.folder
+            }
         }
-        let skipped = records.reduce(0) { $0 + ($1?.skipped.count ?? 0) }
-        var metrics: [Metric] = [Metric(name: "images", value: Double(folder.count - skipped)), Metric(name: "skipped", value: Double(skipped)),
-                                 Metric(name: "shards", value: Double(shardCount)), Metric(name: "resumed_shards", value: Double(resumed))]
-        var bytes = 0
-        for entry in manifest.scales {
-            let name = entry.scale.name
-            bytes += entry.patches * entry.scale.dimension
-            context.log.write("\(name): \(entry.patches) patches in the bank (\(entry.shardRows.count) shards), \(entry.holdout) held out, "
-                              + "of \(entry.candidates) positions" + (cap == nil ? "" : String(format: "; capped: %.4f of the rest kept",
-                                                                                                entry.keptFraction)))
-            metrics.append(Metric(name: "patches.\(name)", value: Double(entry.patches)))
-            metrics.append(Metric(name: "candidates.\(name)", value: Double(entry.candidates)))
-            metrics.append(Metric(name: "held_out.\(name)", value: Double(entry.holdout)))
-            metrics.append(Metric(name: "kept_fraction.\(name)", value: entry.keptFraction))
+        if masks != nil {
+            guard let background = entries.first(where: { $0.id == 0 }), scales.allSatisfy({ (background.patches[$0.name] ?? 0) > 0 }) else {
+                throw StageFailure.message("class 0 (patches no class covers by half, every other class's fallback) has no patches at "
+                                           + "some scale: \(entries.first { $0.id == 0 }?.patches ?? [:]); add smaller scales or masks "
+                                           + "with an 'other' region")
+            }
+            for entry in entries where entry.folder == nil { context.log.write("class \(entry.name): no patches; its regions use class 0's bank") }
+            try BankClasses(scales: scales, classes: entries).write(to: out)
+            for (s, scale) in scales.enumerated() { metrics.append(Metric(name: "patches.\(scale.name)", value: Double(totals[s]))) }
+            metrics.append(Metric(name: "classes", value: Double(entries.filter { $0.folder != nil }.count)))
         }
-        metrics.append(Metric(name: "kept_fraction", value: manifest.keptFraction))
+        let skipped = records[0].reduce(0) { $0 + ($1?.skipped.count ?? 0) }
+        metrics += [Metric(name: "images", value: Double(folder.count - skipped)), Metric(name: "skipped", value: Double(skipped)),
+                    Metric(name: "shards", value: Double(shardCount)), Metric(name: "resumed_shards", value: Double(complete.count))]
+        metrics.append(Metric(name: "kept_fraction", value: keptFraction))
         metrics.append(Metric(name: "patch_bytes", value: Double(bytes)))
         return StageResult(metrics: metrics)
+    }
+
+    /// Runs `body`, turning a mask's error (which names its file) into the stage's failure.
+    static func failing<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as MaskError { throw StageFailure.message("\(error)") }
     }
 
     /// The image's samples as planar (CHW) bytes, the layout patches are cut in.

@@ -7,7 +7,9 @@ import Vision
 
 /// `retrieval_sheet`: shows what the patch loss copies from. One row per sampled patch of the input
 /// images: the image with the patch boxed, the patch, its k retrieved real patches (nearest first,
-/// captioned with their L2 distance) and the photograph the nearest one was cut from, boxed.
+/// captioned with their L2 distance) and the photograph the nearest one was cut from, boxed. With a
+/// semantic bank and the images' `masks`, each patch is matched in its class's bank as the loss does,
+/// and its frames are coloured by that class (the caption names the region's class and the bank's).
 public struct RetrievalSheetStage: Stage {
     public init() {}
 
@@ -19,10 +21,10 @@ public struct RetrievalSheetStage: Stage {
 
     public var descriptor: StageDescriptor {
         StageDescriptor(
-            kind: "retrieval_sheet", version: 1,
+            kind: "retrieval_sheet", version: 2,
             summary: "a PNG per scale: sampled patches of the images beside the real patches they retrieve and their sources",
             params: [Self.rows.spec, Self.k.spec, Self.cell.spec, Self.imageCount.spec],
-            inputs: [("images", true), ("bank", true), ("index", true), ("photos", true)], outputs: ["sheet"])
+            inputs: [("images", true), ("bank", true), ("index", true), ("photos", true), ("masks", false)], outputs: ["sheet"])
     }
 
     public func run(_ context: StageContext) throws -> StageResult {
@@ -30,26 +32,41 @@ public struct RetrievalSheetStage: Stage {
         let rows = p[Self.rows], k = p[Self.k], cell = p[Self.cell]
         let bank = try context.input("bank")
         let loss = try PatchLoss(bankFolder: bank, indexFolder: try context.input("index"), k: k, threads: context.threads)
-        let bankManifest = try MemoryBankManifest.read(from: bank)
+        let set = try MemoryBankSet(folder: bank)
         let photos = try context.input("photos")
         let folder = try ImageFolder(root: try context.input("images"))
         let chosen = Array(folder.relativePaths.prefix(p[Self.imageCount]))
         guard !chosen.isEmpty else { throw StageFailure.message("no images in \(folder.root.path)") }
         let images = try chosen.map { try ImageCodec.read(folder.root.appendingPathComponent($0)).convertedTo8Bit().toRGB() }
+        var masks: [LabelMap]?
+        if loss.isSemantic {
+            guard let maskFolder = context.inputs["masks"] else {
+                throw StageFailure.message("the bank is semantic (one per class): input 'masks' must give the images' masks")
+            }
+            let opened = try MemoryBankStage.failing { try MaskFolder(root: maskFolder) }
+            masks = try zip(chosen, images).map { path, image in
+                try MemoryBankStage.failing { try opened.mask(for: path, width: image.width, height: image.height) }
+            }
+        }
+        let names = Dictionary(uniqueKeysWithValues: set.members.map { ($0.id, $0.name) })
         let out = try context.output("sheet")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         for (s, scale) in loss.scales.enumerated() {
             try context.checkCancelled()
             let patchScale = scale.bank.scale
             // (image, patch index, retrieval) for every patch of every chosen image, then an even sample.
-            var candidates: [(image: Int, patch: Int, retrieval: PatchLoss.Retrieval, source: Image)] = []
+            var candidates: [(image: Int, patch: Int, retrieval: PatchLoss.Retrieval, source: Image, region: Int)] = []
             for (i, image) in images.enumerated() {
                 let w = patchScale.rescaled(image.width), h = patchScale.rescaled(image.height)
                 let source = (w == image.width && h == image.height) ? image : image.resized(width: w, height: h, filter: .bilinear)
                 guard patchScale.positions(w) > 0, patchScale.positions(h) > 0 else { continue }
-                let tensor = Tensor(image: source)
-                let retrieval = try loss.retrieve(tensor, scale: s)[0]
-                for q in 0..<retrieval.neighbors.queryCount { candidates.append((i, q, retrieval, source)) }
+                // The loss cuts the rescaled image and rescales the mask with it; so does the sheet.
+                let tensor = Tensor(image: image)
+                let retrieval = try loss.retrieve(tensor, scale: s, masks: masks.map { [$0[i]] })[0]
+                let regions = masks.map { PatchClassRule.classes(of: $0[i], scale: patchScale, width: image.width, height: image.height) }
+                for q in 0..<retrieval.neighbors.queryCount {
+                    candidates.append((i, q, retrieval, source, regions.map { Int($0[q]) } ?? 0))
+                }
             }
             guard !candidates.isEmpty else {
                 context.log.write("\(patchScale.name): images smaller than the patch, no sheet")
@@ -63,30 +80,39 @@ public struct RetrievalSheetStage: Stage {
                 let c = candidates[pick]
                 let columns = c.retrieval.columns
                 let x = (c.patch % columns) * patchScale.stride, y = (c.patch / columns) * patchScale.stride
-                cells.append(.init(boxed(c.source, x: x, y: y, size: patchScale.patch), caption: "\(chosen[c.image])"))
-                cells.append(.init(crop(c.source, x: x, y: y, size: patchScale.patch), caption: "\(x),\(y)"))
+                let served = c.retrieval.classes[c.patch]
+                let classBank = loss.classBanks.first { $0.id == served }!.scales[s]!
+                let colour = Self.colour(served)
+                cells.append(.init(boxed(c.source, x: x, y: y, size: patchScale.patch, colour: colour), caption: "\(chosen[c.image])"))
+                let region = names[c.region] ?? "class\(c.region)"
+                cells.append(.init(framed(crop(c.source, x: x, y: y, size: patchScale.patch), colour: masks == nil ? nil : colour),
+                                   caption: masks == nil ? "\(x),\(y)"
+                                       : (c.region == served ? region : "\(region)>\(names[served] ?? "")")))
                 let labels = Array(c.retrieval.neighbors.labels(of: c.patch))
                 let distances = Array(c.retrieval.neighbors.distances[(c.patch * c.retrieval.neighbors.k)...].prefix(labels.count))
                 for j in 0..<k {
                     guard j < labels.count, labels[j] >= 0 else { cells.append(.init(blank(), caption: "-")); continue }
-                    let vector = Array(scale.bank.patches.row(labels[j]))
+                    let vector = Array(classBank.bank.patches.row(labels[j]))
                     cells.append(.init(Image(planarFloats: vector, width: patchScale.patch, height: patchScale.patch, channels: 3),
                                        caption: String(format: "d%.2f", distances[j])))
                 }
                 // Banks imported by authors_bank do not know their patches' sources (image −1).
-                if let best = labels.first, best >= 0, case let (image, bx, by) = scale.bank.location(of: best),
-                   bankManifest.images.indices.contains(image) {
-                    let name = bankManifest.images[image]
+                let sources = set.members.first { $0.id == served }?.bank?.manifest.images ?? []
+                if let best = labels.first, best >= 0, case let (image, bx, by) = classBank.bank.location(of: best),
+                   sources.indices.contains(image) {
+                    let name = sources[image]
                     var photo = try ImageCodec.read(photos.appendingPathComponent(name)).convertedTo8Bit().toRGB()
                     let w = patchScale.rescaled(photo.width), h = patchScale.rescaled(photo.height)
                     if w != photo.width || h != photo.height { photo = photo.resized(width: w, height: h, filter: .bilinear) }
-                    cells.append(.init(boxed(photo, x: bx, y: by, size: patchScale.patch), caption: "\(name) \(bx),\(by)"))
+                    cells.append(.init(boxed(photo, x: bx, y: by, size: patchScale.patch, colour: colour), caption: "\(name) \(bx),\(by)"))
                 } else {
                     cells.append(.init(blank(), caption: "-"))
                 }
             }
+            let legend = masks == nil ? "" : "; frames coloured by class: "
+                + set.members.map { "\($0.name) \(Self.colourName($0.id))" }.joined(separator: ", ")
             let sheet = ContactSheet(columns: k + 3, cellSize: cell, padding: 4, fontScale: 1,
-                                     title: "\(patchScale.name): image | patch | \(k) nearest real patches | source of the nearest")
+                                     title: "\(patchScale.name): image | patch | \(k) nearest real patches | source of the nearest" + legend)
             try ImageCodec.write(sheet.render(cells), to: out.appendingPathComponent("\(patchScale.name).png"))
             context.log.progress(Double(s + 1) / Double(loss.scales.count), patchScale.name)
         }
@@ -97,16 +123,37 @@ public struct RetrievalSheetStage: Stage {
 
     private func blank() -> Image { Image(width: 1, height: 1, channels: 3, fill: 255) }
 
-    /// `image` with a red one-pixel frame around the patch at (x, y).
-    private func boxed(_ image: Image, x: Int, y: Int, size: Int) -> Image {
+    /// `image` with a one-pixel frame (red without classes) around the patch at (x, y).
+    private func boxed(_ image: Image, x: Int, y: Int, size: Int, colour: [UInt16] = [255, 0, 0]) -> Image {
         var out = image
-        let red: [UInt16] = [255, 0, 0]
         for t in 0..<size {
             for (px, py) in [(x + t, y), (x + t, y + size - 1), (x, y + t), (x + size - 1, y + t)]
             where px >= 0 && py >= 0 && px < out.width && py < out.height {
-                for c in 0..<3 { out[px, py, c] = red[c] }
+                for c in 0..<3 { out[px, py, c] = colour[c] }
             }
         }
         return out
     }
+
+    /// `image` inside a one-pixel frame of `colour` (unchanged without one).
+    private func framed(_ image: Image, colour: [UInt16]?) -> Image {
+        guard let colour else { return image }
+        var out = Image(width: image.width + 2, height: image.height + 2, channels: 3, fill: 0)
+        for y in 0..<out.height {
+            for x in 0..<out.width {
+                let inside = x > 0 && y > 0 && x <= image.width && y <= image.height
+                for c in 0..<3 { out[x, y, c] = inside ? image[x - 1, y - 1, c] : colour[c] }
+            }
+        }
+        return out
+    }
+
+    /// Frame colours by class id: the demo's classes get their own, others cycle.
+    private static let palette: [(String, [UInt16])] = [
+        ("grey", [128, 128, 128]), ("cyan", [0, 200, 255]), ("white", [255, 255, 255]), ("brown", [150, 90, 40]),
+        ("blue", [0, 60, 255]), ("green", [0, 200, 0]), ("yellow", [255, 210, 0]), ("magenta", [255, 0, 255]),
+        ("red", [255, 0, 0]), ("orange", [255, 128, 0]),
+    ]
+    static func colour(_ id: Int) -> [UInt16] { palette[id % palette.count].1 }
+    static func colourName(_ id: Int) -> String { palette[id % palette.count].0 }
 }

@@ -9,7 +9,9 @@ import Vision
 /// when `lambda_patch > 0` (inputs `bank` and `index`). Checkpoints go to the work directory every
 /// `checkpoint_every` iterations and a rerun of the same fingerprint resumes from the last one.
 /// An optional `init` input (any model `translate` reads: PleinAir's folder, junyanz checkpoints,
-/// a zoo file, the Art2Real release) gives the starting weights for fine-tuning.
+/// a zoo file, the Art2Real release) gives the starting weights for fine-tuning. A semantic bank
+/// (`memory_bank` with masks) needs `masks_A`, the paintings' masks: each generated patch is then
+/// matched in the bank of its region's class.
 public struct TrainStage: Stage {
     public init() {}
 
@@ -64,7 +66,8 @@ public struct TrainStage: Stage {
                      Self.lr.spec, Self.beta1.spec, Self.lambdaCycle.spec, Self.lambdaIdentity.spec, Self.lambdaPatch.spec,
                      Self.patchK.spec, Self.poolSize.spec, Self.initStd.spec, Self.seed.spec, Self.checkpointEvery.spec,
                      Self.sampleEvery.spec, Self.sampleCount.spec, Self.metricsEvery.spec],
-            inputs: [("A", true), ("B", true), ("bank", false), ("index", false), ("init", false)], outputs: ["model", "samples"],
+            inputs: [("A", true), ("B", true), ("bank", false), ("index", false), ("init", false), ("masks_A", false)],
+            outputs: ["model", "samples"],
             check: { configuration in
                 ConfigurationProblem.collect { _ = try Self.configuration(configuration.params, inputs: configuration.inputs) }
             })
@@ -101,13 +104,29 @@ public struct TrainStage: Stage {
     public func run(_ context: StageContext) throws -> StageResult {
         let (options, plan) = try Self.configuration(context.params, inputs: Set(context.inputs.keys))
         BLASKernel.setThreadCount(max(1, context.threads))
-        let batches = CycleGANBatches(a: try ImageFolder(root: try context.input("A")), b: try ImageFolder(root: try context.input("B")),
+        var batches = CycleGANBatches(a: try ImageFolder(root: try context.input("A")), b: try ImageFolder(root: try context.input("B")),
                                       transform: TrainingTransform(loadSize: plan.loadSize, cropSize: plan.cropSize, flip: plan.flip),
                                       batchSize: plan.batchSize, seed: options.seed)
         let patchLoss: PatchLoss? = options.lambdaPatch > 0
             ? try PatchLoss(bankFolder: try context.input("bank"), indexFolder: try context.input("index"), k: plan.patchK,
                             threads: context.threads)
             : nil
+        if let patchLoss, patchLoss.isSemantic {
+            guard let masks = context.inputs["masks_A"] else {
+                throw StageFailure.message("the bank is semantic (one per class): input 'masks_A' must give the paintings' masks, "
+                                           + "so each generated patch is matched in its region's class")
+            }
+            batches.masksA = try MemoryBankStage.failing { try MaskFolder(root: masks) }
+            // Check every painting's mask before the first step, so a missing one fails now, naming its file.
+            for (k, path) in batches.a.relativePaths.enumerated() {
+                let painting = try batches.a.image(at: k)
+                _ = try MemoryBankStage.failing { try batches.masksA!.mask(for: path, width: painting.width, height: painting.height) }
+            }
+            let names = patchLoss.classBanks.map(\.name).joined(separator: ", ")
+            context.log.write("semantic patch loss: banks \(names); other classes use class 0's")
+        } else if context.inputs["masks_A"] != nil {
+            context.log.write("masks_A given but the bank is not semantic (or lambda_patch is 0): the masks are not used")
+        }
         let trainer = CycleGANTrainer(model: CycleGAN(options: options),
                                       schedule: LinearDecaySchedule(baseLearningRate: options.learningRate,
                                                                     constantEpochs: plan.epochs, decayEpochs: plan.decayEpochs),
@@ -131,8 +150,8 @@ public struct TrainStage: Stage {
         let clock = ContinuousClock(), began = clock.now
         while trainer.iteration < total {
             try context.checkCancelled()
-            let (a, b) = try batches.batch(trainer.iteration)
-            window = window + (try trainer.step(realA: a, realB: b))
+            let (a, b, masks) = try MemoryBankStage.failing { try batches.batch(trainer.iteration) }
+            window = window + (try trainer.step(realA: a, realB: b, masksA: masks))
             windowCount += 1
             let done = trainer.iteration
             // A window also closes at each checkpoint, so a resumed run records exactly what an

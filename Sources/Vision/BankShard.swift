@@ -47,15 +47,19 @@ public struct BankShard {
     /// Records that source image `image` was skipped.
     public mutating func skip(image: Int) { skipped.append(image) }
 
-    /// Cuts every position of scale `s` from one planar (CHW) 8-bit RGB image, already rescaled.
-    public mutating func add(scale s: Int, planar: UnsafeBufferPointer<UInt8>, width: Int, height: Int, image: Int) {
+    /// Cuts every position of scale `s` from one planar (CHW) 8-bit RGB image, already rescaled; with
+    /// `classes` (one per position, `PatchClassRule`), only the positions of class `only`.
+    public mutating func add(scale s: Int, planar: UnsafeBufferPointer<UInt8>, width: Int, height: Int, image: Int,
+                             classes: [UInt8]? = nil, only: UInt8 = 0) {
         precondition(planar.count == 3 * width * height, "expected a planar RGB image")
         let scale = scales[s], p = scale.patch
         let nx = scale.positions(width), ny = scale.positions(height)
         guard nx > 0, ny > 0 else { return }
-        candidates[s] += nx * ny
+        precondition(classes == nil || classes!.count == nx * ny, "one class per position")
         for py in 0..<ny {
             for px in 0..<nx {
+                if let classes, classes[py * nx + px] != only { continue }
+                candidates[s] += 1
                 let x = px * scale.stride, y = py * scale.stride
                 let fate = selection.fate(scale: s, image: image, x: x, y: y)
                 if fate == .dropped { continue }

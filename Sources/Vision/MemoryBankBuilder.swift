@@ -35,10 +35,12 @@ public struct MemoryBankBuilder {
     public func committed(_ index: Int) -> BankShard.Record? { BankShard.committed(index, in: work, scales: scales) }
 
     /// Assembles the bank in `out` from the committed shards `records` (every shard, in order).
+    /// With `dropEmptyScales` (one class of a semantic bank), a scale with no patches is left out of
+    /// the bank instead of failing; nil when no scale has any.
     public func finish(records: [BankShard.Record], images: [String], seed: UInt64, cap: Int?,
-                       into out: URL) throws -> MemoryBankManifest {
-        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+                       into out: URL, dropEmptyScales: Bool = false) throws -> MemoryBankManifest? {
         var entries: [MemoryBankManifest.Scale] = []
+        var kept: [Int] = []
         for (s, scale) in scales.enumerated() {
             let d = scale.dimension
             let perShard = records.map { $0.scales[s] }
@@ -46,6 +48,8 @@ public struct MemoryBankBuilder {
             let entry = MemoryBankManifest.Scale(scale: scale, patches: rows, holdout: perShard.reduce(0) { $0 + $1.holdout },
                                                  candidates: perShard.reduce(0) { $0 + $1.candidates },
                                                  shardRows: perShard.map(\.rows))
+            if rows == 0 && dropEmptyScales { continue }
+            try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
             guard rows > 0 else {
                 throw BankFileError.malformed(path: out.path, "scale \(scale.name) kept no patches of \(entry.candidates) positions; "
                                               + "images are smaller than the \(scale.patch)-pixel patch or the folder is empty")
@@ -71,11 +75,15 @@ public struct MemoryBankBuilder {
             try NpyFile.write(held, rows: entry.holdout, columns: d, to: out.appendingPathComponent(entry.holdoutFile))
             try NpyFile.write(heldLocations, rows: entry.holdout, columns: 3, to: out.appendingPathComponent(entry.holdoutLocationsFile))
             entries.append(entry)
+            kept.append(s)
         }
-        let manifest = MemoryBankManifest(images: images, scales: entries, seed: seed, cap: cap, selection: selection)
-        try manifest.write(to: out)
         // The shards now live in the bank; what is left in the work folder is spent.
-        try? FileManager.default.removeItem(at: work)
+        defer { try? FileManager.default.removeItem(at: work) }
+        guard !entries.isEmpty else { return nil }
+        let keptSelection = PatchSelection(holdoutRates: kept.map { selection.holdoutRates[$0] },
+                                           keepRates: kept.map { selection.keepRates[$0] }, seed: selection.seed)
+        let manifest = MemoryBankManifest(images: images, scales: entries, seed: seed, cap: cap, selection: keptSelection)
+        try manifest.write(to: out)
         return manifest
     }
 

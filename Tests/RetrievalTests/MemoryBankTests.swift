@@ -49,8 +49,8 @@ final class MemoryBankTests: XCTestCase {
             }
             records.append(try shard.write(to: builder.work))
         }
-        let manifest = try builder.finish(records: records, images: images.indices.map { "img\($0).png" }, seed: seed, cap: cap,
-                                          into: folder)
+        guard let manifest = try builder.finish(records: records, images: images.indices.map { "img\($0).png" }, seed: seed, cap: cap,
+                                                into: folder) else { throw BankFileError.malformed(path: folder.path, "no bank") }
         XCTAssertFalse(FileManager.default.fileExists(atPath: builder.work.path), "finishing clears the work folder")
         return manifest
     }

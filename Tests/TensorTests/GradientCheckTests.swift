@@ -70,6 +70,12 @@ final class GradientCheckTests: XCTestCase {
         check([input([4, 3])]) { $0[0].logSoftmax(axis: 0) }
     }
 
+    func testRowGatherGradientAddsRepeatedRows() {
+        let x = input([5, 3])
+        XCTAssertLessThan(GradientCheck.maxError([x]) { ($0[0].rows([4, 0, 4, 2]) * $0[0].rows([1, 1, 3, 0])).sum() }, 1e-3)
+        XCTAssertEqual(x.rows([2]).scalars, Array(x.scalars[6..<9]))
+    }
+
     func testMatmulAndTransposeGradients() {
         check([input([3, 4]), input([4, 5])]) { $0[0].matmul($0[1]) }
         check([input([3, 4])]) { $0[0].transposed() }
