@@ -25,7 +25,7 @@ public struct MemoryBankStage: Stage {
                                            + "stage and of every train stage using the bank")
     static let holdout = Param<Int>("holdout", default: 1000, rule: .atLeast(0),
                                     doc: "about this many patches per scale set aside (not in the bank; at most a fifth of the positions) on "
-                                        + "which ann_index measures recall. Ours")
+                                        + "which ann_index measures recall; with masks, over all classes together. Ours")
     static let imagesPerShard = Param<Int>("images_per_shard", default: 128, rule: .atLeast(1),
                                            doc: "source images per shard: the unit a killed build resumes from and the most held in memory "
                                                + "(128 photos at 256² are ~220 MB of patches at 16/6, 8/5, 4/4). Ours")
@@ -105,7 +105,9 @@ public struct MemoryBankStage: Stage {
         let imagesPerShard = p[Self.imagesPerShard]
         var groups: [Group] = []
         if let masks {
-            // Holdout and cap rates per class from its positions, counted on the masks first.
+            // The classes' positions, counted on the masks first. Every class draws with the rates
+            // the whole bank would (holdout and cap per scale over all classes), so each patch's fate
+            // is the one it has in a bank without masks: the class banks partition that bank.
             var expected: [Int: [Int]] = [:]
             for k in 0..<folder.count {
                 try context.checkCancelled()
@@ -116,8 +118,9 @@ public struct MemoryBankStage: Stage {
                     }
                 }
             }
+            let totals = scales.indices.map { s in expected.values.reduce(0) { $0 + $1[s] } }
+            let selection = PatchSelection(expected: totals, holdout: p[Self.holdout], cap: cap, seed: seed)
             for id in masks.classes.ids where expected[id] != nil {
-                let selection = PatchSelection(expected: expected[id]!, holdout: p[Self.holdout], cap: cap, seed: seed)
                 let name = BankClasses.folder(id)
                 groups.append(Group(id: id, name: masks.classes.name(id), folder: name,
                                     builder: MemoryBankBuilder(scales: scales, selection: selection, imagesPerShard: imagesPerShard,
