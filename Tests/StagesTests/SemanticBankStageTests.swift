@@ -117,6 +117,20 @@ final class SemanticBankStageTests: XCTestCase {
         XCTAssertEqual(Set(retrieval.classes), [0])
     }
 
+    func testAClassNoPatchHasIsListedWithoutABankAndFallsBackToClassZero() throws {
+        try Data((DemoScenes.classes.text + "9 lava\n").utf8).write(to: photoMasks.appendingPathComponent("classes.txt"))
+        let (bank, index, result) = try semanticBank()
+        let set = try MemoryBankSet(folder: bank)
+        let lava = try XCTUnwrap(set.members.first { $0.name == "lava" })
+        XCTAssertNil(lava.bank)
+        XCTAssertNil(result.value("patches.lava.p8s4"))
+        XCTAssertTrue(try String(contentsOf: harness.url("memory_bank.log"), encoding: .utf8).contains("class lava: no patches"))
+        let loss = try PatchLoss(bankFolder: bank, indexFolder: index, k: 2)
+        let mask = LabelMap(width: 32, height: 32, labels: [UInt8](repeating: 9, count: 32 * 32))
+        let image = try ImageCodec.read(data.appendingPathComponent("photos/test/00000.png")).convertedTo8Bit().toRGB()
+        XCTAssertEqual(Set(try loss.retrieve(Tensor(image: image), scale: 0, masks: [mask])[0].classes), [0])
+    }
+
     func testAMissingMaskFailsNamingTheFileTheStageExpected() throws {
         try FileManager.default.removeItem(at: photoMasks.appendingPathComponent("00003.png"))
         XCTAssertThrowsError(try harness.run(MemoryBankStage(), params: twoScales, inputs: ["photos": photos, "masks": photoMasks],
