@@ -59,8 +59,11 @@ public struct LiveQueries {
         }
     }
 
-    /// The latest execution of each stage in the run, in the order they were recorded, and, while
-    /// the run is in progress, the stages of its experiment's previous run not recorded yet (waiting).
+    /// The latest execution of each stage in the run and, while the run is in progress, the stages
+    /// it has not started yet (waiting). A run that recorded its plan lists its stages in plan order
+    /// and waits on exactly the planned ones; a run without a plan (its ledger predates plans, or has
+    /// not been migrated yet) lists them as recorded and waits on the stages of the experiment's
+    /// previous run it has not recorded yet.
     private func stages(of run: RunRecord) throws -> (current: [ExecutionRecord], waiting: [ExecutionRecord], all: [ExecutionRecord]) {
         var latest: [String: ExecutionRecord] = [:]
         var order: [String] = []
@@ -71,7 +74,19 @@ public struct LiveQueries {
         }
         var waiting: [ExecutionRecord] = []
         var all = executions
-        if run.status == "running", let previous = try ledger.runs(experiment: run.experiment, limit: 50).first(where: { $0.id < run.id }) {
+        if let plan = try ledger.plannedStages(run: run.id) {
+            var position: [String: Int] = [:]
+            for stage in plan where position[stage.stageID] == nil { position[stage.stageID] = stage.position }
+            order = order.enumerated().sorted { a, b in
+                (position[a.element] ?? Int.max, a.offset) < (position[b.element] ?? Int.max, b.offset)
+            }.map(\.element)
+            let planned = plan.map { ExecutionRecord(waiting: $0, run: run.id) }
+            all += planned
+            if run.status == "running" {
+                var seen = Set(order)
+                waiting = planned.filter { seen.insert($0.stageID).inserted }
+            }
+        } else if run.status == "running", let previous = try ledger.runs(experiment: run.experiment, limit: 50).first(where: { $0.id < run.id }) {
             let earlier = try ledger.executions(run: previous.id)
             all += earlier
             var seen = Set(order)
