@@ -178,7 +178,9 @@ final class LiveViewPagesTests: XCTestCase {
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline && seen == nil {
             usleep(20_000)
-            if let graph = try? live.json(RunGraph.self, "/api/run?run=1"), graph.nodes.contains(where: { $0.state == "running" }) {
+            // Until the run is recorded the view answers 404.
+            guard let reply = try? live.get("/api/run?run=1"), reply.status == 200 else { continue }
+            if let graph = try? JSONDecoder().decode(RunGraph.self, from: reply.body), graph.nodes.contains(where: { $0.state == "running" }) {
                 seen = graph
                 waitingPage = try? live.json(StagePage.self, "/api/stage?run=1&stage=score@ours")
             }
