@@ -19,6 +19,10 @@ struct WorkStage: Stage {
     }
 
     func run(_ context: StageContext) throws -> StageResult {
+        let scheduled = SchedStat.thread()
+        defer {
+            if let scheduled, let now = SchedStat.thread() { SchedStat.stages.add(from: scheduled, to: now) }
+        }
         let steps = Int(context.params["steps"]?.doubleValue ?? 0)
         let pause = context.params["step_seconds"]?.doubleValue ?? 0
         let tag = context.params["tag"]?.stringValue ?? ""
