@@ -81,6 +81,23 @@ final class LiveViewBrowserTests: XCTestCase {
         XCTAssertTrue(page.contains("live · run 2 · succeeded"))
     }
 
+    func testAFirstRunsDAGShowsItsPlannedStagesWaitingBeforeTheyStart() throws {
+        let chromium = try requireChromium()
+        try live.write("live.yaml", liveSpec.replacingOccurrences(of: "params: {images: 3, tag: painting}",
+                                                                  with: "params: {images: 3, tag: painting, steps: 60, step_seconds: 0.1}"))
+        let finished = expectation(description: "run 1 ends")
+        Thread { [live] in _ = try? live!.run(); finished.fulfill() }.start()
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, (try? live.get("/api/run?run=1").status) != 200 { usleep(20_000) }
+        let page = try dom(chromium, "/run/1", budget: 1500, screenshot: "ui-dag-first-run")
+        wait(for: [finished], timeout: 60)
+        XCTAssertEqual(count("id=\"node-paint\" data-state=\"running\"", in: page), 1, String(page.suffix(3000)))
+        for id in ["translate@cyclegan", "translate@ours", "score@cyclegan", "score@ours"] {
+            XCTAssertEqual(count("id=\"node-\(id)\" data-state=\"waiting\"", in: page), 1, id)
+        }
+        XCTAssertEqual(count("<path d=\"M", in: page), 4, "the planned edges too")
+    }
+
     func testAStagePageShowsItsParamsReasonAndLog() throws {
         let chromium = try requireChromium()
         try live.run()
