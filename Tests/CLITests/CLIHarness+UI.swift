@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// `pleinair ui` started from the harness, and requests to it over a raw socket.
 extension CLIHarness {
@@ -20,27 +21,9 @@ extension CLIHarness {
         return (process, components)
     }
 
-    /// Status and body of `GET target` on the view.
+    /// Status and body of `GET target` on the view; status 0 where it could not be reached.
     func getFromUI(port: Int, _ target: String) -> (Int, Data) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return (0, Data()) }
-        _ = "GET \(target) HTTP/1.1\r\nHost: x\r\n\r\n".withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            if n <= 0 { break }
-            data.append(contentsOf: buffer[0..<n])
-        }
-        guard let split = data.range(of: Data("\r\n\r\n".utf8)), data.count > 12 else { return (0, Data()) }
-        return (Int(String(decoding: data[9..<12], as: UTF8.self)) ?? 0, Data(data[split.upperBound...]))
+        guard let reply = try? HTTPClient.request(port: port, target: target) else { return (0, Data()) }
+        return (reply.status, reply.body)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `pleinair ui` as a user starts it: loopback and a token by default, a warning otherwise.
@@ -8,23 +9,8 @@ final class UICommandTests: XCTestCase {
     override func setUpWithError() throws { cli = try CLIHarness() }
     override func tearDown() { cli.cleanUp() }
 
-    func status(port: Int, host: String = "127.0.0.1", target: String) -> Int? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        inet_pton(AF_INET, host, &address.sin_addr)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return nil }
-        let request = "GET \(target) HTTP/1.1\r\nHost: x\r\n\r\n"
-        _ = request.withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
-        var buffer = [UInt8](repeating: 0, count: 256)
-        let n = recv(fd, &buffer, buffer.count, 0)
-        guard n > 12 else { return nil }
-        return Int(String(decoding: buffer[9..<12], as: UTF8.self))
+    func status(port: Int, target: String) -> Int? {
+        try? HTTPClient.request(port: port, target: target).status
     }
 
     func testByDefaultItServesLoopbackOnlyWithARandomToken() throws {
