@@ -33,15 +33,17 @@ public struct ExecutionCost: Sendable {
 }
 
 extension Ledger {
-    /// Records a new run of `experiment` and returns its id.
-    public func beginRun(experiment: String, file: String, argv: [String]) throws -> Int64 {
+    /// Records a new run of `experiment` and the stages it plans, in one transaction, and returns its id.
+    public func beginRun(experiment: String, file: String, argv: [String], plan: [PlannedStage] = []) throws -> Int64 {
         try db.transaction {
             try db.query("INSERT INTO experiments(name, file, created_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET file = excluded.file",
                          [.text(experiment), .text(file), .double(Ledger.now)])
             let experimentID = try db.query("SELECT id FROM experiments WHERE name = ?", [.text(experiment)])[0][0]
             try db.query("INSERT INTO runs(experiment_id, started_at, status, host, pid, argv) VALUES (?, ?, 'running', ?, ?, ?)",
                          [experimentID, .double(Ledger.now), .text(Ledger.hostName), .int(Int64(getpid())), .text(argv.joined(separator: " "))])
-            return db.lastInsertID
+            let run = db.lastInsertID
+            try recordPlan(run: run, plan)
+            return run
         }
     }
 

@@ -42,6 +42,12 @@ public final class Ledger {
         // 3: the user-study tables, which the Study target now creates through its own migrations
         // (`register(module:migrations:)`); the number stays taken so later migrations keep theirs.
         "SELECT 1;",
+        // 4: each run's plan, recorded with the run row, so the live view draws a first run whole.
+        """
+        CREATE TABLE run_plans(run_id INTEGER NOT NULL REFERENCES runs(id), position INTEGER NOT NULL,
+            stage_id TEXT NOT NULL, kind TEXT NOT NULL, fingerprint TEXT NOT NULL, key_json TEXT NOT NULL, reason TEXT,
+            PRIMARY KEY(run_id, position));
+        """,
     ]
 
     /// Opens (creating if needed) the ledger at `path` and applies pending migrations.

@@ -82,7 +82,7 @@ public final class Runner {
         let scope = options.only.isEmpty ? experiment : experiment.restricted(to: try selected(options.only, in: experiment))
         let plan = try self.plan(scope, force: forced.filter { scope.instance($0) != nil }.sorted())
         if options.dryRun { return (plan, nil) }
-        let runID = try ledger.beginRun(experiment: experiment.name, file: experiment.file, argv: options.argv)
+        let runID = try ledger.beginRun(experiment: experiment.name, file: experiment.file, argv: options.argv, plan: plan.stages)
         let executor = Executor(workspace: workspace, ledger: ledger, store: store, backend: backend, stages: stages, observer: observer)
         onExecutor(executor)
         let summary = try executor.run(plan, runID: runID, jobs: options.jobs, keepGoing: options.keepGoing,

@@ -77,16 +77,7 @@ public final class SQLiteDatabase {
         var rc = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
         guard rc == SQLITE_OK else { throw fail(rc, sql) }
         defer { sqlite3_finalize(statement) }
-        for (i, value) in values.enumerated() {
-            let index = Int32(i + 1)
-            switch value {
-            case .null: rc = sqlite3_bind_null(statement, index)
-            case .int(let v): rc = sqlite3_bind_int64(statement, index, v)
-            case .double(let v): rc = sqlite3_bind_double(statement, index, v)
-            case .text(let v): rc = sqlite3_bind_text(statement, index, v, -1, SQLiteDatabase.transient)
-            }
-            guard rc == SQLITE_OK else { throw fail(rc, sql) }
-        }
+        try bind(values, to: statement, sql)
         var rows: [[SQLValue]] = []
         while true {
             rc = sqlite3_step(statement)
@@ -106,6 +97,36 @@ public final class SQLiteDatabase {
             rows.append(row)
         }
         return rows
+    }
+
+    /// Runs one statement once per row of values, prepared once (many inserts in one transaction).
+    public func execute(_ sql: String, rows: [[SQLValue]]) throws {
+        guard !rows.isEmpty else { return }
+        var statement: OpaquePointer?
+        var rc = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
+        guard rc == SQLITE_OK else { throw fail(rc, sql) }
+        defer { sqlite3_finalize(statement) }
+        for values in rows {
+            try bind(values, to: statement, sql)
+            rc = sqlite3_step(statement)
+            guard rc == SQLITE_DONE || rc == SQLITE_ROW else { throw fail(rc, sql) }
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+    }
+
+    private func bind(_ values: [SQLValue], to statement: OpaquePointer?, _ sql: String) throws {
+        for (i, value) in values.enumerated() {
+            let index = Int32(i + 1)
+            let rc: Int32
+            switch value {
+            case .null: rc = sqlite3_bind_null(statement, index)
+            case .int(let v): rc = sqlite3_bind_int64(statement, index, v)
+            case .double(let v): rc = sqlite3_bind_double(statement, index, v)
+            case .text(let v): rc = sqlite3_bind_text(statement, index, v, -1, SQLiteDatabase.transient)
+            }
+            guard rc == SQLITE_OK else { throw fail(rc, sql) }
+        }
     }
 
     public var lastInsertID: Int64 { sqlite3_last_insert_rowid(handle) }

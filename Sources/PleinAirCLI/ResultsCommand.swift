@@ -69,9 +69,9 @@ struct ResultsCommand: ParsableCommand {
             let collapsed = collapse ? ReplicateTable(table, replicates: design.replicates) : nil
             // Comparisons read the whole table, whatever --columns shows.
             let wholeView = ReplicateTable(full, replicates: design.replicates)
-            let items = Self.perImage(plan: plan, store: runner.store, axes: wholeView.axes, replicates: wholeView.replicateAxes)
+            let items = PerImageValues(plan: plan, cache: runner.workspace.cache, axes: wholeView.axes, replicates: wholeView.replicateAxes)
             let comparisons = collapse
-                ? design.comparisons.map { ($0, PairedComparison.evaluate($0, in: wholeView, items: items)) } : []
+                ? design.comparisons.map { ($0, PairedComparison.evaluate($0, in: wholeView, items: items.callAsFunction)) } : []
             let verdicts = comparisons.flatMap { spec, results in results.map { $0.line(spec) } }
             if format == .table { print(plan.experiment.name) }
             for line in changes where format == .table || format == .markdown { print(line) }
@@ -237,32 +237,4 @@ struct ResultsCommand: ParsableCommand {
             return (step, values.reduce(0, +) / Double(values.count), values.min()!, values.max()!)
         }
     }
-
-
-    /// Per-image values of a column in a row, by replicate: read from the `report` output of each
-    /// instance of the column's stage (a CSV with an `image` column and one named as the metric).
-    static func perImage(plan: Plan, store: ArtifactStore, axes: [String], replicates: [String])
-        -> (String, [String]) -> [String: [String: Double]]? {
-        { column, row in
-            guard let dot = column.firstIndex(of: ".") else { return nil }
-            let stage = String(column[..<dot]), metric = String(column[column.index(after: dot)...])
-            var byReplicate: [String: [String: Double]] = [:]
-            for planned in plan.stages where planned.instance.stageName == stage {
-                let values = Dictionary(uniqueKeysWithValues: planned.instance.matrixValues.map { ($0.axis, $0.value) })
-                guard zip(axes, row).allSatisfy({ axis, value in values[axis] == nil || values[axis] == value }) else { continue }
-                let key = replicates.compactMap { values[$0] }.joined(separator: ",")
-                let url = store.outputURL(fingerprint: planned.fingerprint, name: "report")
-                guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
-                let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-                guard let header = lines.first, header.first == "image", let index = header.firstIndex(of: metric) else { return nil }
-                var perImage: [String: Double] = [:]
-                for fields in lines.dropFirst() where fields.count == header.count {
-                    if let value = Double(fields[index]) { perImage[fields[0]] = value }
-                }
-                byReplicate[key] = perImage
-            }
-            return byReplicate.isEmpty ? nil : byReplicate
-        }
-    }
-
 }

@@ -136,7 +136,8 @@ public struct ImagesPage: Codable, Sendable {
 }
 
 /// The results of an experiment as of a run, the same views as `pleinair results`: the declared
-/// (paper) tables and the table of every metric, each cell beside another run's when compared.
+/// (paper) tables, the table of every metric (each cell beside another run's when compared), and,
+/// over replicates, mean ± interval and the comparisons' verdicts.
 public struct ResultsPage: Codable, Sendable {
     public var run: Int64
     public var experiment: String
@@ -148,4 +149,8 @@ public struct ResultsPage: Codable, Sendable {
     public var missing: [String]
     public var notes: [String]
     public var compare: Int64?
+    /// With replicate axes: the table as mean ± interval over them, as `pleinair results` prints it.
+    public var replicates: ReplicateResults?
+    /// The declared comparisons in each row of that table, with their verdicts.
+    public var comparisons: [ComparisonResult] = []
 }

@@ -59,8 +59,11 @@ public struct LiveQueries {
         }
     }
 
-    /// The latest execution of each stage in the run, in the order they were recorded, and, while
-    /// the run is in progress, the stages of its experiment's previous run not recorded yet (waiting).
+    /// The latest execution of each stage in the run and, while the run is in progress, the stages
+    /// it has not started yet (waiting). A run that recorded its plan lists its stages in plan order
+    /// and waits on exactly the planned ones; a run without a plan (its ledger predates plans, or has
+    /// not been migrated yet) lists them as recorded and waits on the stages of the experiment's
+    /// previous run it has not recorded yet.
     private func stages(of run: RunRecord) throws -> (current: [ExecutionRecord], waiting: [ExecutionRecord], all: [ExecutionRecord]) {
         var latest: [String: ExecutionRecord] = [:]
         var order: [String] = []
@@ -71,7 +74,19 @@ public struct LiveQueries {
         }
         var waiting: [ExecutionRecord] = []
         var all = executions
-        if run.status == "running", let previous = try ledger.runs(experiment: run.experiment, limit: 50).first(where: { $0.id < run.id }) {
+        if let plan = try ledger.plannedStages(run: run.id) {
+            var position: [String: Int] = [:]
+            for stage in plan where position[stage.stageID] == nil { position[stage.stageID] = stage.position }
+            order = order.enumerated().sorted { a, b in
+                (position[a.element] ?? Int.max, a.offset) < (position[b.element] ?? Int.max, b.offset)
+            }.map(\.element)
+            let planned = plan.map { ExecutionRecord(waiting: $0, run: run.id) }
+            all += planned
+            if run.status == "running" {
+                var seen = Set(order)
+                waiting = planned.filter { seen.insert($0.stageID).inserted }
+            }
+        } else if run.status == "running", let previous = try ledger.runs(experiment: run.experiment, limit: 50).first(where: { $0.id < run.id }) {
             let earlier = try ledger.executions(run: previous.id)
             all += earlier
             var seen = Set(order)
@@ -283,14 +298,17 @@ public struct LiveQueries {
             guard try ledger.producer(fingerprint: fingerprint) != nil else { return nil }
             return try ledger.metrics(fingerprint: fingerprint)
         }
-        func table(_ run: Int64) throws -> ResultsTable {
-            var prints: [String: String] = [:]
+        func fingerprints(_ run: Int64) throws -> [String: String] {
+            var prints = latest
             for e in try ledger.executions(run: run) where e.status == .succeeded || e.status == .cached { prints[e.stageID] = e.fingerprint }
-            return try ResultsTable.build(experiment: experiment, instances: experiment.instances,
-                                          fingerprint: { prints[$0.id] ?? latest[$0.id] }, metrics: metrics)
+            return prints
         }
-        let current = try table(id)
-        let before = try compare.map { try table($0) }
+        func table(_ prints: [String: String]) throws -> ResultsTable {
+            try ResultsTable.build(experiment: experiment, instances: experiment.instances, fingerprint: { prints[$0.id] }, metrics: metrics)
+        }
+        let prints = try fingerprints(id)
+        let current = try table(prints)
+        let before = try compare.map { try table(fingerprints($0)) }
         var notes: [String] = []
         if let compare { notes.append("compared with run \(compare): cells show before → now where they differ") }
         let rows = current.rows.enumerated().map { i, row in
@@ -304,9 +322,19 @@ public struct LiveQueries {
         let design = experiment.results
         let view = ReplicateTable(current, replicates: design.replicates)
         let papers = design.tables.compactMap { try? PaperTable($0, table: view) }.map(HTMLReport.paperHTML)
-        return ResultsPage(run: id, experiment: run.experiment, header: current.axes + current.columns, rows: rows,
-                           shared: current.shared.map { [$0.column, TableRenderer.cell($0.value)] }, papers: papers,
-                           missing: current.missing, notes: notes, compare: compare)
+        var page = ResultsPage(run: id, experiment: run.experiment, header: current.axes + current.columns, rows: rows,
+                               shared: current.shared.map { [$0.column, TableRenderer.cell($0.value)] }, papers: papers,
+                               missing: current.missing, notes: notes, compare: compare)
+        // As `pleinair results` collapses them: when every replicate axis is an axis of the table.
+        if !design.replicates.isEmpty && design.replicates.allSatisfy(current.axes.contains) {
+            page.replicates = ReplicateResults(view)
+            let items = PerImageValues(instances: experiment.instances, fingerprints: prints, cache: workspace.cache,
+                                       axes: view.axes, replicates: view.replicateAxes)
+            page.comparisons = design.comparisons.flatMap { spec in
+                PairedComparison.evaluate(spec, in: view, items: items.callAsFunction).map { ComparisonResult($0, spec) }
+            }
+        }
+        return page
     }
 
     /// The fingerprint each stage of an experiment last succeeded or was cached with.

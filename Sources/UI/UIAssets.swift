@@ -42,6 +42,11 @@ enum UIAssets {
     table.images td { text-align: center; }
     table.images img { width: 160px; height: auto; image-rendering: auto; }
     .error { color: #a00; }
+    h3 { font-size: 15px; margin: 12px 0 4px; }
+    p.legend { font-size: 12px; color: #555; margin: 2px 0; }
+    span.interval { font-variant-numeric: tabular-nums; white-space: nowrap; }
+    ul#comparisons { font-size: 13px; padding-left: 20px; }
+    strong.verdict { padding: 0 4px; border-radius: 4px; background: #eef; }
     """
 
     static let javascript = #"""
@@ -201,9 +206,24 @@ enum UIAssets {
       }, 2000);
     }
 
+    function replicateSection(v, comparisons) {
+      const out = [el('h3', {}, 'Over ' + v.replicates.join(' × ')), el('p', { class: 'legend' }, v.legend)];
+      const t = table(v.axes.concat(v.columns), v.rows.map(row => row.values.concat(v.columns.map(c => {
+        const cell = row.cells[c];
+        return cell ? el('span', { class: 'interval', title: 'n=' + cell.n + (cell.ci_low == null ? '' : ', 95% CI [' + cell.ci_low + ', ' + cell.ci_high + ']') }, cell.text) : '';
+      }))));
+      t.id = 'replicates';
+      out.push(t);
+      if (comparisons.length) {
+        out.push(el('ul', { id: 'comparisons' }, ...comparisons.map(c => el('li', { 'data-verdict': c.verdict },
+          c.line.slice(0, c.line.length - c.verdict.length), el('strong', { class: 'verdict' }, c.verdict)))));
+      }
+      return out;
+    }
     function resultsSection(r, run) {
       const out = [el('h2', {}, 'Results'), ...r.notes.map(n => el('p', {}, n))];
       for (const html of r.papers) { const d = el('div', { class: 'paper' }); d.innerHTML = html; out.push(d); }  // escaped by Report
+      if (r.replicates) out.push(...replicateSection(r.replicates, r.comparisons || []));
       const t = table(r.header, r.rows); t.id = 'results';
       out.push(t);
       if (r.shared.length) out.push(table(['metric', 'value'], r.shared));

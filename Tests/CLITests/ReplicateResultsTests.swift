@@ -113,6 +113,42 @@ final class ReplicateResultsTests: XCTestCase {
         XCTAssertNil(experiment.rows[0].paintings.ci_low)
     }
 
+    func testTheLiveViewShowsTheSameIntervalsAndComparisonsAsPleinairResults() throws {
+        let out = try cli.run(["results", "reps.yaml", "--format", "json"]).stdout
+        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+        let experiment = try XCTUnwrap((document["experiments"] as? [[String: Any]])?.first)
+        let (process, url) = try cli.startUI([])
+        defer { process.terminate(); process.waitUntilExit() }
+        let token = try XCTUnwrap(url.queryItems?.first { $0.name == "token" }?.value)
+        let (status, body) = cli.getFromUI(port: try XCTUnwrap(url.port), "/api/results?run=1&token=\(token)")
+        XCTAssertEqual(status, 200, String(decoding: body, as: UTF8.self))
+        let page = try XCTUnwrap(JSONSerialization.jsonObject(with: body) as? [String: Any])
+        // `pleinair results` writes null where the view leaves a field out; the figures must be equal, unrounded.
+        let present = { (object: [String: Any]) in object.filter { !($0.value is NSNull) } }
+        let view = try XCTUnwrap(page["replicates"] as? [String: Any])
+        XCTAssertEqual(view["replicates"] as? [String], ["seed"])
+        let axes = try XCTUnwrap(view["axes"] as? [String])
+        let rows = try XCTUnwrap(view["rows"] as? [[String: Any]]).map { row -> NSDictionary in
+            var object: [String: Any] = Dictionary(uniqueKeysWithValues: zip(axes, row["values"] as? [String] ?? []).map { ($0, $1 as Any) })
+            for (column, cell) in row["cells"] as? [String: [String: Any]] ?? [:] { object[column] = cell.filter { $0.key != "text" } }
+            return NSDictionary(dictionary: object)
+        }
+        let expectedRows = try XCTUnwrap(experiment["rows"] as? [[String: Any]]).map { row in
+            NSDictionary(dictionary: row.mapValues { ($0 as? [String: Any]).map(present) ?? $0 })
+        }
+        XCTAssertEqual(rows, expectedRows)
+        let comparisons = try XCTUnwrap(page["comparisons"] as? [[String: Any]])
+        XCTAssertEqual(comparisons.map { NSDictionary(dictionary: $0.filter { $0.key != "line" }) },
+                       try XCTUnwrap(experiment["comparisons"] as? [[String: Any]]).map { NSDictionary(dictionary: present($0)) })
+        XCTAssertEqual(comparisons.count, 4)
+        // And the text of each cell and comparison line is what `pleinair results` prints.
+        let printed = try cli.run(["results", "reps.yaml"]).stdout
+        for line in comparisons.compactMap({ $0["line"] as? String }) { XCTAssertTrue(printed.contains(line), line) }
+        let cells = (view["rows"] as? [[String: Any]] ?? []).flatMap { ($0["cells"] as? [String: [String: Any]] ?? [:]).values }
+        XCTAssertTrue(cells.contains { $0["text"] as? String == "20.2 ± 0.2484" })
+        for text in cells.compactMap({ $0["text"] as? String }) { XCTAssertTrue(printed.contains(text), text) }
+    }
+
     func testTheReportOpensWithTheTablesAndVerdictsAndBandsTheCurvesOverSeeds() throws {
         let out = try cli.run(["results", "reps.yaml", "--html", "report.html"])
         XCTAssertEqual(out.status, 0, out.stderr)

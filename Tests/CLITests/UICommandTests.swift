@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `pleinair ui` as a user starts it: loopback and a token by default, a warning otherwise.
@@ -8,45 +9,12 @@ final class UICommandTests: XCTestCase {
     override func setUpWithError() throws { cli = try CLIHarness() }
     override func tearDown() { cli.cleanUp() }
 
-    struct NoURL: Error { var printed: String }
-
-    /// Starts `pleinair ui ARGS` and returns it with the URL it printed.
-    func start(_ args: [String]) throws -> (Process, URLComponents) {
-        let (process, out, err) = try cli.start(["ui", "--port", "0"] + args)
-        var text = ""
-        let deadline = Date().addingTimeInterval(20)
-        while !text.contains("?token=") || !text.hasSuffix("\n"), Date() < deadline, process.isRunning {
-            text += String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
-        }
-        guard let line = text.split(separator: "\n").first(where: { $0.contains("?token=") }),
-              let components = URLComponents(string: line.trimmingCharacters(in: .whitespaces)) else {
-            process.terminate()
-            throw NoURL(printed: text + String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
-        }
-        return (process, components)
-    }
-
-    func status(port: Int, host: String = "127.0.0.1", target: String) -> Int? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        inet_pton(AF_INET, host, &address.sin_addr)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return nil }
-        let request = "GET \(target) HTTP/1.1\r\nHost: x\r\n\r\n"
-        _ = request.withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
-        var buffer = [UInt8](repeating: 0, count: 256)
-        let n = recv(fd, &buffer, buffer.count, 0)
-        guard n > 12 else { return nil }
-        return Int(String(decoding: buffer[9..<12], as: UTF8.self))
+    func status(port: Int, target: String) -> Int? {
+        try? HTTPClient.request(port: port, target: target).status
     }
 
     func testByDefaultItServesLoopbackOnlyWithARandomToken() throws {
-        let (process, url) = try start([])
+        let (process, url) = try cli.startUI([])
         defer { process.terminate(); process.waitUntilExit() }
         XCTAssertEqual(url.host, "127.0.0.1")
         let token = try XCTUnwrap(url.queryItems?.first { $0.name == "token" }?.value)
@@ -59,30 +27,6 @@ final class UICommandTests: XCTestCase {
                        "the view creates nothing in the workspace")
     }
 
-    /// Status and body of `GET target` on the view.
-    func get(port: Int, _ target: String) -> (Int, Data) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return (0, Data()) }
-        _ = "GET \(target) HTTP/1.1\r\nHost: x\r\n\r\n".withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            if n <= 0 { break }
-            data.append(contentsOf: buffer[0..<n])
-        }
-        guard let split = data.range(of: Data("\r\n\r\n".utf8)), data.count > 12 else { return (0, Data()) }
-        return (Int(String(decoding: data[9..<12], as: UTF8.self)) ?? 0, Data(data[split.upperBound...]))
-    }
-
     func testBuiltInKindsGetTheirResultsTableAndImagesTheirThumbnails() throws {
         try cli.write("scenes.yaml", """
             experiment: scenes
@@ -93,27 +37,27 @@ final class UICommandTests: XCTestCase {
 
             """)
         XCTAssertEqual(try cli.run(["run", "scenes.yaml"]).status, 0)
-        let (process, url) = try start([])
+        let (process, url) = try cli.startUI([])
         defer { process.terminate(); process.waitUntilExit() }
         let port = try XCTUnwrap(url.port)
         let token = try XCTUnwrap(url.queryItems?.first { $0.name == "token" }?.value)
-        let (status, results) = get(port: port, "/api/results?run=1&token=\(token)")
+        let (status, results) = cli.getFromUI(port: port, "/api/results?run=1&token=\(token)")
         XCTAssertEqual(status, 200, String(decoding: results, as: UTF8.self))
         struct Images: Decodable {
             struct Column: Decodable { var fingerprint: String; var output: String }
             var columns: [Column]
             var rows: [String]
         }
-        let (_, body) = get(port: port, "/api/images?run=1&token=\(token)")
+        let (_, body) = cli.getFromUI(port: port, "/api/images?run=1&token=\(token)")
         let images = try JSONDecoder().decode(Images.self, from: body)
         let column = try XCTUnwrap(images.columns.first)
         let file = try XCTUnwrap(images.rows.first)
-        let (thumbStatus, thumbnail) = get(port: port, "/thumbs/\(column.fingerprint)/\(column.output)/\(file)?token=\(token)")
+        let (thumbStatus, thumbnail) = cli.getFromUI(port: port, "/thumbs/\(column.fingerprint)/\(column.output)/\(file)?token=\(token)")
         XCTAssertEqual(thumbStatus, 200)
         XCTAssertEqual(thumbnail.prefix(4), Data([0x89, 0x50, 0x4E, 0x47]), "a PNG")
         let width = thumbnail.count > 24 ? thumbnail[16..<20].reduce(0) { $0 << 8 | Int($1) } : 0
         XCTAssertEqual(width, 160, "the longer side scaled to 160 px")
-        let (_, original) = get(port: port, "/files/\(column.fingerprint)/\(column.output)/\(file)?token=\(token)")
+        let (_, original) = cli.getFromUI(port: port, "/files/\(column.fingerprint)/\(column.output)/\(file)?token=\(token)")
         XCTAssertGreaterThan(original.count, thumbnail.count)
     }
 

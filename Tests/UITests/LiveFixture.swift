@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import TestSupport
 import UI
 import XCTest
 
@@ -19,6 +20,10 @@ struct WorkStage: Stage {
     }
 
     func run(_ context: StageContext) throws -> StageResult {
+        let scheduled = SchedStat.thread()
+        defer {
+            if let scheduled, let now = SchedStat.thread() { SchedStat.stages.add(from: scheduled, to: now) }
+        }
         let steps = Int(context.params["steps"]?.doubleValue ?? 0)
         let pause = context.params["step_seconds"]?.doubleValue ?? 0
         let tag = context.params["tag"]?.stringValue ?? ""
@@ -144,46 +149,6 @@ final class LiveWorkspace {
         let reply = try get(path)
         XCTAssertEqual(reply.status, 200, reply.text, file: file, line: line)
         return try JSONDecoder().decode(T.self, from: reply.body)
-    }
-}
-
-/// A raw HTTP/1.1 client over a socket: sends the target exactly as given (URLSession would
-/// normalise `..` away, which the traversal tests must not have done for them).
-enum HTTPClient {
-    struct Reply {
-        var status: Int
-        var head: String
-        var body: Data
-        var text: String { String(decoding: body, as: UTF8.self) }
-    }
-
-    struct Failure: Error { var message: String }
-
-    static func request(port: Int, target: String, method: String = "GET", host: String = "127.0.0.1") throws -> Reply {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(message: "socket") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        inet_pton(AF_INET, host, &address.sin_addr)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw Failure(message: "connect: \(String(cString: strerror(errno)))") }
-        let request = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n"
-        _ = request.withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            if n <= 0 { break }
-            data.append(contentsOf: buffer[0..<n])
-        }
-        guard let split = data.range(of: Data("\r\n\r\n".utf8)) else { throw Failure(message: "no response head: \(data.count) bytes") }
-        let head = String(decoding: data[..<split.lowerBound], as: UTF8.self)
-        let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
-        return Reply(status: status, head: head, body: Data(data[split.upperBound...]))
     }
 }
 

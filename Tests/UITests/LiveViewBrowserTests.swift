@@ -31,7 +31,7 @@ final class LiveViewBrowserTests: XCTestCase {
 
     /// Runs chromium headless on the page for `budget` ms of virtual time; returns the DOM it ends with.
     func dom(_ chromium: String, _ fragment: String, budget: Int = 4000, screenshot: String? = nil) throws -> String {
-        var arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        let arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                          "--user-data-dir=\(live.root.appendingPathComponent("chromium-\(UUID().uuidString)").path)",
                          "--virtual-time-budget=\(budget)", "--window-size=1280,860", "--hide-scrollbars"]
         if let screenshot, let folder = ProcessInfo.processInfo.environment["PLEINAIR_UI_SCREENSHOTS"], !folder.isEmpty {
@@ -81,6 +81,23 @@ final class LiveViewBrowserTests: XCTestCase {
         XCTAssertTrue(page.contains("live · run 2 · succeeded"))
     }
 
+    func testAFirstRunsDAGShowsItsPlannedStagesWaitingBeforeTheyStart() throws {
+        let chromium = try requireChromium()
+        try live.write("live.yaml", liveSpec.replacingOccurrences(of: "params: {images: 3, tag: painting}",
+                                                                  with: "params: {images: 3, tag: painting, steps: 60, step_seconds: 0.1}"))
+        let finished = expectation(description: "run 1 ends")
+        Thread { [live] in _ = try? live!.run(); finished.fulfill() }.start()
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, (try? live.get("/api/run?run=1").status) != 200 { usleep(20_000) }
+        let page = try dom(chromium, "/run/1", budget: 1500, screenshot: "ui-dag-first-run")
+        wait(for: [finished], timeout: 60)
+        XCTAssertEqual(count("id=\"node-paint\" data-state=\"running\"", in: page), 1, String(page.suffix(3000)))
+        for id in ["translate@cyclegan", "translate@ours", "score@cyclegan", "score@ours"] {
+            XCTAssertEqual(count("id=\"node-\(id)\" data-state=\"waiting\"", in: page), 1, id)
+        }
+        XCTAssertEqual(count("<path d=\"M", in: page), 4, "the planned edges too")
+    }
+
     func testAStagePageShowsItsParamsReasonAndLog() throws {
         let chromium = try requireChromium()
         try live.run()
@@ -126,5 +143,38 @@ final class LiveViewBrowserTests: XCTestCase {
             XCTAssertEqual(count("src=\"/thumbs/\(fingerprint)/out/img_0[0-2].png\\?token=", in: page), 3, stage)
             XCTAssertEqual(count("href=\"/files/\(fingerprint)/out/img_0[0-2].png\\?token=", in: page), 3, stage)
         }
+    }
+
+    func testTheMetricsPageShowsTheIntervalTableAndEachComparisonsVerdict() throws {
+        let chromium = try requireChromium()
+        try live.write("reps.yaml", """
+            experiment: reps
+            matrix: {artist: [monet, cezanne], seed: ["1", "2", "3"]}
+            replicates: [seed]
+            comparisons:
+              value: {a: ours.value, b: base.value, better: higher, labels: [ours, base]}
+            stages:
+              ours:
+                kind: work
+                foreach: [artist, seed]
+                params: {value: 20.1}
+                overrides: {"monet,2": {value: 20.2}, "monet,3": {value: 20.3}, "cezanne,2": {value: 20.2}, "cezanne,3": {value: 20.3}}
+              base:
+                kind: work
+                foreach: [artist, seed]
+                params: {value: 19.15}
+                overrides: {"monet,2": {value: 19.25}, "monet,3": {value: 19.35}, "cezanne,1": {value: 20.3}, "cezanne,3": {value: 20.25}}
+
+            """)
+        try live.run("reps.yaml")
+        let page = try dom(chromium, "/metrics/1", screenshot: "ui-results")
+        XCTAssertTrue(page.contains("<table id=\"replicates\"><tr><th>artist</th><th>ours.value</th><th>base.value</th></tr>"),
+                      String(page.suffix(4000)))
+        // mean 20.2, half-width t(0.975, 2) · 0.1 / √3 = 0.2484, as `pleinair results` prints it
+        XCTAssertEqual(count(">20.2 ± 0.2484</span>", in: page), 2, "ours on both artists")
+        XCTAssertTrue(page.contains("95% Student-t interval over seed (n = 3)"))
+        XCTAssertTrue(page.contains("<li data-verdict=\"ours better\">value [monet]: ours − base = 0.95 [0.95, 0.95], n=3"), "a verdict")
+        XCTAssertTrue(page.contains("<strong class=\"verdict\">ours better</strong>"))
+        XCTAssertTrue(page.contains("<strong class=\"verdict\">no difference shown</strong>"), "cezanne: mixed")
     }
 }

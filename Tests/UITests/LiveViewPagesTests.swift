@@ -162,4 +162,56 @@ final class LiveViewPagesTests: XCTestCase {
         XCTAssertEqual(done.nodes.count, 5)
         XCTAssertTrue(done.nodes.allSatisfy { $0.state == "done" || $0.state == "cached" })
     }
+
+    func testAFirstRunShowsEveryPlannedStageAndTheUnstartedOnesWaiting() throws {
+        // The first stage reports a point every 50 ms for 2 s: the rest of the run is still planned.
+        try live.write("live.yaml", liveSpec.replacingOccurrences(of: "params: {images: 3, tag: painting}",
+                                                                  with: "params: {images: 3, tag: painting, steps: 40, step_seconds: 0.05}"))
+        let finished = expectation(description: "run 1 ends")
+        let thread = Thread { [live] in
+            _ = try? live!.run()
+            finished.fulfill()
+        }
+        thread.start()
+        var seen: RunGraph?
+        var waitingPage: StagePage?
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline && seen == nil {
+            usleep(20_000)
+            // Until the run is recorded the view answers 404.
+            guard let reply = try? live.get("/api/run?run=1"), reply.status == 200 else { continue }
+            if let graph = try? JSONDecoder().decode(RunGraph.self, from: reply.body), graph.nodes.contains(where: { $0.state == "running" }) {
+                seen = graph
+                waitingPage = try? live.json(StagePage.self, "/api/stage?run=1&stage=score@ours")
+            }
+        }
+        wait(for: [finished], timeout: 60)
+        let graph = try XCTUnwrap(seen, "the first stage was seen running")
+        XCTAssertEqual(graph.nodes.map(\.id), ["paint", "translate@cyclegan", "translate@ours", "score@cyclegan", "score@ours"],
+                       "every planned stage, in plan order")
+        XCTAssertEqual(Dictionary(uniqueKeysWithValues: graph.nodes.map { ($0.id, $0.state) }),
+                       ["paint": "running", "translate@cyclegan": "waiting", "translate@ours": "waiting",
+                        "score@cyclegan": "waiting", "score@ours": "waiting"])
+        XCTAssertEqual(Set(graph.edges.map { "\($0.from)>\($0.to)" }),
+                       ["paint>translate@cyclegan", "paint>translate@ours", "translate@cyclegan>score@cyclegan", "translate@ours>score@ours"])
+        let waiting = try XCTUnwrap(waitingPage)
+        XCTAssertEqual(waiting.state, "waiting")
+        XCTAssertEqual(waiting.params["value"], "0.5", "its planned params")
+        XCTAssertEqual(waiting.upstream, ["translate@ours"])
+        XCTAssertEqual(try live.json(RunGraph.self, "/api/run?run=1").nodes.count, 5)
+    }
+
+    func testALedgerWithoutPlansFallsBackToThePreviousRunsStages() throws {
+        try live.run()
+        // A ledger from before plans were kept (not migrated yet) with a second run just begun.
+        let ledger = try Ledger(path: live.workspace.ledgerPath)
+        try ledger.query("DROP TABLE run_plans")
+        try ledger.query("DELETE FROM schema_migrations WHERE version >= 4")
+        try ledger.query("INSERT INTO runs(experiment_id, started_at, status) SELECT id, 0, 'running' FROM experiments")
+        let graph = try live.json(RunGraph.self, "/api/run?run=2")
+        XCTAssertEqual(graph.nodes.count, 5)
+        XCTAssertTrue(graph.nodes.allSatisfy { $0.state == "waiting" })
+        XCTAssertEqual(graph.edges.count, 4)
+        XCTAssertEqual(try live.json(RunGraph.self, "/api/run?run=1").nodes.map(\.state), Array(repeating: "done", count: 5))
+    }
 }
