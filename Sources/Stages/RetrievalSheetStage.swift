@@ -109,10 +109,9 @@ public struct RetrievalSheetStage: Stage {
                     cells.append(.init(blank(), caption: "-"))
                 }
             }
-            let legend = masks == nil ? "" : "; frames coloured by class: "
-                + set.members.map { "\($0.name) \(Self.colourName($0.id))" }.joined(separator: ", ")
-            let sheet = ContactSheet(columns: k + 3, cellSize: cell, padding: 4, fontScale: 1,
-                                     title: "\(patchScale.name): image | patch | \(k) nearest real patches | source of the nearest" + legend)
+            let title = masks == nil ? "\(patchScale.name): image | patch | \(k) nearest real patches | source of the nearest"
+                : "\(patchScale.name): image | patch, framed in its class's colour | \(k) nearest in that class's bank | source"
+            let sheet = ContactSheet(columns: k + 3, cellSize: cell, padding: 4, fontScale: 1, title: title)
             try ImageCodec.write(sheet.render(cells), to: out.appendingPathComponent("\(patchScale.name).png"))
             context.log.progress(Double(s + 1) / Double(loss.scales.count), patchScale.name)
         }
@@ -148,12 +147,10 @@ public struct RetrievalSheetStage: Stage {
         return out
     }
 
-    /// Frame colours by class id: the demo's classes get their own, others cycle.
-    private static let palette: [(String, [UInt16])] = [
-        ("grey", [128, 128, 128]), ("cyan", [0, 200, 255]), ("white", [255, 255, 255]), ("brown", [150, 90, 40]),
-        ("blue", [0, 60, 255]), ("green", [0, 200, 0]), ("yellow", [255, 210, 0]), ("magenta", [255, 0, 255]),
-        ("red", [255, 0, 0]), ("orange", [255, 128, 0]),
+    /// Frame colours by class id (grey for class 0; the demo's classes get their own, others cycle).
+    private static let palette: [[UInt16]] = [
+        [128, 128, 128], [0, 200, 255], [255, 255, 255], [150, 90, 40], [0, 60, 255], [0, 200, 0], [255, 210, 0],
+        [255, 0, 255], [255, 0, 0], [255, 128, 0],
     ]
-    static func colour(_ id: Int) -> [UInt16] { palette[id % palette.count].1 }
-    static func colourName(_ id: Int) -> String { palette[id % palette.count].0 }
+    static func colour(_ id: Int) -> [UInt16] { palette[id % palette.count] }
 }

@@ -131,6 +131,31 @@ final class SemanticBankStageTests: XCTestCase {
         XCTAssertEqual(Set(try loss.retrieve(Tensor(image: image), scale: 0, masks: [mask])[0].classes), [0])
     }
 
+    func testRetrievalSheetsOfASemanticBankNeedTheImagesMasksAndFrameEachPatchInItsClassColour() throws {
+        let (bank, index, _) = try semanticBank()
+        let inputs = ["images": data.appendingPathComponent("impressionist/test"), "bank": bank, "index": index, "photos": photos]
+        let params: [String: ParamValue] = ["rows": .int(4), "k": .int(3), "cell": .int(32), "images": .int(2)]
+        XCTAssertThrowsError(try harness.run(RetrievalSheetStage(), params: params, inputs: inputs,
+                                             outputs: ["sheet": harness.url("s0")])) { XCTAssertTrue("\($0)".contains("input 'masks'"), "\($0)") }
+        let sheet = harness.url("sheet")
+        _ = try harness.run(RetrievalSheetStage(), params: params,
+                            inputs: inputs.merging(["masks": data.appendingPathComponent("impressionist/test_masks")]) { $1 },
+                            outputs: ["sheet": sheet])
+        for name in ["p8s4", "p4s4"] {
+            let image = try ImageCodec.read(sheet.appendingPathComponent("\(name).png"))
+            XCTAssertEqual(image.width, 4 + 6 * 36, name)
+            // Every class colour of a frame is one of the palette's, and more than one class shows up.
+            var colours = Set<[UInt16]>()
+            for (id, _) in DemoScenes.classes.names { colours.insert(RetrievalSheetStage.colour(id)) }
+            var seen = Set<[UInt16]>()
+            for y in 0..<image.height { for x in 0..<image.width {
+                let px = [image[x, y, 0], image[x, y, 1], image[x, y, 2]]
+                if colours.contains(px), px != [255, 255, 255] { seen.insert(px) }
+            } }
+            XCTAssertGreaterThan(seen.count, 1, name)
+        }
+    }
+
     func testAMissingMaskFailsNamingTheFileTheStageExpected() throws {
         try FileManager.default.removeItem(at: photoMasks.appendingPathComponent("00003.png"))
         XCTAssertThrowsError(try harness.run(MemoryBankStage(), params: twoScales, inputs: ["photos": photos, "masks": photoMasks],
