@@ -16,6 +16,7 @@ struct FuzzTarget {
         FuzzTarget(name: "archive", run: Harnesses.archive),
         FuzzTarget(name: "image", run: Harnesses.image),
         FuzzTarget(name: "http", run: Harnesses.http),
+        FuzzTarget(name: "mask", run: Harnesses.mask),
     ]
 
     static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Downloads
 import Imaging
@@ -67,6 +68,20 @@ enum Harnesses {
 
     static func image(_ data: Data) throws {
         _ = try ImageCodec.decode(data, path: "fuzz.img")
+    }
+
+    /// A segmentation mask folder's two files: `classes.txt` (the bytes up to the first NUL), then the
+    /// mask PNG (the rest) decoded as a label map and cut into classed patches as `memory_bank` does.
+    static func mask(_ data: Data) throws {
+        let split = data.firstIndex(of: 0) ?? data.endIndex
+        if let text = String(data: data[data.startIndex..<split], encoding: .utf8) {
+            _ = try? SegmentationClasses.parse(text, path: "classes.txt")
+        }
+        guard split < data.endIndex else { return }
+        let map = try LabelMap(image: try ImageCodec.decode(Data(data[(split + 1)...]), path: "mask.png"), path: "mask.png")
+        for scale in [PatchScale(patch: 4, stride: 3), PatchScale(patch: 2, stride: 2, rescale: 0.5)] {
+            _ = PatchClassRule.classes(of: map, scale: scale, width: map.width, height: map.height)
+        }
     }
 }
 
