@@ -156,6 +156,31 @@ final class SemanticBankStageTests: XCTestCase {
         }
     }
 
+    func testAKilledSemanticBuildResumesAtTheShardItReachedAndBuildsTheSameBanks() throws {
+        let params = twoScales.merging(["images_per_shard": .int(3)]) { $1 }
+        let inputs = ["photos": photos, "masks": photoMasks]
+        let work = harness.url("work-killed")
+        // Cancelled while cutting the 8th of 12 images: shards 0 and 1 of every class are committed.
+        XCTAssertThrowsError(try harness.run(MemoryBankStage(), params: params, inputs: inputs, outputs: ["bank": harness.url("killed")],
+                                             workDirectory: work, onProgress: { fraction, _, cancellation in
+                                                 if fraction >= 7.5 / 12 { cancellation.cancel() }
+                                             }))
+        let resumed = try harness.run(MemoryBankStage(), params: params, inputs: inputs, outputs: ["bank": harness.url("resumed")],
+                                      workDirectory: work)
+        XCTAssertEqual(resumed.value("resumed_shards"), 2)
+        let fresh = try harness.run(MemoryBankStage(), params: params, inputs: inputs, outputs: ["bank": harness.url("fresh")],
+                                    workDirectory: harness.url("work-fresh"))
+        XCTAssertEqual(fresh.value("resumed_shards"), 0)
+        let a = try MemoryBankSet(folder: harness.url("resumed")), b = try MemoryBankSet(folder: harness.url("fresh"))
+        XCTAssertEqual(a.classes, b.classes)
+        for (x, y) in zip(a.banks, b.banks) {
+            XCTAssertEqual(x.bank.manifest, y.bank.manifest, x.member.name)
+            for (sx, sy) in zip(x.bank.scales, y.bank.scales) {
+                XCTAssertEqual(try sx.patches.floats(0..<sx.patches.rows), try sy.patches.floats(0..<sy.patches.rows), x.member.name)
+            }
+        }
+    }
+
     func testAMissingMaskFailsNamingTheFileTheStageExpected() throws {
         try FileManager.default.removeItem(at: photoMasks.appendingPathComponent("00003.png"))
         XCTAssertThrowsError(try harness.run(MemoryBankStage(), params: twoScales, inputs: ["photos": photos, "masks": photoMasks],
