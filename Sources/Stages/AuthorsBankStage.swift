@@ -3,14 +3,12 @@ import NN
 import Pipeline
 import Vision
 
-/// `authors_bank`: imports one semantic class of the authors' `data_for_patch_retrieval` folder
-/// (aimagelab/art2real: real-photo patches, FAISS indexes, painting masks) as a PleinAir bank and
-/// index folder, so `train` runs against the authors' exact patches and indexes.
-///
-/// PleinAir banks are single-class until semantic banks land: one import takes one class (default
-/// 0, the authors' background / "everything else" bank, which their loss uses wherever a painting
-/// has no mask). The `masks_of_artistic_images_*` pickles are not read: nothing uses them until
-/// semantic banks land.
+/// `authors_bank`: imports the authors' `data_for_patch_retrieval` folder (aimagelab/art2real:
+/// real-photo patches, FAISS indexes, painting masks) as a PleinAir bank and index folder, so `train`
+/// runs against the authors' exact patches and indexes: one class (default 0, the authors' background
+/// / "everything else" bank, which their loss uses wherever a painting has no mask), or `class: all`,
+/// every class as a semantic bank (one bank and index per class, `BankClasses`). The
+/// `masks_of_artistic_images_*` pickles are not read: `train` takes the paintings' masks as PNGs.
 public struct AuthorsBankStage: Stage {
     public init() {}
 
@@ -22,9 +20,13 @@ public struct AuthorsBankStage: Stage {
                                           + "with it), one per patch size. The "
                                           + "authors' bank does not record its extraction stride: this is a label, not a measurement. "
                                           + "Default 6, 5, 4: the strides of the authors' README example")
-    static let classID = Param<Int>("class", default: 0, rule: .atLeast(0),
-                                    doc: "semantic class id to import (<class>.bin, .npy, .index); 0 is the authors' background / "
-                                        + "'everything else' bank. PleinAir banks hold one class until semantic banks land")
+    static let classID = Param<ParamValue>("class", default: .int(0),
+                                           rule: ParamRule("an integer ≥ 0 or all") { value in
+                                               (value.intValue.map { $0 >= 0 } ?? false) || value.stringValue == "all"
+                                           },
+                                           doc: "semantic class id to import (<class>.bin, .npy, .index); 0 is the authors' background / "
+                                               + "'everything else' bank. all: every class of the folder as a semantic bank (one bank and "
+                                               + "index per class; train then needs the paintings' masks with the authors' class ids)")
     static let shortlist = Param<Int>("shortlist", default: 128, rule: .atLeast(1),
                                       doc: "candidates per query re-ranked exactly from the bank when an imported index stores "
                                           + "compressed codes (as ann_index's shortlist). Ours")
@@ -35,7 +37,7 @@ public struct AuthorsBankStage: Stage {
     public var descriptor: StageDescriptor {
         StageDescriptor(
             kind: "authors_bank", version: 1,
-            summary: "imports one class of the authors' data_for_patch_retrieval (patches, FAISS indexes) as a bank and index, losslessly",
+            summary: "imports one class, or all as a semantic bank, of the authors' data_for_patch_retrieval (patches, FAISS indexes), losslessly",
             params: [Self.patchSizes.spec, Self.strides.spec, Self.classID.spec, Self.shortlist.spec, Self.rowsPerShard.spec],
             inputs: [("data", true)], outputs: ["bank", "index"],
             check: { configuration in
@@ -62,32 +64,55 @@ public struct AuthorsBankStage: Stage {
     public func run(_ context: StageContext) throws -> StageResult {
         let p = context.params
         let scales = try Self.scales(p[Self.patchSizes], p[Self.strides])
-        let classID = p[Self.classID]
-        let importer = AuthorsBankImport(source: try context.input("data"), classID: classID, scales: scales,
-                                         rowsPerShard: p[Self.rowsPerShard])
-        context.log.write("importing class \(classID) only (PleinAir banks hold one class until semantic banks land; "
-                          + "class 0 is the authors' background bank); masks_of_artistic_images_* are not used")
-        context.log.write("strides \(scales.map(\.stride)) are labels given to the import: the authors' bank does not record its own")
+        let source = try context.input("data")
         let bankFolder = try context.output("bank"), indexFolder = try context.output("index")
-        let manifest: MemoryBankManifest, reports: [AuthorsBankImport.ScaleReport], indexManifest: PatchIndexManifest
-        do {
-            let (m, r) = try importer.importBank(into: bankFolder, checkpoint: { try context.checkCancelled() })
-            manifest = m
+        context.log.write("strides \(scales.map(\.stride)) are labels given to the import: the authors' bank does not record its own")
+        guard let single = p[Self.classID].intValue else {
+            // Every class of the folder, each an ordinary bank and index in class-NNN/.
+            let ids = try Self.failing { try AuthorsBankImport.classIDs(in: source, scales: scales) }
+            context.log.write("importing every class as a semantic bank: \(ids.map(String.init).joined(separator: ", ")); "
+                              + "masks_of_artistic_images_* are not used")
+            var metrics: [Metric] = [], entries: [BankClasses.Entry] = [], bytes = 0.0
+            for id in ids {
+                let folder = BankClasses.folder(id), name = id == 0 ? "other" : "class\(id)"
+                let (rows, m) = try importClass(id, source: source, scales: scales, bank: bankFolder.appendingPathComponent(folder),
+                                                index: indexFolder.appendingPathComponent(folder), label: name, context)
+                metrics += m.filter { $0.name != "patch_bytes" }
+                bytes += m.first { $0.name == "patch_bytes" }?.value ?? 0
+                entries.append(BankClasses.Entry(id: id, name: name, patches: rows, folder: folder))
+            }
+            let classes = BankClasses(scales: scales, classes: entries)
+            try classes.write(to: bankFolder)
+            try classes.write(to: indexFolder)
+            return StageResult(metrics: metrics + [Metric(name: "classes", value: Double(ids.count)), Metric(name: "patch_bytes", value: bytes)])
+        }
+        context.log.write("importing class \(single) only (class 0 is the authors' background bank; class: all imports every class); "
+                          + "masks_of_artistic_images_* are not used")
+        return StageResult(metrics: try importClass(single, source: source, scales: scales, bank: bankFolder, index: indexFolder,
+                                                    label: nil, context).1)
+    }
+
+    /// Imports class `id` into `bank` and `index`; metric and log names carry `label` when given.
+    private func importClass(_ id: Int, source: URL, scales: [PatchScale], bank bankFolder: URL, index indexFolder: URL, label: String?,
+                             _ context: StageContext) throws -> ([String: Int], [Metric]) {
+        let p = context.params
+        let importer = AuthorsBankImport(source: source, classID: id, scales: scales, rowsPerShard: p[Self.rowsPerShard])
+        let (manifest, reports, indexManifest) = try Self.failing {
+            let (manifest, r) = try importer.importBank(into: bankFolder, checkpoint: { try context.checkCancelled() })
             let bank = try MemoryBank(folder: bankFolder)
-            (indexManifest, reports) = try importer.importIndexes(bank: bank, reports: r, shortlist: p[Self.shortlist], into: indexFolder)
-            let provenance = AuthorsBankImport.Provenance(source: importer.source.path, classID: classID, scales: reports)
+            let (indexManifest, reports) = try importer.importIndexes(bank: bank, reports: r, shortlist: p[Self.shortlist],
+                                                                      into: indexFolder)
+            let provenance = AuthorsBankImport.Provenance(source: importer.source.path, classID: id, scales: reports)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try encoder.encode(provenance).write(to: bankFolder.appendingPathComponent(AuthorsBankImport.Provenance.fileName),
                                                  options: .atomic)
-        } catch let error as AuthorsBankError {
-            throw StageFailure.message("\(error)")
-        } catch let error as BankFileError {
-            throw StageFailure.message("\(error)")
+            return (manifest, reports, indexManifest)
         }
-        var metrics: [Metric] = []
+        var metrics: [Metric] = [], rows: [String: Int] = [:]
         for report in reports {
-            let name = report.scale.name
+            let name = label.map { "\($0).\(report.scale.name)" } ?? report.scale.name
+            rows[report.scale.name] = report.rows
             context.log.write(String(format: "%@: %d patches from %@; index %@ (%@), nprobe %d; authors' mean in %@ units, max |difference| "
                                      + "%.3g from the exact mean of the imported rows (the bank uses the exact mean)", name, report.rows,
                                      report.source, report.indexType, report.factory, report.nprobe, report.meanUnits,
@@ -96,10 +121,19 @@ public struct AuthorsBankStage: Stage {
                         Metric(name: "mean_difference.\(name)", value: report.meanDifference),
                         Metric(name: "index_self_distance.\(name)", value: report.selfDistance)]
         }
-        context.log.write("index.json: factory \(indexManifest.factory), nprobe \(indexManifest.nprobe) as stored, shortlist "
-                          + "\(indexManifest.shortlist)")
+        context.log.write("\(label.map { $0 + ": " } ?? "")index.json: factory \(indexManifest.factory), nprobe \(indexManifest.nprobe) "
+                          + "as stored, shortlist \(indexManifest.shortlist)")
         context.log.write("no patches held out: every authors' patch is in the bank, so held-out recall cannot be measured on it")
         metrics.append(Metric(name: "patch_bytes", value: Double(manifest.scales.reduce(0) { $0 + $1.patches * $1.scale.dimension })))
-        return StageResult(metrics: metrics)
+        return (rows, metrics)
+    }
+
+    /// Runs `body`, turning the import's errors (which name their file) into the stage's failure.
+    static func failing<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as AuthorsBankError {
+            throw StageFailure.message("\(error)")
+        } catch let error as BankFileError {
+            throw StageFailure.message("\(error)")
+        }
     }
 }

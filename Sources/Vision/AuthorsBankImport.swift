@@ -65,6 +65,24 @@ public struct AuthorsBankImport: Sendable {
         self.rowsPerShard = rowsPerShard
     }
 
+    /// The class ids of the authors' folder `source`: the `<class>.bin` files of the first scale's
+    /// patch folder (every scale must have the same; the import of a class fails naming a missing file).
+    public static func classIDs(in source: URL, scales: [PatchScale]) throws -> [Int] {
+        guard let first = scales.first else { return [] }
+        let folder = source.appendingPathComponent("patch_size_\(first.patch)/memory_bank_patches_binary")
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else {
+            throw AuthorsBankError.missing(path: folder.path, "no folder of class patch files")
+        }
+        let ids = names.compactMap { name -> Int? in
+            name.hasSuffix(".bin") ? Int(name.dropLast(4)) : nil
+        }.filter { $0 >= 0 }.sorted()
+        guard ids.contains(0) else {
+            throw AuthorsBankError.missing(path: folder.appendingPathComponent("0.bin").path,
+                                           "class 0 (the background bank every other class falls back to) has no file here")
+        }
+        return ids
+    }
+
     /// `patch_size_P` of the authors' folder.
     public func folder(_ scale: PatchScale) -> URL { source.appendingPathComponent("patch_size_\(scale.patch)") }
     /// The class's patch file at `scale`.

@@ -61,6 +61,40 @@ final class AuthorsBankStageTests: XCTestCase {
         }
     }
 
+    func testEveryClassImportsAsASemanticBankWhosePatchesRetrieveFromTheirClassIndex() throws {
+        let runner = try StageHarness("authors-all")
+        let data = runner.url("data")
+        _ = try AuthorsFolder.write(to: data, patches: [8: 120, 4: 200], factory: "Flat", seed: 4, classID: 0)
+        _ = try AuthorsFolder.write(to: data, patches: [8: 90, 4: 150], factory: "IVF4,Flat", nprobe: 4, seed: 5, classID: 3)
+        let result = try runner.run(AuthorsBankStage(), params: Self.scales([8, 4], [4, 3]).merging(["class": .string("all")]) { $1 },
+                                    inputs: ["data": data], outputs: ["bank": runner.url("bank"), "index": runner.url("index")])
+        XCTAssertEqual(result.value("classes"), 2)
+        XCTAssertEqual(result.value("patches.class3.p4s3"), 150)
+        let set = try MemoryBankSet(folder: runner.url("bank"))
+        XCTAssertEqual(set.members.map(\.id), [0, 3])
+        XCTAssertEqual(try BankClasses.read(from: runner.url("index")), set.classes)
+        let loss = try PatchLoss(bankFolder: runner.url("bank"), indexFolder: runner.url("index"), k: 4)
+        XCTAssertTrue(loss.isSemantic)
+        // The left half of the image is class 3, the right half background.
+        var rng = SeededGenerator(seed: 10)
+        let generated = Tensor(shape: [1, 3, 20, 20], values: (0..<1200).map { _ in Float.random(in: -1...1, using: &rng) })
+        let mask = LabelMap(width: 20, height: 20, labels: (0..<400).map { $0 % 20 < 10 ? 3 : 0 })
+        for (s, (p, stride)) in [(8, 4), (4, 3)].enumerated() {
+            let retrieval = try loss.retrieve(generated, scale: s, masks: [mask])[0]
+            let queries = generated.patches(size: p, stride: stride).reshaped([-1, 3 * p * p])
+            let classes = PatchClassRule.classes(of: mask, scale: PatchScale(patch: p, stride: stride))
+            XCTAssertEqual(retrieval.classes, classes.map(Int.init))
+            for id in [0, 3] {
+                let authors = try ANNIndex.read(from: data.appendingPathComponent("patch_size_\(p)/faiss_indexes/\(id).index"))
+                if id == 3 { try authors.setParameter("nprobe", 4) }
+                let mine = classes.indices.filter { Int(classes[$0]) == id }
+                let rows = queries.rows(mine)
+                let expected = try authors.search(rows.pointer, count: mine.count, k: 4)
+                XCTAssertEqual(mine.flatMap { Array(retrieval.neighbors.labels(of: $0)) }, expected.labels, "class \(id) p\(p)")
+            }
+        }
+    }
+
     func testAuthorsMeanInZeroOneUnitsIsRecognisedAndTheBankKeepsTheExactMean() throws {
         let runner = try StageHarness("authors-mean")
         let data = try AuthorsFolder.write(to: runner.url("data"), patches: [4: 90], factory: "Flat", meanInUnitRange: true)
@@ -144,7 +178,7 @@ final class AuthorsBankStageTests: XCTestCase {
 enum AuthorsFolder {
     static func write(to root: URL, patches: [Int: Int], factory: String, nprobe: Int = 0, indexInUnitRange: Bool = false,
                       meanInUnitRange: Bool = false,
-                      damage: (row: Int, column: Int, value: Float)? = nil, seed: UInt64 = 4) throws -> URL {
+                      damage: (row: Int, column: Int, value: Float)? = nil, seed: UInt64 = 4, classID: Int = 0) throws -> URL {
         var rng = SeededGenerator(seed: seed)
         for (p, rows) in patches.sorted(by: { $0.key > $1.key }) {
             let d = 3 * p * p
@@ -155,16 +189,17 @@ enum AuthorsFolder {
             var values = (0..<(rows * d)).map { _ in Float(UInt8.random(in: 0...255, using: &rng)) / 255 }
             if let damage { values[damage.row * d + damage.column] = damage.value }
             try values.withUnsafeBufferPointer { Data(buffer: $0) }
-                .write(to: folder.appendingPathComponent("memory_bank_patches_binary/0.bin"))
+                .write(to: folder.appendingPathComponent("memory_bank_patches_binary/\(classID).bin"))
             let mapped = values.map { ($0 - 0.5) * 2 }
             let mean = (0..<d).map { j in Float((0..<rows).reduce(0.0) { $0 + Double(mapped[$1 * d + j]) } / Double(rows)) }
-            try oneDimensionalNpy(meanInUnitRange ? mean.map { $0 / 2 + 0.5 } : mean).write(to: folder.appendingPathComponent("means/0.npy"))
+            try oneDimensionalNpy(meanInUnitRange ? mean.map { $0 / 2 + 0.5 } : mean)
+                .write(to: folder.appendingPathComponent("means/\(classID).npy"))
             let indexed = indexInUnitRange ? values : mapped
             let index = try ANNIndex(dimension: d, factory: factory)
             try index.train(indexed, count: rows)
             try index.add(indexed, count: rows)
             if nprobe > 0, index.invertedLists > 0 { try index.setParameter("nprobe", Double(nprobe)) }
-            try index.write(to: folder.appendingPathComponent("faiss_indexes/0.index"))
+            try index.write(to: folder.appendingPathComponent("faiss_indexes/\(classID).index"))
         }
         return root
     }
