@@ -69,7 +69,7 @@ public struct AuthorsBankStage: Stage {
         context.log.write("strides \(scales.map(\.stride)) are labels given to the import: the authors' bank does not record its own")
         guard let single = p[Self.classID].intValue else {
             // Every class of the folder, each an ordinary bank and index in class-NNN/.
-            let ids = try Self.failing { try AuthorsBankImport.classIDs(in: source, scales: scales) }
+            let ids = try AuthorsBankImport.classIDs(in: source, scales: scales)
             context.log.write("importing every class as a semantic bank: \(ids.map(String.init).joined(separator: ", ")); "
                               + "masks_of_artistic_images_* are not used")
             var metrics: [Metric] = [], entries: [BankClasses.Entry] = [], bytes = 0.0
@@ -97,18 +97,15 @@ public struct AuthorsBankStage: Stage {
                              _ context: StageContext) throws -> ([String: Int], [Metric]) {
         let p = context.params
         let importer = AuthorsBankImport(source: source, classID: id, scales: scales, rowsPerShard: p[Self.rowsPerShard])
-        let (manifest, reports, indexManifest) = try Self.failing {
-            let (manifest, r) = try importer.importBank(into: bankFolder, checkpoint: { try context.checkCancelled() })
-            let bank = try MemoryBank(folder: bankFolder)
-            let (indexManifest, reports) = try importer.importIndexes(bank: bank, reports: r, shortlist: p[Self.shortlist],
-                                                                      into: indexFolder)
-            let provenance = AuthorsBankImport.Provenance(source: importer.source.path, classID: id, scales: reports)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(provenance).write(to: bankFolder.appendingPathComponent(AuthorsBankImport.Provenance.fileName),
-                                                 options: .atomic)
-            return (manifest, reports, indexManifest)
-        }
+        let (manifest, r) = try importer.importBank(into: bankFolder, checkpoint: { try context.checkCancelled() })
+        let bank = try MemoryBank(folder: bankFolder)
+        let (indexManifest, reports) = try importer.importIndexes(bank: bank, reports: r, shortlist: p[Self.shortlist],
+                                                                  into: indexFolder)
+        let provenance = AuthorsBankImport.Provenance(source: importer.source.path, classID: id, scales: reports)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(provenance).write(to: bankFolder.appendingPathComponent(AuthorsBankImport.Provenance.fileName),
+                                             options: .atomic)
         var metrics: [Metric] = [], rows: [String: Int] = [:]
         for report in reports {
             let name = label.map { "\($0).\(report.scale.name)" } ?? report.scale.name
@@ -126,14 +123,5 @@ public struct AuthorsBankStage: Stage {
         context.log.write("no patches held out: every authors' patch is in the bank, so held-out recall cannot be measured on it")
         metrics.append(Metric(name: "patch_bytes", value: Double(manifest.scales.reduce(0) { $0 + $1.patches * $1.scale.dimension })))
         return (rows, metrics)
-    }
-
-    /// Runs `body`, turning the import's errors (which name their file) into the stage's failure.
-    static func failing<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let error as AuthorsBankError {
-            throw StageFailure.message("\(error)")
-        } catch let error as BankFileError {
-            throw StageFailure.message("\(error)")
-        }
     }
 }

@@ -92,7 +92,7 @@ public struct MemoryBankStage: Stage {
         let policy = p[Self.badImages]
         let folder = try ImageFolder(root: try context.input("photos"))
         guard folder.count > 0 else { throw StageFailure.message("no images in \(folder.root.path)") }
-        let masks = try context.inputs["masks"].map { url in try Self.failing { try MaskFolder(root: url) } }
+        let masks = try context.inputs["masks"].map { url in try MaskFolder(root: url) }
         func load(_ k: Int) throws -> Image? {
             do {
                 return try folder.image(at: k).convertedTo8Bit().toRGB()
@@ -111,7 +111,7 @@ public struct MemoryBankStage: Stage {
             var expected: [Int: [Int]] = [:]
             for k in 0..<folder.count {
                 try context.checkCancelled()
-                let mask = try Self.failing { try masks.mask(for: folder.relativePaths[k]) }
+                let mask = try masks.mask(for: folder.relativePaths[k])
                 for (s, scale) in scales.enumerated() {
                     for id in PatchClassRule.classes(of: mask, scale: scale, width: mask.width, height: mask.height) {
                         expected[Int(id), default: Array(repeating: 0, count: scales.count)][s] += 1
@@ -155,7 +155,7 @@ public struct MemoryBankStage: Stage {
                     continue
                 }
                 let mask = try masks.map { m in
-                    try Self.failing { try m.mask(for: folder.relativePaths[k], width: image.width, height: image.height) }
+                    try m.mask(for: folder.relativePaths[k], width: image.width, height: image.height)
                 }
                 for (s, scale) in scales.enumerated() {
                     let w = scale.rescaled(image.width), h = scale.rescaled(image.height)
@@ -226,11 +226,6 @@ public struct MemoryBankStage: Stage {
         metrics.append(Metric(name: "kept_fraction", value: keptFraction))
         metrics.append(Metric(name: "patch_bytes", value: Double(bytes)))
         return StageResult(metrics: metrics)
-    }
-
-    /// Runs `body`, turning a mask's error (which names its file) into the stage's failure.
-    static func failing<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let error as MaskError { throw StageFailure.message("\(error)") }
     }
 
     /// The image's samples as planar (CHW) bytes, the layout patches are cut in.

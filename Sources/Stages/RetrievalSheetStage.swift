@@ -43,9 +43,9 @@ public struct RetrievalSheetStage: Stage {
             guard let maskFolder = context.inputs["masks"] else {
                 throw StageFailure.message("the bank is semantic (one per class): input 'masks' must give the images' masks")
             }
-            let opened = try MemoryBankStage.failing { try MaskFolder(root: maskFolder) }
+            let opened = try MaskFolder(root: maskFolder)
             masks = try zip(chosen, images).map { path, image in
-                try MemoryBankStage.failing { try opened.mask(for: path, width: image.width, height: image.height) }
+                try opened.mask(for: path, width: image.width, height: image.height)
             }
         }
         let names = Dictionary(uniqueKeysWithValues: set.members.map { ($0.id, $0.name) })

@@ -116,11 +116,11 @@ public struct TrainStage: Stage {
                 throw StageFailure.message("the bank is semantic (one per class): input 'masks_A' must give the paintings' masks, "
                                            + "so each generated patch is matched in its region's class")
             }
-            batches.masksA = try MemoryBankStage.failing { try MaskFolder(root: masks) }
+            batches.masksA = try MaskFolder(root: masks)
             // Check every painting's mask before the first step, so a missing one fails now, naming its file.
             for (k, path) in batches.a.relativePaths.enumerated() {
                 let painting = try batches.a.image(at: k)
-                _ = try MemoryBankStage.failing { try batches.masksA!.mask(for: path, width: painting.width, height: painting.height) }
+                _ = try batches.masksA!.mask(for: path, width: painting.width, height: painting.height)
             }
             let names = patchLoss.classBanks.map(\.name).joined(separator: ", ")
             context.log.write("semantic patch loss: banks \(names); other classes use class 0's")
@@ -150,7 +150,7 @@ public struct TrainStage: Stage {
         let clock = ContinuousClock(), began = clock.now
         while trainer.iteration < total {
             try context.checkCancelled()
-            let (a, b, masks) = try MemoryBankStage.failing { try batches.batch(trainer.iteration) }
+            let (a, b, masks) = try batches.batch(trainer.iteration)
             window = window + (try trainer.step(realA: a, realB: b, masksA: masks))
             windowCount += 1
             let done = trainer.iteration
