@@ -10,7 +10,7 @@ public enum SHA256Digest {
     /// The hex SHA-256 of a file's bytes, read in 1 MiB chunks so large files never sit in memory.
     public static func hex(file path: String) throws -> String {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileError(path: path, message: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw FileError(path: path, message: errnoMessage()) }
         defer { close(fd) }
         var hasher = SHA256()
         let size = 1 << 20
@@ -20,7 +20,7 @@ public enum SHA256Digest {
             let n = read(fd, buffer.baseAddress, size)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw FileError(path: path, message: String(cString: strerror(errno)))
+                throw FileError(path: path, message: errnoMessage())
             }
             if n == 0 { break }
             hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))

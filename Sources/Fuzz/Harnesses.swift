@@ -7,7 +7,7 @@ import Pipeline
 import Stages
 import Study
 import UI
-import Vision
+import Retrieval
 
 /// The per-parser harnesses: each feeds the bytes to the public entry point a user's file reaches.
 /// Errors propagate so replay mode can show them; the fuzzing entry point ignores them.

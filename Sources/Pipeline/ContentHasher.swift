@@ -66,7 +66,7 @@ public final class ContentHasher {
     public func hash(path: String) throws -> String {
         var info = stat()
         guard stat(path, &info) == 0 else {
-            throw HashError(path: path, message: errno == ENOENT ? "no such file or folder" : String(cString: strerror(errno)))
+            throw HashError(path: path, message: errno == ENOENT ? "no such file or folder" : errnoMessage())
         }
         if (info.st_mode & S_IFMT) == S_IFDIR {
             return try SHA256Digest.hex(Data(manifest(folder: path).text.utf8))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import Results
 
 /// `pleinair diff`: params and metrics that differ between two runs.
 struct DiffCommand: ParsableCommand {

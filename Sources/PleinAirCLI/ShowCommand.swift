@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import Results
 
 /// `pleinair show`: one stage's params, inputs, outputs, lineage, timings and log.
 struct ShowCommand: ParsableCommand {

@@ -4,7 +4,8 @@ import Downloads
 import Imaging
 import Pipeline
 import Stages
-import Vision
+import CycleGAN
+import Pretrained
 
 /// `pleinair weights`: model weights PleinAir can use but does not ship.
 struct WeightsCommand: ParsableCommand {
@@ -72,7 +73,7 @@ struct WeightsFetchCommand: ParsableCommand {
             } else {
                 print("\(name.rawValue): downloaded \(result.downloadedBytes) bytes to \(result.path.path) (SHA-256 \(result.sha256))")
             }
-        } catch let error as DatasetError {
+        } catch let error as DownloadError {
             throw CLIUsageError(message: error.description)
         }
     }
@@ -86,6 +87,8 @@ struct WeightsFetchCommand: ParsableCommand {
                 let how = file.verdict == .trustedOnFirstUse ? "recorded in the ledger now (trust on first use)" : "matches the ledger's record"
                 print("\(model.id): \(file.path.path) (\(file.downloadedBytes) bytes downloaded), SHA-256 \(file.sha256) \(how)")
             }
+        } catch let error as DownloadError {
+            throw CLIUsageError(message: error.description)
         } catch let error as DatasetError {
             throw CLIUsageError(message: error.description)
         } catch let error as TrustError {

@@ -1,7 +1,7 @@
 import Foundation
 import NN
 import Pipeline
-import Vision
+import Retrieval
 
 /// `authors_bank`: imports the authors' `data_for_patch_retrieval` folder (aimagelab/art2real:
 /// real-photo patches, FAISS indexes, painting masks) as a PleinAir bank and index folder, so `train`
@@ -102,10 +102,7 @@ public struct AuthorsBankStage: Stage {
         let (indexManifest, reports) = try importer.importIndexes(bank: bank, reports: r, shortlist: p[Self.shortlist],
                                                                   into: indexFolder)
         let provenance = AuthorsBankImport.Provenance(source: importer.source.path, classID: id, scales: reports)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(provenance).write(to: bankFolder.appendingPathComponent(AuthorsBankImport.Provenance.fileName),
-                                             options: .atomic)
+        try JSONManifest.write(provenance, to: bankFolder.appendingPathComponent(AuthorsBankImport.Provenance.fileName))
         var metrics: [Metric] = [], rows: [String: Int] = [:]
         for report in reports {
             let name = label.map { "\($0).\(report.scale.name)" } ?? report.scale.name

@@ -3,7 +3,7 @@ import Foundation
 import Imaging
 import Pipeline
 import Tensor
-import Vision
+import Pretrained
 
 /// `fid`: Fréchet Inception Distance between generated images and a reference set at every
 /// requested tap, as pytorch-fid computes it. Either input may be a folder of images or the

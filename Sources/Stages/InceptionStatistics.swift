@@ -3,7 +3,7 @@ import Imaging
 import NN
 import Pipeline
 import Tensor
-import Vision
+import Pretrained
 
 /// Inception features and their statistics for one folder of images, at several taps: what an
 /// `inception_stats` stage stores and an `fid` stage compares. Stored as a folder holding

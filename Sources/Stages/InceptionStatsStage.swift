@@ -1,7 +1,7 @@
 import Foundation
 import Imaging
 import Pipeline
-import Vision
+import Pretrained
 
 /// `inception_stats`: Inception features, mean and covariance of a folder of images at the
 /// requested taps, stored as an artifact so the real photographs' statistics are computed once

@@ -1,7 +1,7 @@
 import Foundation
 import Imaging
 import Pipeline
-import Vision
+import Pretrained
 
 /// Which Inception weights an FID stage runs with, from its `weights` and `seed` parameters.
 enum InceptionWeightsChoice: Equatable {

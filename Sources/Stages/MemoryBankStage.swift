@@ -2,7 +2,7 @@ import Foundation
 import Imaging
 import NN
 import Pipeline
-import Vision
+import Retrieval
 
 /// `memory_bank`: cuts patches at several scales from a folder of real photographs into
 /// memory-mappable matrices (one per scale) with the source image and position of every patch.

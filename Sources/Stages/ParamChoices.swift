@@ -1,7 +1,7 @@
 import Imaging
 import Pipeline
 import Study
-import Vision
+import CycleGAN
 
 // The enumerations of the lower layers that stage parameters take by name (`bad_images: skip`).
 extension BadImagePolicy: ParamChoice {}

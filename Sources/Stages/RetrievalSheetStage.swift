@@ -3,7 +3,7 @@ import Foundation
 import Imaging
 import Pipeline
 import Tensor
-import Vision
+import Retrieval
 
 /// `retrieval_sheet`: shows what the patch loss copies from. One row per sampled patch of the input
 /// images: the image with the patch boxed, the patch, its k retrieved real patches (nearest first,

@@ -3,7 +3,8 @@ import Imaging
 import NN
 import Pipeline
 import Tensor
-import Vision
+import CycleGAN
+import Retrieval
 
 /// `train`: CycleGAN between paintings (A) and photographs (B), with the patch loss on G_A's output
 /// when `lambda_patch > 0` (inputs `bank` and `index`). Checkpoints go to the work directory every
@@ -130,8 +131,7 @@ public struct TrainStage: Stage {
         let trainer = CycleGANTrainer(model: CycleGAN(options: options),
                                       schedule: LinearDecaySchedule(baseLearningRate: options.learningRate,
                                                                     constantEpochs: plan.epochs, decayEpochs: plan.decayEpochs),
-                                      iterationsPerEpoch: plan.epochSize > 0 ? plan.epochSize : batches.iterationsPerEpoch,
-                                      patchLoss: patchLoss)
+                                      iterationsPerEpoch: plan.epochSize > 0 ? plan.epochSize : batches.iterationsPerEpoch)
         let samples = try context.output("samples")
         try FileManager.default.createDirectory(at: samples, withIntermediateDirectories: true)
         let sampler = try SampleGrid(folder: batches.a, count: plan.sampleCount, size: plan.cropSize)
@@ -151,7 +151,8 @@ public struct TrainStage: Stage {
         while trainer.iteration < total {
             try context.checkCancelled()
             let (a, b, masks) = try batches.batch(trainer.iteration)
-            window = window + (try trainer.step(realA: a, realB: b, masksA: masks))
+            let auxiliary = patchLoss.map { loss in { (translated: Tensor) in try loss(translated, masks: masks) } }
+            window = window + (try trainer.step(realA: a, realB: b, auxiliaryLoss: auxiliary))
             windowCount += 1
             let done = trainer.iteration
             // A window also closes at each checkpoint, so a resumed run records exactly what an

@@ -4,7 +4,7 @@ import Imaging
 import NN
 import Pipeline
 import Tensor
-import Vision
+import CycleGAN
 
 /// `translate`: runs one generator of a trained CycleGAN over a folder of images at their own size
 /// (reflection-padded to a multiple of 4 and cropped back) and writes PNGs under the same names.

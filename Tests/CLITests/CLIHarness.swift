@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Runs the built `pleinair` executable as a user would.
@@ -6,7 +7,7 @@ struct CLIHarness {
     let workspace: URL
 
     init() throws {
-        workspace = FileManager.default.temporaryDirectory.appendingPathComponent("pleinair-cli-\(UUID().uuidString)")
+        workspace = TemporaryFolder.url("pleinair-cli")
         try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
     }
 

@@ -23,7 +23,7 @@ final class PretrainedStageTests: XCTestCase {
     private func serve(_ folder: URL) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", repository.appendingPathComponent("Tests/ImagingTests/Fixtures/range_server.py").path,
+        process.arguments = ["python3", repository.appendingPathComponent("Tests/DownloadsTests/Fixtures/range_server.py").path,
                              "--root", folder.path, "--log", cli.workspace.appendingPathComponent("server.log").path]
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -42,7 +42,7 @@ final class PretrainedStageTests: XCTestCase {
         let served = cli.workspace.appendingPathComponent("served")
         try fm.createDirectory(at: served, withIntermediateDirectories: true)
         // A junyanz generator (ngf 4, one block) in the zoo's legacy format, standing in for monet2photo.pth.
-        try fm.copyItem(at: repository.appendingPathComponent("Tests/VisionTests/Fixtures/junyanz/G_A_old_legacy.pth"),
+        try fm.copyItem(at: repository.appendingPathComponent("Tests/CycleGANTests/Fixtures/junyanz/G_A_old_legacy.pth"),
                         to: served.appendingPathComponent("monet2photo.pth"))
         let base = try serve(served)
         try cli.write("released.yaml", """
@@ -116,7 +116,7 @@ final class Art2RealDatasetTests: XCTestCase {
         XCTAssertEqual(make.terminationStatus, 0)
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", repository.appendingPathComponent("Tests/ImagingTests/Fixtures/range_server.py").path,
+        server.arguments = ["python3", repository.appendingPathComponent("Tests/DownloadsTests/Fixtures/range_server.py").path,
                             "--root", served.path, "--log", cli.workspace.appendingPathComponent("server.log").path]
         let pipe = Pipe()
         server.standardOutput = pipe

@@ -4,7 +4,7 @@ import NN
 import Pipeline
 import Stages
 import Tensor
-@testable import Vision
+@testable import Retrieval
 import XCTest
 
 /// `authors_bank` on small folders laid out like the authors' `data_for_patch_retrieval`: rows

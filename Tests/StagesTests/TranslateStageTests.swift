@@ -5,8 +5,8 @@ import NN
 import Pipeline
 import Stages
 import Tensor
-import Vision
 import XCTest
+import CycleGAN
 
 /// `translate`: any image size in, the same names and sizes out, and the generator's own output.
 final class TranslateStageTests: XCTestCase {
