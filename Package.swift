@@ -94,13 +94,13 @@ let package = Package(
         .executableTarget(name: "StageProcess", dependencies: ["Pipeline", "Stages"], swiftSettings: release),
         .executableTarget(name: "Benchmarks", dependencies: [
             "Basics", "Pipeline", "Stages", "Tensor", "NN", "CycleGAN", "Retrieval", "Pretrained", "Imaging",
-        ], path: "benchmarks", exclude: ["torch_generator_step.py", "torch_cyclegan_step.py"], swiftSettings: release),
+        ], path: "benchmarks", exclude: ["torch_generator_step.py", "torch_cyclegan_step.py", "torch_inception.py", "scipy_frechet.py"], swiftSettings: release),
         .executableTarget(name: "Fuzz", dependencies: [
             "Basics", "Pipeline", "Stages", "Downloads", "Study", "NN", "CycleGAN", "Retrieval", "Imaging", "UI",
         ]),
 
         // Test helpers: requirements (PyTorch, Slurm, Chromium… skip, or fail where required), temp folders, HTTP.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["range_server.py"]),
         .testTarget(name: "BasicsTests", dependencies: ["Basics", "TestSupport"]),
         .testTarget(name: "ZIPGuardTests", dependencies: ["ZIPGuard", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Basics", "Tensor", "NN", "TestSupport"], resources: [.copy("Fixtures")]),
@@ -111,8 +111,7 @@ let package = Package(
         .testTarget(name: "PretrainedTests", dependencies: ["Basics", "Tensor", "NN", "Pretrained", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ImagingTests", dependencies: ["Basics", "Imaging", "ZIPFoundation", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DownloadsTests", dependencies: ["Basics", "Downloads", "Imaging", "Pipeline", "ZIPFoundation", "TestSupport"],
-                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "DownloadsTests", dependencies: ["Basics", "Downloads", "Imaging", "Pipeline", "ZIPFoundation", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Basics", "Pipeline", "Results", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ResultsTests", dependencies: ["Pipeline", "Results", "TestSupport"]),

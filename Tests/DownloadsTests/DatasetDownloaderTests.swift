@@ -6,12 +6,12 @@ import ZIPFoundation
 @testable import Imaging
 @testable import Downloads
 
-/// Downloads against a local HTTP server (Fixtures/range_server.py) on 127.0.0.1; never the network.
+/// Downloads against a local HTTP server (TestSupport's RangeServer) on 127.0.0.1; never the network.
 final class DatasetDownloaderTests: XCTestCase {
     private var work: URL!
     private var served: URL!
     private var log: URL!
-    private var server: Process?
+    private var server: RangeServer?
     private let fm = FileManager.default
 
     override func setUpWithError() throws {
@@ -22,32 +22,15 @@ final class DatasetDownloaderTests: XCTestCase {
     }
 
     override func tearDownWithError() throws {
-        if let server, server.isRunning {
-            server.terminate()
-            server.waitUntilExit()
-        }
+        server?.stop()
         try? fm.removeItem(at: work)
     }
 
     /// Starts the server and returns its base URL.
     private func startServer(_ extra: [String] = []) throws -> URL {
-        let script = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/range_server.py")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, "--root", served.path, "--log", log.path] + extra
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        server = process
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = pipe.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            line.append(chunk)
-        }
-        let port = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        XCTAssertNotNil(Int(port), "server did not report a port: '\(port)'")
-        return URL(string: "http://127.0.0.1:\(port)/datasets/")!
+        let started = try RangeServer(root: served, log: log, extra: extra)
+        server = started
+        return started.url("datasets/")
     }
 
     /// A small zip in the official layout (`tiny2photo/trainA/...`), served as `tiny2photo.zip`;

@@ -13,7 +13,7 @@ import ZIPFoundation
 final class ReleasedModelFetcherTests: XCTestCase {
     private var work: URL!
     private var served: URL!
-    private var server: Process?
+    private var server: RangeServer?
     private let fm = FileManager.default
     private let payload = Data((0..<40_000).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ 5) })
 
@@ -25,27 +25,14 @@ final class ReleasedModelFetcherTests: XCTestCase {
     }
 
     override func tearDownWithError() throws {
-        if let server, server.isRunning { server.terminate(); server.waitUntilExit() }
+        server?.stop()
         try? fm.removeItem(at: work)
     }
 
     private func startServer(_ extra: [String] = []) throws -> URL {
-        let script = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/range_server.py")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, "--root", served.path, "--log", work.appendingPathComponent("log").path] + extra
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        server = process
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = pipe.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            line.append(chunk)
-        }
-        let port = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return URL(string: "http://127.0.0.1:\(port)/")!
+        let started = try RangeServer(root: served, log: work.appendingPathComponent("log"), extra: extra)
+        server = started
+        return started.url("")
     }
 
     private func trust() throws -> TrustedHashes {
