@@ -8,6 +8,7 @@ func runPipelineBenchmarks() throws {
     try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: root) }
     try noOpRerun(root.appendingPathComponent("noop"))
+    for size in [1_000, 10_000] { try noOpScaling(root.appendingPathComponent("scale-\(size)"), stages: size) }
     try folderHashing(root.appendingPathComponent("hash"))
 }
 
@@ -43,6 +44,30 @@ private func noOpRerun(_ dir: URL) throws {
     let theirs = Bench.median((0..<5).map { _ in Bench.time { _ = Bench.shell(dvcPath, ["repro", "-q"], in: dvcDir) } })
     print(String(format: "  dvc repro (all up to date): %.1f ms", theirs * 1000))
     print(String(format: "  ratio dvc / pleinair: %.1fx (goal ≥ 20x)", theirs / ours))
+}
+
+/// The runner's cost per stage: `stages` cmd stages as chains of 40 over a matrix axis, run once,
+/// then the no-op rerun and planning alone (`--dry-run`), medians of 5 whole processes.
+private func noOpScaling(_ dir: URL, stages: Int) throws {
+    let chains = stages / 40
+    print("== \(stages) cmd stages (\(chains) chains of 40 over a matrix axis), median of 5 runs, whole process")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    var yaml = "experiment: scale\nmatrix:\n  chain: [\((0..<chains).map(String.init).joined(separator: ", "))]\nstages:\n"
+    for i in 0..<40 {
+        let input = i == 0 ? "" : "    inputs: {in: s\(i - 1).out}\n"
+        let read = i == 0 ? "" : "cat ${inputs.in} > ${outputs.out}; "
+        yaml += "  s\(i):\n    kind: cmd\n    foreach: chain\n\(input)    cmd: \"\(read)echo ${matrix.chain} \(i) >> ${outputs.out}\"\n"
+            + "    outputs: {out: file}\n"
+    }
+    try yaml.write(to: dir.appendingPathComponent("exp.yaml"), atomically: true, encoding: .utf8)
+    let pleinair = Bench.sibling("pleinair")
+    let args = ["run", "exp.yaml", "--workspace", dir.path, "-j", "2"]
+    guard Bench.shell(pleinair.path, args, in: dir) == 0 else { print("  first run failed"); return }
+    let noOp = Bench.median((0..<5).map { _ in Bench.time { _ = Bench.shell(pleinair.path, args, in: dir) } })
+    let plan = Bench.median((0..<5).map { _ in Bench.time { _ = Bench.shell(pleinair.path, args + ["--dry-run"], in: dir) } })
+    let goal = stages >= 10_000 ? 1000.0 : 100.0
+    print(String(format: "  no-op rerun: %.0f ms (%.3f ms a stage; goal ≤ %.0f ms)", noOp * 1000, noOp * 1000 / Double(stages), goal))
+    print(String(format: "  planning alone (--dry-run): %.0f ms (goal ≤ %.0f ms)", plan * 1000, goal))
 }
 
 private func folderHashing(_ dir: URL) throws {

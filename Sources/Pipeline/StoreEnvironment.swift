@@ -24,7 +24,7 @@ public final class StoreEnvironment: PlanEnvironment {
         if let known = verified[fingerprint] { return known }
         let recorded = (try? ledger.outputs(fingerprint: fingerprint)) ?? []
         let ok: Bool
-        if (try? ledger.producer(fingerprint: fingerprint)) == nil || Set(recorded.map(\.name)) != Set(names) {
+        if (try? ledger.hasProducer(fingerprint: fingerprint)) != true || Set(recorded.map(\.name)) != Set(names) {
             ok = false
         } else {
             ok = store.isIntact(fingerprint: fingerprint, outputs: recorded)
