@@ -9,8 +9,11 @@ public final class StoreEnvironment: PlanEnvironment {
     let hasher: ContentHasher
     let scripts: ScriptReferenceCache
     private var verified: [String: Bool] = [:]
-    /// Stats of one plan: stages importing the same modules ask about the same paths.
+    /// What one plan learnt about workspace paths: stages reading the same inputs and importing the
+    /// same modules ask about the same paths, and a plan is a snapshot, so each is asked once.
     private var kinds: [String: FileKind?] = [:]
+    private var hashes: [String: String] = [:]
+    private var references: [String: ScriptReferences] = [:]
 
     public init(workspace: Workspace, ledger: Ledger, store: ArtifactStore, hasher: ContentHasher, scripts: ScriptReferenceCache) {
         self.workspace = workspace
@@ -21,7 +24,10 @@ public final class StoreEnvironment: PlanEnvironment {
     }
 
     public func contentHash(ofInput path: String) throws -> String {
-        try hasher.hash(path: workspace.resolve(path).path)
+        if let known = hashes[path] { return known }
+        let hash = try hasher.hash(path: workspace.resolve(path).path)
+        hashes[path] = hash
+        return hash
     }
 
     public func fileKind(ofInput path: String) -> FileKind? {
@@ -34,8 +40,11 @@ public final class StoreEnvironment: PlanEnvironment {
     }
 
     public func scriptReferences(ofInput path: String, language: ScriptLanguage) throws -> ScriptReferences {
-        let full = workspace.resolve(path).path
-        return try scripts.references(path: full, hash: try hasher.hash(path: full), language: language)
+        let key = language.rawValue + ":" + path
+        if let known = references[key] { return known }
+        let found = try scripts.references(path: workspace.resolve(path).path, hash: try contentHash(ofInput: path), language: language)
+        references[key] = found
+        return found
     }
 
     public func hasValidOutputs(fingerprint: String, outputs names: [String]) -> Bool {
