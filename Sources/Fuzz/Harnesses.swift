@@ -52,6 +52,14 @@ enum Harnesses {
         if m.rows > 0 { _ = m.row(m.rows - 1).last }
     }
 
+    /// A workspace script a `cmd` stage's code closure reads: the same bytes as Python (imports) and
+    /// as shell text (sourced files, scripts run, `PYTHONPATH`).
+    static func scripts(_ data: Data) throws {
+        let bytes = Array(data)
+        _ = ScriptReferences.scan(bytes, as: .python)
+        _ = ScriptReferences.scan(bytes, as: .shell)
+    }
+
     /// Study answer CSV, as `AnswerFile.read` sees it.
     static func answers(_ data: Data) throws {
         guard let text = String(data: data, encoding: .utf8) else { return }
