@@ -39,6 +39,14 @@ enum Harnesses {
         _ = try PyTorchCheckpoint.readStateDict(contentsOf: url)
     }
 
+    /// TorchScript archives (`weights import inception`): the module-tree reader, then the mapping
+    /// onto pytorch-fid's network. Through a file, as `pickle`.
+    static func torchScript(_ data: Data) throws {
+        let url = Scratch.file("input.pt")
+        try data.write(to: url)
+        _ = try TFInceptionWeights.stateDict(from: try TorchScriptArchive.read(contentsOf: url), path: url.path)
+    }
+
     static func safetensors(_ data: Data) throws {
         _ = try SafeTensors.decode(data, path: "fuzz.safetensors")
     }
