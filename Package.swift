@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["PleinAirCLI", "Pipeline", "TestSupport"], resources: [.copy("Fixtures")]),
         // Every built-in stage kind, run alone through one harness (StageHarness), no pipeline around it.
-        .testTarget(name: "StagesTests", dependencies: ["Basics", "Stages", "Pipeline", "Imaging", "Vision", "NN", "Tensor", "Study"]),
+        .testTarget(name: "StagesTests", dependencies: ["Basics", "Stages", "Pipeline", "Imaging", "Vision", "NN", "Tensor", "Study", "TestSupport"]),
         // The live view: HTTP parsing, token and path safety, pages over a real ledger, Chromium, load.
         .testTarget(name: "UITests", dependencies: ["UI", "Pipeline", "TestSupport"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "Stages", "Pipeline", "Imaging"], resources: [.copy("Fixtures")]),

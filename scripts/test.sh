@@ -7,7 +7,8 @@
 # Everything a test could skip for is installed, and required (PLEINAIR_REQUIRE=all): a skip fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh slurm-wlm munge chromium python3-torch python3-scipy python3-pil
+bash scripts/install-deps.sh slurm-wlm munge chromium python3-torch python3-scipy python3-pil \
+  python3-torchvision python3-tqdm python3-requests python3-pip
 source scripts/blas-env.sh
 export PLEINAIR_REQUIRE=${PLEINAIR_REQUIRE:-all}
 
@@ -18,6 +19,14 @@ if [ ! -s "$weights/fid_hash.pth" ] || [ ! -s "$weights/fid_hash.safetensors" ];
   /usr/bin/python3 scripts/reference/fid_reference.py --full-weights "$weights" --weights-only
 fi
 export PLEINAIR_FID_WEIGHTS_DIR=$weights
+
+# clean-fid itself, for the KID and clean-resize cross-checks (its modules import torch, torchvision,
+# SciPy, PIL, tqdm and requests: the Debian packages above). Test-only; cached between runs.
+cleanfid=$PWD/.build/cleanfid
+if [ ! -f "$cleanfid/cleanfid/fid.py" ]; then
+  /usr/bin/python3 -m pip install --quiet --no-deps --target "$cleanfid" clean-fid==0.1.35
+fi
+export PLEINAIR_CLEANFID_DIR=$cleanfid
 
 swift build --build-tests
 eval "$(bash scripts/slurm-cluster.sh start)"
