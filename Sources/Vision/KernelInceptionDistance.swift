@@ -60,7 +60,11 @@ public struct KernelInceptionDistance: Sendable {
         precondition(m >= 2, "KID needs at least 2 images on each side, got \(genRows.count) and \(referenceCount)")
         var values: [Double] = []
         values.reserveCapacity(subsets)
-        for _ in 0..<subsets {
+        if m == genRows.count && m == referenceCount {
+            // Every subset is both whole sets: one value, S times (clean-fid recomputes it S times).
+            values = Array(repeating: subsetMMD(generated: genRows, reference: Array(0..<m)), count: subsets)
+        }
+        for _ in values.count..<subsets {
             // clean-fid draws the reference side first; the order of draws is not part of the estimate.
             let y = Self.sample(m, of: referenceCount, using: &generator)
             let x = Self.sample(m, of: genRows.count, using: &generator).map { genRows[$0] }
