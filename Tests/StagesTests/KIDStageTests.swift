@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import NN
 @testable import Pipeline
 @testable import Stages
 import TestSupport
@@ -113,6 +114,27 @@ final class KIDStageTests: XCTestCase {
             let text = "\(error)"
             XCTAssertTrue(text.contains("preprocess 'clean'") && text.contains("'pytorch-fid'"), text)
         }
+    }
+}
+
+extension KIDStageTests {
+    func testStatisticsWrittenBeforeTheModeExistedReadAsPytorchFIDAndAnUnknownModeIsRefused() throws {
+        let runner = try StageHarness("kid-legacy")
+        let data = try runner.demoScenes(train: 1, test: 3, size: 24)
+        let stats = runner.url("stats")
+        _ = try runner.run(InceptionStatsStage(), params: ["weights": .string("random"), "taps": .list([.int(64)])],
+                           inputs: ["images": data.appendingPathComponent("photos/test")], outputs: ["stats": stats])
+        let file = stats.appendingPathComponent(InceptionStatistics.statisticsFile)
+        let stored = try Float64SafeTensors.read(contentsOf: file)
+        let tensors = stored.tensors
+        var metadata = stored.metadata
+        XCTAssertEqual(metadata["preprocess"], "pytorch-fid")
+        metadata["preprocess"] = nil
+        try Float64SafeTensors.write(tensors, metadata: metadata, to: file)
+        XCTAssertEqual(try InceptionStatistics.read(from: stats).preprocess, .pytorchFID)
+        metadata["preprocess"] = "tf-area"
+        try Float64SafeTensors.write(tensors, metadata: metadata, to: file)
+        XCTAssertThrowsError(try InceptionStatistics.read(from: stats)) { XCTAssertTrue("\($0)".contains("'tf-area'"), "\($0)") }
     }
 }
 
