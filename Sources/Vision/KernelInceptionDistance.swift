@@ -1,5 +1,4 @@
 import Basics
-import COpenBLAS
 import Tensor
 
 /// What a KID computation found: the mean over subsets and their spread.
@@ -114,21 +113,21 @@ public struct KernelInceptionDistance: Sendable {
     }
 
     /// The full symmetric matrix (xᵀy / d + 1)³ over `n` rows (the r-th taken from the set and
-    /// row index `source(r)` returns), with one float64 rank-k update.
+    /// row index `source(r)` returns), with one float64 rank-k update (`dsyrk`).
     private static func kernelMatrix(count n: Int, dimension d: Int, source: (Int) -> ([Float], Int)) -> [Double] {
+        // Column r of the d×n matrix A is the r-th feature vector, so AᵀA is the n×n Gram matrix.
         var a = [Double](repeating: 0, count: n * d)
         for r in 0..<n {
             let (set, i) = source(r)
             set.withUnsafeBufferPointer { s in
-                for j in 0..<d { a[r * d + j] = Double(s[i * d + j]) }
+                for j in 0..<d { a[j * n + r] = Double(s[i * d + j]) }
             }
         }
         var k = [Double](repeating: 0, count: n * n)
         a.withUnsafeBufferPointer { ap in
             k.withUnsafeMutableBufferPointer { kp in
-                // Upper triangle of A·Aᵀ / d, then the kernel and its mirror.
-                cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(n), Int32(d), 1 / Double(d),
-                            ap.baseAddress!, Int32(d), 0, kp.baseAddress!, Int32(n))
+                // Upper triangle of AᵀA / d, then the kernel and its mirror.
+                LinearAlgebra.dsyrkTransposed(rows: d, n: n, alpha: 1 / Double(d), ap.baseAddress!, beta: 0, kp.baseAddress!)
                 for i in 0..<n {
                     for j in i..<n {
                         let t = kp[i * n + j] + 1
