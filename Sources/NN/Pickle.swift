@@ -65,6 +65,9 @@ struct PickleMachine {
     var resolveGlobal: (_ module: String, _ name: String) throws -> Void
     var persistentLoad: (PickleValue) throws -> PickleValue
     var reduce: (_ module: String, _ name: String, _ args: [PickleValue]) throws -> PickleValue?
+    /// BUILD: sets an object's state (NumPy arrays and dtypes get theirs this way); the result
+    /// replaces the object. Nil: the state is dropped (state dicts' `_metadata` is not needed).
+    var build: ((_ object: PickleValue, _ state: PickleValue) throws -> PickleValue)? = nil
 
     init(bytes: [UInt8], start: Int = 0, resolveGlobal: @escaping (String, String) throws -> Void,
          persistentLoad: @escaping (PickleValue) throws -> PickleValue,
@@ -247,7 +250,12 @@ struct PickleMachine {
                 } else {
                     throw fail("calling \(module).\(name) is not supported")
                 }
-            case 0x62: _ = try pop()  // BUILD: object state (e.g. a state dict's _metadata) is not needed
+            case 0x62:  // BUILD
+                let state = try pop()
+                if let build {
+                    let object = try pop()
+                    stack.append(try build(object, state))
+                }
             default:
                 throw fail(String(format: "unsupported opcode 0x%02x", opcode))
             }

@@ -8,3 +8,5 @@ extension BadImagePolicy: ParamChoice {}
 extension PaintingStyle: ParamChoice {}
 extension CycleGAN.Direction: ParamChoice {}
 extension StudyKind: ParamChoice {}
+extension ClassTerms: ParamChoice {}
+extension ResizeFilter: ParamChoice {}

@@ -60,7 +60,7 @@ public final class CycleGANTrainer {
     /// `masksA`: the paintings' segmentation masks (cropped and flipped with them), which a semantic
     /// patch loss matches each generated patch's class with.
     @discardableResult
-    public func step(realA: Tensor, realB: Tensor, masksA: [LabelMap]? = nil) throws -> CycleGANLosses {
+    public func step(realA: Tensor, realB: Tensor, masksA: [ClassMasks]? = nil) throws -> CycleGANLosses {
         precondition(realA.shape == realB.shape, "batches differ: \(realA.shape) vs \(realB.shape)")
         let dA = model.discriminatorA, dB = model.discriminatorB
         let lr = learningRate(iteration: iteration)
@@ -86,7 +86,7 @@ public final class CycleGANTrainer {
 
     /// G's half of the iteration: forward both cycles, the weighted objective, one Adam step.
     /// The discriminators' weights take no gradient meanwhile (junyanz set_requires_grad False).
-    private func generatorStep(realA: Tensor, realB: Tensor, masksA: [LabelMap]?, losses: inout CycleGANLosses) throws -> (Tensor, Tensor) {
+    private func generatorStep(realA: Tensor, realB: Tensor, masksA: [ClassMasks]?, losses: inout CycleGANLosses) throws -> (Tensor, Tensor) {
         let o = model.options
         let gA = model.generatorA, gB = model.generatorB, dA = model.discriminatorA, dB = model.discriminatorB
         setRequiresGrad(optimizerD.parameters, false)
@@ -103,7 +103,7 @@ public final class CycleGANTrainer {
             losses.identityA = idtA.item; losses.identityB = idtB.item
         }
         if o.lambdaPatch > 0, let patchLoss {
-            let patch = try patchLoss(fakeB, masks: masksA).scaled(o.lambdaPatch)
+            let patch = try patchLoss(fakeB, classMasks: masksA).scaled(o.lambdaPatch)
             total = total + patch
             losses.patch = patch.item
         }
