@@ -81,6 +81,31 @@ final class AuthorsClassTermsStageTests: XCTestCase {
         XCTAssertGreaterThan(checked, 0)
     }
 
+    func testRetrievalSheetsUnderTheAuthorsRuleShowEveryClassTermOfTheLoss() throws {
+        let (bank, index) = try bank()
+        let images = data.appendingPathComponent("impressionist/test"), masks = data.appendingPathComponent("impressionist/test_masks")
+        let sheet = harness.url("sheet")
+        _ = try harness.run(RetrievalSheetStage(), params: ["rows": .int(4), "k": .int(3), "cell": .int(32), "class_terms": .string("authors")],
+                            inputs: ["images": images, "bank": bank, "index": index, "photos": photos, "masks": masks],
+                            outputs: ["sheet": sheet])
+        for name in ["p8s4", "p4s4"] {
+            XCTAssertEqual(try ImageCodec.read(sheet.appendingPathComponent("\(name).png")).width, 4 + 6 * 36, name)
+        }
+        // What the sheet draws from: per class term, the positions the membership rule gives and
+        // neighbours from the class's own bank, or class 0's where the bank lacks the class (sky here).
+        let loss = try PatchLoss(bankFolder: bank, indexFolder: index, classTerms: .authors, k: 3)
+        let path = try ImageFolder(root: images).relativePaths[0]
+        let image = try ImageCodec.read(images.appendingPathComponent(path)).convertedTo8Bit().toRGB()
+        let mask = ClassMasks(try MaskFolder(root: masks).mask(for: path))
+        let terms = try loss.authorsRetrieve(Tensor(image: image), scale: 0, masks: [mask])[0]
+        let members = PatchClassMembership.members(of: mask, scale: loss.scales[0].bank.scale)
+        XCTAssertEqual(terms.map(\.classID), members.map(\.id))
+        XCTAssertEqual(terms.map(\.positions), members.map(\.positions))
+        let banked = Set(loss.classBanks.filter { $0.scales[0] != nil }.map(\.id))
+        for term in terms { XCTAssertEqual(term.bank, banked.contains(term.classID) ? term.classID : 0, "class \(term.classID)") }
+        XCTAssertTrue(terms.contains { $0.classID == 1 && $0.bank == 0 }, "the paintings' sky searches class 0's bank")
+    }
+
     private func trainParams(_ extra: [String: ParamValue]) -> [String: ParamValue] {
         TrainStageTests.params(["epoch_size": .int(2), "epochs": .int(1), "decay_epochs": .int(0), "lambda_patch": .double(1),
                                 "load_size": .int(32), "crop_size": .int(24), "sample_every": .int(100),
