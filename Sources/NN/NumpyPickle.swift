@@ -34,11 +34,6 @@ public enum NumpyPickle {
         case array(NumpyArray)
     }
 
-    /// The globals a pickled ndarray names (numpy 1.x `numpy.core`, numpy 2.x `numpy._core`).
-    public static let allowedGlobals: Set<String> = [
-        "numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct", "numpy.ndarray", "numpy.dtype",
-    ]
-
     /// Bytes per element of the type codes read.
     static let itemSizes: [String: Int] = [
         "b1": 1, "u1": 1, "i1": 1, "u2": 2, "i2": 2, "u4": 4, "i4": 4, "u8": 8, "i8": 8, "f4": 4, "f8": 8,

@@ -10,8 +10,9 @@ import Vision
 /// `checkpoint_every` iterations and a rerun of the same fingerprint resumes from the last one.
 /// An optional `init` input (any model `translate` reads: PleinAir's folder, junyanz checkpoints,
 /// a zoo file, the Art2Real release) gives the starting weights for fine-tuning. A semantic bank
-/// (`memory_bank` with masks) needs `masks_A`, the paintings' masks: each generated patch is then
-/// matched in the bank of its region's class.
+/// (`memory_bank` with masks) needs `masks_A`, the paintings' masks (PNG label maps or the authors'
+/// `<name>.pkl`, `PaintingMasks`): each generated patch is then matched in the bank of its class,
+/// by the authors' rule or PleinAir's (`class_terms`, `ClassTerms`).
 public struct TrainStage: Stage {
     public init() {}
 
