@@ -33,11 +33,14 @@ enum Harnesses {
     }
 
     /// PyTorch checkpoints, zip and legacy pickle formats. Through a file: ZIPFoundation's
-    /// in-memory archives trap on offsets past the end, its file-backed ones do not.
+    /// in-memory archives trap on offsets past the end, its file-backed ones do not. The same bytes
+    /// then go to the authors' mask pickles (NumPy arrays in a list), which `train` reads from `masks_A`.
     static func pickle(_ data: Data) throws {
         let url = Scratch.file("input.pth")
         try data.write(to: url)
-        _ = try PyTorchCheckpoint.readStateDict(contentsOf: url)
+        let checkpoint = Result { try PyTorchCheckpoint.readStateDict(contentsOf: url) }
+        _ = try? AuthorsMaskPickle.decode([UInt8](data), path: "input.pkl", width: 6, height: 4)
+        _ = try checkpoint.get()
     }
 
     /// TorchScript archives (`weights import inception`): the module-tree reader, then the mapping

@@ -66,6 +66,9 @@ struct PickleMachine {
     var resolveGlobal: (_ module: String, _ name: String) throws -> Void
     var persistentLoad: (PickleValue) throws -> PickleValue
     var reduce: (_ module: String, _ name: String, _ args: [PickleValue]) throws -> PickleValue?
+    /// BUILD: sets an object's state (NumPy arrays and dtypes get theirs this way); the result
+    /// replaces the object. Nil: the state is dropped (state dicts' `_metadata` is not needed).
+    var build: ((_ object: PickleValue, _ state: PickleValue) throws -> PickleValue)? = nil
 
     init(bytes: [UInt8], start: Int = 0, resolveGlobal: @escaping (String, String) throws -> Void,
          persistentLoad: @escaping (PickleValue) throws -> PickleValue,
@@ -249,9 +252,12 @@ struct PickleMachine {
                 } else {
                     throw fail("calling \(module).\(name) is not supported")
                 }
-            case 0x62:  // BUILD: object state (e.g. a state dict's _metadata) is not needed, except by stateful objects
+            case 0x62:  // BUILD: a NumPy machine's hook, a stateful object's state, or dropped (a state dict's _metadata)
                 let state = try pop()
-                if case .built(let object as PickleStateful) = stack.last {
+                if let build {
+                    let object = try pop()
+                    stack.append(try build(object, state))
+                } else if case .built(let object as PickleStateful) = stack.last {
                     guard !object.sealed else { throw fail("an object built after it was nested in a container") }
                     let depth = try nest([state])  // seals the state: it cannot change behind the object's back
                     try object.setState(state)

@@ -30,9 +30,12 @@ public struct AuthorsBankImport: Sendable {
         public var meanUnits: String
         /// Largest |authors' mean − exact mean of the imported rows|, both in [−1, 1] units.
         public var meanDifference: Double
-        /// Mean squared distance FAISS reports between sampled bank rows (in [−1, 1]) and their
-        /// nearest vector in the authors' index: 0 when the index holds the rows as PleinAir reads them.
+        /// Mean squared distance FAISS reports between sampled bank rows and their nearest vector in
+        /// the authors' index, in the index's units: 0 when it holds exactly the bank's rows.
         public var selfDistance: Double
+        /// The units of the index's vectors: `[-1,1]` (the bank's rows as PleinAir reads them) or
+        /// `[0,1]` (the authors' `.bin` rows; searched by FAISS itself, as the authors search it).
+        public var indexUnits: String?
     }
 
     /// `authors_bank.json`, written into the bank folder: where the bank came from.
@@ -155,9 +158,11 @@ public struct AuthorsBankImport: Sendable {
             try NpyFile.write([Int32](), rows: 0, columns: 3, to: out.appendingPathComponent(entry.holdoutLocationsFile))
             let authors = try AuthorsMean.read(meanFile(scale), dimension: d)
             let (units, difference) = AuthorsMean.compare(authors, with: mean)
+            // Kept as stored: `train` under class_terms authors subtracts it, as the authors' code does.
+            try NpyFile.write(authors.map { Float($0) }, rows: 1, columns: d, to: out.appendingPathComponent(entry.storedMeanFile))
             entries.append(entry)
             reports.append(ScaleReport(scale: scale, rows: rows, source: file.path, indexType: "", factory: "", nprobe: 0,
-                                       meanUnits: units, meanDifference: difference, selfDistance: 0))
+                                       meanUnits: units, meanDifference: difference, selfDistance: 0, indexUnits: nil))
         }
         let selection = PatchSelection(holdoutRates: scales.map { _ in 0 }, keepRates: scales.map { _ in 1 }, seed: 0)
         let manifest = MemoryBankManifest(images: [], scales: entries, seed: 0, cap: nil, selection: selection)
@@ -188,8 +193,10 @@ public struct AuthorsBankImport: Sendable {
     }
 
     /// Copies each scale's authors' index verbatim into `out` as `<scale>.faiss` and writes
-    /// `index.json`; checks each index holds `bank`'s rows as PleinAir reads them ([−1, 1]), the
-    /// space the authors query it in with generator output.
+    /// `index.json`; finds whether each index holds `bank`'s rows as PleinAir reads them ([−1, 1])
+    /// or the authors' `.bin` rows ([0, 1]). The authors query either with [−1, 1] generator
+    /// output; an index in [0, 1] units is marked (`unitVectors`) so the loss lets FAISS search it
+    /// that way too, instead of scanning the bank's [−1, 1] rows. Every scale must agree.
     public func importIndexes(bank: MemoryBank, reports: [ScaleReport], shortlist: Int, into out: URL) throws
         -> (PatchIndexManifest, [ScaleReport]) {
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
@@ -208,7 +215,13 @@ public struct AuthorsBankImport: Sendable {
             reports[s].indexType = type
             reports[s].factory = Self.factory(type: type, index: index)
             reports[s].nprobe = index.probes
-            reports[s].selfDistance = try Self.checkSpace(index, scale.patches, file: file.path)
+            let (distance, unit) = try Self.checkSpace(index, scale.patches)
+            reports[s].selfDistance = distance
+            reports[s].indexUnits = unit ? "[0,1]" : "[-1,1]"
+            if s > 0, reports[s].indexUnits != reports[0].indexUnits {
+                throw AuthorsBankError.index(path: file.path, "holds vectors in \(reports[s].indexUnits!) units but "
+                                             + "\(indexFile(bank.scales[0].scale).path) in \(reports[0].indexUnits!); one loss cannot search both")
+            }
             let target = out.appendingPathComponent(PatchIndexManifest.indexFile(scale.scale.name))
             try? FileManager.default.removeItem(at: target)
             do { try FileManager.default.copyItem(at: file, to: target) } catch {
@@ -216,8 +229,9 @@ public struct AuthorsBankImport: Sendable {
             }
         }
         // nprobe as stored (the same in every file, else the largest); efSearch 0 leaves each file's own.
-        let manifest = PatchIndexManifest(factory: "imported", factories: reports.map(\.factory), nprobe: reports.map(\.nprobe).max() ?? 0,
+        var manifest = PatchIndexManifest(factory: "imported", factories: reports.map(\.factory), nprobe: reports.map(\.nprobe).max() ?? 0,
                                           efSearch: 0, shortlist: shortlist, scales: bank.scales.map(\.scale.name))
+        if reports.first?.indexUnits == "[0,1]" { manifest.unitVectors = true }
         try manifest.write(to: out)
         return (manifest, reports)
     }
@@ -242,10 +256,10 @@ public struct AuthorsBankImport: Sendable {
         }
     }
 
-    /// Searches the index with up to 16 bank rows in [−1, 1] and in [0, 1]; fails when the [0, 1]
-    /// rows are the nearer (the authors' `.bin` units, which PleinAir's bank scans would not match).
-    static func checkSpace(_ index: ANNIndex, _ patches: PatchMatrix, file: String) throws -> Double {
-        let n = min(16, patches.rows), d = patches.columns
+    /// Searches the index with up to 16 bank rows in [−1, 1] and in [0, 1]: the mean squared
+    /// distance to the nearer, and whether that is the [0, 1] rows (the authors' `.bin` units).
+    static func checkSpace(_ index: ANNIndex, _ patches: PatchMatrix) throws -> (distance: Double, unitVectors: Bool) {
+        let n = min(16, patches.rows)
         let ids = (0..<n).map { $0 * patches.rows / n }
         let minusOne = patches.gather(ids)
         let unit = minusOne.map { ($0 + 1) / 2 }
@@ -253,13 +267,7 @@ public struct AuthorsBankImport: Sendable {
         let far = try unit.withUnsafeBufferPointer { try index.search($0.baseAddress!, count: n, k: 1, threads: 1) }
         let inBank = near.distances.reduce(0) { $0 + Double($1) } / Double(n)
         let inUnit = far.distances.reduce(0) { $0 + Double($1) } / Double(n)
-        guard inBank <= inUnit else {
-            throw AuthorsBankError.index(path: file, String(format: "its vectors are the [0, 1] patches (mean squared distance %.3g to "
-                                        + "them, %.3g to the [-1, 1] rows over %d sampled rows of %d values): the authors search it "
-                                        + "with [-1, 1] generator output, which PleinAir's scans over the bank cannot reproduce",
-                                        inUnit, inBank, n, d))
-        }
-        return inBank
+        return inBank <= inUnit ? (inBank, false) : (inUnit, true)
     }
 }
 

@@ -51,14 +51,20 @@ public struct BankShard {
     /// `classes` (one per position, `PatchClassRule`), only the positions of class `only`.
     public mutating func add(scale s: Int, planar: UnsafeBufferPointer<UInt8>, width: Int, height: Int, image: Int,
                              classes: [UInt8]? = nil, only: UInt8 = 0) {
+        add(scale: s, planar: planar, width: width, height: height, image: image, include: classes.map { c in c.map { $0 == only } })
+    }
+
+    /// Cuts the positions of scale `s` whose `include` flag is set (every position without flags)
+    /// from one planar (CHW) 8-bit RGB image, already rescaled.
+    public mutating func add(scale s: Int, planar: UnsafeBufferPointer<UInt8>, width: Int, height: Int, image: Int, include: [Bool]?) {
         precondition(planar.count == 3 * width * height, "expected a planar RGB image")
         let scale = scales[s], p = scale.patch
         let nx = scale.positions(width), ny = scale.positions(height)
         guard nx > 0, ny > 0 else { return }
-        precondition(classes == nil || classes!.count == nx * ny, "one class per position")
+        precondition(include == nil || include!.count == nx * ny, "one flag per position")
         for py in 0..<ny {
             for px in 0..<nx {
-                if let classes, classes[py * nx + px] != only { continue }
+                if let include, !include[py * nx + px] { continue }
                 candidates[s] += 1
                 let x = px * scale.stride, y = py * scale.stride
                 let fate = selection.fate(scale: s, image: image, x: x, y: y)

@@ -12,6 +12,9 @@ public final class MemoryBank: @unchecked Sendable {
         public let locations: ShardedMatrix<Int32>
         /// The bank's mean patch (subtracted before comparing patches in the contextual loss).
         public let mean: [Float]
+        /// The mean patch the bank's source stored, as stored (`authors_bank` keeps the authors'
+        /// `means/<c>.npy` as `<scale>.stored-mean.npy`); `ClassTerms.authors` subtracts it. Nil for banks cut here.
+        public let storedMean: [Float]?
         public var scale: PatchScale { entry.scale }
 
         /// Source image index and top-left corner (in the rescaled image) of bank row `row`.
@@ -42,7 +45,16 @@ public final class MemoryBank: @unchecked Sendable {
                                               "scale \(entry.scale.name): shards hold \(patches.rows) patches "
                                               + "(\(locations.rows) locations), bank.json says \(entry.patches)")
             }
-            return Scale(entry: entry, patches: PatchMatrix(patches), locations: locations, mean: Array(mean.elements))
+            let storedURL = folder.appendingPathComponent(entry.storedMeanFile)
+            var stored: [Float]?
+            if FileManager.default.fileExists(atPath: storedURL.path) {
+                let matrix = try MappedMatrix<Float>(contentsOf: storedURL)
+                guard matrix.columns == d, matrix.rows == 1 else {
+                    throw BankFileError.malformed(path: storedURL.path, "a stored mean of \(matrix.rows)×\(matrix.columns) for patches of \(d)")
+                }
+                stored = Array(matrix.elements)
+            }
+            return Scale(entry: entry, patches: PatchMatrix(patches), locations: locations, mean: Array(mean.elements), storedMean: stored)
         }
     }
 

@@ -31,6 +31,8 @@ public struct MemoryBankManifest: Codable, Equatable, Sendable {
         public func shardFile(_ i: Int) -> String { BankShard.files(scale, i).patches }
         public func shardLocationsFile(_ i: Int) -> String { BankShard.files(scale, i).locations }
         public var meanFile: String { scale.name + ".mean.npy" }
+        /// The mean as the bank's source stored it (only banks imported by `authors_bank` have one).
+        public var storedMeanFile: String { scale.name + ".stored-mean.npy" }
         public var holdoutFile: String { scale.name + ".holdout.npy" }
         public var holdoutLocationsFile: String { scale.name + ".holdout-locations.npy" }
 

@@ -18,6 +18,10 @@ public struct PatchIndexManifest: Codable, Equatable, Sendable {
     public var shortlist: Int
     /// Scale names (`PatchScale.name`), in the bank's order; each index is `name.faiss`.
     public var scales: [String]
+    /// True for indexes imported from the authors that hold the [0, 1] rows of their `.bin` files:
+    /// FAISS searches them with the [−1, 1] generator patches as the authors' code does, never a scan
+    /// or re-ranking over the bank (which would search the [−1, 1] rows). Nil: the bank's own units.
+    public var unitVectors: Bool?
 
     public init(factory: String, factories: [String], nprobe: Int, efSearch: Int, shortlist: Int, scales: [String]) {
         self.factory = factory

@@ -13,6 +13,7 @@ import Tensor
 /// that class has no patches at the scale; an image's term at a scale is then the mean over its
 /// classes of the contextual loss of the class's patches against the class's pool, weighted by
 /// the class's share of the image's patches (ours: one bank gives exactly the single-bank loss).
+/// That is `ClassTerms.shares`; `ClassTerms.authors` is the authors' rule (`PatchLoss+Authors.swift`).
 public final class PatchLoss {
     /// One scale of one bank: its patches, its index and its weight in the sum.
     public struct Scale {
@@ -23,6 +24,12 @@ public final class PatchLoss {
         /// IVF-Flat indexes, exact re-ranking for compressed ones (`PatchIndexManifest.search`).
         public let scan: (any NearestNeighborScan)?
         let mean: Tensor
+        /// The mean the bank's source stored (an imported bank's `means/<c>.npy`), subtracted as stored
+        /// under `ClassTerms.authors`; nil: the recomputed `mean` serves both rules.
+        let storedMean: Tensor?
+
+        /// The mean patch the contextual loss subtracts under `terms`.
+        func mean(for terms: ClassTerms) -> Tensor { terms == .authors ? storedMean ?? mean : mean }
 
         func search(_ queries: UnsafePointer<Float>, count: Int, k: Int, threads: Int) throws -> Neighbors {
             try scan?.search(queries, count: count, k: k) ?? index.search(queries, count: count, k: k, threads: threads)
@@ -67,15 +74,19 @@ public final class PatchLoss {
 
     /// Whether the loss has one bank per class (and wants the paintings' masks).
     public let isSemantic: Bool
+    /// How the classes' terms combine (and which patches join which class).
+    public let classTerms: ClassTerms
 
     /// A loss over class banks (class 0 must have every scale); `semantic`: patches are matched in
     /// their region's class bank, so every call needs masks.
-    public init(classBanks: [ClassBanks], semantic: Bool, k: Int = 5, bandwidth: Float = 1, threads: Int = 1) {
+    public init(classBanks: [ClassBanks], semantic: Bool, classTerms: ClassTerms = .shares, k: Int = 5, bandwidth: Float = 1,
+                threads: Int = 1) {
         precondition(k > 0 && bandwidth > 0, "k and bandwidth must be positive")
         let sorted = classBanks.sorted { $0.id < $1.id }
         precondition(sorted.first?.id == 0 && sorted[0].scales.allSatisfy { $0 != nil }, "class 0 needs a bank at every scale")
         self.classBanks = sorted
         isSemantic = semantic
+        self.classTerms = classTerms
         scales = sorted[0].scales.map { $0! }
         self.k = k
         self.bandwidth = bandwidth
@@ -89,16 +100,17 @@ public final class PatchLoss {
     /// `blasScan`: search `Flat` indexes (`ExactScan`) and the probed lists of plain IVF indexes
     /// (`InvertedFileScan`) with sgemm, same neighbours as FAISS's scan, which Debian compiles without AVX2.
     /// Compressed (PQ) indexes return `shortlist` candidates that the bank re-ranks exactly.
-    public convenience init(bank: MemoryBank, indexes: [ANNIndex], weights: [Float]? = nil, k: Int = 5, bandwidth: Float = 1,
-                            threads: Int = 1, blasScan: Bool = true, shortlist: Int = 128) throws {
+    public convenience init(bank: MemoryBank, indexes: [ANNIndex], weights: [Float]? = nil, classTerms: ClassTerms = .shares, k: Int = 5,
+                            bandwidth: Float = 1, threads: Int = 1, blasScan: Bool = true, shortlist: Int = 128) throws {
         let scales = try Self.scales(of: bank, indexes: indexes, weights: weights ?? [Float](repeating: 1, count: bank.scales.count),
                                      threads: threads, blasScan: blasScan, shortlist: shortlist)
-        self.init(classBanks: [ClassBanks(id: 0, name: "all", scales: scales)], semantic: false, k: k, bandwidth: bandwidth, threads: threads)
+        self.init(classBanks: [ClassBanks(id: 0, name: "all", scales: scales)], semantic: false, classTerms: classTerms, k: k,
+                  bandwidth: bandwidth, threads: threads)
     }
 
     /// Opens a bank folder (from `memory_bank`, one bank or one per class) and its index folder (from `ann_index`).
-    public convenience init(bankFolder: URL, indexFolder: URL, weights: [Float]? = nil, k: Int = 5, bandwidth: Float = 1,
-                            threads: Int = 1, blasScan: Bool = true) throws {
+    public convenience init(bankFolder: URL, indexFolder: URL, weights: [Float]? = nil, classTerms: ClassTerms = .shares, k: Int = 5,
+                            bandwidth: Float = 1, threads: Int = 1, blasScan: Bool = true) throws {
         let set = try MemoryBankSet(folder: bankFolder)
         let w = weights ?? [Float](repeating: 1, count: set.scales.count)
         guard w.count == set.scales.count else {
@@ -118,15 +130,16 @@ public final class PatchLoss {
             }
             let own = bank.scales.map { s in w[set.scales.firstIndex(of: s.scale)!] }
             let scales = try Self.scales(of: bank, indexes: manifest.readIndexes(from: folder), weights: own, threads: threads,
-                                         blasScan: blasScan, shortlist: manifest.shortlist)
+                                         blasScan: blasScan, shortlist: manifest.shortlist, factorySearch: manifest.unitVectors == true)
             return ClassBanks(id: member.id, name: member.name,
                               scales: set.scales.map { s in scales.first { $0.bank.scale == s } })
         }
-        self.init(classBanks: banks, semantic: set.isSemantic, k: k, bandwidth: bandwidth, threads: threads)
+        self.init(classBanks: banks, semantic: set.isSemantic, classTerms: classTerms, k: k, bandwidth: bandwidth, threads: threads)
     }
 
-    private static func scales(of bank: MemoryBank, indexes: [ANNIndex], weights: [Float], threads: Int, blasScan: Bool,
-                               shortlist: Int) throws -> [Scale] {
+    /// `factorySearch`: FAISS searches the index itself (an authors' index in [0, 1] units).
+    static func scales(of bank: MemoryBank, indexes: [ANNIndex], weights: [Float], threads: Int, blasScan: Bool,
+                       shortlist: Int, factorySearch: Bool = false) throws -> [Scale] {
         guard indexes.count == bank.scales.count, weights.count == bank.scales.count else {
             throw BankFileError.malformed(path: bank.folder.path, "\(bank.scales.count) bank scales but \(indexes.count) "
                                           + "indexes and \(weights.count) weights")
@@ -136,10 +149,11 @@ public final class PatchLoss {
                 throw BankFileError.malformed(path: bank.folder.path, "index for \(scale.scale.name) holds \(pair.0.count) "
                                               + "vectors of \(pair.0.dimension); the bank has \(scale.patches.rows) of \(scale.scale.dimension)")
             }
-            let scan = try PatchIndexManifest.search(over: pair.0, bank: scale.patches, shortlist: shortlist, threads: threads,
-                                                     blasScan: blasScan)
+            let scan = factorySearch ? nil
+                : try PatchIndexManifest.search(over: pair.0, bank: scale.patches, shortlist: shortlist, threads: threads, blasScan: blasScan)
             return Scale(bank: scale, index: pair.0, weight: pair.1, scan: scan,
-                         mean: Tensor(shape: [scale.mean.count], values: scale.mean))
+                         mean: Tensor(shape: [scale.mean.count], values: scale.mean),
+                         storedMean: scale.storedMean.map { Tensor(shape: [$0.count], values: $0) })
         }
     }
 
@@ -147,6 +161,7 @@ public final class PatchLoss {
     /// A semantic loss needs `masks`: one per image, the image's size (the painting's mask, cropped
     /// and flipped with it).
     public func callAsFunction(_ generated: Tensor, masks: [LabelMap]? = nil) throws -> Tensor {
+        if classTerms == .authors { return try authorsLoss(generated, masks: masks?.map(ClassMasks.init)) }
         precondition(generated.rank == 4 && generated.shape[1] == 3, "patch loss needs [N, 3, H, W], got \(generated.shape)")
         let n = generated.shape[0]
         var total: Tensor?
@@ -164,6 +179,21 @@ public final class PatchLoss {
             }
         }
         return total!.scaled(1 / Float(n))
+    }
+
+    /// The loss with masks that may overlap (the authors' pickles); under `shares` they must not
+    /// overlap (one class per pixel). A mask with no entries is class 0 everywhere.
+    public func callAsFunction(_ generated: Tensor, classMasks: [ClassMasks]?) throws -> Tensor {
+        if classTerms == .authors { return try authorsLoss(generated, masks: classMasks) }
+        return try self(generated, masks: classMasks.map { masks in
+            try masks.map { m in
+                guard let map = m.labelMap else {
+                    throw BankFileError.malformed(path: "masks", "class_terms shares takes one class per pixel, but these masks overlap "
+                                                  + "(or name a class above 255); use class_terms: authors")
+                }
+                return map
+            }
+        })
     }
 
     /// One image's term at one scale from its patches [L, D]: the sum over the banks that served
@@ -221,7 +251,7 @@ public final class PatchLoss {
     }
 
     /// Class `id`'s bank at scale `s`.
-    private func bank(_ id: Int, _ s: Int) -> Scale { classBanks.first { $0.id == id }!.scales[s]! }
+    func bank(_ id: Int, _ s: Int) -> Scale { classBanks.first { $0.id == id }!.scales[s]! }
 
     /// The class whose bank serves each patch position of scale `s` on each image.
     func servingClasses(_ masks: [LabelMap]?, scale s: Int, images n: Int, height: Int, width: Int) throws -> [[Int]] {

@@ -36,7 +36,7 @@ public struct AuthorsBankStage: Stage {
 
     public var descriptor: StageDescriptor {
         StageDescriptor(
-            kind: "authors_bank", version: 1,
+            kind: "authors_bank", version: 2,
             summary: "imports one class, or all as a semantic bank, of the authors' data_for_patch_retrieval (patches, FAISS indexes), losslessly",
             params: [Self.patchSizes.spec, Self.strides.spec, Self.classID.spec, Self.shortlist.spec, Self.rowsPerShard.spec],
             inputs: [("data", true)], outputs: ["bank", "index"],
@@ -107,10 +107,14 @@ public struct AuthorsBankStage: Stage {
         for report in reports {
             let name = label.map { "\($0).\(report.scale.name)" } ?? report.scale.name
             rows[report.scale.name] = report.rows
-            context.log.write(String(format: "%@: %d patches from %@; index %@ (%@), nprobe %d; authors' mean in %@ units, max |difference| "
-                                     + "%.3g from the exact mean of the imported rows (the bank uses the exact mean)", name, report.rows,
-                                     report.source, report.indexType, report.factory, report.nprobe, report.meanUnits,
-                                     report.meanDifference))
+            context.log.write(String(format: "%@: %d patches from %@; index %@ (%@), nprobe %d, vectors in %@ units; authors' mean in %@ "
+                                     + "units, max |difference| %.3g from the exact mean of the imported rows (class_terms shares uses the "
+                                     + "exact mean, authors the stored one)", name, report.rows, report.source, report.indexType,
+                                     report.factory, report.nprobe, report.indexUnits ?? "?", report.meanUnits, report.meanDifference))
+            if report.indexUnits == "[0,1]" {
+                context.log.write("\(name): the index holds the [0, 1] rows: FAISS searches it with the [-1, 1] generator patches, as the "
+                                  + "authors' code does (no exact scan over the bank)")
+            }
             metrics += [Metric(name: "patches.\(name)", value: Double(report.rows)),
                         Metric(name: "mean_difference.\(name)", value: report.meanDifference),
                         Metric(name: "index_self_distance.\(name)", value: report.selfDistance)]
