@@ -2,7 +2,7 @@
 /// computes (its scripts and configs), hashed into the fingerprint like inputs, so editing
 /// `score.py` reruns `python3 score.py …` (DVC's long-standing trap, iterative/dvc#1577), and
 /// editing `helper.py`, which `score.py` imports, does too (iterative/dvc#9195; `CodeClosure`).
-public struct CodeFiles: Sendable, Equatable {
+public struct CodeFiles: Sendable, Hashable {
     /// Listed in `code:`: each must exist; exactly these are covered.
     public var declared: [String] = []
     /// Named on the command line: counted when such a file or folder exists in the workspace.

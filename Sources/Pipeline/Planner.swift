@@ -26,6 +26,8 @@ public enum Planner {
     public static func plan(_ experiment: Experiment, environment: PlanEnvironment, force: Set<String> = []) throws -> Plan {
         var fingerprints: [String: String] = [:]
         var planned: [PlannedStage] = []
+        // Stages running the same command (a foreach over data) share one closure.
+        var closures: [CodeFiles: [CodeFile]] = [:]
         for instance in experiment.instances {
             var inputHashes: [String: String] = [:]
             var upstream: [String: String] = [:]
@@ -62,7 +64,9 @@ public enum Planner {
                 }
             }
             if instance.code.declared.isEmpty {
-                for file in CodeClosure.files(of: instance.code, environment: environment) {
+                let closure = closures[instance.code] ?? CodeClosure.files(of: instance.code, environment: environment)
+                closures[instance.code] = closure
+                for file in closure {
                     guard let hash = try? environment.contentHash(ofInput: file.path) else { continue }
                     inputHashes[CodeFiles.inputName(file.path)] = hash
                     code.append(file)

@@ -1,5 +1,5 @@
 /// A way shell text runs workspace code: the start of an import or source closure.
-public enum CodeEntry: Codable, Sendable, Equatable {
+public enum CodeEntry: Codable, Sendable, Hashable {
     /// `python3 dir/script.py`: Python searches `dir/` first.
     case pythonScript(String)
     /// `python3 -m pkg.mod`: Python searches the working folder (the workspace) first.
@@ -14,7 +14,7 @@ public enum CodeEntry: Codable, Sendable, Equatable {
 /// scripts given to `python`, `sh` or `bash`, modules given to `python -m`, files it sources, and the
 /// `PYTHONPATH` folders it sets. Paths are workspace-relative; a path the shell computes, an absolute
 /// one or one leaving the workspace is not followed.
-public struct ScriptInvocations: Codable, Sendable, Equatable {
+public struct ScriptInvocations: Codable, Sendable, Hashable {
     public var entries: [CodeEntry] = []
     /// Workspace folders the text puts on `PYTHONPATH`, in order (`""` is the workspace itself).
     public var pythonPath: [String] = []
