@@ -17,6 +17,7 @@ struct FuzzTarget {
         FuzzTarget(name: "image", run: Harnesses.image),
         FuzzTarget(name: "http", run: Harnesses.http),
         FuzzTarget(name: "mask", run: Harnesses.mask),
+        FuzzTarget(name: "authors", run: Harnesses.authors),
     ]
 
     static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
