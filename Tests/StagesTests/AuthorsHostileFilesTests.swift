@@ -125,6 +125,21 @@ final class AuthorsHostileFilesTests: XCTestCase {
         assertNames(message, "faiss_indexes/0.index", "'IHNf' (HNSW-Flat) is not read from outside")
     }
 
+    /// FAISS reads a file only after the walk accepted it, and the stage's log names the file first:
+    /// should a file that passed still crash FAISS, `authors_bank`'s own process dies and the
+    /// runner's message quotes the end of this log (ProcessBackend.crashMessage).
+    func testTheLogNamesEachIndexJustBeforeFAISSReadsIt() throws {
+        let runner = try StageHarness("index-log")
+        let data = try AuthorsFolder.write(to: runner.url("data"), patches: [8: 40, 4: 60], factory: "Flat")
+        _ = try runner.run(AuthorsBankStage(), params: AuthorsBankStageTests.scales([8, 4], [4, 3]), inputs: ["data": data],
+                           outputs: ["bank": runner.url("bank"), "index": runner.url("index")])
+        let log = try String(contentsOf: runner.url("authors_bank.log"), encoding: .utf8)
+        for p in [8, 4] {
+            XCTAssertTrue(log.contains("FAISS reads \(data.path)/patch_size_\(p)/faiss_indexes/0.index"), log)
+        }
+        XCTAssertFalse(ProcessBackend(command: ["pleinair-stage"]).inProcess.contains("authors_bank"), "the stage runs in a child process")
+    }
+
     func testIndexOfOtherRowsFailsBeforeFAISSReadsIt() throws {
         let message = try importing("index-rows") { folder in
             let index = try ANNIndex(dimension: 48, factory: "Flat")
