@@ -74,7 +74,7 @@ let package = Package(
         .target(name: "Report", dependencies: ["Pipeline", "Results"]),
         // `pleinair ui`: a local, read-only live view over the ledger and the store (POSIX sockets, no
         // server package: SwiftNIO or Hummingbird would add minutes to every fresh build for a GET-only view).
-        .target(name: "UI", dependencies: ["Pipeline", "Results", "Report"]),
+        .target(name: "UI", dependencies: ["Basics", "Pipeline", "Results", "Report"]),
         // User-study sheets, answer keys, response ingestion and statistics.
         .target(name: "Study", dependencies: ["Basics", "Pipeline", "Imaging", "Statistics"]),
 

@@ -19,6 +19,7 @@ struct FuzzTarget {
         FuzzTarget(name: "http", run: Harnesses.http),
         FuzzTarget(name: "mask", run: Harnesses.mask),
         FuzzTarget(name: "scripts", run: Harnesses.scripts),
+        FuzzTarget(name: "authors", run: Harnesses.authors),
     ]
 
     static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }

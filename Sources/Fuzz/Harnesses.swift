@@ -105,6 +105,59 @@ enum Harnesses {
     }
 }
 
+extension Harnesses {
+    /// The authors' `data_for_patch_retrieval` as `authors_bank` reads it, at one 2×2 scale: the bytes
+    /// are split at "PART" into the names in the class folder (one a line), the first class's `.bin`,
+    /// its `means/<c>.npy` and its `faiss_indexes/<c>.index`. The first byte's low bit turns the `.bin`
+    /// part into valid 8-bit rows (each byte k becomes the float k/255), so the mean file is reached;
+    /// its next bits leave out the mean or the index file. The index goes through the structure walk
+    /// that runs before FAISS reads a file (FAISS itself is not fuzzed here).
+    static func authors(_ data: Data) throws {
+        let folder = Scratch.file("authors")
+        try? FileManager.default.removeItem(at: folder)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let flags = data.first ?? 0
+        var parts = split(Data(data.dropFirst()), at: Data("PART".utf8))
+        while parts.count < 4 { parts.append(Data()) }
+        let scale = PatchScale(patch: 2, stride: 2)
+        let size = folder.appendingPathComponent("patch_size_2")
+        let bins = size.appendingPathComponent("memory_bank_patches_binary")
+        for sub in ["memory_bank_patches_binary", "means", "faiss_indexes"] {
+            try FileManager.default.createDirectory(at: size.appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
+        let names = String(decoding: parts[0], as: UTF8.self).split(separator: "\n").prefix(8)
+        for name in names where !name.contains("/") && name != "." && name != ".." {
+            FileManager.default.createFile(atPath: bins.appendingPathComponent(String(name)).path, contents: Data())
+        }
+        let ids: [Int]
+        do { ids = try AuthorsBankImport.classIDs(in: folder, scales: [scale]) } catch {
+            ids = [0]  // the layout was refused; the files of class 0 are still read below
+        }
+        let id = ids.last ?? 0
+        let bin = flags & 1 == 0 ? parts[1] : Data(parts[1].flatMap { byte in
+            withUnsafeBytes(of: (Float(byte) / 255).bitPattern.littleEndian) { Array($0) }
+        })
+        try bin.write(to: bins.appendingPathComponent("\(id).bin"))
+        if flags & 2 == 0 { try parts[2].write(to: size.appendingPathComponent("means/\(id).npy")) }
+        if flags & 4 == 0 { try parts[3].write(to: size.appendingPathComponent("faiss_indexes/\(id).index")) }
+        let importer = AuthorsBankImport(source: folder, classID: id, scales: [scale], rowsPerShard: 16)
+        _ = try? importer.importBank(into: folder.appendingPathComponent("bank"))
+        _ = try FaissIndexFile.check(importer.indexFile(scale))
+        _ = try FaissIndexFile.check(parts[3], path: "fuzz.index")
+    }
+
+    /// `data` cut at every occurrence of `separator`.
+    static func split(_ data: Data, at separator: Data) -> [Data] {
+        var parts: [Data] = [], rest = data[...]
+        while let range = rest.range(of: separator) {
+            parts.append(Data(rest[..<range.lowerBound]))
+            rest = rest[range.upperBound...]
+        }
+        parts.append(Data(rest))
+        return parts
+    }
+}
+
 /// A per-process scratch folder for harnesses whose parser only takes files.
 enum Scratch {
     static let folder: URL = {

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -43,8 +44,68 @@ public enum NpyFile {
             throw BankFileError.io(path: url.path, error.localizedDescription)
         }
         guard rename(temp.path, url.path) == 0 else {
-            throw BankFileError.io(path: url.path, "rename: " + String(cString: strerror(errno)))
+            throw BankFileError.io(path: url.path, "rename: " + errnoMessage())
         }
+    }
+
+    /// A small float array read whole: its shape and its values, row-major, as `Double`.
+    public struct Floats: Equatable, Sendable {
+        public var shape: [Int]
+        public var values: [Double]
+        public init(shape: [Int], values: [Double]) {
+            self.shape = shape
+            self.values = values
+        }
+    }
+
+    /// Reads a 1-D or 2-D array of float32 or float64 (`<f4`, `<f8`; C order, or Fortran order when
+    /// at most one extent exceeds 1) holding at most `maxElements` values, e.g. a mean patch that
+    /// NumPy saved. Nothing beyond the header is read before the shape is checked against the file
+    /// and against `maxElements`.
+    public static func readFloats(contentsOf url: URL, maxElements: Int) throws -> Floats {
+        let path = url.path
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw BankFileError.io(path: path, "cannot be opened")
+        }
+        defer { try? handle.close() }
+        let size: Int, head: Data
+        do {
+            size = Int(try handle.seekToEnd())
+            try handle.seek(toOffset: 0)
+            head = try handle.read(upToCount: 12 + NpyHeader.maxHeaderBytes) ?? Data()
+        } catch {
+            throw BankFileError.io(path: path, error.localizedDescription)
+        }
+        let header = try head.withUnsafeBytes { try NpyHeader.parse($0, fileSize: size, path: path) }
+        guard header.descriptor == "<f4" || header.descriptor == "<f8" else {
+            throw BankFileError.malformed(path: path, "expected float32 or float64 values (<f4, <f8), the file holds \(header.descriptor)")
+        }
+        guard (1...2).contains(header.shape.count) else {
+            throw BankFileError.malformed(path: path, "expected a 1-D or 2-D array, got shape \(header.shape)")
+        }
+        guard !header.fortranOrder || header.shape.filter({ $0 > 1 }).count <= 1 else {
+            throw BankFileError.malformed(path: path, "Fortran order is not supported for shape \(header.shape)")
+        }
+        let count = header.count
+        guard count <= maxElements else {
+            throw BankFileError.malformed(path: path, "shape \(header.shape) holds \(count) values, more than the \(maxElements) expected")
+        }
+        let data: Data
+        do {
+            try handle.seek(toOffset: UInt64(header.dataOffset))
+            data = try handle.read(upToCount: count * header.elementSize) ?? Data()
+        } catch {
+            throw BankFileError.io(path: path, error.localizedDescription)
+        }
+        guard data.count == count * header.elementSize else {
+            throw BankFileError.malformed(path: path, "data ended after \(data.count) of \(count * header.elementSize) bytes")
+        }
+        let values: [Double] = data.withUnsafeBytes { raw in
+            header.elementSize == 4
+                ? (0..<count).map { Double(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self)))) }
+                : (0..<count).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self))) }
+        }
+        return Floats(shape: header.shape, values: values)
     }
 
     /// Convenience for arrays.
@@ -69,34 +130,26 @@ public final class MappedMatrix<T: NpyElement>: @unchecked Sendable {
     public init(contentsOf url: URL) throws {
         let path = url.path
         let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw BankFileError.io(path: path, String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw BankFileError.io(path: path, errnoMessage()) }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw BankFileError.io(path: path, String(cString: strerror(errno))) }
+        guard fstat(fd, &info) == 0 else { throw BankFileError.io(path: path, errnoMessage()) }
         let size = Int(info.st_size)
         guard size >= 10 else { throw BankFileError.malformed(path: path, "file of \(size) bytes") }
         guard let raw = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0), raw != MAP_FAILED else {
-            throw BankFileError.io(path: path, "mmap: " + String(cString: strerror(errno)))
+            throw BankFileError.io(path: path, "mmap: " + errnoMessage())
         }
-        let bytes = raw.assumingMemoryBound(to: UInt8.self)
         func fail(_ message: String) -> BankFileError { munmap(raw, size); return .malformed(path: path, message) }
-        guard bytes[0] == 0x93, String(decoding: UnsafeBufferPointer(start: bytes + 1, count: 5), as: UTF8.self) == "NUMPY",
-              bytes[6] == 1 else { throw fail("missing .npy version 1 magic") }
-        let headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
-        guard 10 + headerLength <= size else { throw fail("header runs past the end") }
-        let header = String(decoding: UnsafeBufferPointer(start: bytes + 10, count: headerLength), as: UTF8.self)
-        guard header.contains("'descr': '\(T.descriptor)'") else { throw fail("expected element type \(T.descriptor) in \(header)") }
-        guard header.contains("'fortran_order': False") else { throw fail("Fortran order is not supported") }
-        guard let open = header.range(of: "'shape': ("), let close = header[open.upperBound...].firstIndex(of: ")") else {
-            throw fail("no shape in header")
+        let header: NpyHeader
+        do {
+            header = try NpyHeader.parse(UnsafeRawBufferPointer(start: raw, count: size), fileSize: size, path: path)
+        } catch BankFileError.malformed(_, let message) {
+            throw fail(message)
         }
-        let dims = header[open.upperBound..<close].split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard dims.count == 2 else { throw fail("expected a 2-D shape, got (\(header[open.upperBound..<close]))") }
-        let offset = 10 + headerLength
-        let (count, overflow) = dims[0].multipliedReportingOverflow(by: dims[1])
-        guard dims[0] >= 0, dims[1] >= 0, !overflow, count <= (size - offset) / MemoryLayout<T>.stride else {
-            throw fail("data shorter than shape \(dims)")
-        }
+        guard header.descriptor == T.descriptor else { throw fail("expected element type \(T.descriptor), the file holds \(header.descriptor)") }
+        guard !header.fortranOrder else { throw fail("Fortran order is not supported") }
+        guard header.shape.count == 2 else { throw fail("expected a 2-D shape, got \(header.shape)") }
+        let dims = header.shape, offset = header.dataOffset
         guard offset % MemoryLayout<T>.alignment == 0 else { throw fail("data not aligned") }
         rows = dims[0]
         columns = dims[1]

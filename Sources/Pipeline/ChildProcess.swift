@@ -45,7 +45,7 @@ public enum ChildProcess {
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, argv[0], &actions, &attributes, cArgs, cEnv)
         if let channel { close(channel) }  // the child holds it now: its exit is the reader's end of file
-        guard rc == 0 else { throw StageFailure.message("cannot start \(argv[0]): \(String(cString: strerror(rc)))") }
+        guard rc == 0 else { throw StageFailure.message("cannot start \(argv[0]): \(errnoMessage(rc))") }
         let group = pid
         let token = cancellation.onCancel {
             kill(-group, SIGTERM)

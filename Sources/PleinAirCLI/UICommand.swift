@@ -17,7 +17,7 @@ struct UICommand: ParsableCommand {
     @Option(help: "The workspace folder holding artifacts/ and the ledger (default: the current folder).")
     var workspace: String = "."
     @Option(help: "Port to listen on (0: any free port).") var port: Int = 8765
-    @Option(help: "IPv4 address to bind. Anything but loopback exposes the view (token-protected) to the network.")
+    @Option(help: "IP address to bind (127.0.0.1 or ::1). Anything but loopback exposes the view (token-protected) to the network.")
     var host: String = "127.0.0.1"
 
     /// A PNG of the image at `path` with its longer side at most `side` (re-encoded when already small).
@@ -56,7 +56,7 @@ struct UICommand: ParsableCommand {
                 """.utf8))
         }
         print("PleinAir live view of \(Workspace(root: root).root.path) (read-only)")
-        print("  http://\(host):\(server.port)/?token=\(token.value)")
+        print("  http://\(server.authority)/?token=\(token.value)")
         print("Ctrl-C stops it.")
         fflush(stdout)
         withExtendedLifetime(server) { dispatchMain() }

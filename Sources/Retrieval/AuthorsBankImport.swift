@@ -196,13 +196,25 @@ public struct AuthorsBankImport: Sendable {
     /// `index.json`; finds whether each index holds `bank`'s rows as PleinAir reads them ([−1, 1])
     /// or the authors' `.bin` rows ([0, 1]). The authors query either with [−1, 1] generator
     /// output; an index in [0, 1] units is marked (`unitVectors`) so the loss lets FAISS search it
-    /// that way too, instead of scanning the bank's [−1, 1] rows. Every scale must agree.
-    public func importIndexes(bank: MemoryBank, reports: [ScaleReport], shortlist: Int, into out: URL) throws
-        -> (PatchIndexManifest, [ScaleReport]) {
+    /// that way too, instead of scanning the bank's [−1, 1] rows. Every scale must agree. Each
+    /// file's layout is walked before FAISS reads it; `reading` is told just before FAISS does.
+    public func importIndexes(bank: MemoryBank, reports: [ScaleReport], shortlist: Int, into out: URL,
+                              reading: (URL) -> Void = { _ in }) throws -> (PatchIndexManifest, [ScaleReport]) {
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         var reports = reports
         for (s, scale) in bank.scales.enumerated() {
             let file = indexFile(scale.scale)
+            // Walked and checked before FAISS, which trusts every size in a file, reads it.
+            let layout: FaissIndexFile
+            do { layout = try FaissIndexFile.check(file) } catch let error as FaissIndexFileError {
+                throw AuthorsBankError.index(path: file.path, "at byte \(error.offset): \(error.message)")
+            }
+            guard layout.dimension == scale.scale.dimension, layout.count == scale.patches.rows, layout.isTrained else {
+                throw AuthorsBankError.index(path: file.path, "holds \(layout.count) vectors of \(layout.dimension) values"
+                                             + (layout.isTrained ? "" : ", untrained") + "; \(patchFile(scale.scale).path) has "
+                                             + "\(scale.patches.rows) rows of \(scale.scale.dimension)")
+            }
+            reading(file)
             let index: ANNIndex
             do { index = try ANNIndex.read(from: file) } catch {
                 throw AuthorsBankError.index(path: file.path, "\(error)")
@@ -211,9 +223,8 @@ public struct AuthorsBankImport: Sendable {
                 throw AuthorsBankError.index(path: file.path, "holds \(index.count) vectors of \(index.dimension) values; "
                                              + "\(patchFile(scale.scale).path) has \(scale.patches.rows) rows of \(scale.scale.dimension)")
             }
-            let type = try Self.indexType(file)
-            reports[s].indexType = type
-            reports[s].factory = Self.factory(type: type, index: index)
+            reports[s].indexType = layout.type
+            reports[s].factory = (layout.transforms.map { $0 + ", " }.joined()) + Self.factory(type: layout.innerType, index: index)
             reports[s].nprobe = index.probes
             let (distance, unit) = try Self.checkSpace(index, scale.patches)
             reports[s].selfDistance = distance
@@ -236,21 +247,11 @@ public struct AuthorsBankImport: Sendable {
         return (manifest, reports)
     }
 
-    /// FAISS's four-character code at the start of an index file (`IxF2`: Flat L2, `IwFl`: IVF-Flat…).
-    static func indexType(_ file: URL) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: file.path), let head = try? handle.read(upToCount: 4), head.count == 4 else {
-            throw AuthorsBankError.index(path: file.path, "cannot read its first 4 bytes")
-        }
-        try? handle.close()
-        return String(decoding: head, as: UTF8.self)
-    }
-
     /// The factory string an index of FAISS type `type` would be built from, where one is known.
     static func factory(type: String, index: ANNIndex) -> String {
         switch type {
         case "IxF2": return "Flat"
         case "IwFl": return "IVF\(index.invertedLists),Flat"
-        case "IHNf": return "HNSW,Flat (imported)"
         default:
             return index.invertedLists > 0 ? "imported \(type): IVF\(index.invertedLists), \(index.codeSize)-byte codes" : "imported \(type)"
         }
@@ -271,39 +272,21 @@ public struct AuthorsBankImport: Sendable {
     }
 }
 
-/// Reading the authors' mean patch files (`means/<class>.npy`: float32 or float64, shape (d,) or (1, d)).
+/// The authors' mean patch files (`means/<class>.npy`: float32 or float64, shape (d,) or (1, d)),
+/// read through NN's `.npy` reader.
 enum AuthorsMean {
     static func read(_ url: URL, dimension d: Int) throws -> [Double] {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw AuthorsBankError.missing(path: url.path, error.localizedDescription) }
-        let bytes = [UInt8](data)
-        guard bytes.count >= 10, bytes[0] == 0x93, bytes[1...5].elementsEqual("NUMPY".utf8) else {
-            throw AuthorsBankError.mean(path: url.path, "not a .npy file")
-        }
-        let (length, start) = bytes[6] == 1 ? (Int(bytes[8]) | Int(bytes[9]) << 8, 10)
-            : (Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24, 12)
-        guard start + length <= bytes.count else { throw AuthorsBankError.mean(path: url.path, "header runs past the end") }
-        let header = String(decoding: bytes[start..<(start + length)], as: UTF8.self)
-        let body = Array(bytes[(start + length)...])
-        guard !header.contains("'fortran_order': True") else {
-            throw AuthorsBankError.mean(path: url.path, "Fortran order is not supported")
-        }
-        let values: [Double]
-        if header.contains("'<f4'") {
-            values = stride(from: 0, to: body.count - 3, by: 4).map { i in
-                Double(Float(bitPattern: UInt32(body[i]) | UInt32(body[i + 1]) << 8 | UInt32(body[i + 2]) << 16 | UInt32(body[i + 3]) << 24))
+        let array: NpyFile.Floats
+        do { array = try NpyFile.readFloats(contentsOf: url, maxElements: d) } catch let error as BankFileError {
+            switch error {
+            case .io(_, let why): throw AuthorsBankError.missing(path: url.path, why)
+            case .malformed(_, let why): throw AuthorsBankError.mean(path: url.path, why)
             }
-        } else if header.contains("'<f8'") {
-            values = stride(from: 0, to: body.count - 7, by: 8).map { i in
-                Double(bitPattern: (0..<8).reduce(UInt64(0)) { $0 | UInt64(body[i + $1]) << (8 * $1) })
-            }
-        } else {
-            throw AuthorsBankError.mean(path: url.path, "expected float32 or float64 values, header \(header)")
         }
-        guard values.count == d else {
-            throw AuthorsBankError.mean(path: url.path, "holds \(values.count) values, the patches have \(d) (header \(header))")
+        guard array.values.count == d, array.shape.count == 1 || array.shape[0] == 1 else {
+            throw AuthorsBankError.mean(path: url.path, "shape \(array.shape) is not (\(d),) or (1, \(d)): the patches have \(d) values")
         }
-        return values
+        return array.values
     }
 
     /// Which units the authors' mean is in, and its largest difference from `ours` ([−1, 1]) in those units.

@@ -99,8 +99,10 @@ public struct AuthorsBankStage: Stage {
         let importer = AuthorsBankImport(source: source, classID: id, scales: scales, rowsPerShard: p[Self.rowsPerShard])
         let (manifest, r) = try importer.importBank(into: bankFolder, checkpoint: { try context.checkCancelled() })
         let bank = try MemoryBank(folder: bankFolder)
-        let (indexManifest, reports) = try importer.importIndexes(bank: bank, reports: r, shortlist: p[Self.shortlist],
-                                                                  into: indexFolder)
+        // Named in the log before FAISS reads it: should a file that passed the checks still crash FAISS,
+        // this stage's process dies and the runner's message ends with this line.
+        let (indexManifest, reports) = try importer.importIndexes(bank: bank, reports: r, shortlist: p[Self.shortlist], into: indexFolder,
+                                                                  reading: { context.log.write("FAISS reads \($0.path)") })
         let provenance = AuthorsBankImport.Provenance(source: importer.source.path, classID: id, scales: reports)
         try JSONManifest.write(provenance, to: bankFolder.appendingPathComponent(AuthorsBankImport.Provenance.fileName))
         var metrics: [Metric] = [], rows: [String: Int] = [:]

@@ -11,11 +11,14 @@ public struct HTTPRequest: Sendable, Equatable {
     /// Header names lowercased.
     public var headers: [String: String]
 
+    /// The characters of a header name (RFC 9110 `token`).
+    static let tokenCharacters = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".unicodeScalars)
+
     /// The largest request head accepted; the view only serves GETs, which need little.
     public static let maxHeadBytes = 16 * 1024
 
-    /// Parses a request head (up to and including the blank line). Returns nil for anything malformed,
-    /// including a path whose decoding fails or yields a NUL byte.
+    /// Parses a request head (up to and including the blank line). Returns nil for anything malformed:
+    /// a path whose decoding fails or yields a NUL byte, a header given twice, a request with a body.
     public static func parse(_ head: Data) -> HTTPRequest? {
         guard head.count <= maxHeadBytes, let text = String(data: head, encoding: .utf8) else { return nil }
         var lines = text.components(separatedBy: "\r\n")
@@ -25,9 +28,18 @@ public struct HTTPRequest: Sendable, Equatable {
         let method = String(requestLine[0]), target = String(requestLine[1])
         var headers: [String: String] = [:]
         for line in lines where !line.isEmpty {
-            guard let colon = line.firstIndex(of: ":") else { return nil }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            // A name is a token right up to the colon ("Host : x" and folded lines are how requests
+            // are smuggled past a proxy); a name given twice is refused, never silently replaced.
+            guard let colon = line.firstIndex(of: ":"), colon > line.startIndex,
+                  line[..<colon].unicodeScalars.allSatisfy({ tokenCharacters.contains($0) }) else { return nil }
+            let name = line[..<colon].lowercased()
+            guard headers[name] == nil else { return nil }
+            headers[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
+        // The view takes no request bodies: a length other than 0, or a transfer coding, is a request
+        // this server would misread (and both together conflict outright).
+        if let length = headers["content-length"], length != "0" { return nil }
+        if headers["transfer-encoding"] != nil { return nil }
         let pathPart: Substring, queryPart: Substring
         if let mark = target.firstIndex(of: "?") {
             pathPart = target[..<mark]; queryPart = target[target.index(after: mark)...]

@@ -109,13 +109,14 @@ public struct LiveView: Sendable {
         }
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
               (attributes[.type] as? FileAttributeType) == FileAttributeType.typeRegular else { return .text(404, "not a file") }
+        // Everything under a fingerprint is content-addressed: the same URL always names the same bytes.
         if thumbnail, let thumbnails, let small = thumbnails.thumbnail(of: path) {
-            return HTTPResponse(status: 200, contentType: "image/png", body: small)
-        }
-        guard ((attributes[.size] as? NSNumber)?.intValue ?? 0) <= 256 << 20, let data = FileManager.default.contents(atPath: path) else {
-            return .text(403, "refused: larger than 256 MiB")
+            var response = HTTPResponse(status: 200, contentType: "image/png", body: small)
+            response.cacheControl = HTTPResponse.immutable
+            return response
         }
         let type = Self.contentTypes[(path as NSString).pathExtension.lowercased()] ?? "application/octet-stream"
-        return HTTPResponse(status: 200, contentType: type, body: data)
+        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        return HTTPResponse(status: 200, contentType: type, file: .init(path: path, size: size), cacheControl: HTTPResponse.immutable)
     }
 }

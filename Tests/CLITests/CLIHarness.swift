@@ -71,6 +71,21 @@ struct CLIHarness {
     }
 
     /// Waits until `condition` holds, up to `seconds`.
+    /// Ends, by process group, the stage commands a killed run left running in this workspace: each
+    /// runs in a group of its own, led by a shell whose command line names the workspace. Only this
+    /// test's processes are touched, never others' that look alike.
+    @discardableResult
+    func endOrphanedCommands() -> Int {
+        var ended = 0
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry), let raw = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
+            let line = String(decoding: raw.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+            guard line.hasPrefix("/bin/sh -c "), line.contains(workspace.path), getpgid(pid) == pid else { continue }
+            if kill(-pid, SIGKILL) == 0 { ended += 1 }
+        }
+        return ended
+    }
+
     func waitFor(_ seconds: Double, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {

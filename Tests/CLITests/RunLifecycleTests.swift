@@ -45,8 +45,11 @@ final class RunLifecycleTests: XCTestCase {
         XCTAssertTrue(cli.waitFor(20, slowHasStarted))
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        // The orphaned `sleep` keeps its own process group; end it as the machine would.
-        _ = try? Process.run(URL(fileURLWithPath: "/usr/bin/pkill"), arguments: ["-f", "sleep 30"]).waitUntilExit()
+        // The orphaned `sleep` keeps its own process group; end that group, as the machine would. Not
+        // `pkill -f "sleep 30"`: that also ended the `sleep 30` of testCtrlCStopsTheRunCleanlyWithExitCode130
+        // whenever the two ran at once (parallel workers, or another checkout's tests on the machine), so
+        // its stage failed before the interrupt and that run exited 1 instead of 130.
+        XCTAssertEqual(cli.endOrphanedCommands(), 1, "the slow stage's shell and its sleep, one process group")
 
         XCTAssertEqual(try ledger().executionsStillStarted().map(\.stageID), ["slow"], "the crash left the stage in flight recorded as started")
         let resumed = try cli.run(["run", "exp.yaml"])

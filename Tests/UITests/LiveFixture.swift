@@ -129,12 +129,12 @@ final class LiveWorkspace {
     /// Starts the view; its port is `port`. With `namedThumbnails`, a thumbnail is a text naming its
     /// file (the tests see which file the grid asked for, without a codec); otherwise `/thumbs/`
     /// serves the image itself, as `pleinair ui` does for a file it cannot decode.
-    func serve(namedThumbnails: Bool = true) throws {
+    func serve(namedThumbnails: Bool = true, host: String = "127.0.0.1", limits: HTTPServer.Limits = .init()) throws {
         let kinds = [WorkStage().descriptor]
         let thumbnails = namedThumbnails
             ? ThumbnailCache { path, side in Data("thumbnail \(side) of \((path as NSString).lastPathComponent)".utf8) } : nil
         let view = LiveView(workspace: workspace, token: token, thumbnails: thumbnails) { try SpecExpander.load($0, kinds: kinds) }
-        server = try HTTPServer(host: "127.0.0.1", port: 0) { view.respond($0) }
+        server = try HTTPServer(host: host, port: 0, limits: limits) { view.respond($0) }
     }
 
     var port: Int { server!.port }
