@@ -81,15 +81,6 @@ public struct MemoryBankStage: Stage {
         return scales
     }
 
-    /// The banks one build fills: one of every patch, or (with masks) one per class with patches.
-    private struct Group {
-        let id: Int?
-        let name: String
-        /// Where the bank goes under the stage's output (nil: the output itself).
-        let folder: String?
-        let builder: MemoryBankBuilder
-    }
-
     public func run(_ context: StageContext) throws -> StageResult {
         let p = context.params
         let scales = try MemoryBankStage.scales(p[Self.scalesParam])
@@ -110,7 +101,8 @@ public struct MemoryBankStage: Stage {
         }
         let work = context.workDirectory.appendingPathComponent("shards")
         let imagesPerShard = p[Self.imagesPerShard]
-        var groups: [Group] = []
+        // The banks this build fills: one of every patch, or (with masks) one per class with patches.
+        var groups: [ShardedBankBuild.Group] = []
         if let masks {
             // The classes' positions, counted on the masks first. Every class draws with the rates
             // the whole bank would (holdout and cap per scale over all classes), so each patch's fate
@@ -133,7 +125,7 @@ public struct MemoryBankStage: Stage {
             let selection = PatchSelection(expected: totals, holdout: p[Self.holdout], cap: cap, seed: seed)
             for id in masks.classes.ids where expected[id] != nil {
                 let name = BankClasses.folder(id)
-                groups.append(Group(id: id, name: masks.classes.name(id), folder: name,
+                groups.append(ShardedBankBuild.Group(id: id, name: masks.classes.name(id), folder: name,
                                     builder: MemoryBankBuilder(scales: scales, selection: selection, imagesPerShard: imagesPerShard,
                                                                work: work.appendingPathComponent(name))))
             }
@@ -147,44 +139,23 @@ public struct MemoryBankStage: Stage {
                 s.positions(s.rescaled(first.width)) * s.positions(s.rescaled(first.height)) * folder.count
             }
             let selection = PatchSelection(expected: expected, holdout: p[Self.holdout], cap: cap, seed: seed)
-            groups.append(Group(id: nil, name: "all", folder: nil,
+            groups.append(ShardedBankBuild.Group(id: nil, name: "all", folder: nil,
                                 builder: MemoryBankBuilder(scales: scales, selection: selection, imagesPerShard: imagesPerShard, work: work)))
         }
-        for group in groups { try FileManager.default.createDirectory(at: group.builder.work, withIntermediateDirectories: true) }
-        let shardCount = groups[0].builder.shardCount(images: folder.count)
-        // Shards committed by an earlier, interrupted attempt of this fingerprint are kept (a shard
-        // counts when every class's part of it was committed).
-        var records: [[BankShard.Record?]] = groups.map { g in (0..<shardCount).map { g.builder.committed($0) } }
-        let complete = (0..<shardCount).filter { i in records.allSatisfy { $0[i] != nil } }
-        if !complete.isEmpty { context.log.write("resuming: \(complete.count) of \(shardCount) shards were cut by an earlier attempt") }
-        for index in 0..<shardCount where !complete.contains(index) {
-            var shards = groups.map { $0.builder.shard(index) }
-            for k in groups[0].builder.images(ofShard: index, of: folder.count) {
-                try context.checkCancelled()
-                guard let image = try load(k) else {
-                    for g in shards.indices { shards[g].skip(image: k) }
-                    continue
-                }
-                let mask = try masks.map { m in
-                    try m.mask(for: folder.relativePaths[k], width: image.width, height: image.height)
-                }
-                for (s, scale) in scales.enumerated() {
-                    let w = scale.rescaled(image.width), h = scale.rescaled(image.height)
-                    let source = (w == image.width && h == image.height) ? image : image.resized(width: w, height: h, filter: .bilinear)
-                    let members = mask.map { Self.members($0, scale: scale, width: image.width, height: image.height, terms: terms) }
-                    Self.planarBytes(source).withUnsafeBufferPointer { planar in
-                        for (g, group) in groups.enumerated() {
-                            let include = members.map { m in
-                                m[group.id ?? 0] ?? [Bool](repeating: false, count: scale.positions(w) * scale.positions(h))
-                            }
-                            shards[g].add(scale: s, planar: planar, width: w, height: h, image: k, include: include)
-                        }
-                    }
-                }
-                context.log.progress(Double(k + 1) / Double(folder.count), folder.relativePaths[k])
+        let build = ShardedBankBuild(scales: scales, groups: groups)
+        let outcome = try build.run(imageCount: folder.count, image: { k in
+            guard let image = try load(k) else { return nil }
+            let mask = try masks.map { m in try m.mask(for: folder.relativePaths[k], width: image.width, height: image.height) }
+            return scales.map { scale in
+                let w = scale.rescaled(image.width), h = scale.rescaled(image.height)
+                let source = (w == image.width && h == image.height) ? image : image.resized(width: w, height: h, filter: .bilinear)
+                let members = mask.map { Self.members($0, scale: scale, width: image.width, height: image.height, terms: terms) }
+                return ShardedBankBuild.ScaledImage(planar: Self.planarBytes(source), width: w, height: h, members: members)
             }
-            for (g, group) in groups.enumerated() { records[g][index] = try shards[g].write(to: group.builder.work) }
-        }
+        }, checkpoint: { try context.checkCancelled() },
+           progress: { k in context.log.progress(Double(k + 1) / Double(folder.count), folder.relativePaths[k]) },
+           log: { context.log.write($0) })
+        let records = outcome.records
         let out = try context.output("bank")
         var metrics: [Metric] = []
         var entries: [BankClasses.Entry] = masks.map { m in
@@ -195,7 +166,7 @@ public struct MemoryBankStage: Stage {
         for (g, group) in groups.enumerated() {
             let manifest: MemoryBankManifest?
             do {
-                manifest = try group.builder.finish(records: records[g].compactMap { $0 }, images: folder.relativePaths, seed: seed,
+                manifest = try group.builder.finish(records: records[g], images: folder.relativePaths, seed: seed,
                                                     cap: cap, into: group.folder.map { out.appendingPathComponent($0) } ?? out,
                                                     dropEmptyScales: group.id != nil)
             } catch let error as BankFileError {
@@ -235,9 +206,9 @@ public struct MemoryBankStage: Stage {
             for (s, scale) in scales.enumerated() { metrics.append(Metric(name: "patches.\(scale.name)", value: Double(totals[s]))) }
             metrics.append(Metric(name: "classes", value: Double(entries.filter { $0.folder != nil }.count)))
         }
-        let skipped = records[0].reduce(0) { $0 + ($1?.skipped.count ?? 0) }
+        let skipped = records[0].reduce(0) { $0 + $1.skipped.count }
         metrics += [Metric(name: "images", value: Double(folder.count - skipped)), Metric(name: "skipped", value: Double(skipped)),
-                    Metric(name: "shards", value: Double(shardCount)), Metric(name: "resumed_shards", value: Double(complete.count))]
+                    Metric(name: "shards", value: Double(outcome.shards)), Metric(name: "resumed_shards", value: Double(outcome.resumed))]
         metrics.append(Metric(name: "kept_fraction", value: keptFraction))
         metrics.append(Metric(name: "patch_bytes", value: Double(bytes)))
         return StageResult(metrics: metrics)
