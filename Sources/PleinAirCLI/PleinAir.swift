@@ -53,7 +53,9 @@ struct WorkspaceOptions: ParsableArguments {
             }
             values[String(item[..<equals])] = String(item[item.index(after: equals)...])
         }
-        return try runner.load(file, overrides: values)
+        let experiment = try runner.load(file, overrides: values)
+        for warning in experiment.warnings { FileHandle.standardError.write(Data((warning.description + "\n").utf8)) }
+        return experiment
     }
 }
 
@@ -68,7 +70,8 @@ enum CLIErrors {
     static func translate(_ error: Error) -> (String, Int32)? {
         switch error {
         case let e as SpecError: return (e.description + "\n\(e.diagnostics.count) error\(e.diagnostics.count == 1 ? "" : "s")", 2)
-        case let e as PlanError: return (e.description, 2)
+        case let e as PlanError:
+            return (e.description + "\n\(e.problems.count) missing input\(e.problems.count == 1 ? "" : "s"); nothing ran", 2)
         case let e as RunnerError: return ("error: \(e)", 2)
         case let e as SQLiteError: return ("error: \(e)", 3)
         case let e as StoreError: return ("error: store: \(e)", 3)

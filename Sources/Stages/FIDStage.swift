@@ -23,7 +23,13 @@ public struct FIDStage: Stage {
             kind: "fid", version: 1,
             summary: "Fréchet Inception Distance at the 64/192/768/2048 taps, with an optional bootstrap interval",
             params: InceptionStatsStage.extractionParams + [Self.bootstrap.spec, Self.bootstrapSeed.spec, Self.confidence.spec],
-            inputs: [("images", true), ("reference", true)], outputs: ["report"])
+            inputs: [("images", true), ("reference", true)], outputs: ["report"],
+            metrics: { p in
+                let suffix = p[InceptionWeightsChoice.weights] == "random" ? "_random_weights" : ""
+                let names = InceptionStatsStage.taps(p).map { "fid\($0)\(suffix)" }
+                let intervals = p[Self.bootstrap] > 0 ? names.flatMap { [$0 + "_ci_low", $0 + "_ci_high"] } : []
+                return (names + intervals).map { MetricDeclaration($0) } + MetricDeclaration.bookkeeping("images", "reference_images", "random_weights")
+            })
     }
 
     public func run(_ context: StageContext) throws -> StageResult {

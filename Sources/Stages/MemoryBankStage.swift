@@ -41,6 +41,11 @@ public struct MemoryBankStage: Stage {
             inputs: [("photos", true), ("masks", false)], outputs: ["bank"],
             check: { configuration in
                 ConfigurationProblem.collect { _ = try Self.scales(configuration.params[Self.scalesParam]) }
+            },
+            metrics: { _ in
+                MetricDeclaration.results("kept_fraction", "kept_fraction.*")
+                    + MetricDeclaration.bookkeeping("patches.*", "candidates.*", "held_out.*", "classes", "images", "skipped", "shards",
+                                                    "resumed_shards", "patch_bytes")
             })
     }
 
