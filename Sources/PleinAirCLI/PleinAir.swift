@@ -9,8 +9,17 @@ struct PleinAir: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pleinair",
         abstract: "Declarative experiment runner for painting-to-photo translation research.",
+        discussion: """
+            Exit codes:
+              0    success
+              1    run: a stage failed; verify: corrupt or missing objects were found (and forgotten, so the next run recomputes them)
+              2    a bad spec (every problem in it, each at FILE:LINE:COL), missing input files, or a bad request
+              3    the workspace, its store or its ledger cannot be read or written
+              130  interrupted
+            Progress and errors go to stderr; tables, JSON and other machine formats to stdout.
+            """,
         subcommands: [RunCommand.self, StatusCommand.self, DagCommand.self, ResultsCommand.self, ShowCommand.self,
-                      DiffCommand.self, GCCommand.self, VerifyCommand.self, KindsCommand.self, WeightsCommand.self,
+                      RunsCommand.self, DiffCommand.self, GCCommand.self, VerifyCommand.self, KindsCommand.self, WeightsCommand.self,
                       StudyCommand.self, UICommand.self, ExecStageCommand.self])
 
     /// Runs the command line, translating errors into messages and exit codes.

@@ -150,7 +150,7 @@ public struct MemoryBankStage: Stage {
         // counts when every class's part of it was committed).
         var records: [[BankShard.Record?]] = groups.map { g in (0..<shardCount).map { g.builder.committed($0) } }
         let complete = (0..<shardCount).filter { i in records.allSatisfy { $0[i] != nil } }
-        if !complete.isEmpty { context.log.write("resuming: \(complete.count) of \(shardCount) shards were cut by an earlier attempt") }
+        if !complete.isEmpty { context.log.notice("resuming: \(complete.count) of \(shardCount) shards were cut by an earlier attempt") }
         for index in 0..<shardCount where !complete.contains(index) {
             var shards = groups.map { $0.builder.shard(index) }
             for k in groups[0].builder.images(ofShard: index, of: folder.count) {

@@ -154,7 +154,7 @@ public struct TrainStage: Stage {
         if let initial = context.inputs["init"] { try Self.initialize(trainer.model, from: initial, log: context.log) }
         var history = try TrainingCheckpoint.restore(trainer, under: context.workDirectory) ?? []
         let start = trainer.iteration, total = trainer.totalIterations
-        if start > 0 { context.log.write("resumed from the checkpoint at iteration \(start) of \(total)") }
+        if start > 0 { context.log.notice("resumed from the checkpoint at iteration \(start) of \(total)") }
         for record in history {  // a resumed run's live chart starts with what the checkpoint holds
             for (name, value) in record.losses.named where name != "patch" || options.lambdaPatch > 0 {
                 context.log.series("loss.\(name)", step: record.iteration, value: Double(value))

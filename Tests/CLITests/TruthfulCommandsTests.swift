@@ -1,0 +1,113 @@
+import Foundation
+import Pipeline
+import XCTest
+
+/// `show`, `runs`, `diff`, `gc` and a failing stage tell the truth after a one-off `--set` run (issue 32).
+final class TruthfulCommandsTests: XCTestCase {
+    var cli: CLIHarness!
+
+    override func setUpWithError() throws { cli = try CLIHarness() }
+    override func tearDown() { cli.cleanUp() }
+
+    /// `n` changes the stage's fingerprint, its log and its series.
+    let spec = """
+    experiment: mini
+    vars: {n: 1}
+    stages:
+      train:
+        kind: cmd
+        cmd: "echo training ${n} iterations; echo ${n} > ${outputs.model}; echo '{\\"loss\\": [${n}, 1], \\"final\\": ${n}}' > ${metrics}"
+        outputs: {model: file}
+        metric_names: [loss, final]
+    """
+
+    func testShowPrintsTheLogOfTheExecutionItDescribesAndNamesItsRun() throws {
+        try cli.write("mini.yaml", spec)
+        XCTAssertEqual(try cli.run(["run", "mini.yaml"]).status, 0)
+        XCTAssertEqual(try cli.run(["run", "mini.yaml", "--set", "n=30"]).status, 0)
+        let shown = try cli.run(["show", "mini.yaml", "train"])
+        XCTAssertEqual(shown.status, 0, shown.stderr)
+        let log = try XCTUnwrap(shown.stdout.range(of: "log of run 1, succeeded").map { String(shown.stdout[$0.lowerBound...]) }, shown.stdout)
+        XCTAssertTrue(log.contains("\n  training 1 iterations"), shown.stdout)
+        XCTAssertFalse(log.contains("training 30 iterations"), "the log of the --set run's fingerprint:\n\(shown.stdout)")
+        XCTAssertTrue(shown.stdout.contains("run 2: succeeded") && shown.stdout.contains("[other fingerprint "), shown.stdout)
+        let overridden = try cli.run(["show", "mini.yaml", "train", "--set", "n=30"])
+        XCTAssertTrue(overridden.stdout.contains("log of run 2, succeeded") && overridden.stdout.contains("training 30 iterations"), overridden.stdout)
+        let typo = try cli.run(["show", "mini.yaml", "trian"])
+        XCTAssertEqual(typo.status, 2)
+        XCTAssertTrue(typo.stderr.contains("did you mean 'train'?"), typo.stderr)
+    }
+
+    func testRunsListsEachExperimentsRunsAndDiffRefusesRunsOfTwoExperiments() throws {
+        try cli.write("mini.yaml", spec)
+        try cli.write("other.yaml", spec.replacingOccurrences(of: "experiment: mini", with: "experiment: other"))
+        XCTAssertEqual(try cli.run(["run", "mini.yaml"]).status, 0)
+        XCTAssertEqual(try cli.run(["run", "other.yaml"]).status, 0)
+        XCTAssertEqual(try cli.run(["run", "mini.yaml", "--set", "n=30"]).status, 0)
+        let runs = try cli.run(["runs"])
+        XCTAssertEqual(runs.status, 0, runs.stderr)
+        let lines = runs.stdout.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("mini  (") && $0.hasSuffix("/mini.yaml)") }, runs.stdout)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("other  (") && $0.hasSuffix("/other.yaml)") }, runs.stdout)
+        XCTAssertTrue(lines.contains { $0.contains("run 3") && $0.contains("succeeded") && $0.contains("1 ran, 0 cached; ran train") }, runs.stdout)
+        XCTAssertTrue(lines.contains { $0.contains("run mini.yaml --set n=30") }, runs.stdout)
+        let mini = try cli.run(["runs", "mini"])
+        XCTAssertFalse(mini.stdout.contains("other"), mini.stdout)
+        XCTAssertTrue(try cli.run(["runs", "mnii"]).stderr.contains("did you mean 'mini'?"))
+
+        let across = try cli.run(["diff", "1", "2"])
+        XCTAssertEqual(across.status, 2)
+        XCTAssertTrue(across.stderr.contains("run 1 is of experiment 'mini' and run 2 of 'other'"), across.stderr)
+        let forced = try cli.run(["diff", "1", "2", "--across-experiments"])
+        XCTAssertEqual(forced.status, 0, forced.stderr)
+        XCTAssertTrue(forced.stderr.contains("warning: run 1 is of experiment 'mini'"), forced.stderr)
+
+        let diff = try cli.run(["diff", "1", "3"])
+        XCTAssertEqual(diff.status, 0, diff.stderr)
+        XCTAssertTrue(diff.stdout.contains("final: 1 → 30"), diff.stdout)
+        XCTAssertTrue(diff.stdout.contains("loss (series, last of 2 → last of 2 steps): 1 → 1"), diff.stdout)
+    }
+
+    func testGCKeepsWhatTheSpecAsWrittenUsesAndHasADryRun() throws {
+        try cli.write("mini.yaml", spec)
+        XCTAssertEqual(try cli.run(["run", "mini.yaml"]).status, 0)
+        XCTAssertEqual(try cli.run(["run", "mini.yaml", "--set", "n=30"]).status, 0)
+        let objects = { (try? FileManager.default.subpathsOfDirectory(atPath: self.cli.workspace.appendingPathComponent("artifacts/objects").path))?.count ?? 0 }
+        let before = objects()
+        let dry = try cli.run(["gc", "--dry-run"])
+        XCTAssertEqual(dry.status, 0, dry.stderr)
+        XCTAssertTrue(dry.stdout.hasPrefix("would remove 0 objects"), dry.stdout)
+        let gc = try cli.run(["gc"])
+        XCTAssertTrue(gc.stdout.hasPrefix("removed 0 objects"), gc.stdout)
+        XCTAssertEqual(objects(), before)
+        let status = try cli.run(["status", "mini.yaml"])
+        XCTAssertTrue(status.stdout.contains("0 of 1 stages would run"), "gc dropped the spec's own outputs:\n\(status.stdout)")
+
+        // The spec gone: gc says so, and only --keep 1 (the --set run) protects the experiment.
+        try FileManager.default.removeItem(at: cli.workspace.appendingPathComponent("mini.yaml"))
+        let dryGone = try cli.run(["gc", "--dry-run"])
+        XCTAssertTrue(dryGone.stderr.contains("/mini.yaml is gone; only --keep 1 protects its outputs"), dryGone.stderr)
+        XCTAssertFalse(dryGone.stdout.hasPrefix("would remove 0 objects"), dryGone.stdout)
+        XCTAssertEqual(objects(), before, "--dry-run removed something")
+    }
+
+    func testAFailingCommandShowsTheEndOfItsStderrAndEachAttemptKeepsItsLog() throws {
+        try cli.write("fail.yaml", """
+        experiment: fail
+        stages:
+          boom:
+            kind: cmd
+            cmd: "echo starting; echo 'boom: the input is empty' >&2; exit 3"
+            outputs: {o: file}
+        """)
+        let first = try cli.run(["run", "fail.yaml"])
+        XCTAssertEqual(first.status, 1)
+        let lines = first.stderr.split(separator: "\n").map(String.init)
+        let failed = try XCTUnwrap(lines.firstIndex { $0.contains("FAILED   boom: the command exited with status 3") }, first.stderr)
+        XCTAssertTrue(lines[(failed + 1)...].prefix(3).contains { $0.hasSuffix("| boom: the input is empty") }, first.stderr)
+        XCTAssertEqual(try cli.run(["run", "fail.yaml"]).status, 1)
+        let logs = try FileManager.default.contentsOfDirectory(atPath: cli.workspace.appendingPathComponent("artifacts/logs").path)
+            .filter { $0.hasSuffix(".log") }
+        XCTAssertEqual(logs.count, 2, "one log per attempt: \(logs)")
+    }
+}
