@@ -111,3 +111,27 @@ final class TruthfulCommandsTests: XCTestCase {
         XCTAssertEqual(logs.count, 2, "one log per attempt: \(logs)")
     }
 }
+
+/// `pleinair kinds` describes `cmd` too, and every kind's metrics.
+final class KindsListingTests: XCTestCase {
+    func testKindsListsTheFieldsOfCmdAndTheMetricsOfEachKind() throws {
+        // `kinds` opens no workspace (and takes no --workspace).
+        let process = Process()
+        process.executableURL = CLIHarness.executable
+        process.arguments = ["kinds"]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        let kinds = (stdout: stdout, status: process.terminationStatus)
+        let lines = kinds.stdout.split(separator: "\n").map(String.init)
+        let cmd = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("cmd (v") }, kinds.stdout)
+        let fields = lines[(cmd + 1)...].prefix { $0.hasPrefix("  ") }
+        for key in ["cmd:", "inputs:", "outputs:", "params:", "metrics:", "metric_names:", "code:"] {
+            XCTAssertTrue(fields.contains { $0.hasPrefix("  " + key) }, "cmd lacks \(key):\n\(fields.joined(separator: "\n"))")
+        }
+        XCTAssertTrue(lines.contains("  metrics: psnr, ssim, images (bookkeeping), skipped (bookkeeping)"), kinds.stdout)
+    }
+}
