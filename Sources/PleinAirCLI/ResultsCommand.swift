@@ -17,6 +17,8 @@ struct ResultsCommand: ParsableCommand {
     @Option(help: "Print the table the experiment declares under this name (tables: in the spec), e.g. with --format latex.")
     var table: String?
     @Flag(help: "A row per replicate (seed) instead of mean ± interval over the replicate axes.") var eachReplicate = false
+    @Flag(help: "Show every metric: the table and Markdown views leave out bookkeeping ones (image counts, iterations, bytes) unless --all or --columns.")
+    var all = false
     @Option(help: "Also write a self-contained HTML report to this file: the chosen columns as a table and bar charts, every metric in a folded table, training curves, image sheets.") var html: String?
     @OptionGroup var workspace: WorkspaceOptions
 
@@ -63,6 +65,21 @@ struct ResultsCommand: ParsableCommand {
                 table.shared = table.shared.filter { entry in columns.contains { fnmatch($0, entry.column, 0) == 0 } }
                 earlier?.columns = table.columns
             }
+            // What a person reads leaves out what each kind declares bookkeeping; machine formats keep everything.
+            // (`random_weights` is no bookkeeping: it labels numbers that mean nothing outside this bench.)
+            var hidden = 0
+            if columns.isEmpty, !all, format == .table || format == .markdown {
+                let bookkeeping = Self.bookkeeping(plan.experiment)
+                let isBookkeeping = { (column: String) -> Bool in
+                    let bare = pivot == nil ? column : String(column.drop { $0 != ":" }.dropFirst())
+                    return bookkeeping.contains { fnmatch($0, bare, 0) == 0 }
+                }
+                hidden = Set(table.columns.filter(isBookkeeping).map { pivot == nil ? $0 : String($0.drop { $0 != ":" }.dropFirst()) }).count
+                    + table.shared.filter { isBookkeeping($0.column) }.count
+                table.columns = table.columns.filter { !isBookkeeping($0) }
+                table.shared = table.shared.filter { !isBookkeeping($0.column) }
+                earlier?.columns = table.columns
+            }
             // Replicates collapse into mean ± interval, unless each is asked for or runs are compared.
             let collapse = !design.replicates.isEmpty && !eachReplicate && earlier == nil
                 && design.replicates.allSatisfy(table.axes.contains)
@@ -107,6 +124,9 @@ struct ResultsCommand: ParsableCommand {
                 print("")
                 for (spec, results) in comparisons { for result in results { print(result.line(spec)) } }
             }
+            if hidden > 0 && format == .table {
+                print("\n(\(hidden) bookkeeping metric\(hidden == 1 ? "" : "s") hidden: --all shows them)")
+            }
             if !table.missing.isEmpty && format == .table {
                 print("\n\(table.missing.count) stage(s) not computed for the current spec: \(table.missing.joined(separator: ", "))")
             }
@@ -115,6 +135,13 @@ struct ResultsCommand: ParsableCommand {
                 if format == .table { print("report: \(html)") }
             }
         }
+    }
+
+    /// `stage.metric` patterns of the metrics the experiment's kinds declare bookkeeping.
+    static func bookkeeping(_ experiment: Experiment) -> Set<String> {
+        Set(experiment.instances.flatMap { instance in
+            (instance.metrics ?? []).filter(\.bookkeeping).map { "\(instance.stageName).\($0.name)" }
+        })
     }
 
     /// Header and cells of the per-replicate table, each cell beside the earlier run's when they differ.

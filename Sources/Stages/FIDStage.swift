@@ -28,7 +28,7 @@ public struct FIDStage: Stage {
                 let suffix = p[InceptionWeightsChoice.weights] == "random" ? "_random_weights" : ""
                 let names = InceptionStatsStage.taps(p).map { "fid\($0)\(suffix)" }
                 let intervals = p[Self.bootstrap] > 0 ? names.flatMap { [$0 + "_ci_low", $0 + "_ci_high"] } : []
-                return (names + intervals).map { MetricDeclaration($0) } + MetricDeclaration.bookkeeping("images", "reference_images", "random_weights")
+                return (names + intervals).map { MetricDeclaration($0) } + MetricDeclaration.results("random_weights") + MetricDeclaration.bookkeeping("images", "reference_images")
             })
     }
 

@@ -21,7 +21,7 @@ public struct InceptionStatsStage: Stage {
         StageDescriptor(kind: "inception_stats", version: 1,
                         summary: "Inception-v3 features, mean and covariance (float64) of a folder of images, per tap",
                         params: Self.extractionParams, inputs: [("images", true)], outputs: ["stats"],
-                        metrics: { _ in MetricDeclaration.bookkeeping("images", "skipped", "random_weights") })
+                        metrics: { _ in MetricDeclaration.results("random_weights") + MetricDeclaration.bookkeeping("images", "skipped") })
     }
 
     /// The `taps` list (checked at load time), without repeats, sorted.

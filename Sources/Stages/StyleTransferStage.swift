@@ -37,8 +37,8 @@ public struct StyleTransferStage: Stage {
             inputs: [("images", true), ("style", true)], outputs: ["images"],
             metrics: { p in
                 let suffix = p[Self.weights] == "random" ? "_random_weights" : ""
-                return MetricDeclaration.results("loss" + suffix, "content_loss" + suffix, "style_loss" + suffix)
-                    + MetricDeclaration.bookkeeping("random_weights", "images")
+                return MetricDeclaration.results("loss" + suffix, "content_loss" + suffix, "style_loss" + suffix, "random_weights")
+                    + MetricDeclaration.bookkeeping("images")
             })
     }
 
