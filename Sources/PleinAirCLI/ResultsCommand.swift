@@ -61,7 +61,11 @@ struct ResultsCommand: ParsableCommand {
             }
             let full = table
             if !columns.isEmpty {
-                table.columns = table.columns.filter { column in columns.contains { fnmatch($0, column, 0) == 0 } }
+                // A pivoted column (`monet:ours_vs_truth.psnr`) matches by its metric as well.
+                let bare = { (column: String) -> String in self.pivot == nil ? column : String(column.drop { $0 != ":" }.dropFirst()) }
+                table.columns = table.columns.filter { column in
+                    columns.contains { fnmatch($0, column, 0) == 0 || fnmatch($0, bare(column), 0) == 0 }
+                }
                 table.shared = table.shared.filter { entry in columns.contains { fnmatch($0, entry.column, 0) == 0 } }
                 earlier?.columns = table.columns
             }

@@ -135,3 +135,28 @@ final class KindsListingTests: XCTestCase {
         XCTAssertTrue(lines.contains("  metrics: psnr, ssim, images (bookkeeping), skipped (bookkeeping)"), kinds.stdout)
     }
 }
+
+/// `--columns` patterns name metrics whether or not `--pivot` moved an axis into the columns.
+final class PivotColumnsTests: XCTestCase {
+    func testColumnGlobsMatchPivotedColumns() throws {
+        let cli = try CLIHarness()
+        defer { cli.cleanUp() }
+        try cli.write("p.yaml", """
+        experiment: p
+        matrix: {artist: [monet, cezanne]}
+        stages:
+          score:
+            kind: cmd
+            foreach: artist
+            cmd: "echo '{\\"psnr\\": 20, \\"rows\\": 3}' > ${metrics}; touch ${outputs.o}"
+            outputs: {o: file}
+            metric_names: [psnr, rows]
+        """)
+        XCTAssertEqual(try cli.run(["run", "p.yaml"]).status, 0)
+        let pivoted = try cli.run(["results", "p.yaml", "--columns", "score.psnr", "--pivot", "artist"])
+        XCTAssertEqual(pivoted.status, 0, pivoted.stderr)
+        XCTAssertTrue(pivoted.stdout.contains("monet:score.psnr") && pivoted.stdout.contains("cezanne:score.psnr"), pivoted.stdout)
+        XCTAssertFalse(pivoted.stdout.contains("score.rows"), pivoted.stdout)
+        XCTAssertFalse(pivoted.stdout.contains("(no per-matrix metrics)"), pivoted.stdout)
+    }
+}
