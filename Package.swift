@@ -1,14 +1,15 @@
 // swift-tools-version:5.10
 // PleinAir: a declarative experiment runner for painting-to-photo translation research.
-// Dependencies point down only (see shared DESIGN.md): the pipeline half (Pipeline) never
-// imports the numeric half (Tensor, NN, Imaging, Vision); the executable wires them together.
+// PleinAir targets Linux only (Debian 12): it uses Glibc calls (send, st_mtim) and Debian's C libraries.
+// Dependencies point down only (docs/architecture.md; Tests/ArchitectureTests checks the rule from
+// the import lines): the pipeline half never imports the numeric or image targets; `Stages` is where
+// the halves meet, and the executables wire them together.
 import PackageDescription
 
 let release: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
 let package = Package(
     name: "PleinAir",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "pleinair", targets: ["PleinAirCLI"]),
         // What the runner starts for each built-in stage (the network stack left out: faster to start).
@@ -39,7 +40,7 @@ let package = Package(
             .linkedLibrary("faiss"), .linkedLibrary("openblas"), .linkedLibrary("gomp"),
         ]),
 
-        // What both halves share: the one seeded generator and the one SHA-256 helper.
+        // What both halves share: the seeded generator, SHA-256, label maps, the weights folder, errno text.
         .target(name: "Basics", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: release),
         // Vets a zip's 64-bit fields before ZIPFoundation reads them (it traps on hostile ones).
         .target(name: "ZIPGuard"),
@@ -49,53 +50,81 @@ let package = Package(
         // NN holds the checkpoint and array readers beside safetensors; ZIPFoundation reads PyTorch's
         // zip checkpoints (the published FID Inception weights).
         .target(name: "NN", dependencies: ["Basics", "Tensor", "ZIPFoundation", "ZIPGuard"], swiftSettings: release),
-        .target(name: "Vision", dependencies: ["Basics", "NN", "CFaissShim", "COpenBLAS"], swiftSettings: release),
+        // The CycleGAN networks, trainer (an auxiliary-loss closure, no patch loss), checkpoints and layouts.
+        .target(name: "CycleGAN", dependencies: ["Basics", "Tensor", "NN"], swiftSettings: release),
+        // Memory banks, FAISS indexes, scans, the authors' import, the patch and contextual losses:
+        // the only target that links FAISS.
+        .target(name: "Retrieval", dependencies: ["Basics", "Tensor", "NN", "CFaissShim", "COpenBLAS"], swiftSettings: release),
+        // Pretrained feature networks: Inception for FID, Fréchet statistics, VGG-19 style transfer, the weights registry.
+        .target(name: "Pretrained", dependencies: ["Basics", "Tensor", "NN"], swiftSettings: release),
+
+        // Image half.
         .target(name: "Imaging", dependencies: [
             "Basics", "CPNG", "CTurboJPEG", "ZIPFoundation", "ZIPGuard",
         ], swiftSettings: release),
 
         // Pipeline half.
         .target(name: "Pipeline", dependencies: ["Basics", "CLibYAML", "CSQLite"]),
+        // One of each test and interval: Student t, Wilcoxon, sign and binomial tests, Wilson, bootstrap.
+        .target(name: "Statistics", dependencies: ["Basics"]),
+        // Results tables, replicate summaries, comparisons, paper tables, formats, per-image values.
+        .target(name: "Results", dependencies: ["Pipeline", "Statistics"]),
 
         // Results as a self-contained HTML page (table, SVG charts, inlined images).
-        .target(name: "Report", dependencies: ["Pipeline"]),
+        .target(name: "Report", dependencies: ["Pipeline", "Results"]),
         // `pleinair ui`: a local, read-only live view over the ledger and the store (POSIX sockets, no
         // server package: SwiftNIO or Hummingbird would add minutes to every fresh build for a GET-only view).
-        .target(name: "UI", dependencies: ["Pipeline", "Report"]),
+        .target(name: "UI", dependencies: ["Pipeline", "Results", "Report"]),
         // User-study sheets, answer keys, response ingestion and statistics.
-        .target(name: "Study", dependencies: ["Basics", "Pipeline", "Imaging"]),
+        .target(name: "Study", dependencies: ["Basics", "Pipeline", "Imaging", "Statistics"]),
 
-        // Downloads (datasets, weights) and the stage kind that downloads; kept out of Stages so that a
+        // Downloads (datasets, weights) and the stage kinds that download; kept out of Stages so that a
         // stage's process never loads FoundationNetworking and libcurl (~8 ms of every start).
-        .target(name: "Downloads", dependencies: ["Basics", "Imaging", "Pipeline", "Vision"], swiftSettings: release),
+        .target(name: "Downloads", dependencies: ["Basics", "Imaging", "Pipeline"], swiftSettings: release),
 
         // Built-in stage kinds: where the two halves meet.
-        .target(name: "Stages", dependencies: ["Basics", "Pipeline", "Imaging", "NN", "Vision", "Study"], swiftSettings: release),
+        .target(name: "Stages", dependencies: [
+            "Basics", "Pipeline", "Imaging", "Tensor", "NN", "CycleGAN", "Retrieval", "Pretrained", "Study",
+        ], swiftSettings: release),
 
         .executableTarget(name: "PleinAirCLI", dependencies: [
-            "Pipeline", "Stages", "Downloads", "Report", "Study", "Tensor", "Imaging", "Vision", "UI",
+            "Basics", "Pipeline", "Results", "Stages", "Downloads", "Report", "Study", "Tensor", "Imaging", "CycleGAN", "Pretrained", "UI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "StageProcess", dependencies: ["Pipeline", "Stages"], swiftSettings: release),
-        .executableTarget(name: "Benchmarks", dependencies: ["Basics", "Pipeline", "Stages", "Tensor", "NN", "Vision", "Imaging"],
-                          path: "benchmarks", exclude: ["torch_generator_step.py", "torch_cyclegan_step.py"], swiftSettings: release),
-        .executableTarget(name: "Fuzz", dependencies: ["Pipeline", "Stages", "Downloads", "Study", "NN", "Vision", "Imaging", "UI"]),
+        .executableTarget(name: "Benchmarks", dependencies: [
+            "Basics", "Pipeline", "Stages", "Tensor", "NN", "CycleGAN", "Retrieval", "Pretrained", "Imaging",
+        ], path: "benchmarks", exclude: ["torch_generator_step.py", "torch_cyclegan_step.py", "torch_inception.py", "scipy_frechet.py", "compare-builds.sh"], swiftSettings: release),
+        .executableTarget(name: "Fuzz", dependencies: [
+            "Basics", "Pipeline", "Stages", "Downloads", "Study", "NN", "CycleGAN", "Retrieval", "Pretrained", "Imaging", "UI",
+        ]),
 
-        // What some tests need from the machine (PyTorch, Slurm, Chromium…): skip, or fail where required.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Test helpers: requirements (PyTorch, Slurm, Chromium… skip, or fail where required), temp folders, HTTP.
+        .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["range_server.py"]),
+        .testTarget(name: "BasicsTests", dependencies: ["Basics", "TestSupport"]),
+        .testTarget(name: "ZIPGuardTests", dependencies: ["ZIPGuard", "TestSupport"]),
         .testTarget(name: "TensorTests", dependencies: ["Basics", "Tensor", "NN", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "NNTests", dependencies: ["Basics", "NN"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "VisionTests", dependencies: ["Basics", "Vision", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ImagingTests", dependencies: ["Basics", "Imaging", "Downloads", "Pipeline", "ZIPFoundation"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "RetrievalTests", dependencies: ["Basics", "Vision", "Imaging"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TrainingTests", dependencies: ["Basics", "Vision", "Imaging", "NN", "Tensor", "TestSupport"],
+        .testTarget(name: "NNTests", dependencies: ["Basics", "Tensor", "NN", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CycleGANTests", dependencies: ["Basics", "Tensor", "NN", "CycleGAN", "TestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Basics", "Tensor", "NN", "Retrieval", "Imaging", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PretrainedTests", dependencies: ["Basics", "Tensor", "NN", "Pretrained", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "ImagingTests", dependencies: ["Basics", "Imaging", "ZIPFoundation", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DownloadsTests", dependencies: ["Basics", "Downloads", "Imaging", "Pipeline", "ZIPFoundation", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Basics", "Pipeline", "Results", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ResultsTests", dependencies: ["Pipeline", "Results", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Pipeline", "Results", "Report", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["PleinAirCLI", "Pipeline", "TestSupport"], resources: [.copy("Fixtures")]),
         // Every built-in stage kind, run alone through one harness (StageHarness), no pipeline around it.
-        .testTarget(name: "StagesTests", dependencies: ["Basics", "Stages", "Pipeline", "Imaging", "Vision", "NN", "Tensor", "Study"]),
+        .testTarget(name: "StagesTests", dependencies: [
+            "Basics", "Stages", "Pipeline", "Imaging", "CycleGAN", "Retrieval", "NN", "Tensor", "Study", "TestSupport",
+        ]),
         // The live view: HTTP parsing, token and path safety, pages over a real ledger, Chromium, load.
         .testTarget(name: "UITests", dependencies: ["UI", "Pipeline", "TestSupport"]),
-        .testTarget(name: "StudyTests", dependencies: ["Study", "Stages", "Pipeline", "Imaging"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "Statistics", "Stages", "Pipeline", "Imaging", "TestSupport"]),
+        // The rule of which target may import which, checked from every source file's import lines.
+        .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
     ]
 )

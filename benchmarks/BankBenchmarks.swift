@@ -4,7 +4,8 @@ import Imaging
 import NN
 import Pipeline
 import Tensor
-import Vision
+import CycleGAN
+import Retrieval
 
 /// `pleinair-bench bank [--quick]` (issue 16): the method's memory banks at paper size on this
 /// machine. Demo photographs rendered at 256×256 stand in for monet2photo's 6,287 training photos
@@ -140,11 +141,12 @@ func runBankStep(bank: URL, index: URL, lambda: Float) throws {
     options.ngf = 64; options.ndf = 64; options.blocks = 9; options.lambdaPatch = lambda
     let loss = lambda > 0 ? try PatchLoss(bankFolder: bank, indexFolder: index, threads: 1) : nil
     let trainer = CycleGANTrainer(model: CycleGAN(options: options), schedule: LinearDecaySchedule(constantEpochs: 100, decayEpochs: 100),
-                                  iterationsPerEpoch: 1000, patchLoss: loss)
+                                  iterationsPerEpoch: 1000)
+    let auxiliary: CycleGANTrainer.AuxiliaryLoss? = loss.map { loss in { try loss($0, masks: nil) } }
     let a = Tensor(shape: [1, 3, 256, 256], values: DemoScenes.painting(seed: 7, size: 256, style: .impressionist).planarFloats())
     let b = Tensor(shape: [1, 3, 256, 256], values: DemoScenes.photo(seed: 8, size: 256).planarFloats())
-    _ = try trainer.step(realA: a, realB: b)
-    let step = try (0..<2).map { _ in try Bench.time { _ = try trainer.step(realA: a, realB: b) } }.min()! * 1000
+    _ = try trainer.step(realA: a, realB: b, auxiliaryLoss: auxiliary)
+    let step = try (0..<2).map { _ in try Bench.time { _ = try trainer.step(realA: a, realB: b, auxiliaryLoss: auxiliary) } }.min()! * 1000
     var line = String(format: "step_ms=%.1f", step)
     if let loss {
         let y = GradMode.withoutGradient { trainer.model.generatorA(a) }

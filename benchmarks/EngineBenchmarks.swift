@@ -3,7 +3,7 @@ import COpenBLAS
 import Foundation
 import NN
 import Tensor
-import Vision
+import CycleGAN
 
 /// Engine benchmarks (issue 3): conv2d against raw sgemm on the same shapes, one CycleGAN generator
 /// training step against PyTorch 1.13 at the same thread count, and that step's peak memory.

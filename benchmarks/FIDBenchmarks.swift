@@ -2,7 +2,7 @@ import NN
 import Basics
 import Foundation
 import Tensor
-import Vision
+import Pretrained
 
 /// FID benchmarks (issue 7): Inception feature extraction against PyTorch 1.13 on the same
 /// threads (goal ratio ≥ 1.0), and the Fréchet distance at 2048 dimensions against SciPy's

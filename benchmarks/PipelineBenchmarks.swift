@@ -8,6 +8,8 @@ func runPipelineBenchmarks() throws {
     try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: root) }
     try noOpRerun(root.appendingPathComponent("noop"))
+    try noOpRerunWithImports(root.appendingPathComponent("imports"))
+    for size in [1_000, 10_000] { try noOpScaling(root.appendingPathComponent("scale-\(size)"), stages: size) }
     try folderHashing(root.appendingPathComponent("hash"))
 }
 
@@ -43,6 +45,63 @@ private func noOpRerun(_ dir: URL) throws {
     let theirs = Bench.median((0..<5).map { _ in Bench.time { _ = Bench.shell(dvcPath, ["repro", "-q"], in: dvcDir) } })
     print(String(format: "  dvc repro (all up to date): %.1f ms", theirs * 1000))
     print(String(format: "  ratio dvc / pleinair: %.1fx (goal ≥ 20x)", theirs / ours))
+}
+
+/// The runner's cost per stage: `stages` cmd stages as chains of 40 over a matrix axis, run once,
+/// then the no-op rerun and planning alone (`--dry-run`), medians of 5 whole processes.
+private func noOpScaling(_ dir: URL, stages: Int) throws {
+    let chains = stages / 40
+    print("== \(stages) cmd stages (\(chains) chains of 40 over a matrix axis), median of 5 runs, whole process")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    var yaml = "experiment: scale\nmatrix:\n  chain: [\((0..<chains).map(String.init).joined(separator: ", "))]\nstages:\n"
+    for i in 0..<40 {
+        let input = i == 0 ? "" : "    inputs: {in: s\(i - 1).out}\n"
+        let read = i == 0 ? "" : "cat ${inputs.in} > ${outputs.out}; "
+        yaml += "  s\(i):\n    kind: cmd\n    foreach: chain\n\(input)    cmd: \"\(read)echo ${matrix.chain} \(i) >> ${outputs.out}\"\n"
+            + "    outputs: {out: file}\n"
+    }
+    try yaml.write(to: dir.appendingPathComponent("exp.yaml"), atomically: true, encoding: .utf8)
+    let pleinair = Bench.sibling("pleinair")
+    let args = ["run", "exp.yaml", "--workspace", dir.path, "-j", "2"]
+    guard Bench.shell(pleinair.path, args, in: dir) == 0 else { print("  first run failed"); return }
+    let noOp = Bench.median((0..<5).map { _ in Bench.time { _ = Bench.shell(pleinair.path, args, in: dir) } })
+    let plan = Bench.median((0..<5).map { _ in Bench.time { _ = Bench.shell(pleinair.path, args + ["--dry-run"], in: dir) } })
+    let goal = stages >= 10_000 ? 1000.0 : 100.0
+    print(String(format: "  no-op rerun: %.0f ms (%.3f ms a stage; goal ≤ %.0f ms)", noOp * 1000, noOp * 1000 / Double(stages), goal))
+    print(String(format: "  planning alone (--dry-run): %.0f ms (goal ≤ %.0f ms)", plan * 1000, goal))
+}
+
+/// The cost of following imports on a no-op rerun: 40 `python3 score.py` stages whose script imports
+/// a 12-module workspace package, planned with the import closure and with `code: []` (no code at all).
+private func noOpRerunWithImports(_ dir: URL) throws {
+    print("== no-op rerun of 40 python cmd stages importing a 12-module package (median of 15, whole process)")
+    guard let python = Bench.which("python3") else {
+        print("  python3: not installed, skipped")
+        return
+    }
+    let fm = FileManager.default
+    try fm.createDirectory(at: dir.appendingPathComponent("lib"), withIntermediateDirectories: true)
+    try "seed\n".write(to: dir.appendingPathComponent("seed.txt"), atomically: true, encoding: .utf8)
+    try "from lib import m0\nimport sys\nprint(open(sys.argv[1]).read().strip(), m0.VALUE)\n"
+        .write(to: dir.appendingPathComponent("score.py"), atomically: true, encoding: .utf8)
+    try "from . import m0\n".write(to: dir.appendingPathComponent("lib/__init__.py"), atomically: true, encoding: .utf8)
+    for m in 0..<12 {
+        let text = m < 11 ? "from . import m\(m + 1)\nimport os, json\nVALUE = m\(m + 1).VALUE + 1\n" : "VALUE = 0\n"
+        try text.write(to: dir.appendingPathComponent("lib/m\(m).py"), atomically: true, encoding: .utf8)
+    }
+    for (name, code) in [("imports", ""), ("optout", "    code: []\n")] {
+        var yaml = "experiment: \(name)\nstages:\n"
+        for i in 0..<40 {
+            let input = i == 0 ? "seed.txt" : "s\(i - 1).out"
+            yaml += "  s\(i):\n    kind: cmd\n    inputs: {in: \(input)}\n    cmd: \"\(python) score.py ${inputs.in} > ${outputs.out}\"\n\(code)    outputs: {out: file}\n"
+        }
+        try yaml.write(to: dir.appendingPathComponent("\(name).yaml"), atomically: true, encoding: .utf8)
+        let args = ["run", "\(name).yaml", "--workspace", dir.path]
+        let pleinair = Bench.sibling("pleinair")
+        guard Bench.shell(pleinair.path, args, in: dir) == 0 else { print("  first run of \(name) failed"); return }
+        let median = Bench.median((0..<15).map { _ in Bench.time { _ = Bench.shell(pleinair.path, args, in: dir) } })
+        print(String(format: "  pleinair run (all cached), %@: %.1f ms", name == "imports" ? "imports followed (13 files a stage)" : "code: [] (no code)", median * 1000))
+    }
 }
 
 private func folderHashing(_ dir: URL) throws {

@@ -3,7 +3,8 @@ import Foundation
 import Imaging
 import NN
 import Tensor
-import Vision
+import CycleGAN
+import Retrieval
 
 /// Retrieval benchmarks (issue 5): FAISS throughput per index type against exact search in the
 /// same run, on the demo scenes' real patches queried with patches of the demo paintings; and the

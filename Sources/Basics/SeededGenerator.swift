@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The one seedable random source of PleinAir (xoshiro256**, seeded through SplitMix64): weight
 /// initialisation, data order and crops, demo scenes, study sheets. A seed reproduces every bit.

@@ -61,14 +61,14 @@ public struct DatasetDownloader: Sendable {
     public func install(_ name: String, into directory: URL,
                         progress: (@Sendable (DownloadProgress) -> Void)? = nil) throws -> InstalledDataset {
         guard let entry = catalog.first(where: { $0.name == name }) else {
-            throw DatasetError.unknownDataset(name: name, known: catalog.map(\.name))
+            throw DownloadError.unknownDataset(name: name, known: catalog.map(\.name))
         }
         let fm = FileManager.default
         let target = directory.appendingPathComponent(name)
         if let installed = try alreadyInstalled(entry, at: target) { return installed }
         if fm.fileExists(atPath: target.path) {
             // Something is there but does not open as the dataset: never overwrite a person's files.
-            throw DatasetError.io(path: target.path, message: "exists but is not a complete \(name) dataset; move it away and retry")
+            throw DownloadError.io(path: target.path, message: "exists but is not a complete \(name) dataset; move it away and retry")
         }
         try? fm.createDirectory(at: directory, withIntermediateDirectories: true)
 
@@ -84,7 +84,7 @@ public struct DatasetDownloader: Sendable {
             do {
                 try fm.moveItem(at: partial, to: archive)
             } catch {
-                throw DatasetError.io(path: archive.path, message: "cannot rename download: \(error.localizedDescription)")
+                throw DownloadError.io(path: archive.path, message: "cannot rename download: \(error.localizedDescription)")
             }
         }
 
@@ -99,7 +99,7 @@ public struct DatasetDownloader: Sendable {
             try JSONSerialization.data(withJSONObject: marker, options: [.sortedKeys])
                 .write(to: target.appendingPathComponent(DatasetDownloader.markerName), options: .atomic)
         } catch {
-            throw DatasetError.io(path: target.path, message: "cannot install: \(error.localizedDescription)")
+            throw DownloadError.io(path: target.path, message: "cannot install: \(error.localizedDescription)")
         }
         if !keepArchive { try? fm.removeItem(at: archive) }
         return InstalledDataset(root: target, archiveSHA256: sha, downloadedBytes: downloaded,
@@ -131,12 +131,12 @@ public struct DatasetDownloader: Sendable {
         let size = ((try? FileManager.default.attributesOfItem(atPath: file.path)[.size]) as? Int64) ?? -1
         if let expected = entry.size, size != expected {
             if deleteOnChecksumMismatch { try? FileManager.default.removeItem(at: file) }
-            throw DatasetError.verificationFailed(path: file.path, message: "size \(size) bytes, expected \(expected)")
+            throw DownloadError.verificationFailed(path: file.path, message: "size \(size) bytes, expected \(expected)")
         }
         let sha = try FileHash.sha256(of: file)
         if let expected = entry.sha256, sha != expected.lowercased() {
             if deleteOnChecksumMismatch { try? FileManager.default.removeItem(at: file) }
-            throw DatasetError.verificationFailed(path: file.path, message: "SHA-256 \(sha), expected \(expected)"
+            throw DownloadError.verificationFailed(path: file.path, message: "SHA-256 \(sha), expected \(expected)"
                 + (deleteOnChecksumMismatch ? " (download deleted; run again)" : " (delete or replace the file)"))
         }
         return sha

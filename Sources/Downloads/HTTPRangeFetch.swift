@@ -46,7 +46,7 @@ final class HTTPRangeFetch: NSObject, URLSessionDataDelegate, @unchecked Sendabl
         done.wait()
         session.finishTasksAndInvalidate()
         try? handle?.close()
-        if let writeError { throw DatasetError.io(path: destination.path, message: "write failed: \(writeError.localizedDescription)") }
+        if let writeError { throw DownloadError.io(path: destination.path, message: "write failed: \(writeError.localizedDescription)") }
         outcome.fileSize = (try? FileManager.default.attributesOfItem(atPath: destination.path)[.size] as? Int64) ?? 0
         return outcome
     }
@@ -72,7 +72,7 @@ final class HTTPRangeFetch: NSObject, URLSessionDataDelegate, @unchecked Sendabl
                 offset = 0
                 outcome.total = http.expectedContentLength >= 0 ? http.expectedContentLength : nil
                 if !fm.createFile(atPath: destination.path, contents: nil) {
-                    throw DatasetError.io(path: destination.path, message: "cannot create file")
+                    throw DownloadError.io(path: destination.path, message: "cannot create file")
                 }
                 handle = try FileHandle(forWritingTo: destination)
             default:

@@ -1,6 +1,5 @@
 import Foundation
 import Pipeline
-import Vision
 
 /// `pretrained`: a released generator by name (the CycleGAN zoo's, the Art2Real authors'), as a
 /// model folder `translate` reads. Files are cached under `$PLEINAIR_WEIGHTS/released/`, and the

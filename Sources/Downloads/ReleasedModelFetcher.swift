@@ -1,6 +1,6 @@
 import Foundation
 import Imaging
-import Vision
+import Basics
 
 /// What `ReleasedModelFetcher.fetch` did for one file.
 public struct FetchedFile: Sendable, Equatable {
@@ -25,7 +25,7 @@ public struct ReleasedModelFetcher {
     public var attempts: Int
     public var timeout: TimeInterval
 
-    public init(root: URL = PretrainedWeights.directory().appendingPathComponent("released"), baseURL: URL? = nil,
+    public init(root: URL = WeightsFolder.url().appendingPathComponent("released"), baseURL: URL? = nil,
                 attempts: Int = 3, timeout: TimeInterval = 60) {
         self.root = root
         self.baseURL = baseURL
@@ -54,7 +54,7 @@ public struct ReleasedModelFetcher {
             manual = []
         }
         if !manual.isEmpty {
-            throw DatasetError.downloadFailed(url: model.page.absoluteString, message:
+            throw DownloadError.downloadFailed(url: model.page.absoluteString, message:
                 "\(model.id) has no direct download link; download "
                 + manual.map(\.name).joined(separator: " and ") + " from \(model.page.absoluteString) and put "
                 + (manual.count == 1 ? "it" : "them") + " in \(folder.path)/ (or name a mirror: the stage's base_url, `weights fetch --url`)")
@@ -90,7 +90,7 @@ public struct ReleasedModelFetcher {
             fetched = try VerifiedDownload(url: url, destination: archive, sha256Prefix: "", attempts: attempts, timeout: timeout)
                 .run(progress: progress)
         } catch {
-            throw DatasetError.downloadFailed(url: url.absoluteString, message: "\(error); offline, put \(url.lastPathComponent) (from "
+            throw DownloadError.downloadFailed(url: url.absoluteString, message: "\(error); offline, put \(url.lastPathComponent) (from "
                                               + "\(url.absoluteString)) or its " + files.joined(separator: " and ") + " in \(folder.path)/")
         }
         let size = ((try? fm.attributesOfItem(atPath: archive.path)[.size]) as? Int64) ?? 0
@@ -104,13 +104,13 @@ public struct ReleasedModelFetcher {
         for name in files {
             let matches = inside.filter { $0.lastPathComponent == name }
             guard matches.count == 1 else {
-                throw DatasetError.io(path: archive.path, message: matches.isEmpty ? "holds no \(name)"
+                throw DownloadError.io(path: archive.path, message: matches.isEmpty ? "holds no \(name)"
                                       : "holds \(matches.count) files named \(name); put the right one in \(folder.path)/ by hand")
             }
             do {
                 try fm.moveItem(at: matches[0], to: folder.appendingPathComponent(name))
             } catch {
-                throw DatasetError.io(path: folder.appendingPathComponent(name).path, message: "cannot move out of the archive: \(error)")
+                throw DownloadError.io(path: folder.appendingPathComponent(name).path, message: "cannot move out of the archive: \(error)")
             }
         }
         try? fm.removeItem(at: archive)

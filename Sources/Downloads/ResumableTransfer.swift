@@ -37,7 +37,7 @@ struct ResumableTransfer {
                 if outcome.status == 0 {  // no HTTP response at all
                     lastError = offlineMessage(error)
                     if Self.isOffline(error) || outcome.fileSize == before {
-                        throw DatasetError.downloadFailed(url: url.absoluteString, message: lastError)
+                        throw DownloadError.downloadFailed(url: url.absoluteString, message: lastError)
                     }
                 } else {
                     lastError = "interrupted after \(outcome.fileSize) bytes (\(error.localizedDescription))"
@@ -52,7 +52,7 @@ struct ResumableTransfer {
                 }
                 if let total = outcome.total, outcome.fileSize != total {
                     try? fm.removeItem(at: partial)
-                    throw DatasetError.verificationFailed(path: partial.path,
+                    throw DownloadError.verificationFailed(path: partial.path,
                         message: "server promised \(total) bytes (Content-Length) but \(outcome.fileSize) arrived")
                 }
                 return (transferred, startSize)
@@ -61,12 +61,12 @@ struct ResumableTransfer {
                 try? fm.removeItem(at: partial)
                 lastError = "server rejected the resume request; restarting"
             case 404:
-                throw DatasetError.downloadFailed(url: url.absoluteString, message: "HTTP 404: not found")
+                throw DownloadError.downloadFailed(url: url.absoluteString, message: "HTTP 404: not found")
             default:
                 lastError = "HTTP status \(outcome.status)"
             }
         }
-        throw DatasetError.downloadFailed(url: url.absoluteString,
+        throw DownloadError.downloadFailed(url: url.absoluteString,
                                           message: "\(lastError); gave up after \(attempts) attempts (run again to resume)")
     }
 

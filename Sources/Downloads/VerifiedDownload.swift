@@ -44,7 +44,7 @@ public struct VerifiedDownload: Sendable {
         if fm.fileExists(atPath: destination.path) {
             let sha = try FileHash.sha256(of: destination)
             guard sha.hasPrefix(sha256Prefix) else {
-                throw DatasetError.verificationFailed(path: destination.path,
+                throw DownloadError.verificationFailed(path: destination.path,
                     message: "SHA-256 \(sha) does not start with \(sha256Prefix) (delete or replace the file)")
             }
             return DownloadedFile(path: destination, sha256: sha, downloadedBytes: 0, alreadyPresent: true)
@@ -52,7 +52,7 @@ public struct VerifiedDownload: Sendable {
         do {
             try fm.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
         } catch {
-            throw DatasetError.io(path: destination.deletingLastPathComponent().path, message: "cannot create: \(error.localizedDescription)")
+            throw DownloadError.io(path: destination.deletingLastPathComponent().path, message: "cannot create: \(error.localizedDescription)")
         }
         let partial = destination.appendingPathExtension("part")
         let (transferred, _) = try ResumableTransfer(url: url, partial: partial, expectedSize: nil, attempts: attempts,
@@ -60,11 +60,11 @@ public struct VerifiedDownload: Sendable {
         let sha = try FileHash.sha256(of: partial)
         guard sha.hasPrefix(sha256Prefix) else {
             try? fm.removeItem(at: partial)
-            throw DatasetError.verificationFailed(path: partial.path,
+            throw DownloadError.verificationFailed(path: partial.path,
                 message: "SHA-256 \(sha) does not start with \(sha256Prefix) (download deleted; run again)")
         }
         do { try fm.moveItem(at: partial, to: destination) } catch {
-            throw DatasetError.io(path: destination.path, message: "cannot rename download: \(error.localizedDescription)")
+            throw DownloadError.io(path: destination.path, message: "cannot rename download: \(error.localizedDescription)")
         }
         return DownloadedFile(path: destination, sha256: sha, downloadedBytes: transferred, alreadyPresent: false)
     }

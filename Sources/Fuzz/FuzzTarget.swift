@@ -10,6 +10,7 @@ struct FuzzTarget {
     static let all: [FuzzTarget] = [
         FuzzTarget(name: "spec", run: Harnesses.spec),
         FuzzTarget(name: "pickle", run: Harnesses.pickle),
+        FuzzTarget(name: "torchscript", run: Harnesses.torchScript),
         FuzzTarget(name: "safetensors", run: Harnesses.safetensors),
         FuzzTarget(name: "npy", run: Harnesses.npy),
         FuzzTarget(name: "answers", run: Harnesses.answers),
@@ -17,6 +18,7 @@ struct FuzzTarget {
         FuzzTarget(name: "image", run: Harnesses.image),
         FuzzTarget(name: "http", run: Harnesses.http),
         FuzzTarget(name: "mask", run: Harnesses.mask),
+        FuzzTarget(name: "scripts", run: Harnesses.scripts),
     ]
 
     static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }

@@ -7,7 +7,8 @@ import Pipeline
 import Stages
 import Study
 import UI
-import Vision
+import Pretrained
+import Retrieval
 
 /// The per-parser harnesses: each feeds the bytes to the public entry point a user's file reaches.
 /// Errors propagate so replay mode can show them; the fuzzing entry point ignores them.
@@ -32,11 +33,22 @@ enum Harnesses {
     }
 
     /// PyTorch checkpoints, zip and legacy pickle formats. Through a file: ZIPFoundation's
-    /// in-memory archives trap on offsets past the end, its file-backed ones do not.
+    /// in-memory archives trap on offsets past the end, its file-backed ones do not. The same bytes
+    /// then go to the authors' mask pickles (NumPy arrays in a list), which `train` reads from `masks_A`.
     static func pickle(_ data: Data) throws {
         let url = Scratch.file("input.pth")
         try data.write(to: url)
-        _ = try PyTorchCheckpoint.readStateDict(contentsOf: url)
+        let checkpoint = Result { try PyTorchCheckpoint.readStateDict(contentsOf: url) }
+        _ = try? AuthorsMaskPickle.decode([UInt8](data), path: "input.pkl", width: 6, height: 4)
+        _ = try checkpoint.get()
+    }
+
+    /// TorchScript archives (`weights import inception`): the module-tree reader, then the mapping
+    /// onto pytorch-fid's network. Through a file, as `pickle`.
+    static func torchScript(_ data: Data) throws {
+        let url = Scratch.file("input.pt")
+        try data.write(to: url)
+        _ = try TFInceptionWeights.stateDict(from: try TorchScriptArchive.read(contentsOf: url), path: url.path)
     }
 
     static func safetensors(_ data: Data) throws {
@@ -50,6 +62,14 @@ enum Harnesses {
         if let m = try? MappedMatrix<Int32>(contentsOf: url), m.rows > 0 { _ = m.row(m.rows - 1).last }
         let m = try MappedMatrix<Float>(contentsOf: url)
         if m.rows > 0 { _ = m.row(m.rows - 1).last }
+    }
+
+    /// A workspace script a `cmd` stage's code closure reads: the same bytes as Python (imports) and
+    /// as shell text (sourced files, scripts run, `PYTHONPATH`).
+    static func scripts(_ data: Data) throws {
+        let bytes = Array(data)
+        _ = ScriptReferences.scan(bytes, as: .python)
+        _ = ScriptReferences.scan(bytes, as: .shell)
     }
 
     /// Study answer CSV, as `AnswerFile.read` sees it.

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A float RGB raster the scene renderers paint on, with the few primitives brushes need.
 struct Canvas {

@@ -1,4 +1,4 @@
-/// Why a dataset folder could not be listed, hashed or downloaded; always names the path or URL.
+/// Why a dataset folder could not be listed, hashed or extracted; always names the path or URL.
 public enum DatasetError: Error, Equatable, CustomStringConvertible, Sendable {
     /// Nothing exists at the path.
     case notFound(path: String)
@@ -10,12 +10,6 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible, Sendable {
     case missingSplit(root: String, split: String)
     /// Reading or writing failed.
     case io(path: String, message: String)
-    /// The name is not in the catalogue of downloadable datasets.
-    case unknownDataset(name: String, known: [String])
-    /// The server could not be reached or answered with an error.
-    case downloadFailed(url: String, message: String)
-    /// The downloaded bytes are not what the catalogue or the server promised.
-    case verificationFailed(path: String, message: String)
     /// The archive could not be extracted (corrupt zip, CRC mismatch, unsafe entry path).
     case extractionFailed(path: String, message: String)
 
@@ -27,9 +21,6 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .missingSplit(root, split):
             return "\(root): not a CycleGAN dataset, missing \(split)/ (expected trainA, trainB, testA, testB)"
         case let .io(path, message): return "\(path): \(message)"
-        case let .unknownDataset(name, known): return "unknown dataset '\(name)'; known: \(known.joined(separator: ", "))"
-        case let .downloadFailed(url, message): return "\(url): download failed: \(message)"
-        case let .verificationFailed(path, message): return "\(path): verification failed: \(message)"
         case let .extractionFailed(path, message): return "\(path): extraction failed: \(message)"
         }
     }

@@ -9,8 +9,18 @@ public enum ResizeFilter: String, Sendable, CaseIterable {
     /// Classic two-tap bilinear interpolation at every scale (no antialiasing when shrinking;
     /// what `torch.nn.functional.interpolate(..., align_corners=False)` does).
     case bilinearNoAntialias
+    /// Keys' cubic convolution with a = −0.5, support widened by the scale factor when shrinking:
+    /// Pillow's `BICUBIC` (what torchvision's `Resize` and clean-fid do to PIL images). 8-bit
+    /// images go through `PILBicubicResampler`, which reproduces Pillow's fixed-point arithmetic.
+    case bicubic
 
-    var support: Double { self == .area ? 0.5 : 1.0 }
+    var support: Double {
+        switch self {
+        case .area: return 0.5
+        case .bilinear, .bilinearNoAntialias: return 1
+        case .bicubic: return 2
+        }
+    }
 
     func weight(_ x: Double) -> Double {
         switch self {
@@ -18,6 +28,12 @@ public enum ResizeFilter: String, Sendable, CaseIterable {
         case .bilinear, .bilinearNoAntialias:
             let a = abs(x)
             return a < 1 ? 1 - a : 0
+        case .bicubic:
+            // Pillow's bicubic_filter, term for term (the same rounding).
+            let a = -0.5, t = abs(x)
+            if t < 1 { return ((a + 2) * t - (a + 3)) * t * t + 1 }
+            if t < 2 { return (((t - 5) * t + 8) * t - 4) * a }
+            return 0
         }
     }
 }
@@ -30,6 +46,9 @@ extension Image {
     public func resized(width newWidth: Int, height newHeight: Int, filter: ResizeFilter = .bilinear) -> Image {
         precondition(newWidth > 0 && newHeight > 0, "target size must be positive")
         if newWidth == width && newHeight == height { return self }
+        if filter == .bicubic && depth == .eight {
+            return PILBicubicResampler(width: width, height: height, toWidth: newWidth, toHeight: newHeight).resample(self)
+        }
         var current = self
         if newWidth != width {
             current = current.resampled(horizontal: true, to: newWidth, filter: filter)
@@ -56,6 +75,7 @@ extension Image {
         let scale = Double(inSize) / Double(outSize)
         let filterScale = filter == .bilinearNoAntialias ? 1 : max(scale, 1)
         let support = filter.support * filterScale
+        let reciprocal = 1 / filterScale  // Pillow multiplies by the reciprocal; dividing can differ in the last bit
         return (0..<outSize).map { xx in
             let center = (Double(xx) + 0.5) * scale
             let lo = max(0, Int(center - support + 0.5))
@@ -64,7 +84,7 @@ extension Image {
             var total = 0.0
             if hi > lo {
                 for x in lo..<hi {
-                    let w = filter.weight((Double(x) - center + 0.5) / filterScale)
+                    let w = filter.weight((Double(x) - center + 0.5) * reciprocal)
                     weights.append(w)
                     total += w
                 }

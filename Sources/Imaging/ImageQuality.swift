@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Why two images cannot be compared.
 public enum ImageQualityError: Error, Equatable, CustomStringConvertible {

@@ -1,9 +1,5 @@
-#if canImport(Glibc)
 import Basics
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Surface kinds; the photo renderer picks texture by material, painters pick brushwork by it.
 enum Material: UInt8 {

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A linear-ish float colour used while rendering the demo scenes (components nominally 0...1).
 struct RGB: Equatable {

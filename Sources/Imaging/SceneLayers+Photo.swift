@@ -1,9 +1,5 @@
-#if canImport(Glibc)
 import Basics
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 extension SceneLayers {
     /// Renders the scene as a "photograph": the clean layers plus what cameras add and painters

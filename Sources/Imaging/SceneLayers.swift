@@ -1,9 +1,5 @@
-#if canImport(Glibc)
 import Basics
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A scene rasterised at one size: the clean colours a painter would see (with haze and light,
 /// without texture or noise) plus per-pixel region, material and depth, which both the photo

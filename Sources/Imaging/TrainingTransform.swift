@@ -3,8 +3,8 @@ import Basics
 /// The CycleGAN preprocessing as a value: resize to `loadSize` square, random `cropSize` crop,
 /// random horizontal flip; evaluation resizes straight to `cropSize`. Output is always 8-bit RGB.
 ///
-/// The reference implementation resizes with bicubic; this uses antialiased bilinear (Pillow's
-/// `BILINEAR`), which is what FID tooling standardises on. Stated here because it changes numbers.
+/// The default filter is antialiased bilinear (Pillow's `BILINEAR`); junyanz's code and the Art2Real
+/// authors resize with Pillow's `BICUBIC` (`filter: .bicubic`). Stated here because it changes numbers.
 public struct TrainingTransform: Sendable, Equatable {
     /// Side of the square the image is first resized to (CycleGAN: 286).
     public var loadSize: Int
@@ -33,16 +33,28 @@ public struct TrainingTransform: Sendable, Equatable {
     /// flip. The random draws are the image-only path's, so a mask never changes which crop an image gets.
     public func training<G: RandomNumberGenerator>(_ image: Image, mask: LabelMap?,
                                                    using rng: inout G) -> (image: Image, mask: LabelMap?) {
+        let (out, x, y, flipped) = draw(image, using: &rng)
+        let labels = mask?.resized(width: loadSize, height: loadSize).cropped(x: x, y: y, width: cropSize, height: cropSize)
+        return (out, flipped ? labels?.flippedHorizontally() : labels)
+    }
+
+    /// A training sample and its class masks (which may overlap), resized (nearest), cropped and
+    /// flipped with it; the random draws are the image-only path's.
+    public func training<G: RandomNumberGenerator>(_ image: Image, masks: ClassMasks,
+                                                   using rng: inout G) -> (image: Image, masks: ClassMasks) {
+        let (out, x, y, flipped) = draw(image, using: &rng)
+        let sample = masks.resized(width: loadSize, height: loadSize).cropped(x: x, y: y, width: cropSize, height: cropSize)
+        return (out, flipped ? sample.flippedHorizontally() : sample)
+    }
+
+    /// The resized, cropped and maybe flipped image, with the crop's corner and the flip drawn.
+    private func draw<G: RandomNumberGenerator>(_ image: Image, using rng: inout G) -> (Image, x: Int, y: Int, flipped: Bool) {
         var out = Self.rgb8(image).resized(width: loadSize, height: loadSize, filter: filter)
         let x = Int.random(in: 0...(loadSize - cropSize), using: &rng)
         let y = Int.random(in: 0...(loadSize - cropSize), using: &rng)
         out = out.cropped(x: x, y: y, width: cropSize, height: cropSize)
-        var labels = mask?.resized(width: loadSize, height: loadSize).cropped(x: x, y: y, width: cropSize, height: cropSize)
-        if flip && Bool.random(using: &rng) {
-            out = out.flippedHorizontally()
-            labels = labels?.flippedHorizontally()
-        }
-        return (out, labels)
+        let flipped = flip && Bool.random(using: &rng)
+        return (flipped ? out.flippedHorizontally() : out, x, y, flipped)
     }
 
     /// An evaluation sample: resized to `cropSize` square, nothing random.

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Hashed-lattice value noise: smooth pseudo-random fields for textures, ridges and clouds.
 /// Pure functions of (seed, coordinates), so images never depend on drawing order.

@@ -35,6 +35,7 @@ indirect enum PickleValue {
         case .tuple(_, let depth): return depth
         case .list(let l): return l.depth
         case .dict(let d): return d.depth
+        case .built(let o as PickleStateful): return o.depth
         default: return 0
         }
     }
@@ -65,6 +66,9 @@ struct PickleMachine {
     var resolveGlobal: (_ module: String, _ name: String) throws -> Void
     var persistentLoad: (PickleValue) throws -> PickleValue
     var reduce: (_ module: String, _ name: String, _ args: [PickleValue]) throws -> PickleValue?
+    /// BUILD: sets an object's state (NumPy arrays and dtypes get theirs this way); the result
+    /// replaces the object. Nil: the state is dropped (state dicts' `_metadata` is not needed).
+    var build: ((_ object: PickleValue, _ state: PickleValue) throws -> PickleValue)? = nil
 
     init(bytes: [UInt8], start: Int = 0, resolveGlobal: @escaping (String, String) throws -> Void,
          persistentLoad: @escaping (PickleValue) throws -> PickleValue,
@@ -89,6 +93,7 @@ struct PickleMachine {
         for item in items {
             if case .list(let l) = item { l.sealed = true }
             if case .dict(let d) = item { d.sealed = true }
+            if case .built(let o as PickleStateful) = item { o.sealed = true }
             depth = max(depth, item.depth + 1)
         }
         guard depth <= Self.maxDepth else { throw fail("containers nested more than \(Self.maxDepth) deep") }
@@ -247,7 +252,17 @@ struct PickleMachine {
                 } else {
                     throw fail("calling \(module).\(name) is not supported")
                 }
-            case 0x62: _ = try pop()  // BUILD: object state (e.g. a state dict's _metadata) is not needed
+            case 0x62:  // BUILD: a NumPy machine's hook, a stateful object's state, or dropped (a state dict's _metadata)
+                let state = try pop()
+                if let build {
+                    let object = try pop()
+                    stack.append(try build(object, state))
+                } else if case .built(let object as PickleStateful) = stack.last {
+                    guard !object.sealed else { throw fail("an object built after it was nested in a container") }
+                    let depth = try nest([state])  // seals the state: it cannot change behind the object's back
+                    try object.setState(state)
+                    object.depth = max(object.depth, depth)
+                }
             default:
                 throw fail(String(format: "unsupported opcode 0x%02x", opcode))
             }

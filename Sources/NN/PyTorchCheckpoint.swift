@@ -28,7 +28,9 @@ public enum PyTorchCheckpoint {
         let head = (try? handle.read(upToCount: 4)) ?? Data()
         try? handle.close()
         do {
-            if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return try readZip(url) }
+            if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+                return try readZip(url, vocabulary: .stateDict) { root, bytesOf in try materialize(root, path: url.path, bytesOf: bytesOf) }
+            }
             if head.first == 0x80 { return try readLegacy(url) }
         } catch let error as PickleError {
             throw CheckpointError(path: url.path, reason: error.description)
@@ -63,13 +65,26 @@ public enum PyTorchCheckpoint {
         "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state",
     ] + elementSizes.keys.map { "torch." + $0 })
 
+    /// What a pickle may name beyond tensors and storages, and what calling those names builds.
+    struct Vocabulary {
+        /// Whether the global `module.name` may appear.
+        var allows: (_ module: String, _ name: String) -> Bool
+        /// What the refusal says the pickle is not part of ("a PyTorch state dict").
+        var kind: String
+        /// Builds what calling an allowed global (other than the tensor rebuilders) returns; nil: not callable.
+        var construct: (_ module: String, _ name: String, _ args: [PickleValue]) throws -> PickleValue?
+
+        static let stateDict = Vocabulary(allows: { PyTorchCheckpoint.allowedGlobals.contains($0 + "." + $1) }, kind: "a PyTorch state dict",
+                                          construct: { _, _, _ in nil })
+    }
+
     /// Runs the state-dict pickle, collecting storages and tensor views.
-    static func parse(_ bytes: [UInt8], start: Int = 0, path: String,
+    static func parse(_ bytes: [UInt8], start: Int = 0, path: String, vocabulary: Vocabulary = .stateDict,
                       storages: inout [String: StorageRef]) throws -> (PickleValue, end: Int) {
         var found: [String: StorageRef] = storages
         var machine = PickleMachine(bytes: bytes, start: start, resolveGlobal: { module, name in
-            guard allowedGlobals.contains(module + "." + name) else {
-                throw CheckpointError(path: path, reason: "refusing global \(module).\(name): not part of a PyTorch state dict")
+            guard vocabulary.allows(module, name) else {
+                throw CheckpointError(path: path, reason: "refusing global \(module).\(name): not part of \(vocabulary.kind)")
             }
         }, persistentLoad: { pid in
             // ('storage', storage type, key, location, element count[, view metadata])
@@ -100,7 +115,7 @@ public enum PyTorchCheckpoint {
             case ("torch._utils", "_rebuild_parameter"), ("torch._utils", "_rebuild_parameter_with_state"):
                 return args.first
             default:
-                return nil
+                return try vocabulary.construct(module, name, args)
             }
         })
         let value = try machine.load()
@@ -114,23 +129,39 @@ public enum PyTorchCheckpoint {
         var out: [String: Tensor] = [:]
         for (k, v) in dict.entries {
             guard let key = k.stringValue, case .built(let ref as TensorRef) = v else { continue }
-            let s = ref.storage
-            let n = try elementCount(of: ref, key: key, path: path)
-            if s.values == nil { s.values = try decode(try bytesOf(s), storage: s, path: path) }
-            let values = s.values!
-            let t = Tensor(zeros: ref.size)
-            var index = [Int](repeating: 0, count: ref.size.count)
-            let p = t.pointer
-            for i in 0..<n {
-                var at = ref.offset
-                for (d, x) in index.enumerated() { at += x * ref.stride[d] }
-                p[i] = values[at]
-                var d = index.count - 1
-                while d >= 0 { index[d] += 1; if index[d] < ref.size[d] { break }; index[d] = 0; d -= 1 }
-            }
-            out[key] = t
+            out[key] = try tensor(ref, key: key, path: path, bytesOf: bytesOf)
         }
         return out
+    }
+
+    /// The view `ref` as a contiguous tensor; `key` names it in errors.
+    static func tensor(_ ref: TensorRef, key: String, path: String, bytesOf: (StorageRef) throws -> Data) throws -> Tensor {
+        let s = ref.storage
+        let n = try elementCount(of: ref, key: key, path: path)
+        if s.values == nil { s.values = try decode(try bytesOf(s), storage: s, path: path) }
+        let values = s.values!
+        let t = Tensor(zeros: ref.size)
+        let p = t.pointer
+        // A contiguous view (what torch writes for parameters) is one copy.
+        var contiguous = 1, isContiguous = true
+        for (extent, stride) in zip(ref.size, ref.stride).reversed() where extent > 1 {
+            if stride != contiguous { isContiguous = false }
+            contiguous *= extent
+        }
+        if n == 0 { return t }
+        if isContiguous {
+            values.withUnsafeBufferPointer { p.update(from: $0.baseAddress! + ref.offset, count: n) }
+            return t
+        }
+        var index = [Int](repeating: 0, count: ref.size.count)
+        for i in 0..<n {
+            var at = ref.offset
+            for (d, x) in index.enumerated() { at += x * ref.stride[d] }
+            p[i] = values[at]
+            var d = index.count - 1
+            while d >= 0 { index[d] += 1; if index[d] < ref.size[d] { break }; index[d] = 0; d -= 1 }
+        }
+        return t
     }
 
     /// The element count of a view, refused unless every element it addresses lies inside its
@@ -174,24 +205,32 @@ public enum PyTorchCheckpoint {
         guard s.count > 0 else { return out }
         data.withUnsafeBytes { raw in
             let b = raw.baseAddress!
-            for i in 0..<s.count {
-                switch s.type {
-                case "FloatStorage": out[i] = Float(bitPattern: b.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self).littleEndian)
-                case "DoubleStorage": out[i] = Float(Double(bitPattern: b.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self).littleEndian))
-                case "HalfStorage": out[i] = Float(Float16(bitPattern: b.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).littleEndian))
-                case "BFloat16Storage": out[i] = Float(bitPattern: UInt32(b.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self).littleEndian) << 16)
-                case "LongStorage": out[i] = Float(Int64(littleEndian: b.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self)))
-                case "IntStorage": out[i] = Float(Int32(littleEndian: b.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self)))
-                case "ShortStorage": out[i] = Float(Int16(littleEndian: b.loadUnaligned(fromByteOffset: 2 * i, as: Int16.self)))
-                case "CharStorage": out[i] = Float(b.load(fromByteOffset: i, as: Int8.self))
-                default: out[i] = Float(b.load(fromByteOffset: i, as: UInt8.self))
-                }
+            // One switch per storage, not per element (87 MB archives go through here).
+            func each(_ value: (Int) -> Float) { for i in 0..<s.count { out[i] = value(i) } }
+            switch s.type {
+            case "FloatStorage":
+                #if _endian(little)
+                out.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(start: b, count: 4 * s.count)) }
+                #else
+                each { Float(bitPattern: b.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self).littleEndian) }
+                #endif
+            case "DoubleStorage": each { Float(Double(bitPattern: b.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self).littleEndian)) }
+            case "HalfStorage": each { Float(Float16(bitPattern: b.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self).littleEndian)) }
+            case "BFloat16Storage": each { Float(bitPattern: UInt32(b.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self).littleEndian) << 16) }
+            case "LongStorage": each { Float(Int64(littleEndian: b.loadUnaligned(fromByteOffset: 8 * $0, as: Int64.self))) }
+            case "IntStorage": each { Float(Int32(littleEndian: b.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self))) }
+            case "ShortStorage": each { Float(Int16(littleEndian: b.loadUnaligned(fromByteOffset: 2 * $0, as: Int16.self))) }
+            case "CharStorage": each { Float(b.load(fromByteOffset: $0, as: Int8.self)) }
+            default: each { Float(b.load(fromByteOffset: $0, as: UInt8.self)) }
             }
         }
         return out
     }
 
-    static func readZip(_ url: URL) throws -> [String: Tensor] {
+    /// Runs the zip archive's `data.pkl` under `vocabulary` and hands its root, with a reader of
+    /// storage bytes, to `extract` (TorchScript archives share this layout).
+    static func readZip<T>(_ url: URL, vocabulary: Vocabulary,
+                           extract: (PickleValue, (StorageRef) throws -> Data) throws -> T) throws -> T {
         if let problem = ZIPPreflight.problem(in: url) {
             throw CheckpointError(path: url.path, reason: "not a readable zip archive (\(problem))")
         }
@@ -215,8 +254,8 @@ public enum PyTorchCheckpoint {
             throw CheckpointError(path: url.path, reason: "big-endian checkpoints are not supported")
         }
         var storages: [String: StorageRef] = [:]
-        let (root, _) = try parse(Array(try contents(pkl)), path: url.path, storages: &storages)
-        return try materialize(root, path: url.path) { s in
+        let (root, _) = try parse(Array(try contents(pkl)), path: url.path, vocabulary: vocabulary, storages: &storages)
+        return try extract(root) { s in
             guard let entry = archive[prefix + "data/" + s.key] else {
                 throw CheckpointError(path: url.path, reason: "storage \(s.key) missing from the archive")
             }

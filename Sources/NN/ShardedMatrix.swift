@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -34,7 +35,7 @@ public final class ShardedMatrix<T: NpyElement>: @unchecked Sendable {
             let fd = open(url.path, O_RDONLY)
             guard fd >= 0 else {
                 fds.forEach { close($0) }
-                throw BankFileError.io(path: url.path, String(cString: strerror(errno)))
+                throw BankFileError.io(path: url.path, errnoMessage())
             }
             fds.append(fd)
         }
@@ -106,7 +107,7 @@ public final class ShardedMatrix<T: NpyElement>: @unchecked Sendable {
             let got = pread(descriptors[s], out + done, total - done, off_t(start + done))
             if got < 0 && errno == EINTR { continue }
             guard got > 0 else {
-                throw BankFileError.io(path: files[s].path, got == 0 ? "file ends early" : String(cString: strerror(errno)))
+                throw BankFileError.io(path: files[s].path, got == 0 ? "file ends early" : errnoMessage())
             }
             done += got
         }

@@ -110,7 +110,7 @@ public final class ArtifactStore {
         let temporary = folder.appendingPathComponent(".\(stage).\(getpid()).link")
         try? fm.removeItem(at: temporary)
         try fm.createSymbolicLink(atPath: temporary.path, withDestinationPath: target)
-        guard rename(temporary.path, view.path) == 0 else { throw StoreError.io(view.path, String(cString: strerror(errno))) }
+        guard rename(temporary.path, view.path) == 0 else { throw StoreError.io(view.path, errnoMessage()) }
     }
 
     private func storeObject(from url: URL, hash: String) throws {
@@ -120,7 +120,7 @@ public final class ArtifactStore {
         try fm.createDirectory(at: object.deletingLastPathComponent(), withIntermediateDirectories: true)
         try ArtifactStore.fsync(url.path)
         if Glibc.link(url.path, object.path) != 0 && errno != EEXIST {
-            throw StoreError.io(object.path, String(cString: strerror(errno)))
+            throw StoreError.io(object.path, errnoMessage())
         }
     }
 
@@ -132,13 +132,13 @@ public final class ArtifactStore {
         guard fm.createFile(atPath: temporary, contents: data) else { throw StoreError.io(temporary, "cannot write (disk full?)") }
         try ArtifactStore.fsync(temporary)
         chmod(temporary, 0o444)
-        guard rename(temporary, object.path) == 0 else { throw StoreError.io(object.path, String(cString: strerror(errno))) }
+        guard rename(temporary, object.path) == 0 else { throw StoreError.io(object.path, errnoMessage()) }
     }
 
     private func link(_ source: URL, to destination: URL) throws {
         guard fm.fileExists(atPath: source.path) else { throw StoreError.corrupt(source.path) }
         if Glibc.link(source.path, destination.path) != 0 {
-            throw StoreError.io(destination.path, String(cString: strerror(errno)))
+            throw StoreError.io(destination.path, errnoMessage())
         }
     }
 
@@ -150,7 +150,7 @@ public final class ArtifactStore {
             try fm.moveItem(at: destination, to: old)
             try? ArtifactStore.removeTree(old)
         }
-        guard rename(source.path, destination.path) == 0 else { throw StoreError.io(destination.path, String(cString: strerror(errno))) }
+        guard rename(source.path, destination.path) == 0 else { throw StoreError.io(destination.path, errnoMessage()) }
         try? ArtifactStore.fsync(destination.deletingLastPathComponent().path)
     }
 
@@ -164,9 +164,9 @@ public final class ArtifactStore {
 
     static func fsync(_ path: String) throws {
         let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw StoreError.io(path, String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw StoreError.io(path, errnoMessage()) }
         defer { close(fd) }
-        if Glibc.fsync(fd) != 0 && errno != EINVAL { throw StoreError.io(path, String(cString: strerror(errno))) }
+        if Glibc.fsync(fd) != 0 && errno != EINVAL { throw StoreError.io(path, errnoMessage()) }
     }
 }
 

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Runs a child process in its own process group with output to a file descriptor, and reports
@@ -55,7 +56,7 @@ public enum ChildProcess {
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 {
-            if errno != EINTR { throw StageFailure.message("waiting for \(argv[0]) failed: \(String(cString: strerror(errno)))") }
+            if errno != EINTR { throw StageFailure.message("waiting for \(argv[0]) failed: \(errnoMessage())") }
         }
         let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
             + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6

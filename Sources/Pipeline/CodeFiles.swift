@@ -1,15 +1,20 @@
 /// The code of a `cmd` stage: files of the workspace whose content decides what the command
 /// computes (its scripts and configs), hashed into the fingerprint like inputs, so editing
-/// `score.py` reruns `python3 score.py …` (DVC's long-standing trap, iterative/dvc#1577).
-public struct CodeFiles: Sendable, Equatable {
-    /// Listed in `code:`: each must exist.
+/// `score.py` reruns `python3 score.py …` (DVC's long-standing trap, iterative/dvc#1577), and
+/// editing `helper.py`, which `score.py` imports, does too (iterative/dvc#9195; `CodeClosure`).
+public struct CodeFiles: Sendable, Hashable {
+    /// Listed in `code:`: each must exist; exactly these are covered.
     public var declared: [String] = []
     /// Named on the command line: counted when such a file or folder exists in the workspace.
     public var detected: [String] = []
+    /// How the command runs workspace code (`python3 -m pkg.mod`, `bash run.sh`, `source env.sh`,
+    /// `PYTHONPATH=src`): where the closure of imports and sourced files starts. Empty with `code:`.
+    public var invocations = ScriptInvocations()
 
-    public init(declared: [String] = [], detected: [String] = []) {
+    public init(declared: [String] = [], detected: [String] = [], invocations: ScriptInvocations = ScriptInvocations()) {
         self.declared = declared
         self.detected = detected
+        self.invocations = invocations
     }
 
     /// The fingerprint's input name for a code path.

@@ -36,8 +36,8 @@ public final class ContentHasher {
     /// Moves what is known about files under `old` to their new place under `new` (a rename keeps
     /// inode, size and mtime), so stored outputs are not read again on the next cache check.
     public func rebase(from old: String, to new: String) {
-        let prefix = (old as NSString).standardizingPath + "/"
-        let target = (new as NSString).standardizingPath + "/"
+        let prefix = Self.stateKey(old) + "/"
+        let target = Self.stateKey(new) + "/"
         lock.lock()
         for (key, state) in updated where key.hasPrefix(prefix) {
             let moved = target + key.dropFirst(prefix.count)
@@ -53,7 +53,7 @@ public final class ContentHasher {
     public func remember(path: String, hash: String) {
         var info = stat()
         guard stat(path, &info) == 0 else { return }
-        let key = (path as NSString).standardizingPath
+        let key = Self.stateKey(path)
         let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
         let state = FileState(inode: UInt64(info.st_ino), size: Int64(info.st_size), mtimeNanoseconds: mtime, hash: hash)
         lock.lock()
@@ -66,7 +66,7 @@ public final class ContentHasher {
     public func hash(path: String) throws -> String {
         var info = stat()
         guard stat(path, &info) == 0 else {
-            throw HashError(path: path, message: errno == ENOENT ? "no such file or folder" : String(cString: strerror(errno)))
+            throw HashError(path: path, message: errno == ENOENT ? "no such file or folder" : errnoMessage())
         }
         if (info.st_mode & S_IFMT) == S_IFDIR {
             return try SHA256Digest.hex(Data(manifest(folder: path).text.utf8))
@@ -104,7 +104,7 @@ public final class ContentHasher {
     }
 
     private func hashFile(_ path: String, _ info: stat) throws -> String {
-        let key = (path as NSString).standardizingPath
+        let key = Self.stateKey(path)
         let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
         lock.lock()
         let known = states[key]
@@ -120,6 +120,39 @@ public final class ContentHasher {
         filesRead += 1
         lock.unlock()
         return hash
+    }
+
+    /// The key a path's state is kept under: the path with `.`, `..` and repeated or trailing
+    /// slashes resolved lexically. Symlinks are not resolved (Foundation's `standardizingPath`
+    /// did, at a `stat` per component: a tenth of a 10,000-stage no-op rerun); the stat that decides
+    /// whether the hash still holds follows them anyway.
+    static func stateKey(_ path: String) -> String {
+        let utf8 = path.utf8
+        var previous: UInt8 = 0, beforePrevious: UInt8 = 0, clean = true
+        for byte in utf8 {
+            // "//", "/./" or "/../" (and their ends, checked below) need the slow path.
+            if byte == UInt8(ascii: "/") && (previous == UInt8(ascii: "/")
+                                            || (previous == UInt8(ascii: ".") && (beforePrevious == UInt8(ascii: "/")
+                                                                                 || beforePrevious == UInt8(ascii: ".")))) {
+                clean = false
+                break
+            }
+            beforePrevious = previous
+            previous = byte
+        }
+        if clean && utf8.count > 1 && !path.hasSuffix("/") && !path.hasSuffix("/.") && !path.hasSuffix("/..")
+            && !path.hasPrefix("./") && !path.hasPrefix("../") {
+            return path
+        }
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == "..", let last = parts.last, last != ".." { parts.removeLast(); continue }
+            if part == "..", path.hasPrefix("/") { continue }
+            parts.append(part)
+        }
+        let joined = parts.joined(separator: "/")
+        return path.hasPrefix("/") ? "/" + joined : (joined.isEmpty ? "." : joined)
     }
 
     /// SHA-256 of a file's bytes, bypassing any state.

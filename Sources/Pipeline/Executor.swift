@@ -36,14 +36,13 @@ public final class Executor {
 
     /// Executes `plan` as run `runID` with at most `jobs` CPUs busy and no more memory declared
     /// (`resources.memory`) by running stages than the backend's budget (this machine's memory
-    /// when stages run here; none on a cluster).
+    /// when stages run here; none on a cluster). `Scheduler` decides what starts; this carries it
+    /// out and records it.
     public func run(_ plan: Plan, runID: Int64, jobs: Int, keepGoing: Bool, threadsPerStage: Int) throws -> RunSummary {
         var summary = RunSummary(runID: runID)
         let experiment = plan.experiment.name
-        var done = Set<String>()
         var cachedRecords: [(stage: PlannedStage, status: ExecutionStatus, note: String)] = []
         for stage in plan.stages where !stage.decision.willRun {
-            done.insert(stage.instance.id)
             summary.cached.append(stage.instance.id)
             cachedRecords.append((stage, .cached, "cached"))
             try store.linkView(experiment: experiment, stage: stage.instance.id, fingerprint: stage.fingerprint)
@@ -51,76 +50,40 @@ public final class Executor {
         }
         try ledger.recordWithoutRunning(run: runID, stages: cachedRecords)
 
-        var pending = plan.stages.filter { $0.decision.willRun }
+        let toRun = plan.stages.filter { $0.decision.willRun }
+        let byID = Dictionary(uniqueKeysWithValues: toRun.map { ($0.instance.id, $0) })
+        var scheduler = Scheduler(jobs: toRun.map(Self.job), done: Set(summary.cached), cpuBudget: jobs,
+                                  memoryBudgetMB: backend.memoryBudgetMB, threadsPerStage: threadsPerStage)
         var running: [String: Running] = [:]
-        var busy = 0
-        var memoryInUse = 0
-        let memoryBudget = backend.memoryBudgetMB ?? Int.max
         var stopLaunching = false
-        var producedFingerprints = Set<String>()
         let completions = CompletionQueue<Completion>()
-        let budget = max(1, jobs)
 
-        func fail(dependentsOf id: String) throws {
-            var blocked = Set([id])
-            var changed = true
-            while changed {
-                changed = false
-                for stage in pending where !blocked.contains(stage.instance.id) && !stage.instance.upstream.isDisjoint(with: blocked) {
-                    blocked.insert(stage.instance.id)
-                    changed = true
-                }
-            }
-            let skipped = pending.filter { blocked.contains($0.instance.id) }
-            pending.removeAll { blocked.contains($0.instance.id) }
-            try ledger.recordWithoutRunning(run: runID, stages: skipped.map { ($0, .skipped, "upstream \(id) failed") })
-            for stage in skipped {
-                summary.skipped.append(stage.instance.id)
-                observer.stageSkipped(stage.instance.id, because: "upstream \(id) failed")
+        func skip(_ dropped: [Scheduler.Job], because id: String) throws {
+            try ledger.recordWithoutRunning(run: runID, stages: dropped.map { (byID[$0.id]!, .skipped, "upstream \(id) failed") })
+            for job in dropped {
+                summary.skipped.append(job.id)
+                observer.stageSkipped(job.id, because: "upstream \(id) failed")
             }
         }
 
         while true {
             if !stopLaunching && !cancellation.isCancelled {
-                var index = 0
-                while index < pending.count {
-                    let stage = pending[index]
-                    let cpus = min(stage.instance.resources.cpus, budget)
-                    let ready = stage.instance.upstream.allSatisfy { done.contains($0) }
-                    // Instances with equal fingerprints compute the same outputs: run one, reuse it for the rest.
-                    if producedFingerprints.contains(stage.fingerprint) {
-                        pending.remove(at: index)
-                        try ledger.recordWithoutRunning(run: runID, stages: [(stage, .cached, "computed in this run by an equal stage")])
-                        try store.linkView(experiment: experiment, stage: stage.instance.id, fingerprint: stage.fingerprint)
-                        done.insert(stage.instance.id)
-                        summary.cached.append(stage.instance.id)
-                        observer.stageCached(stage.instance.id)
-                        continue
-                    }
-                    if running.values.contains(where: { $0.stage.fingerprint == stage.fingerprint }) {
-                        index += 1
-                        continue
-                    }
-                    // A stage declaring more memory than the machine has still runs, but alone.
-                    let memory = min(stage.instance.resources.memoryMB ?? 0, memoryBudget)
-                    let fits = busy + cpus <= budget && (memoryInUse == 0 || memoryInUse + memory <= memoryBudget)
-                    if ready && fits {
-                        pending.remove(at: index)
+                for action in scheduler.next() {
+                    switch action {
+                    case .reuse(let id):
+                        try ledger.recordWithoutRunning(run: runID, stages: [(byID[id]!, .cached, "computed in this run by an equal stage")])
+                        try store.linkView(experiment: experiment, stage: id, fingerprint: byID[id]!.fingerprint)
+                        summary.cached.append(id)
+                        observer.stageCached(id)
+                    case .start(let id, let threads):
                         do {
-                            // A stage declaring several CPUs gets that many threads; others get the run's --threads.
-                            let threads = stage.instance.resources.cpus > 1 ? cpus : threadsPerStage
-                            let entry = try launch(stage, plan: plan, runID: runID, threads: threads, completions: completions)
-                            running[stage.instance.id] = entry
-                            busy += cpus
-                            memoryInUse += memory
+                            running[id] = try launch(byID[id]!, plan: plan, runID: runID, threads: threads, completions: completions)
                         } catch {
-                            summary.failed.append(stage.instance.id)
-                            observer.stageFailed(stage.instance.id, error: "\(error)", log: nil)
-                            try fail(dependentsOf: stage.instance.id)
+                            summary.failed.append(id)
+                            observer.stageFailed(id, error: "\(error)", log: nil)
+                            try skip(scheduler.launchFailed(id), because: id)
                             if !keepGoing { stopLaunching = true }
                         }
-                    } else {
-                        index += 1
                     }
                 }
             }
@@ -135,36 +98,37 @@ public final class Executor {
                 outcome = finished
             }
             guard let entry = running.removeValue(forKey: completion.id) else { continue }
-            busy -= min(entry.stage.instance.resources.cpus, budget)
-            memoryInUse -= min(entry.stage.instance.resources.memoryMB ?? 0, memoryBudget)
             let id = entry.stage.instance.id
             let seconds = Date().timeIntervalSince(entry.started)
+            var succeeded = false
             switch outcome.result {
             case .success(let result):
                 do {
                     if cancellation.isCancelled { throw StageFailure.cancelled }
                     try finishSuccess(entry, result: result, outcome: outcome, plan: plan)
-                    done.insert(id)
-                    producedFingerprints.insert(entry.stage.fingerprint)
+                    succeeded = true
                     summary.executed.append(id)
                     observer.stageSucceeded(id, seconds: seconds)
                 } catch {
                     try finishFailure(entry, error: error, summary: &summary)
-                    if !cancellation.isCancelled {
-                        try fail(dependentsOf: id)
-                        if !keepGoing { stopLaunching = true }
-                    }
                 }
             case .failure(let error):
                 try finishFailure(entry, error: error, summary: &summary)
-                if !cancellation.isCancelled {
-                    try fail(dependentsOf: id)
-                    if !keepGoing { stopLaunching = true }
-                }
+            }
+            scheduler.finished(id, succeeded: succeeded)
+            if !succeeded && !cancellation.isCancelled {
+                try skip(scheduler.dropDependents(of: id), because: id)
+                if !keepGoing { stopLaunching = true }
             }
         }
-        summary.notStarted = pending.map(\.instance.id)
+        summary.notStarted = scheduler.pending.map(\.id)
         return summary
+    }
+
+    /// What the scheduler needs to know of a planned stage.
+    static func job(_ stage: PlannedStage) -> Scheduler.Job {
+        Scheduler.Job(id: stage.instance.id, fingerprint: stage.fingerprint, upstream: stage.instance.upstream,
+                      cpus: stage.instance.resources.cpus, memoryMB: stage.instance.resources.memoryMB)
     }
 
     private func launch(_ stage: PlannedStage, plan: Plan, runID: Int64, threads: Int, completions: CompletionQueue<Completion>) throws -> Running {

@@ -73,6 +73,12 @@ extension Ledger {
             """, [.text(fingerprint)]).first.map(execution)
     }
 
+    /// Whether some execution succeeded in producing a fingerprint's outputs (what a plan asks of
+    /// every stage; `producer` also decodes the record).
+    public func hasProducer(fingerprint: String) throws -> Bool {
+        try !db.query("SELECT 1 FROM executions WHERE fingerprint = ? AND status = 'succeeded' LIMIT 1", [.text(fingerprint)]).isEmpty
+    }
+
     public func executionsStillStarted() throws -> [ExecutionRecord] {
         try db.query("SELECT \(Ledger.executionColumns) FROM executions e WHERE e.status = 'started'").map(execution)
     }

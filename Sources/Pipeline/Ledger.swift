@@ -48,6 +48,10 @@ public final class Ledger {
             stage_id TEXT NOT NULL, kind TEXT NOT NULL, fingerprint TEXT NOT NULL, key_json TEXT NOT NULL, reason TEXT,
             PRIMARY KEY(run_id, position));
         """,
+        // 5: what each scanned script imports or sources, by scanner and content hash (ScriptReferenceCache).
+        """
+        CREATE TABLE IF NOT EXISTS script_references(key TEXT PRIMARY KEY, refs TEXT NOT NULL);
+        """,
     ]
 
     /// Opens (creating if needed) the ledger at `path` and applies pending migrations.

@@ -18,6 +18,8 @@ public struct PlannedStage: Sendable {
     public var decision: StageDecision
     /// Upstream input name → (instance id, output name), for resolving paths at execution time.
     public var upstreamOutputs: [String: (stage: String, output: String)]
+    /// A `cmd` stage's code files the fingerprint covers (hashed under `code:PATH`), with how each was reached.
+    public var code: [CodeFile] = []
 }
 
 /// The plan for one experiment: a value, computed without running anything.

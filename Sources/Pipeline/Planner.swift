@@ -6,6 +6,10 @@ public protocol PlanEnvironment {
     func hasValidOutputs(fingerprint: String, outputs: [String]) -> Bool
     /// The key and outcome of the last execution of this stage instance in this experiment.
     func lastExecution(experiment: String, stage: String) -> (key: FingerprintKey, status: ExecutionStatus)?
+    /// Whether a workspace path is a file or a folder; nil when nothing is there.
+    func fileKind(ofInput path: String) -> FileKind?
+    /// What a workspace script imports (Python) or sources and runs (shell).
+    func scriptReferences(ofInput path: String, language: ScriptLanguage) throws -> ScriptReferences
 }
 
 /// Errors found while planning: a spec that validated but points at files that are missing.
@@ -35,6 +39,8 @@ public enum Planner {
             let problem = PlanError.Problem(location: instance.inputLocations[name] ?? instance.location, stage: instance.id, message: message)
             if !problems.contains(problem) { problems.append(problem) }
         }
+        // Stages running the same command (a foreach over data) share one closure.
+        var closures: [CodeFiles: [CodeFile]] = [:]
         for instance in experiment.instances {
             var inputHashes: [String: String] = [:]
             var upstream: [String: String] = [:]
@@ -60,16 +66,25 @@ public enum Planner {
             for (name, path) in instance.fileParams {
                 inputHashes["params." + name] = (try? environment.contentHash(ofInput: path)) ?? "missing " + path
             }
-            // A cmd stage's code: what `code:` lists must exist; what the command names counts if it does.
+            // A cmd stage's code: what `code:` lists must exist; what the command names counts if it
+            // does, with everything its scripts import or source.
+            var code: [CodeFile] = []
             for path in instance.code.declared {
                 do {
                     inputHashes[CodeFiles.inputName(path)] = try environment.contentHash(ofInput: path)
+                    code.append(CodeFile(path: path))
                 } catch {
                     missing(instance, CodeFiles.inputName(path), "code '\(path)': \(error)")
                 }
             }
-            for path in instance.code.detected {
-                if let hash = try? environment.contentHash(ofInput: path) { inputHashes[CodeFiles.inputName(path)] = hash }
+            if instance.code.declared.isEmpty {
+                let closure = closures[instance.code] ?? CodeClosure.files(of: instance.code, environment: environment)
+                closures[instance.code] = closure
+                for file in closure {
+                    guard let hash = try? environment.contentHash(ofInput: file.path) else { continue }
+                    inputHashes[CodeFiles.inputName(file.path)] = hash
+                    code.append(file)
+                }
             }
             let key = FingerprintKey(kind: instance.kind, kindVersion: instance.kindVersion, params: instance.params,
                                      inputs: inputHashes, upstream: upstream)
@@ -81,7 +96,7 @@ public enum Planner {
             } else if environment.hasValidOutputs(fingerprint: fingerprint, outputs: instance.outputs) {
                 decision = .cached
             } else if let last = environment.lastExecution(experiment: experiment.name, stage: instance.id) {
-                if let reason = RunReason.between(previous: last.key, current: key, upstreamIDs: upstreamIDs) {
+                if let reason = RunReason.between(previous: last.key, current: key, upstreamIDs: upstreamIDs, code: code) {
                     decision = .run(reason)
                 } else {
                     switch last.status {
@@ -94,7 +109,7 @@ public enum Planner {
                 decision = .run(.new)
             }
             planned.append(PlannedStage(instance: instance, key: key, fingerprint: fingerprint, decision: decision,
-                                        upstreamOutputs: upstreamOutputs))
+                                        upstreamOutputs: upstreamOutputs, code: code))
         }
         if !problems.isEmpty { throw PlanError(problems: problems.sorted { ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column) }) }
         return Plan(experiment: experiment, stages: planned)

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// Runs each stage in a child process of the runner (`pleinair-stage JOB`, or `pleinair exec-stage
@@ -45,7 +46,7 @@ public final class ProcessBackend: ExecutionBackend {
         try StageJob(kind: kind, context: context).write(to: jobFile)
 
         var pipe: [Int32] = [-1, -1]
-        guard Glibc.pipe(&pipe) == 0 else { throw StageFailure.message("cannot create a pipe: \(String(cString: strerror(errno)))") }
+        guard Glibc.pipe(&pipe) == 0 else { throw StageFailure.message("cannot create a pipe: \(errnoMessage())") }
         let readEnd = pipe[0], writeEnd = pipe[1]
         // Close-on-exec, so other stages' children do not inherit it; dup2 gives this child its fd 3.
         for fd in pipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }

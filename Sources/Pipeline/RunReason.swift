@@ -15,8 +15,9 @@ public enum RunReason: Sendable, Equatable, CustomStringConvertible {
     case forced
     case paramsChanged([ParamChange])
     case inputsChanged([String])
-    /// Files of a `cmd` stage's code (its scripts, configs) changed, appeared or went away.
-    case codeChanged([String])
+    /// Files of a `cmd` stage's code (its scripts, configs, what they import) changed, appeared or
+    /// went away: `code changed: helper.py (imported by score.py)`.
+    case codeChanged([CodeFile])
     case upstreamChanged([String])
     case codeVersionChanged(kind: String, from: Int, to: Int)
     case schemaChanged(from: Int, to: Int)
@@ -30,7 +31,7 @@ public enum RunReason: Sendable, Equatable, CustomStringConvertible {
         case .forced: return "forced"
         case .paramsChanged(let changes): return "params changed: " + changes.map(\.description).joined(separator: ", ")
         case .inputsChanged(let names): return "input changed: " + names.joined(separator: ", ")
-        case .codeChanged(let paths): return "code changed: " + paths.joined(separator: ", ")
+        case .codeChanged(let files): return "code changed: " + files.map(\.description).joined(separator: ", ")
         case .upstreamChanged(let stages): return "upstream changed: " + stages.joined(separator: ", ")
         case .codeVersionChanged(let kind, let from, let to): return "code version changed: \(kind) v\(from) → v\(to)"
         case .schemaChanged(let from, let to): return "fingerprint schema changed: \(from) → \(to)"
@@ -40,8 +41,10 @@ public enum RunReason: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Explains the difference between the key a stage last ran with and its key now.
-    public static func between(previous: FingerprintKey, current: FingerprintKey, upstreamIDs: [String: String]) -> RunReason? {
+    /// Explains the difference between the key a stage last ran with and its key now; `code` (the
+    /// code files covered now) says how each changed file was reached.
+    public static func between(previous: FingerprintKey, current: FingerprintKey, upstreamIDs: [String: String],
+                               code: [CodeFile] = []) -> RunReason? {
         if previous.schema != current.schema { return .schemaChanged(from: previous.schema, to: current.schema) }
         if previous.kindVersion != current.kindVersion || previous.kind != current.kind {
             return .codeVersionChanged(kind: current.kind, from: previous.kindVersion, to: current.kindVersion)
@@ -55,7 +58,12 @@ public enum RunReason: Sendable, Equatable, CustomStringConvertible {
         let changedInputs = inputNames.filter { previous.inputs[$0] != current.inputs[$0] }
         let prefix = CodeFiles.inputName("")
         let changedCode = changedInputs.filter { $0.hasPrefix(prefix) }
-        if !changedCode.isEmpty { return .codeChanged(changedCode.map { String($0.dropFirst(prefix.count)) }) }
+        if !changedCode.isEmpty {
+            return .codeChanged(changedCode.map { name in
+                let path = String(name.dropFirst(prefix.count))
+                return code.first { $0.path == path } ?? CodeFile(path: path)
+            })
+        }
         if !changedInputs.isEmpty { return .inputsChanged(changedInputs) }
         let upstreamNames = Set(previous.upstream.keys).union(current.upstream.keys).sorted()
         let changedUpstream = upstreamNames.filter { previous.upstream[$0] != current.upstream[$0] }

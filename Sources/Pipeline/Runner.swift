@@ -18,6 +18,8 @@ public final class Runner {
     public let workspace: Workspace
     public let ledger: Ledger
     public let hasher: ContentHasher
+    /// What workspace scripts import and source, by content hash (see `CodeClosure`).
+    public let scripts: ScriptReferenceCache
     public let store: ArtifactStore
     public let stages: [Stage]
 
@@ -26,6 +28,7 @@ public final class Runner {
         try workspace.prepare()
         ledger = try Ledger(path: workspace.ledgerPath)
         hasher = try ContentHasher(cache: ledger)
+        scripts = ScriptReferenceCache(store: ledger)
         store = ArtifactStore(workspace: workspace, hasher: hasher)
         self.stages = stages
     }
@@ -49,9 +52,10 @@ public final class Runner {
 
     /// Plans an experiment against the current store and ledger.
     public func plan(_ experiment: Experiment, force: [String] = []) throws -> Plan {
-        let environment = StoreEnvironment(workspace: workspace, ledger: ledger, store: store, hasher: hasher)
+        let environment = StoreEnvironment(workspace: workspace, ledger: ledger, store: store, hasher: hasher, scripts: scripts)
         let plan = try Planner.plan(experiment, environment: environment, force: try selected(force, in: experiment))
         try hasher.flush()
+        try scripts.flush()
         return plan
     }
 

@@ -32,6 +32,11 @@ public enum SQLValue: Sendable, Equatable {
 public final class SQLiteDatabase {
     private var handle: OpaquePointer?
     public let path: String
+    /// Prepared statements by SQL text, reused (reset after each use): a plan asks the same few
+    /// questions once per stage, and parsing them again each time was a tenth of a no-op rerun.
+    private var statements: [String: OpaquePointer] = [:]
+    private let statementsLock = NSLock()
+    private static let statementCacheLimit = 64
     // SQLITE_TRANSIENT is a macro Swift does not import: the destructor value -1.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
@@ -53,7 +58,10 @@ public final class SQLiteDatabase {
         if readOnly { try execute("PRAGMA query_only=ON") }
     }
 
-    deinit { sqlite3_close(handle) }
+    deinit {
+        for statement in statements.values { sqlite3_finalize(statement) }
+        sqlite3_close(handle)
+    }
 
     private func fail(_ rc: Int32, _ sql: String) -> SQLiteError {
         SQLiteError(path: path, message: "\(String(cString: sqlite3_errmsg(handle))) in: \(sql.prefix(120))", code: rc)
@@ -73,14 +81,17 @@ public final class SQLiteDatabase {
     /// Runs one statement with bound values and returns its rows.
     @discardableResult
     public func query(_ sql: String, _ values: [SQLValue] = []) throws -> [[SQLValue]] {
-        var statement: OpaquePointer?
-        var rc = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
-        guard rc == SQLITE_OK else { throw fail(rc, sql) }
-        defer { sqlite3_finalize(statement) }
+        statementsLock.lock()
+        defer { statementsLock.unlock() }
+        let statement = try prepared(sql)
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
         try bind(values, to: statement, sql)
         var rows: [[SQLValue]] = []
         while true {
-            rc = sqlite3_step(statement)
+            let rc = sqlite3_step(statement)
             if rc == SQLITE_DONE { break }
             guard rc == SQLITE_ROW else { throw fail(rc, sql) }
             let columns = sqlite3_column_count(statement)
@@ -97,6 +108,23 @@ public final class SQLiteDatabase {
             rows.append(row)
         }
         return rows
+    }
+
+    /// The cached statement for `sql`, prepared on first use (callers hold `statementsLock`).
+    private func prepared(_ sql: String) throws -> OpaquePointer {
+        if let statement = statements[sql] { return statement }
+        if statements.count >= Self.statementCacheLimit {
+            for statement in statements.values { sqlite3_finalize(statement) }
+            statements.removeAll()
+        }
+        var statement: OpaquePointer?
+        let rc = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
+        guard rc == SQLITE_OK, let statement else {
+            sqlite3_finalize(statement)
+            throw fail(rc, sql)
+        }
+        statements[sql] = statement
+        return statement
     }
 
     /// Runs one statement once per row of values, prepared once (many inserts in one transaction).

@@ -210,6 +210,7 @@ public struct SpecExpander {
                 }
             } else {
                 code.detected = CodeFiles.detect(in: command.scalar ?? "")
+                code.invocations = ScriptInvocations.find(in: command.scalar ?? "")
             }
         } else {
             if let code = stage.code { error(code.location, "\(path).code", "only `cmd` stages take `code:`") }

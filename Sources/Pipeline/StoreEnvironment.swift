@@ -7,24 +7,51 @@ public final class StoreEnvironment: PlanEnvironment {
     let ledger: Ledger
     let store: ArtifactStore
     let hasher: ContentHasher
+    let scripts: ScriptReferenceCache
     private var verified: [String: Bool] = [:]
+    /// What one plan learnt about workspace paths: stages reading the same inputs and importing the
+    /// same modules ask about the same paths, and a plan is a snapshot, so each is asked once.
+    private var kinds: [String: FileKind?] = [:]
+    private var hashes: [String: String] = [:]
+    private var references: [String: ScriptReferences] = [:]
 
-    public init(workspace: Workspace, ledger: Ledger, store: ArtifactStore, hasher: ContentHasher) {
+    public init(workspace: Workspace, ledger: Ledger, store: ArtifactStore, hasher: ContentHasher, scripts: ScriptReferenceCache) {
         self.workspace = workspace
         self.ledger = ledger
         self.store = store
         self.hasher = hasher
+        self.scripts = scripts
     }
 
     public func contentHash(ofInput path: String) throws -> String {
-        try hasher.hash(path: workspace.resolve(path).path)
+        if let known = hashes[path] { return known }
+        let hash = try hasher.hash(path: workspace.resolve(path).path)
+        hashes[path] = hash
+        return hash
+    }
+
+    public func fileKind(ofInput path: String) -> FileKind? {
+        if let known = kinds[path] { return known }
+        var info = stat()
+        var kind: FileKind?
+        if stat(workspace.resolve(path).path, &info) == 0 { kind = (info.st_mode & S_IFMT) == S_IFDIR ? .folder : .file }
+        kinds.updateValue(kind, forKey: path)
+        return kind
+    }
+
+    public func scriptReferences(ofInput path: String, language: ScriptLanguage) throws -> ScriptReferences {
+        let key = language.rawValue + ":" + path
+        if let known = references[key] { return known }
+        let found = try scripts.references(path: workspace.resolve(path).path, hash: try contentHash(ofInput: path), language: language)
+        references[key] = found
+        return found
     }
 
     public func hasValidOutputs(fingerprint: String, outputs names: [String]) -> Bool {
         if let known = verified[fingerprint] { return known }
         let recorded = (try? ledger.outputs(fingerprint: fingerprint)) ?? []
         let ok: Bool
-        if (try? ledger.producer(fingerprint: fingerprint)) == nil || Set(recorded.map(\.name)) != Set(names) {
+        if (try? ledger.hasProducer(fingerprint: fingerprint)) != true || Set(recorded.map(\.name)) != Set(names) {
             ok = false
         } else {
             ok = store.isIntact(fingerprint: fingerprint, outputs: recorded)

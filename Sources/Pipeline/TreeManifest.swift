@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// The list of files in a folder with their content hashes; its text is hashed to name the folder.
@@ -58,7 +59,7 @@ public struct TreeManifest: Sendable, Equatable {
                 let child = relative.isEmpty ? name : relative + "/" + name
                 var info = stat()
                 guard stat(folder + "/" + child, &info) == 0 else {
-                    throw HashError(path: folder + "/" + child, message: String(cString: strerror(errno)))
+                    throw HashError(path: folder + "/" + child, message: errnoMessage())
                 }
                 switch info.st_mode & S_IFMT {
                 case S_IFDIR: try walk(child)

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// The folders of a workspace: the content-addressed store and the ledger live under `artifacts/`.
@@ -37,7 +38,7 @@ public final class WorkspaceLock {
     public init(path: String, onWait: (String) -> Void) throws {
         // Close-on-exec: a stage's child process must not inherit (and so keep holding) the lock.
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw HashError(path: path, message: "cannot open the workspace lock: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw HashError(path: path, message: "cannot open the workspace lock: \(errnoMessage())") }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             var holder = [UInt8](repeating: 0, count: 64)
             let n = pread(fd, &holder, 63, 0)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Pipeline
 import Stages
+import Results
 
 extension DAGRenderer.Format: ExpressibleByArgument {}
 extension TableFormat: ExpressibleByArgument {}

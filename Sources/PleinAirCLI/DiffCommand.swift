@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import Results
 
 /// `pleinair diff`: params, metrics and series that differ between two runs of one experiment.
 struct DiffCommand: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Pipeline
 import Report
+import Results
 
 /// `pleinair results`: one table of metrics, a row per matrix combination; optionally pivoted,
 /// compared with an earlier run, or written as an HTML report.

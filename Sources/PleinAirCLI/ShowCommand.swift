@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import Results
 
 /// `pleinair show`: one stage's params, inputs, outputs, lineage, timings and log.
 struct ShowCommand: ParsableCommand {
@@ -33,6 +34,8 @@ struct ShowCommand: ParsableCommand {
             "inputs": planned.instance.inputs.mapValues(\.description),
             // Path inputs and files named by params from the fingerprint; upstream outputs from the lineage.
             "input_hashes": planned.key.inputs.merging(lineage.filter { $0.role == "consumed" }.map { ($0.name, $0.hash) }) { current, _ in current },
+            // A cmd stage's code files the fingerprint covers, and how each was reached from the command.
+            "code": planned.code.map { ["path": $0.path, "hash": planned.key.inputs[CodeFiles.inputName($0.path)] ?? "", "via": $0.chain] },
             "outputs": outputs.map { ["name": $0.name, "hash": $0.hash, "type": $0.type,
                                       "path": runner.store.outputURL(fingerprint: planned.fingerprint, name: $0.name).path] },
             "lineage": lineage.map { ["role": $0.role, "name": $0.name, "hash": $0.hash] },
@@ -59,6 +62,13 @@ struct ShowCommand: ParsableCommand {
         print("inputs:")
         for (k, v) in planned.instance.inputs.sorted(by: { $0.key < $1.key }) {
             print("  \(k): \(v)" + (planned.key.inputs[k].map { "  sha256:\($0.prefix(16))…" } ?? ""))
+        }
+        if !planned.code.isEmpty {
+            print("code:")
+            for file in planned.code {
+                let hash = planned.key.inputs[CodeFiles.inputName(file.path)] ?? ""
+                print("  \(file.path)  sha256:\(hash.prefix(16))…" + (file.via.isEmpty ? "" : "  (\(file.chain))"))
+            }
         }
         print("outputs:")
         for o in outputs { print("  \(o.name) (\(o.type)) sha256:\(o.hash.prefix(16))…  \(runner.store.outputURL(fingerprint: planned.fingerprint, name: o.name).path)") }

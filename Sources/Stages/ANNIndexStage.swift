@@ -1,6 +1,6 @@
 import Foundation
 import Pipeline
-import Vision
+import Retrieval
 
 /// `ann_index`: one FAISS index per memory-bank scale, built in bounded memory and resumably, with
 /// recall@1 and recall@k of the search the loss runs measured against exact search over the whole

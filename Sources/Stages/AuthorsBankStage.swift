@@ -1,7 +1,7 @@
 import Foundation
 import NN
 import Pipeline
-import Vision
+import Retrieval
 
 /// `authors_bank`: imports the authors' `data_for_patch_retrieval` folder (aimagelab/art2real:
 /// real-photo patches, FAISS indexes, painting masks) as a PleinAir bank and index folder, so `train`
@@ -36,7 +36,7 @@ public struct AuthorsBankStage: Stage {
 
     public var descriptor: StageDescriptor {
         StageDescriptor(
-            kind: "authors_bank", version: 1,
+            kind: "authors_bank", version: 2,
             summary: "imports one class, or all as a semantic bank, of the authors' data_for_patch_retrieval (patches, FAISS indexes), losslessly",
             params: [Self.patchSizes.spec, Self.strides.spec, Self.classID.spec, Self.shortlist.spec, Self.rowsPerShard.spec],
             inputs: [("data", true)], outputs: ["bank", "index"],
@@ -106,18 +106,19 @@ public struct AuthorsBankStage: Stage {
         let (indexManifest, reports) = try importer.importIndexes(bank: bank, reports: r, shortlist: p[Self.shortlist],
                                                                   into: indexFolder)
         let provenance = AuthorsBankImport.Provenance(source: importer.source.path, classID: id, scales: reports)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(provenance).write(to: bankFolder.appendingPathComponent(AuthorsBankImport.Provenance.fileName),
-                                             options: .atomic)
+        try JSONManifest.write(provenance, to: bankFolder.appendingPathComponent(AuthorsBankImport.Provenance.fileName))
         var metrics: [Metric] = [], rows: [String: Int] = [:]
         for report in reports {
             let name = label.map { "\($0).\(report.scale.name)" } ?? report.scale.name
             rows[report.scale.name] = report.rows
-            context.log.write(String(format: "%@: %d patches from %@; index %@ (%@), nprobe %d; authors' mean in %@ units, max |difference| "
-                                     + "%.3g from the exact mean of the imported rows (the bank uses the exact mean)", name, report.rows,
-                                     report.source, report.indexType, report.factory, report.nprobe, report.meanUnits,
-                                     report.meanDifference))
+            context.log.write(String(format: "%@: %d patches from %@; index %@ (%@), nprobe %d, vectors in %@ units; authors' mean in %@ "
+                                     + "units, max |difference| %.3g from the exact mean of the imported rows (class_terms shares uses the "
+                                     + "exact mean, authors the stored one)", name, report.rows, report.source, report.indexType,
+                                     report.factory, report.nprobe, report.indexUnits ?? "?", report.meanUnits, report.meanDifference))
+            if report.indexUnits == "[0,1]" {
+                context.log.write("\(name): the index holds the [0, 1] rows: FAISS searches it with the [-1, 1] generator patches, as the "
+                                  + "authors' code does (no exact scan over the bank)")
+            }
             metrics += [Metric(name: "patches.\(name)", value: Double(report.rows)),
                         Metric(name: "mean_difference.\(name)", value: report.meanDifference),
                         Metric(name: "index_self_distance.\(name)", value: report.selfDistance)]

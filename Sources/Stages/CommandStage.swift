@@ -11,7 +11,8 @@ public struct CommandStage: Stage {
     public init() {}
 
     public var descriptor: StageDescriptor {
-        StageDescriptor(kind: "cmd", version: 1, summary: "runs a shell command with declared inputs and outputs",
+        // v2: the fingerprint covers what the command's scripts import and source (CodeClosure).
+        StageDescriptor(kind: "cmd", version: 2, summary: "runs a shell command with declared inputs and outputs",
                         params: nil, inputs: nil, outputs: nil)
     }
 

@@ -11,7 +11,7 @@ struct CycleGANBatches {
     let a: ImageFolder
     let b: ImageFolder
     /// The paintings' masks, cropped and flipped with them (for a semantic patch loss).
-    var masksA: MaskFolder? = nil
+    var masksA: PaintingMasks? = nil
     let transform: TrainingTransform
     let batchSize: Int
     let seed: UInt64
@@ -20,10 +20,10 @@ struct CycleGANBatches {
     var iterationsPerEpoch: Int { max(1, max(a.count, b.count) / batchSize) }
 
     /// Batch `iteration`: paintings and photos as [batch, 3, crop, crop] in [−1, 1], and the
-    /// paintings' masks when `masksA` is set.
-    func batch(_ iteration: Int) throws -> (a: Tensor, b: Tensor, masksA: [LabelMap]?) {
+    /// paintings' masks when `masksA` is set (a painting without one: class 0 everywhere).
+    func batch(_ iteration: Int) throws -> (a: Tensor, b: Tensor, masksA: [ClassMasks]?) {
         var rng = SeededGenerator(seed: SeededGenerator.derive(seed, SeededGenerator.code("batch"), UInt64(iteration)))
-        var paintings: [Image] = [], photos: [Image] = [], masks: [LabelMap] = []
+        var paintings: [Image] = [], photos: [Image] = [], masks: [ClassMasks] = []
         for j in 0..<batchSize {
             let position = iteration * batchSize + j
             let pass = position / a.count
@@ -32,10 +32,11 @@ struct CycleGANBatches {
             let index = permutation[position % a.count]
             if let masksA {
                 let painting = try a.image(at: index)
-                let mask = try masksA.mask(for: a.relativePaths[index], width: painting.width, height: painting.height)
-                let sample = transform.training(painting, mask: mask, using: &rng)
+                let found = try masksA.masks(for: a.relativePaths[index], painting: painting)
+                let sample = transform.training(painting, masks: found ?? .background(width: painting.width, height: painting.height),
+                                                using: &rng)
                 paintings.append(sample.image)
-                masks.append(sample.mask!)
+                masks.append(sample.masks)
             } else {
                 paintings.append(try load(a, index, &rng))
             }

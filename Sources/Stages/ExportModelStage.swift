@@ -1,7 +1,7 @@
 import Foundation
 import NN
 import Pipeline
-import Vision
+import CycleGAN
 
 /// `export_model`: writes a PleinAir model (`train`'s `model` output) as junyanz's checkpoints
 /// folder, `latest_net_G_A.pth` … in torch.save's zip format, for that repository's `test.py

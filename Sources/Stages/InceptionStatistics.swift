@@ -3,12 +3,13 @@ import Imaging
 import NN
 import Pipeline
 import Tensor
-import Vision
+import Pretrained
 
 /// Inception features and their statistics for one folder of images, at several taps: what an
 /// `inception_stats` stage stores and an `fid` stage compares. Stored as a folder holding
 /// `statistics.safetensors` (float64 mean_D and covariance_D per tap, metadata naming the
-/// weights) and `features.safetensors` (float32 features_D, kept for bootstrap intervals).
+/// weights and the preprocessing) and `features.safetensors` (float32 features_D, kept for
+/// bootstrap intervals and KID).
 struct InceptionStatistics {
     var taps: [Int]
     var statistics: [Int: GaussianStatistics]
@@ -16,12 +17,10 @@ struct InceptionStatistics {
     var count: Int
     var weightsLabel: String
     var randomWeights: Bool
+    var preprocess: InceptionPreprocess
 
     static let statisticsFile = "statistics.safetensors"
     static let featuresFile = "features.safetensors"
-    /// How images become network input; stated in every report (FID numbers depend on it).
-    static let preprocessing = "decoded PNG/JPEG, RGB (alpha dropped, gray replicated), scaled to [-1, 1], "
-        + "bilinear resize to 299x299 (align_corners=False, no antialiasing) as pytorch-fid"
 
     /// Whether `url` is a folder written by `write(to:)`.
     static func isStatisticsFolder(_ url: URL) -> Bool {
@@ -30,13 +29,13 @@ struct InceptionStatistics {
 
     /// Runs `network` over every image of `folder`, `batchSize` at a time.
     static func compute(folder: URL, network: FIDInception, taps: [Int], batchSize: Int, policy: BadImagePolicy,
-                        weights: InceptionWeightsChoice, context: StageContext) throws -> (InceptionStatistics, [(path: String, error: ImageError)]) {
+                        weights: InceptionWeightsChoice, preprocess: InceptionPreprocess, context: StageContext) throws -> (InceptionStatistics, [(path: String, error: ImageError)]) {
         let images = try ImageFolder(root: folder)
         var features: [Int: [Float]] = [:]
         var skipped: [(path: String, error: ImageError)] = []
         var batch: [Tensor] = []
         var done = 0
-        let side = FIDInception.inputSize
+        var resamplers: [[Int]: PILBicubicResampler] = [:]
         func flush() {
             guard !batch.isEmpty else { return }
             let out = network.features(Tensor.concat(batch, axis: 0), taps: Set(taps))
@@ -54,9 +53,7 @@ struct InceptionStatistics {
                 skipped.append((images.relativePaths[index], error))
                 continue
             }
-            let x = Tensor(image: image)
-            batch.append(x.shape[2] == side && x.shape[3] == side ? x
-                         : GradMode.withoutGradient { x.resizedBilinear(height: side, width: side) })
+            batch.append(preprocess.input(image, resamplers: &resamplers))
             if batch.count == batchSize { flush() }
         }
         flush()
@@ -66,7 +63,7 @@ struct InceptionStatistics {
         var stats: [Int: GaussianStatistics] = [:]
         for dim in taps { stats[dim] = GaussianStatistics(features: features[dim]!, dimension: dim) }
         return (InceptionStatistics(taps: taps, statistics: stats, features: features, count: done,
-                                    weightsLabel: weights.label, randomWeights: weights.isRandom), skipped)
+                                    weightsLabel: weights.label, randomWeights: weights.isRandom, preprocess: preprocess), skipped)
     }
 
     func write(to folder: URL) throws {
@@ -80,7 +77,8 @@ struct InceptionStatistics {
             featureTensors["features_\(dim)"] = Tensor(shape: [count, dim], values: features[dim]!)
         }
         let metadata = ["weights": weightsLabel, "random_weights": randomWeights ? "1" : "0", "count": "\(count)",
-                        "taps": taps.map(String.init).joined(separator: ","), "preprocessing": Self.preprocessing]
+                        "taps": taps.map(String.init).joined(separator: ","),
+                        "preprocess": preprocess.rawValue, "preprocessing": preprocess.summary]
         try Float64SafeTensors.write(tensors, metadata: metadata, to: folder.appendingPathComponent(Self.statisticsFile))
         try SafeTensors.write(featureTensors, to: folder.appendingPathComponent(Self.featuresFile))
     }
@@ -90,6 +88,12 @@ struct InceptionStatistics {
         let features = try SafeTensors.read(contentsOf: folder.appendingPathComponent(featuresFile))
         guard let count = metadata["count"].flatMap(Int.init), let weights = metadata["weights"] else {
             throw StageFailure.message("\(folder.path): statistics file lacks its count or weights metadata")
+        }
+        // Files written before the mode existed were all made under pytorch-fid's preprocessing.
+        let mode = metadata["preprocess"] ?? InceptionPreprocess.pytorchFID.rawValue
+        guard let preprocess = InceptionPreprocess(rawValue: mode) else {
+            throw StageFailure.message("\(folder.path): statistics made with preprocess '\(mode)', which this version does not know "
+                + "(known: \(InceptionPreprocess.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         let taps = (metadata["taps"] ?? "").split(separator: ",").compactMap { Int($0) }
         var stats: [Int: GaussianStatistics] = [:], feats: [Int: [Float]] = [:]
@@ -101,6 +105,6 @@ struct InceptionStatistics {
             feats[dim] = f.scalars
         }
         return InceptionStatistics(taps: taps, statistics: stats, features: feats, count: count, weightsLabel: weights,
-                                   randomWeights: metadata["random_weights"] == "1")
+                                   randomWeights: metadata["random_weights"] == "1", preprocess: preprocess)
     }
 }

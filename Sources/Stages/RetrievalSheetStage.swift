@@ -3,7 +3,7 @@ import Foundation
 import Imaging
 import Pipeline
 import Tensor
-import Vision
+import Retrieval
 
 /// `retrieval_sheet`: shows what the patch loss copies from. One row per sampled patch of the input
 /// images: the image with the patch boxed, the patch, its k retrieved real patches (nearest first,
@@ -16,6 +16,9 @@ public struct RetrievalSheetStage: Stage {
     static let rows = Param<Int>("rows", default: 8, rule: .atLeast(1), doc: "patches shown per scale, a seeded sample of the images' positions")
     static let k = Param<Int>("k", default: 5, rule: .atLeast(1), doc: "neighbours shown per patch (the loss's k = 5, aimagelab/art2real)")
     static let cell = Param<Int>("cell", default: 64, rule: .atLeast(16), doc: "cell size in pixels")
+    static let classTerms = Param<ClassTerms>("class_terms", default: .shares,
+                                              doc: "with a semantic bank, the loss's rule: 'authors' shows a patch once per class it joins "
+                                                  + "(and not at all when it joins none), 'shares' once in its one class (train's class_terms)")
     static let imageCount = Param<Int>("images", default: 4, rule: .atLeast(1),
                                        doc: "how many input images (the first, in name order) to sample from")
 
@@ -23,7 +26,7 @@ public struct RetrievalSheetStage: Stage {
         StageDescriptor(
             kind: "retrieval_sheet", version: 2,
             summary: "a PNG per scale: sampled patches of the images beside the real patches they retrieve and their sources",
-            params: [Self.rows.spec, Self.k.spec, Self.cell.spec, Self.imageCount.spec],
+            params: [Self.rows.spec, Self.k.spec, Self.cell.spec, Self.imageCount.spec, Self.classTerms.spec],
             inputs: [("images", true), ("bank", true), ("index", true), ("photos", true), ("masks", false)], outputs: ["sheet"],
             metrics: { _ in [] })
     }
@@ -32,7 +35,8 @@ public struct RetrievalSheetStage: Stage {
         let p = context.params
         let rows = p[Self.rows], k = p[Self.k], cell = p[Self.cell]
         let bank = try context.input("bank")
-        let loss = try PatchLoss(bankFolder: bank, indexFolder: try context.input("index"), k: k, threads: context.threads)
+        let terms = p[Self.classTerms]
+        let loss = try PatchLoss(bankFolder: bank, indexFolder: try context.input("index"), classTerms: terms, k: k, threads: context.threads)
         let set = try MemoryBankSet(folder: bank)
         let photos = try context.input("photos")
         let folder = try ImageFolder(root: try context.input("images"))
@@ -56,17 +60,33 @@ public struct RetrievalSheetStage: Stage {
             try context.checkCancelled()
             let patchScale = scale.bank.scale
             // (image, patch index, retrieval) for every patch of every chosen image, then an even sample.
-            var candidates: [(image: Int, patch: Int, retrieval: PatchLoss.Retrieval, source: Image, region: Int)] = []
+            var candidates: [Candidate] = []
             for (i, image) in images.enumerated() {
                 let w = patchScale.rescaled(image.width), h = patchScale.rescaled(image.height)
                 let source = (w == image.width && h == image.height) ? image : image.resized(width: w, height: h, filter: .bilinear)
                 guard patchScale.positions(w) > 0, patchScale.positions(h) > 0 else { continue }
                 // The loss cuts the rescaled image and rescales the mask with it; so does the sheet.
                 let tensor = Tensor(image: image)
+                let columns = patchScale.positions(w)
+                if terms == .authors {
+                    // One row per (patch, class it joined): each is part of that class's term.
+                    for term in try loss.authorsRetrieve(tensor, scale: s, masks: masks.map { [ClassMasks($0[i])] })[0] {
+                        let kk = term.neighbors.k
+                        for (q, position) in term.positions.enumerated() {
+                            candidates.append(Candidate(image: i, patch: position, columns: columns, source: source, region: term.classID,
+                                                        served: term.bank, labels: Array(term.neighbors.labels[(q * kk)..<((q + 1) * kk)]),
+                                                        distances: Array(term.neighbors.distances[(q * kk)..<((q + 1) * kk)])))
+                        }
+                    }
+                    continue
+                }
                 let retrieval = try loss.retrieve(tensor, scale: s, masks: masks.map { [$0[i]] })[0]
                 let regions = masks.map { PatchClassRule.classes(of: $0[i], scale: patchScale, width: image.width, height: image.height) }
                 for q in 0..<retrieval.neighbors.queryCount {
-                    candidates.append((i, q, retrieval, source, regions.map { Int($0[q]) } ?? 0))
+                    let labels = Array(retrieval.neighbors.labels(of: q))
+                    candidates.append(Candidate(image: i, patch: q, columns: retrieval.columns, source: source,
+                                                region: regions.map { Int($0[q]) } ?? 0, served: retrieval.classes[q], labels: labels,
+                                                distances: Array(retrieval.neighbors.distances[(q * retrieval.neighbors.k)...].prefix(labels.count))))
                 }
             }
             guard !candidates.isEmpty else {
@@ -79,9 +99,8 @@ public struct RetrievalSheetStage: Stage {
             let picks = Array(candidates.indices.shuffled(using: &rng).prefix(rows)).sorted()
             for pick in picks {
                 let c = candidates[pick]
-                let columns = c.retrieval.columns
-                let x = (c.patch % columns) * patchScale.stride, y = (c.patch / columns) * patchScale.stride
-                let served = c.retrieval.classes[c.patch]
+                let x = (c.patch % c.columns) * patchScale.stride, y = (c.patch / c.columns) * patchScale.stride
+                let served = c.served
                 let classBank = loss.classBanks.first { $0.id == served }!.scales[s]!
                 let colour = Self.colour(served)
                 cells.append(.init(boxed(c.source, x: x, y: y, size: patchScale.patch, colour: colour), caption: "\(chosen[c.image])"))
@@ -89,8 +108,7 @@ public struct RetrievalSheetStage: Stage {
                 cells.append(.init(framed(crop(c.source, x: x, y: y, size: patchScale.patch), colour: masks == nil ? nil : colour),
                                    caption: masks == nil ? "\(x),\(y)"
                                        : (c.region == served ? region : "\(region)>\(names[served] ?? "")")))
-                let labels = Array(c.retrieval.neighbors.labels(of: c.patch))
-                let distances = Array(c.retrieval.neighbors.distances[(c.patch * c.retrieval.neighbors.k)...].prefix(labels.count))
+                let labels = c.labels, distances = c.distances
                 for j in 0..<k {
                     guard j < labels.count, labels[j] >= 0 else { cells.append(.init(blank(), caption: "-")); continue }
                     let vector = Array(classBank.bank.patches.row(labels[j]))
@@ -117,6 +135,15 @@ public struct RetrievalSheetStage: Stage {
             context.log.progress(Double(s + 1) / Double(loss.scales.count), patchScale.name)
         }
         return StageResult(metrics: [])
+    }
+
+    /// One patch of one image as the loss matched it (under the authors' rule, once per class it joined).
+    private struct Candidate {
+        let image: Int, patch: Int, columns: Int
+        let source: Image
+        /// The class the patch is matched for, and the class whose bank served it.
+        let region: Int, served: Int
+        let labels: [Int], distances: [Float]
     }
 
     private func crop(_ image: Image, x: Int, y: Int, size: Int) -> Image { image.cropped(x: x, y: y, width: size, height: size) }

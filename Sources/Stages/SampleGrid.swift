@@ -1,7 +1,7 @@
 import Foundation
 import Imaging
 import Tensor
-import Vision
+import CycleGAN
 
 /// Fixed paintings shown during training as rows of painting | G_A(painting) | G_B(G_A(painting)).
 struct SampleGrid {

@@ -2,7 +2,7 @@ import Foundation
 import Imaging
 import Pipeline
 import Tensor
-import Vision
+import Pretrained
 
 /// `style_transfer`: the neural style transfer baseline. Each painting is optimised so that its
 /// VGG-19 content is kept and its Gram matrices match the real photographs'; PNGs are written

@@ -3,15 +3,17 @@ import Imaging
 import NN
 import Pipeline
 import Tensor
-import Vision
+import CycleGAN
+import Retrieval
 
 /// `train`: CycleGAN between paintings (A) and photographs (B), with the patch loss on G_A's output
 /// when `lambda_patch > 0` (inputs `bank` and `index`). Checkpoints go to the work directory every
 /// `checkpoint_every` iterations and a rerun of the same fingerprint resumes from the last one.
 /// An optional `init` input (any model `translate` reads: PleinAir's folder, junyanz checkpoints,
 /// a zoo file, the Art2Real release) gives the starting weights for fine-tuning. A semantic bank
-/// (`memory_bank` with masks) needs `masks_A`, the paintings' masks: each generated patch is then
-/// matched in the bank of its region's class.
+/// (`memory_bank` with masks) needs `masks_A`, the paintings' masks (PNG label maps or the authors'
+/// `<name>.pkl`, `PaintingMasks`): each generated patch is then matched in the bank of its class,
+/// by the authors' rule or PleinAir's (`class_terms`, `ClassTerms`).
 public struct TrainStage: Stage {
     public init() {}
 
@@ -25,6 +27,13 @@ public struct TrainStage: Stage {
                                      doc: "images are resized to this square first (junyanz --load_size 286)")
     static let cropSize = Param<Int>("crop_size", default: 256, rule: .atLeast(4),
                                      doc: "random square crop fed to the networks, a multiple of 4 (junyanz --crop_size 256)")
+    static let resizeFilter = Param<ResizeFilter>("resize_filter", default: .bilinear,
+                                                  doc: "filter of the resize to load_size: bilinear (PIL BILINEAR, antialiased; ours), bicubic "
+                                                      + "(PIL BICUBIC: what the authors' torchvision Resize does), area, bilinearNoAntialias")
+    static let classTerms = Param<ClassTerms>("class_terms", default: .shares,
+                                              doc: "semantic patch loss: 'authors' is aimagelab/art2real's compute_contextual (a patch joins each "
+                                                  + "class whose mask covers half of it, one unweighted term per class, missing masks are class 0); "
+                                                  + "'shares' is ours (one class per patch, terms weighted by class share)")
     static let flip = Param<Bool>("flip", default: true, doc: "random horizontal flip (junyanz default, --no_flip off)")
     static let batchSize = Param<Int>("batch_size", default: 1, rule: .atLeast(1), doc: "images per domain per iteration (junyanz --batch_size 1)")
     static let epochs = Param<Int>("epochs", default: 100, rule: .atLeast(0), doc: "epochs at the constant learning rate (junyanz --n_epochs 100)")
@@ -62,7 +71,7 @@ public struct TrainStage: Stage {
             kind: "train", version: 1,
             summary: "CycleGAN (+ patch loss) training: weights as safetensors with PyTorch keys, sample grids, losses per step",
             params: [Self.ngf.spec, Self.ndf.spec, Self.blocks.spec, Self.layersD.spec, Self.loadSize.spec, Self.cropSize.spec,
-                     Self.flip.spec, Self.batchSize.spec, Self.epochs.spec, Self.decayEpochs.spec, Self.epochSize.spec,
+                     Self.flip.spec, Self.resizeFilter.spec, Self.classTerms.spec, Self.batchSize.spec, Self.epochs.spec, Self.decayEpochs.spec, Self.epochSize.spec,
                      Self.lr.spec, Self.beta1.spec, Self.lambdaCycle.spec, Self.lambdaIdentity.spec, Self.lambdaPatch.spec,
                      Self.patchK.spec, Self.poolSize.spec, Self.initStd.spec, Self.seed.spec, Self.checkpointEvery.spec,
                      Self.sampleEvery.spec, Self.sampleCount.spec, Self.metricsEvery.spec],
@@ -111,7 +120,8 @@ public struct TrainStage: Stage {
     }
 
     private static func plan(_ p: [String: ParamValue]) -> TrainingPlan {
-        TrainingPlan(loadSize: p[loadSize], cropSize: p[cropSize], flip: p[flip], batchSize: p[batchSize],
+        TrainingPlan(loadSize: p[loadSize], cropSize: p[cropSize], flip: p[flip], filter: p[resizeFilter],
+                     classTerms: p[classTerms], batchSize: p[batchSize],
                      epochs: p[epochs], decayEpochs: p[decayEpochs], epochSize: p[epochSize],
                      checkpointEvery: p[checkpointEvery], sampleEvery: p[sampleEvery], sampleCount: p[sampleCount],
                      metricsEvery: p[metricsEvery], patchK: p[patchK])
@@ -121,33 +131,43 @@ public struct TrainStage: Stage {
         let (options, plan) = try Self.configuration(context.params, inputs: Set(context.inputs.keys))
         BLASKernel.setThreadCount(max(1, context.threads))
         var batches = CycleGANBatches(a: try ImageFolder(root: try context.input("A")), b: try ImageFolder(root: try context.input("B")),
-                                      transform: TrainingTransform(loadSize: plan.loadSize, cropSize: plan.cropSize, flip: plan.flip),
+                                      transform: plan.transform,
                                       batchSize: plan.batchSize, seed: options.seed)
+        var masksMissing: Int?
         let patchLoss: PatchLoss? = options.lambdaPatch > 0
-            ? try PatchLoss(bankFolder: try context.input("bank"), indexFolder: try context.input("index"), k: plan.patchK,
-                            threads: context.threads)
+            ? try PatchLoss(bankFolder: try context.input("bank"), indexFolder: try context.input("index"),
+                            classTerms: plan.classTerms, k: plan.patchK, threads: context.threads)
             : nil
         if let patchLoss, patchLoss.isSemantic {
             guard let masks = context.inputs["masks_A"] else {
                 throw StageFailure.message("the bank is semantic (one per class): input 'masks_A' must give the paintings' masks, "
                                            + "so each generated patch is matched in its region's class")
             }
-            batches.masksA = try MaskFolder(root: masks)
-            // Check every painting's mask before the first step, so a missing one fails now, naming its file.
+            let paintingMasks = try PaintingMasks(root: masks, classTerms: plan.classTerms, transform: plan.transform)
+            batches.masksA = paintingMasks
+            // Check every painting's mask before the first step, so a bad one fails now, naming its file;
+            // under class_terms authors, paintings without one are counted (they are class 0 everywhere).
+            var missing: [String] = []
             for (k, path) in batches.a.relativePaths.enumerated() {
                 let painting = try batches.a.image(at: k)
-                _ = try batches.masksA!.mask(for: path, width: painting.width, height: painting.height)
+                if try paintingMasks.masks(for: path, painting: painting) == nil { missing.append(path) }
+            }
+            masksMissing = missing.count
+            if !missing.isEmpty {
+                context.log.write("\(missing.count) of \(batches.a.count) paintings have no mask and are class 0 everywhere (the authors' "
+                                  + "rule for a missing pickle), e.g. \(missing.prefix(3).joined(separator: ", "))")
             }
             let names = patchLoss.classBanks.map(\.name).joined(separator: ", ")
-            context.log.write("semantic patch loss: banks \(names); other classes use class 0's")
+            context.log.write("semantic patch loss (class_terms \(plan.classTerms.rawValue)): banks \(names); "
+                              + (plan.classTerms == .authors ? "classes without a bank search class 0's, each its own term"
+                                                             : "other classes use class 0's"))
         } else if context.inputs["masks_A"] != nil {
             context.log.write("masks_A given but the bank is not semantic (or lambda_patch is 0): the masks are not used")
         }
         let trainer = CycleGANTrainer(model: CycleGAN(options: options),
                                       schedule: LinearDecaySchedule(baseLearningRate: options.learningRate,
                                                                     constantEpochs: plan.epochs, decayEpochs: plan.decayEpochs),
-                                      iterationsPerEpoch: plan.epochSize > 0 ? plan.epochSize : batches.iterationsPerEpoch,
-                                      patchLoss: patchLoss)
+                                      iterationsPerEpoch: plan.epochSize > 0 ? plan.epochSize : batches.iterationsPerEpoch)
         let samples = try context.output("samples")
         try FileManager.default.createDirectory(at: samples, withIntermediateDirectories: true)
         let sampler = try SampleGrid(folder: batches.a, count: plan.sampleCount, size: plan.cropSize)
@@ -167,7 +187,8 @@ public struct TrainStage: Stage {
         while trainer.iteration < total {
             try context.checkCancelled()
             let (a, b, masks) = try batches.batch(trainer.iteration)
-            window = window + (try trainer.step(realA: a, realB: b, masksA: masks))
+            let auxiliary = patchLoss.map { loss in { (translated: Tensor) in try loss(translated, classMasks: masks) } }
+            window = window + (try trainer.step(realA: a, realB: b, auxiliaryLoss: auxiliary))
             windowCount += 1
             let done = trainer.iteration
             // A window also closes at each checkpoint, so a resumed run records exactly what an
@@ -200,6 +221,7 @@ public struct TrainStage: Stage {
             let kept = patchLoss.scales.map(\.bank.entry.keptFraction).min() ?? 1
             metrics.append(Metric(name: "bank_kept_fraction", value: kept))
             if kept < 1 { context.log.write(String(format: "the memory bank is capped: it keeps %.4f of the real patches", kept)) }
+            if let masksMissing { metrics.append(Metric(name: "masks_missing", value: Double(masksMissing))) }
         }
         for record in history {
             for (name, value) in record.losses.named where name != "patch" || options.lambdaPatch > 0 {
@@ -247,9 +269,12 @@ public struct TrainStage: Stage {
 
 /// The data and bookkeeping side of a `train` run (the model side is `CycleGANOptions`).
 struct TrainingPlan {
-    var loadSize: Int, cropSize: Int, flip: Bool, batchSize: Int
+    var loadSize: Int, cropSize: Int, flip: Bool, filter: ResizeFilter, classTerms: ClassTerms, batchSize: Int
     var epochs: Int, decayEpochs: Int, epochSize: Int
     var checkpointEvery: Int, sampleEvery: Int, sampleCount: Int, metricsEvery: Int, patchK: Int
+
+    /// The preprocessing of the training images (and of their masks).
+    var transform: TrainingTransform { TrainingTransform(loadSize: loadSize, cropSize: cropSize, flip: flip, filter: filter) }
 
     /// Why the plan cannot run: every rule it breaks.
     var problems: [ConfigurationProblem] {

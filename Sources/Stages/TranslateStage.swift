@@ -4,10 +4,11 @@ import Imaging
 import NN
 import Pipeline
 import Tensor
-import Vision
+import CycleGAN
 
 /// `translate`: runs one generator of a trained CycleGAN over a folder of images at their own size
-/// (reflection-padded to a multiple of 4 and cropped back) and writes PNGs under the same names.
+/// (reflection-padded to a multiple of 4 and cropped back), or resized to a square first (`resize`,
+/// the authors' test recipe: 256² bicubic), and writes PNGs under the same names.
 /// The model is PleinAir's folder, a junyanz checkpoints folder, a zoo file or the Art2Real release
 /// (`GeneratorWeightsLocator`), in safetensors or either torch format; sizes come from the weights.
 public struct TranslateStage: Stage {
@@ -22,12 +23,17 @@ public struct TranslateStage: Stage {
     static let epoch = Param<String>("epoch", default: "",
                                      doc: "which <epoch>_net_G_X.pth of a junyanz checkpoints folder; empty: latest, else the highest epoch")
     static let badImages = Param<BadImagePolicy>("bad_images", default: .fail, doc: "fail on an image that does not decode, or skip it")
+    static let resize = Param<Int>("resize", default: 0, rule: .atLeast(0),
+                                   doc: "resize every image to this square side before translating; 0 keeps each image's own size. The "
+                                       + "authors' test recipe is 256 with bicubic (their test options: load_size 256, no crop)")
+    static let resizeFilter = Param<ResizeFilter>("resize_filter", default: .bilinear, doc: "filter of that resize (train's resize_filter)")
 
     public var descriptor: StageDescriptor {
         StageDescriptor(
             kind: "translate", version: 2,
             summary: "applies a trained generator (G_A: painting → photo by default) to every image of a folder",
-            params: [Self.direction.spec, Self.ngf.spec, Self.blocks.spec, Self.epoch.spec, Self.badImages.spec],
+            params: [Self.direction.spec, Self.ngf.spec, Self.blocks.spec, Self.epoch.spec, Self.badImages.spec, Self.resize.spec,
+                     Self.resizeFilter.spec],
             inputs: [("model", true), ("images", true)], outputs: ["images"],
             metrics: { _ in MetricDeclaration.bookkeeping("images", "skipped") })
     }
@@ -45,9 +51,10 @@ public struct TranslateStage: Stage {
         var written = 0, skipped = 0
         for (k, path) in folder.relativePaths.enumerated() {
             try context.checkCancelled()
-            let image: Image
+            var image: Image
             do {
                 image = try folder.image(at: k).convertedTo8Bit().removingAlpha().toRGB()
+                if p[Self.resize] > 0 { image = image.resized(width: p[Self.resize], height: p[Self.resize], filter: p[Self.resizeFilter]) }
             } catch let error as ImageError where policy == .skip {
                 context.log.write("skipped \(path): \(error)")
                 skipped += 1

@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import Statistics
 
 /// One line of a study report: the share of choices of the method's image in one study of one stage.
 public struct StudyReportRow: Sendable, Equatable {

@@ -2,6 +2,18 @@ import Basics
 /// Finite-difference verification of gradient rules, public so every layer built on the engine
 /// (contextual loss, new ops) can check itself the same way.
 public enum GradientCheck {
+    /// max |a − b| / max |b|: how far `a` is from the reference `b`, relative to the reference's
+    /// scale (what the golden and cross-framework tests compare with).
+    public static func relativeError(_ a: Tensor, _ b: Tensor) -> Float {
+        precondition(a.count == b.count, "compare \(a.shape) with \(b.shape)")
+        var diff: Float = 0, scale: Float = 1e-12
+        for i in 0..<a.count {
+            diff = max(diff, abs(a.pointer[i] - b.pointer[i]))
+            scale = max(scale, abs(b.pointer[i]))
+        }
+        return diff / scale
+    }
+
     /// Largest discrepancy between reverse-mode and central-difference gradients of
     /// L = Σ f(inputs) · w (w fixed pseudo-random weights), over every element of every input that
     /// requires a gradient, scaled by max(largest numeric gradient, 1).

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 extension Tensor {
     /// Applies `f` to every element into a new tensor (in parallel for large tensors); not recorded.

@@ -1,6 +1,7 @@
 import Foundation
 import Pipeline
 import Report
+import Results
 
 /// Why a page cannot be answered.
 public enum LiveQueryError: Error, Equatable {

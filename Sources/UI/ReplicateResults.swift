@@ -1,4 +1,5 @@
 import Pipeline
+import Results
 
 /// The results table collapsed over its replicate axes (mean ± interval per cell), with every
 /// figure as `pleinair results --format json` gives it: unrounded, the field names the same.

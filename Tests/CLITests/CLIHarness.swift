@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Runs the built `pleinair` executable as a user would.
@@ -6,7 +7,7 @@ struct CLIHarness {
     let workspace: URL
 
     init() throws {
-        workspace = FileManager.default.temporaryDirectory.appendingPathComponent("pleinair-cli-\(UUID().uuidString)")
+        workspace = TemporaryFolder.url("pleinair-cli")
         try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
     }
 
@@ -77,5 +78,22 @@ struct CLIHarness {
             usleep(20_000)
         }
         return condition()
+    }
+}
+
+extension CLIHarness {
+    /// `pleinair ARGS` for commands that take no workspace.
+    func runWithoutWorkspace(_ args: [String]) throws -> CLIHarness.Result {
+        let process = Process()
+        process.executableURL = CLIHarness.executable
+        process.arguments = args
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return CLIHarness.Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                                 stderr: String(decoding: stderr, as: UTF8.self))
     }
 }

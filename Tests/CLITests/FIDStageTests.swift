@@ -95,31 +95,16 @@ final class FIDStageTests: XCTestCase {
         let port = try XCTUnwrap(words.firstIndex(of: "port").map { words[$0 + 1] })
         let url = "http://127.0.0.1:\(port)/w.pth"
 
-        let wrong = try runWithoutWorkspace(["weights", "fetch", "inception", "--url", url])
+        let wrong = try cli.runWithoutWorkspace(["weights", "fetch", "inception", "--url", url])
         XCTAssertNotEqual(wrong.status, 0, "a file without the official checksum was accepted")
         XCTAssertTrue(wrong.stderr.contains("6726825d"), wrong.stderr)
 
         let sha = "2e33f43c"  // SHA-256 of "not really weights\n" starts so
-        let fetched = try runWithoutWorkspace(["weights", "fetch", "inception", "--url", url, "--expect-sha256", sha])
+        let fetched = try cli.runWithoutWorkspace(["weights", "fetch", "inception", "--url", url, "--expect-sha256", sha])
         XCTAssertEqual(fetched.status, 0, fetched.stderr)
         let target = weightsDir.appendingPathComponent("pt_inception-2015-12-05-6726825d.pth")
         XCTAssertEqual(try Data(contentsOf: target), payload)
-        let path = try runWithoutWorkspace(["weights", "path", "inception"])
+        let path = try cli.runWithoutWorkspace(["weights", "path", "inception"])
         XCTAssertEqual(path.stdout.trimmingCharacters(in: .whitespacesAndNewlines), target.path)
-    }
-
-    /// `pleinair ARGS` for commands that take no workspace.
-    func runWithoutWorkspace(_ args: [String]) throws -> CLIHarness.Result {
-        let process = Process()
-        process.executableURL = CLIHarness.executable
-        process.arguments = args
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLIHarness.Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                                 stderr: String(decoding: stderr, as: UTF8.self))
     }
 }

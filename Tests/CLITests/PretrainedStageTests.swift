@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `pretrained` end to end: a released generator fetched by name from a mirror (the local range
@@ -6,7 +7,7 @@ import XCTest
 /// file changed afterwards refused.
 final class PretrainedStageTests: XCTestCase {
     private var cli: CLIHarness!
-    private var server: Process?
+    private var server: RangeServer?
     private let fm = FileManager.default
     private var repository: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -15,34 +16,22 @@ final class PretrainedStageTests: XCTestCase {
     override func setUpWithError() throws { cli = try CLIHarness() }
 
     override func tearDownWithError() throws {
-        if let server, server.isRunning { server.terminate(); server.waitUntilExit() }
+        server?.stop()
         cli.cleanUp()
     }
 
     /// Serves `folder` over HTTP on 127.0.0.1; returns the base URL.
     private func serve(_ folder: URL) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", repository.appendingPathComponent("Tests/ImagingTests/Fixtures/range_server.py").path,
-                             "--root", folder.path, "--log", cli.workspace.appendingPathComponent("server.log").path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        server = process
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = pipe.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            line.append(chunk)
-        }
-        return "http://127.0.0.1:\(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))/"
+        let started = try RangeServer(root: folder, log: cli.workspace.appendingPathComponent("server.log"))
+        server = started
+        return started.url().absoluteString
     }
 
     func testAZooGeneratorIsFetchedTrustedOnFirstUseAndTranslates() throws {
         let served = cli.workspace.appendingPathComponent("served")
         try fm.createDirectory(at: served, withIntermediateDirectories: true)
         // A junyanz generator (ngf 4, one block) in the zoo's legacy format, standing in for monet2photo.pth.
-        try fm.copyItem(at: repository.appendingPathComponent("Tests/VisionTests/Fixtures/junyanz/G_A_old_legacy.pth"),
+        try fm.copyItem(at: repository.appendingPathComponent("Tests/CycleGANTests/Fixtures/junyanz/G_A_old_legacy.pth"),
                         to: served.appendingPathComponent("monet2photo.pth"))
         let base = try serve(served)
         try cli.write("released.yaml", """
@@ -114,25 +103,12 @@ final class Art2RealDatasetTests: XCTestCase {
         try make.run()
         make.waitUntilExit()
         XCTAssertEqual(make.terminationStatus, 0)
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", repository.appendingPathComponent("Tests/ImagingTests/Fixtures/range_server.py").path,
-                            "--root", served.path, "--log", cli.workspace.appendingPathComponent("server.log").path]
-        let pipe = Pipe()
-        server.standardOutput = pipe
-        try server.run()
-        defer { server.terminate(); server.waitUntilExit() }
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = pipe.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            line.append(chunk)
-        }
-        let port = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try RangeServer(root: served, log: cli.workspace.appendingPathComponent("server.log"))
+        defer { server.stop() }
         try cli.write("data.yaml", """
         experiment: data
         stages:
-          data: {kind: cyclegan_dataset, params: {name: landscape2photo, base_url: "http://127.0.0.1:\(port)/"}}
+          data: {kind: cyclegan_dataset, params: {name: landscape2photo, base_url: "\(server.url().absoluteString)"}}
         """)
         let run = try cli.run(["run", "data.yaml"])
         XCTAssertEqual(run.status, 0, run.stdout + run.stderr)

@@ -1,6 +1,6 @@
 import Foundation
 import Imaging
-@testable import Downloads
+import TestSupport
 import XCTest
 import ZIPFoundation
 
@@ -11,7 +11,7 @@ final class ArchiveExtractorTests: XCTestCase {
     private let fm = FileManager.default
 
     override func setUpWithError() throws {
-        work = fm.temporaryDirectory.appendingPathComponent("extract-\(UUID().uuidString)")
+        work = TemporaryFolder.url("extract")
         try fm.createDirectory(at: work, withIntermediateDirectories: true)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import Imaging
 
@@ -51,7 +52,7 @@ final class ContactSheetTests: XCTestCase {
     func testSheetIsWrittenAsPNG() throws {
         let layout = ContactSheet(columns: 3, cellSize: 8, title: "t")
         let cells: [ContactSheet.Cell] = (0..<4).map { .init(solid(UInt16($0 * 60)), caption: "\($0)") }
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sheet-\(UUID().uuidString).png")
+        let url = TemporaryFolder.url("sheet", extension: "png")
         defer { try? FileManager.default.removeItem(at: url) }
         try layout.write(cells, to: url)
         XCTAssertEqual(ImageFormat(sniffing: try Data(contentsOf: url)), .png)

@@ -1,5 +1,6 @@
 import Basics
 import Foundation
+import TestSupport
 import XCTest
 @testable import Imaging
 
@@ -9,7 +10,7 @@ final class DamagedFilesTests: XCTestCase {
     private var dir: URL!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("damaged-\(UUID().uuidString)")
+        dir = TemporaryFolder.url("damaged")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     }
 

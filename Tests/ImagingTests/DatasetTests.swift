@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import Imaging
 
@@ -7,7 +8,7 @@ final class DatasetTests: XCTestCase {
     private let fm = FileManager.default
 
     override func setUpWithError() throws {
-        root = fm.temporaryDirectory.appendingPathComponent("dataset-\(UUID().uuidString)")
+        root = TemporaryFolder.url("dataset")
         try fm.createDirectory(at: root, withIntermediateDirectories: true)
     }
 

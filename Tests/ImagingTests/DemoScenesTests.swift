@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import Imaging
 
@@ -6,7 +7,7 @@ final class DemoScenesTests: XCTestCase {
     private var root: URL!
 
     override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID().uuidString)")
+        root = TemporaryFolder.url("demo")
     }
 
     override func tearDownWithError() throws {

@@ -1,4 +1,5 @@
 import Basics
+import TestSupport
 import XCTest
 @testable import Imaging
 
@@ -38,7 +39,7 @@ final class JPEGCodecTests: XCTestCase {
     }
 
     func testWriteAndReadByExtension() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("card-\(UUID().uuidString).jpeg")
+        let url = TemporaryFolder.url("card", extension: "jpeg")
         defer { try? FileManager.default.removeItem(at: url) }
         let image = card(width: 16, height: 16, channels: 3)
         try ImageCodec.write(image, to: url, quality: 90)

@@ -1,6 +1,7 @@
 import Basics
 import Foundation
 import Imaging
+import TestSupport
 import XCTest
 
 /// Mask folders as data: the classes file, the masks beside their images, the transforms they share
@@ -9,7 +10,7 @@ final class MaskFolderTests: XCTestCase {
     private var root: URL!
 
     override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("masks-\(UUID().uuidString)")
+        root = TemporaryFolder.url("masks")
         try FileManager.default.createDirectory(at: root.appendingPathComponent("sub"), withIntermediateDirectories: true)
     }
 

@@ -1,5 +1,6 @@
 import Basics
 import Foundation
+import TestSupport
 import XCTest
 @testable import Imaging
 
@@ -67,7 +68,7 @@ final class PNGCodecTests: XCTestCase {
     }
 
     func testFileRoundTripThroughImageCodec() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("rt-\(UUID().uuidString).png")
+        let url = TemporaryFolder.url("rt", extension: "png")
         defer { try? FileManager.default.removeItem(at: url) }
         let image = pattern(width: 5, height: 3, channels: 3, depth: .eight)
         try ImageCodec.write(image, to: url)

@@ -1,11 +1,12 @@
 import Foundation
 import NN
 import Tensor
+import TestSupport
 import XCTest
 
 final class SafeTensorsTests: XCTestCase {
     func testWriteThenReadRoundTripsShapesAndBits() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("pleinair-\(UUID()).safetensors")
+        let url = TemporaryFolder.url("pleinair", extension: "safetensors")
         defer { try? FileManager.default.removeItem(at: url) }
         let a = Tensor(shape: [2, 3], values: [1, -2, 3.5, .infinity, 0, 1e-30]), b = Tensor(shape: [1], values: [7])
         try SafeTensors.write(["model.0.weight": a, "b": b], to: url, metadata: ["format": "pt"])

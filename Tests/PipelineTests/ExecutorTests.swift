@@ -1,5 +1,6 @@
 import Foundation
 @testable import Pipeline
+import Results
 import XCTest
 
 final class ExecutorTests: XCTestCase {

@@ -1,18 +1,36 @@
 @testable import Pipeline
 import XCTest
 
-/// A world the planner can ask about, held in memory: file hashes, verified outputs and the last
-/// execution of each stage. It counts what it was asked, so tests can say what planning touched.
+/// A world the planner can ask about, held in memory: file hashes, scripts' text, verified outputs
+/// and the last execution of each stage. It counts what it was asked, so tests can say what
+/// planning touched. A folder is any prefix of a file's path.
 final class FakePlanEnvironment: PlanEnvironment {
     var hashes: [String: String] = [:]
+    /// Workspace scripts: path → text. A script is a file whose hash is its text.
+    var scripts: [String: String] = [:]
     var validFingerprints: Set<String> = []
     var last: [String: (key: FingerprintKey, status: ExecutionStatus)] = [:]
     private(set) var hashRequests: [String] = []
+    private(set) var scanned: [String] = []
 
     func contentHash(ofInput path: String) throws -> String {
         hashRequests.append(path)
-        guard let hash = hashes[path] else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: path]) }
+        guard let hash = hashes[path] ?? scripts[path].map({ "text:" + $0 }) else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: path])
+        }
         return hash
+    }
+
+    func fileKind(ofInput path: String) -> FileKind? {
+        if hashes[path] != nil || scripts[path] != nil { return .file }
+        let prefix = path.isEmpty ? "" : path + "/"
+        return hashes.keys.contains(where: { $0.hasPrefix(prefix) }) || scripts.keys.contains(where: { $0.hasPrefix(prefix) }) ? .folder : nil
+    }
+
+    func scriptReferences(ofInput path: String, language: ScriptLanguage) throws -> ScriptReferences {
+        guard let text = scripts[path] else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: path]) }
+        scanned.append(path)
+        return ScriptReferences.scan(Array(text.utf8), as: language)
     }
 
     func hasValidOutputs(fingerprint: String, outputs: [String]) -> Bool { validFingerprints.contains(fingerprint) }

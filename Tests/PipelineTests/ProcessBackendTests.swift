@@ -1,5 +1,6 @@
 import Foundation
 @testable import Pipeline
+import TestSupport
 import XCTest
 
 /// What the runner reads back from a stage's child process.
@@ -8,7 +9,7 @@ final class ProcessBackendTests: XCTestCase {
         var fds: [Int32] = [-1, -1]
         XCTAssertEqual(pipe(&fds), 0)
         let seen = Seen()
-        let log = StageLog(url: FileManager.default.temporaryDirectory.appendingPathComponent("progress-\(UUID().uuidString).log")) {
+        let log = StageLog(url: TemporaryFolder.url("progress", extension: "log")) {
             seen.add($0, $1)
         }
         defer { try? FileManager.default.removeItem(at: log.url) }
@@ -23,7 +24,7 @@ final class ProcessBackendTests: XCTestCase {
     }
 
     func testACrashMessageNamesTheSignalAndQuotesTheLogBeforeTheBacktrace() throws {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("crash-\(UUID().uuidString).log")
+        let log = TemporaryFolder.url("crash", extension: "log")
         defer { try? FileManager.default.removeItem(at: log) }
         try "loading bank\nscale p16s6\n\n*** Signal 11: Backtracing from 0x1... done ***\nThread 0 crashed\n".write(to: log, atomically: true, encoding: .utf8)
         let message = ProcessBackend.crashMessage(status: 128 + 11, log: log)

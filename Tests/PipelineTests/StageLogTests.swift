@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import TestSupport
 import XCTest
 
 /// What a stage's log keeps beside itself for `pleinair ui` while the stage runs.
@@ -7,7 +8,7 @@ final class StageLogTests: XCTestCase {
     var folder: URL!
 
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("pleinair-stagelog-\(UUID().uuidString)")
+        folder = TemporaryFolder.url("pleinair-stagelog")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Pipeline
 
 /// Counts stage runs per instance id, across threads.
@@ -78,7 +79,7 @@ final class TestWorkspace {
     var version = 1
 
     init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("pleinair-test-\(UUID().uuidString)")
+        root = TemporaryFolder.url("pleinair-test")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     }
 

@@ -2,8 +2,9 @@ import NN
 import Basics
 import Foundation
 import Tensor
-import Vision
+import TestSupport
 import XCTest
+import Retrieval
 
 final class ANNIndexTests: XCTestCase {
     /// Clustered vectors, so an IVF index has structure to find.
@@ -55,7 +56,7 @@ final class ANNIndexTests: XCTestCase {
         try index.train(data, count: n)
         try index.add(data, count: n)
         try index.setParameter("nprobe", 4)
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ann-\(UUID().uuidString).faiss")
+        let url = TemporaryFolder.url("ann", extension: "faiss")
         defer { try? FileManager.default.removeItem(at: url) }
         try index.write(to: url)
         let back = try ANNIndex.read(from: url)
@@ -97,7 +98,7 @@ final class ANNIndexTests: XCTestCase {
 /// The sgemm list scan returns FAISS's own IVF neighbours.
 final class InvertedFileScanTests: XCTestCase {
     func testScanFindsTheSameNeighboursAsFAISSsIVFSearch() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scan-\(UUID().uuidString)")
+        let folder = TemporaryFolder.url("scan")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         try MemoryBankTests.writeBank(MemoryBankTests.images(20, size: 24, seed: 31), size: 24, scales: [PatchScale(patch: 4, stride: 2)],
@@ -121,7 +122,7 @@ final class InvertedFileScanTests: XCTestCase {
 
     func testIndexesThatAreNotPlainIVFAreRefused() throws {
         let index = try ANNIndex(dimension: 4, factory: "Flat")
-        let bank = FileManager.default.temporaryDirectory.appendingPathComponent("flat-\(UUID().uuidString).npy")
+        let bank = TemporaryFolder.url("flat", extension: "npy")
         defer { try? FileManager.default.removeItem(at: bank) }
         try NpyFile.write([UInt8](repeating: 0, count: 8), rows: 2, columns: 4, to: bank)
         XCTAssertThrowsError(try InvertedFileScan(index: index, bank: PatchMatrix(try ShardedMatrix<UInt8>(files: [bank], columns: 4)))) {
@@ -132,7 +133,7 @@ final class InvertedFileScanTests: XCTestCase {
 
 final class ExactScanTests: XCTestCase {
     func testScanFindsTheSameNeighboursAsFAISSsFlatSearchAndLossesUseIt() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("exact-\(UUID().uuidString)")
+        let folder = TemporaryFolder.url("exact")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         try MemoryBankTests.writeBank(MemoryBankTests.images(20, size: 24, seed: 41), size: 24, scales: [PatchScale(patch: 4, stride: 2)],

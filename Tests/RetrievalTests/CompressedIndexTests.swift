@@ -2,7 +2,8 @@ import NN
 import Basics
 import Foundation
 import Tensor
-@testable import Vision
+@testable import Retrieval
+import TestSupport
 import XCTest
 
 /// Paper-scale retrieval on small banks: the 8-bit bank path against the float path it replaces,
@@ -13,7 +14,7 @@ final class CompressedIndexTests: XCTestCase {
     private let size = 24
 
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("compressed-\(UUID().uuidString)")
+        folder = TemporaryFolder.url("compressed")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         images = MemoryBankTests.images(24, size: size, seed: 51)
         try MemoryBankTests.writeBank(images, size: size, scales: [PatchScale(patch: 4, stride: 2)], holdout: 200, imagesPerShard: 5,

@@ -2,8 +2,8 @@ import Basics
 import Foundation
 import NN
 import Tensor
-import Vision
 import XCTest
+import Retrieval
 
 /// The patch op and the contextual loss against PyTorch (scripts/reference/patch_reference.py)
 /// and against finite differences.

@@ -3,14 +3,15 @@ import Basics
 import Foundation
 import Imaging
 import Tensor
-@testable import Vision
+@testable import Retrieval
+import TestSupport
 import XCTest
 
 final class MemoryBankTests: XCTestCase {
     private var folder: URL!
 
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("bank-\(UUID().uuidString)")
+        folder = TemporaryFolder.url("bank")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
 

@@ -1,15 +1,16 @@
 import NN
 import Foundation
 import Tensor
-import Vision
+import TestSupport
 import XCTest
+import Retrieval
 
 /// PatchLoss assembles per-image, per-scale contextual losses the way the authors do.
 final class PatchLossTests: XCTestCase {
     private var folder: URL!
 
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("patchloss-\(UUID().uuidString)")
+        folder = TemporaryFolder.url("patchloss")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try MemoryBankTests.writeBank(MemoryBankTests.images(5, size: 20, seed: 21), size: 20,
                                       scales: [PatchScale(patch: 4, stride: 4), PatchScale(patch: 2, stride: 3, rescale: 0.5)],

@@ -2,8 +2,8 @@ import Basics
 import Foundation
 import NN
 import Tensor
-import Vision
 import XCTest
+import Retrieval
 
 /// The semantic patch loss (a bank per class): its per-class terms against PyTorch
 /// (scripts/reference/semantic_patch_reference.py) and finite differences, the half rule that

@@ -1,7 +1,8 @@
 import Foundation
 import Tensor
-import Vision
+import TestSupport
 import XCTest
+import Retrieval
 
 /// With the exact index the sparse soft assignment (each image against the pooled neighbours of its
 /// patches) is the dense one (against the whole bank) restricted to those entries.
@@ -11,7 +12,7 @@ final class SparseAffinityTests: XCTestCase {
     private var generated: Tensor!
 
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("sparse-\(UUID().uuidString)")
+        folder = TemporaryFolder.url("sparse")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let scale = PatchScale(patch: 4, stride: 4)
         try MemoryBankTests.writeBank(MemoryBankTests.images(6, size: 24, seed: 9), size: 24, scales: [scale], holdout: 0, to: folder)

@@ -4,7 +4,7 @@ import NN
 import Pipeline
 import Stages
 import Tensor
-@testable import Vision
+@testable import Retrieval
 import XCTest
 
 /// `authors_bank` on small folders laid out like the authors' `data_for_patch_retrieval`: rows
@@ -141,13 +141,40 @@ final class AuthorsBankStageTests: XCTestCase {
         }
     }
 
-    func testIndexOverZeroOneRowsFailsSayingTheScansWouldNotMatch() throws {
+    func testIndexOverZeroOneRowsIsSearchedAsTheAuthorsSearchIt() throws {
+        // Their .bin rows are in [0, 1] and their index may hold them so; their code queries it with
+        // [-1, 1] generator patches. The import marks it, and the loss lets FAISS search it that way.
         let runner = try StageHarness("authors-space")
         let data = try AuthorsFolder.write(to: runner.url("data"), patches: [4: 80], factory: "Flat", indexInUnitRange: true)
-        XCTAssertThrowsError(try runner.run(AuthorsBankStage(), params: Self.scales([4], [4]), inputs: ["data": data],
-                                            outputs: ["bank": runner.url("bank"), "index": runner.url("index")])) { error in
-            XCTAssertTrue("\(error)".contains("faiss_indexes/0.index: FAISS index: its vectors are the [0, 1] patches"), "\(error)")
-        }
+        _ = try runner.run(AuthorsBankStage(), params: Self.scales([4], [4]), inputs: ["data": data],
+                           outputs: ["bank": runner.url("bank"), "index": runner.url("index")])
+        XCTAssertEqual(try PatchIndexManifest.read(from: runner.url("index")).unitVectors, true)
+        let provenance = try JSONDecoder().decode(AuthorsBankImport.Provenance.self,
+                                                  from: Data(contentsOf: runner.url("bank/authors_bank.json")))
+        XCTAssertEqual(provenance.scales.map(\.indexUnits), ["[0,1]"])
+        let loss = try PatchLoss(bankFolder: runner.url("bank"), indexFolder: runner.url("index"), k: 5)
+        XCTAssertTrue(loss.scales.allSatisfy { $0.scan == nil }, "FAISS searches the [0, 1] index itself")
+        var rng = SeededGenerator(seed: 12)
+        let generated = Tensor(shape: [1, 3, 16, 16], values: (0..<768).map { _ in Float.random(in: -1...1, using: &rng) })
+        let authors = try ANNIndex.read(from: data.appendingPathComponent("patch_size_4/faiss_indexes/0.index"))
+        let queries = generated.patches(size: 4, stride: 4)
+        XCTAssertEqual(try loss.retrieve(generated, scale: 0)[0].neighbors.labels,
+                       try authors.search(queries.pointer, count: queries.shape[1], k: 5).labels)
+    }
+
+    func testTheAuthorsMeanIsKeptAsStoredBesideTheExactMean() throws {
+        let runner = try StageHarness("authors-stored-mean")
+        let data = try AuthorsFolder.write(to: runner.url("data"), patches: [4: 90], factory: "Flat", meanInUnitRange: true)
+        _ = try runner.run(AuthorsBankStage(), params: Self.scales([4], [4]), inputs: ["data": data],
+                           outputs: ["bank": runner.url("bank"), "index": runner.url("index")])
+        let scale = try MemoryBank(folder: runner.url("bank")).scales[0]
+        let stored = try XCTUnwrap(scale.storedMean)
+        let file = try AuthorsMean.read(data.appendingPathComponent("patch_size_4/means/0.npy"), dimension: 48)
+        XCTAssertEqual(stored, file.map { Float($0) }, "as stored, in the file's own [0, 1] units")
+        XCTAssertLessThan(zip(stored, scale.mean).map { abs(($0 - 0.5) * 2 - $1) }.max() ?? 1, 1e-5)
+        let loss = try PatchLoss(bankFolder: runner.url("bank"), indexFolder: runner.url("index"), classTerms: .authors, k: 5)
+        XCTAssertEqual(loss.scales[0].mean(for: .authors).scalars, stored)
+        XCTAssertEqual(loss.scales[0].mean(for: .shares).scalars, scale.mean)
     }
 
     func testTrainRunsWithThePatchLossOnAnImportedBank() throws {

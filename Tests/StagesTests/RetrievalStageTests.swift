@@ -2,8 +2,8 @@ import Foundation
 import Imaging
 @testable import Pipeline
 import Stages
-import Vision
 import XCTest
+import Retrieval
 
 /// `memory_bank` then `ann_index` with their default parameters on the demo scenes' real photographs.
 final class RetrievalStageTests: XCTestCase {

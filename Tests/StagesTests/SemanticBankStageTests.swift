@@ -4,8 +4,8 @@ import Imaging
 import Pipeline
 @testable import Stages
 import Tensor
-import Vision
 import XCTest
+import Retrieval
 
 /// `memory_bank` with masks (a bank per class), `ann_index` per class, retrieval inside each class's
 /// bank, `train` with the paintings' masks, and the clear failures of missing or wrong-sized masks.

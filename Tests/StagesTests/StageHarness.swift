@@ -2,6 +2,7 @@ import Foundation
 import Imaging
 @testable import Pipeline
 import Stages
+import TestSupport
 
 /// The shared harness of the stage-kind tests: runs one stage in a temporary folder the way the
 /// executor would (its defaults filled in, a log, a work folder, cancellation), without a pipeline.
@@ -9,7 +10,7 @@ final class StageHarness {
     let root: URL
 
     init(_ label: String) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
+        root = TemporaryFolder.url(label)
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     }
 

@@ -3,8 +3,8 @@ import Imaging
 import NN
 import Pipeline
 import Stages
-import Vision
 import XCTest
+import CycleGAN
 
 /// `train` on the demo scenes at toy sizes: the losses fall, outputs are where they belong, and an
 /// interrupted run resumed from its checkpoint ends with the weights of an uninterrupted one.

@@ -5,8 +5,8 @@ import NN
 import Pipeline
 import Stages
 import Tensor
-import Vision
 import XCTest
+import CycleGAN
 
 /// `translate`: any image size in, the same names and sizes out, and the generator's own output.
 final class TranslateStageTests: XCTestCase {
@@ -28,6 +28,20 @@ final class TranslateStageTests: XCTestCase {
         let model = CycleGAN(options: o)
         try model.save(to: folder)
         return model
+    }
+
+    func testResizeTranslatesEveryImageAtTheSquareSizeWithTheFilterGiven() throws {
+        // The authors' test recipe: every image resized to 256² bicubic first (here 20²).
+        let runner = try StageHarness("translate-resize")
+        let paintings = try oddSizedImages(in: runner)
+        let model = try writeModel(to: runner.url("model"), ngf: 4, blocks: 1)
+        _ = try runner.run(TranslateStage(), params: ["ngf": .int(4), "n_blocks": .int(1), "resize": .int(20), "resize_filter": .string("bicubic")],
+                           inputs: ["model": runner.url("model"), "images": paintings], outputs: ["images": runner.url("out")])
+        let input = try ImageCodec.read(paintings.appendingPathComponent("a.png")).resized(width: 20, height: 20, filter: .bicubic)
+        let expected = model.generatorA.translate(Tensor(shape: [1, 3, 20, 20], values: input.planarFloats()))
+        XCTAssertEqual(try ImageCodec.read(runner.url("out/a.png")), Image(planarFloats: expected.scalars, width: 20, height: 20, channels: 3))
+        let b = try ImageCodec.read(runner.url("out/sub/b.png"))
+        XCTAssertEqual([b.width, b.height], [20, 20])
     }
 
     func testImagesOfAnySizeComeBackWithTheirNamesAndSizes() throws {

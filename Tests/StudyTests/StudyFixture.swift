@@ -3,6 +3,7 @@ import Imaging
 import Pipeline
 import Stages
 import Study
+import TestSupport
 import XCTest
 
 /// A temporary workspace holding demo scenes as stand-ins for the study's folders (paintings as the
@@ -13,7 +14,7 @@ final class StudyFixture {
     let experimentName = "study_test"
 
     init(raters: Int = 2, trialsPerStudy: Int = 2, attentionChecks: Int = 2, extraParams: String = "") throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("pleinair-study-\(UUID().uuidString)")
+        root = TemporaryFolder.url("pleinair-study")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         try DemoScenes.write(DemoSceneOptions(trainCount: 0, testCount: 5, size: 24, seed: 3, styles: [.impressionist]),
                              to: root.appendingPathComponent("data"))

@@ -2,6 +2,7 @@ import Foundation
 import Pipeline
 import Study
 import XCTest
+import Statistics
 
 /// `study ingest`: answer files checked against the key in the ledger, recorded, and summarised.
 final class StudyIngestTests: XCTestCase {

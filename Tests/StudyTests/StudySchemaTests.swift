@@ -1,12 +1,13 @@
 import Foundation
 import Pipeline
 @testable import Study
+import TestSupport
 import XCTest
 
 /// Study owns its tables in the ledger: it creates and migrates them itself.
 final class StudySchemaTests: XCTestCase {
     private func temporaryLedger() throws -> (Ledger, URL) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("study-schema-\(UUID().uuidString)")
+        let folder = TemporaryFolder.url("study-schema")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return (try Ledger(path: folder.appendingPathComponent("ledger.sqlite").path), folder)
     }

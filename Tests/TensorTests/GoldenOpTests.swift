@@ -73,23 +73,12 @@ final class GoldenOpTests: XCTestCase {
             let y = op(inputs)
             let expected = try XCTUnwrap(fixtures["\(name).out"])
             XCTAssertEqual(y.count, expected.count, "\(name) output size")
-            XCTAssertLessThan(relativeError(y, expected), 1e-4, "\(name) forward")
+            XCTAssertLessThan(GradientCheck.relativeError(y, expected), 1e-4, "\(name) forward")
             y.backward(try XCTUnwrap(fixtures["\(name).gout"]))
             for (i, x) in inputs.enumerated() {
                 let g = try XCTUnwrap(x.grad, "\(name) input \(i) got no gradient")
-                XCTAssertLessThan(relativeError(g, try XCTUnwrap(fixtures["\(name).grad\(i)"])), 1e-4, "\(name) grad \(i)")
+                XCTAssertLessThan(GradientCheck.relativeError(g, try XCTUnwrap(fixtures["\(name).grad\(i)"])), 1e-4, "\(name) grad \(i)")
             }
         }
     }
-}
-
-/// max |a − b| / max |b|: agreement relative to the reference's scale.
-func relativeError(_ a: Tensor, _ b: Tensor) -> Float {
-    precondition(a.count == b.count, "compare \(a.shape) with \(b.shape)")
-    var diff: Float = 0, scale: Float = 1e-12
-    for i in 0..<a.count {
-        diff = max(diff, abs(a.pointer[i] - b.pointer[i]))
-        scale = max(scale, abs(b.pointer[i]))
-    }
-    return diff / scale
 }

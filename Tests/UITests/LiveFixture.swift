@@ -97,7 +97,7 @@ final class LiveWorkspace {
     private(set) var server: HTTPServer?
 
     init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("pleinair-ui-\(UUID().uuidString)")
+        root = TemporaryFolder.url("pleinair-ui")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         workspace = Workspace(root: root)
     }

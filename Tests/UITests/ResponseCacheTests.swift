@@ -1,5 +1,6 @@
 import Foundation
 @testable import UI
+import TestSupport
 import XCTest
 
 final class ResponseCacheTests: XCTestCase {
@@ -26,7 +27,7 @@ final class ResponseCacheTests: XCTestCase {
     }
 
     func testTheStampChangesWhenTheLedgerCommits() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("stamp-\(UUID().uuidString)")
+        let folder = TemporaryFolder.url("stamp")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("ledger.sqlite").path

@@ -1,12 +1,13 @@
 import Foundation
 import UI
+import TestSupport
 import XCTest
 
 final class SafePathTests: XCTestCase {
     var base: URL!
 
     override func setUpWithError() throws {
-        base = FileManager.default.temporaryDirectory.appendingPathComponent("pleinair-safepath-\(UUID().uuidString)")
+        base = TemporaryFolder.url("pleinair-safepath")
         try FileManager.default.createDirectory(at: base.appendingPathComponent("root/fp/out"), withIntermediateDirectories: true)
         try Data("inside".utf8).write(to: base.appendingPathComponent("root/fp/out/a.png"))
         try Data("secret".utf8).write(to: base.appendingPathComponent("secret.txt"))

@@ -1,5 +1,6 @@
 import Foundation
 import UI
+import TestSupport
 import XCTest
 
 final class ThumbnailCacheTests: XCTestCase {
@@ -11,7 +12,7 @@ final class ThumbnailCacheTests: XCTestCase {
     }
 
     func testAThumbnailIsMadeOnceUntilItsFileChanges() throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("thumb-\(UUID().uuidString).png")
+        let file = TemporaryFolder.url("thumb", extension: "png")
         defer { try? FileManager.default.removeItem(at: file) }
         try Data("one".utf8).write(to: file)
         let calls = Calls()
@@ -25,7 +26,7 @@ final class ThumbnailCacheTests: XCTestCase {
     }
 
     func testTheOldestThumbnailsGoPastTheCapacity() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("thumbs-\(UUID().uuidString)")
+        let folder = TemporaryFolder.url("thumbs")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let cache = ThumbnailCache(capacityBytes: 250) { _, _ in Data(repeating: 1, count: 100) }

@@ -11,7 +11,7 @@ Run from the repository root with Debian's torch (/usr/bin/python3):
         and reports the largest difference from PleinAir's PNG of the same name in OUT_DIR.
 
     /usr/bin/python3 scripts/reference/cyclegan_weights.py fixture
-        Writes Tests/TrainingTests/Fixtures/torch_model/{G_A,G_B,D_A,D_B}.safetensors from PyTorch
+        Writes Tests/CycleGANTests/Fixtures/torch_model/{G_A,G_B,D_A,D_B}.safetensors from PyTorch
         networks (ngf 4, 1 block, ndf 4) and torch_probe.safetensors (an input and G_A's output),
         which the Swift tests load: the reverse direction.
 """
@@ -94,7 +94,7 @@ def check(model_dir, image_dir=None, out_dir=None):
 
 
 def fixture():
-    out = os.path.join(ROOT, "Tests", "TrainingTests", "Fixtures")
+    out = os.path.join(ROOT, "Tests", "CycleGANTests", "Fixtures")
     model = os.path.join(out, "torch_model")
     os.makedirs(model, exist_ok=True)
     torch.manual_seed(6)

@@ -3,7 +3,7 @@
 
 Run from the repository root with /usr/bin/python3 (pyenv's python has no torch):
     /usr/bin/python3 scripts/reference/engine_reference.py
-Writes small safetensors fixtures into Tests/{TensorTests,NNTests,VisionTests}/Fixtures. Every value
+Writes small safetensors fixtures into Tests/{TensorTests,NNTests,CycleGANTests}/Fixtures. Every value
 comes from fixed seeds, so rerunning it reproduces the committed files.
 """
 import json
@@ -151,7 +151,7 @@ def network_fixtures(net, x):
 def main():
     tensor_dir = os.path.join(ROOT, "Tests/TensorTests/Fixtures")
     nn_dir = os.path.join(ROOT, "Tests/NNTests/Fixtures")
-    vision_dir = os.path.join(ROOT, "Tests/VisionTests/Fixtures")
+    cyclegan_dir = os.path.join(ROOT, "Tests/CycleGANTests/Fixtures")
     write_safetensors(os.path.join(tensor_dir, "ops.safetensors"), op_fixtures())
     write_safetensors(os.path.join(nn_dir, "adam.safetensors"), adam_fixtures())
     write_safetensors(os.path.join(nn_dir, "half.safetensors"),
@@ -165,7 +165,7 @@ def main():
         if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
             nn.init.normal_(m.weight, 0.0, 0.02)
             nn.init.normal_(m.bias, 0.0, 0.02)  # nonzero so bias gradients are checked through norms too
-    write_safetensors(os.path.join(vision_dir, "generator.safetensors"),
+    write_safetensors(os.path.join(cyclegan_dir, "generator.safetensors"),
                       network_fixtures(g, torch.rand(1, 3, 32, 32) * 2 - 1))
     torch.manual_seed(3)
     d = Discriminator(3, ndf=8, n_layers=3)
@@ -173,7 +173,7 @@ def main():
         if isinstance(m, nn.Conv2d):
             nn.init.normal_(m.weight, 0.0, 0.02)
             nn.init.normal_(m.bias, 0.0, 0.02)
-    write_safetensors(os.path.join(vision_dir, "discriminator.safetensors"),
+    write_safetensors(os.path.join(cyclegan_dir, "discriminator.safetensors"),
                       network_fixtures(d, torch.rand(2, 3, 32, 32) * 2 - 1))
 
 

@@ -3,7 +3,7 @@
 
 Run with Debian's torch: /usr/bin/python3 scripts/reference/fid_reference.py [--full-weights DIR]
 
-Writes into Tests/VisionTests/Fixtures/fid/:
+Writes into Tests/PretrainedTests/Fixtures/fid/:
 - inception_taps.safetensors: pytorch-fid's four pooled taps (64, 192, 768, 2048) for three images,
   from the network of fid_inception.py with *hash weights*: every parameter value is a fixed integer
   hash of (state-dict key, element index), a formula the Swift test reproduces bit for bit, so no
@@ -189,7 +189,7 @@ def main():
     if args.weights_only and not args.full_weights:
         parser.error("--weights-only needs --full-weights DIR")
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    out = os.path.join(root, "Tests", "VisionTests", "Fixtures", "fid")
+    out = os.path.join(root, "Tests", "PretrainedTests", "Fixtures", "fid")
     os.makedirs(out, exist_ok=True)
     torch.set_num_threads(2)
 

@@ -4,7 +4,7 @@
 Run from the repository root with Debian's torch (/usr/bin/python3):
 
     /usr/bin/python3 scripts/reference/junyanz_checkpoints.py fixture
-        Writes Tests/VisionTests/Fixtures/junyanz/: junyanz ResnetGenerator state dicts (ngf 4,
+        Writes Tests/CycleGANTests/Fixtures/junyanz/: junyanz ResnetGenerator state dicts (ngf 4,
         1 block) saved by torch.save in the zip and the legacy format, with and without the
         InstanceNorm running statistics of PyTorch < 0.4 and DataParallel's `module.` prefix, with
         the key layout of a dropout generator, and broken ones (a missing key, a misshapen key, an
@@ -40,7 +40,7 @@ from engine_reference import write_safetensors  # noqa: E402
 from cyclegan_weights import read_safetensors  # noqa: E402
 
 torch.set_num_threads(1)
-OUT = os.path.join(ROOT, "Tests", "VisionTests", "Fixtures", "junyanz")
+OUT = os.path.join(ROOT, "Tests", "CycleGANTests", "Fixtures", "junyanz")
 
 
 def generator(seed):

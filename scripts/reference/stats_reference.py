@@ -2,7 +2,7 @@
 """Reference values for PleinAir's replicate statistics (issue 15), from SciPy.
 
 Run with Debian's SciPy: /usr/bin/python3 scripts/reference/stats_reference.py
-Writes Tests/PipelineTests/Fixtures/stats_reference.json: Student-t quantiles and CDF values,
+Writes Tests/StatisticsTests/Fixtures/stats_reference.json: Student-t quantiles and CDF values,
 t intervals of replicate means, Wilcoxon signed-rank tests (scipy.stats.wilcoxon with its defaults)
 and exact sign tests (scipy.stats.binomtest at p = 1/2) on fixed inputs.
 """
@@ -14,7 +14,7 @@ import scipy
 from scipy import stats
 
 root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-out = os.path.join(root, "Tests", "PipelineTests", "Fixtures", "stats_reference.json")
+out = os.path.join(root, "Tests", "StatisticsTests", "Fixtures", "stats_reference.json")
 
 quantiles = [{"p": p, "df": df, "t": float(stats.t.ppf(p, df))}
              for df in [1, 2, 3, 4, 5, 9, 29, 100] for p in [0.6, 0.9, 0.95, 0.975, 0.995]]

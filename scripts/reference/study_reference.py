@@ -3,7 +3,7 @@
 
 Run from the repository root with /usr/bin/python3:
     /usr/bin/python3 scripts/reference/study_reference.py
-Writes Tests/StudyTests/Fixtures/study_reference.json: for fixed counts (k successes of n), SciPy's
+Writes Tests/StatisticsTests/Fixtures/study_reference.json: for fixed counts (k successes of n), SciPy's
 two-sided exact binomial test against 50% and its Wilson 95% interval (no continuity correction).
 """
 import json
@@ -22,7 +22,7 @@ def main():
         result = binomtest(k, n, p=0.5, alternative="two-sided")
         ci = result.proportion_ci(confidence_level=0.95, method="wilson")
         cases.append({"k": k, "n": n, "p_value": float(result.pvalue), "wilson_low": float(ci.low), "wilson_high": float(ci.high)})
-    out = os.path.join("Tests", "StudyTests", "Fixtures", "study_reference.json")
+    out = os.path.join("Tests", "StatisticsTests", "Fixtures", "study_reference.json")
     with open(out, "w") as f:
         json.dump({"scipy": scipy.__version__, "cases": cases}, f, indent=1)
         f.write("\n")

@@ -7,7 +7,7 @@ terms and the loss's gradient with respect to the image.
 
 Run with Debian's interpreter (which has torch 1.13):
     /usr/bin/python3 scripts/reference/style_reference.py
-It writes Tests/VisionTests/Fixtures/style/reference.safetensors.
+It writes Tests/PretrainedTests/Fixtures/style/reference.safetensors.
 """
 import os
 import sys
@@ -97,7 +97,7 @@ def main():
     for n, a in activations(net, painting, list(LAYERS)).items():
         out[f"mean_{n}"] = np.array([a.mean().item()], dtype=np.float32)
         out[f"meansq_{n}"] = np.array([(a ** 2).mean().item()], dtype=np.float32)
-    path = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "VisionTests", "Fixtures", "style", "reference.safetensors")
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "PretrainedTests", "Fixtures", "style", "reference.safetensors")
     write_safetensors(path, out)
     print("wrote", os.path.normpath(path), "total loss", total.item())
 
