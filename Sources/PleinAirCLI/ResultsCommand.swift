@@ -96,7 +96,7 @@ struct ResultsCommand: ParsableCommand {
                 ? design.comparisons.map { ($0, PairedComparison.evaluate($0, in: wholeView, items: items.callAsFunction)) } : []
             let verdicts = comparisons.flatMap { spec, results in results.map { $0.line(spec) } }
             if format == .table { print(plan.experiment.name) }
-            for line in changes where format == .table || format == .markdown { print(line) }
+            for line in changes where format == .table { print(line) }
             let (header, rows) = collapsed.map { cells($0) } ?? cells(table, earlier: earlier)
             if format == .json {
                 // One document for the whole command: per experiment its rows and its experiment-level metrics.
@@ -114,18 +114,24 @@ struct ResultsCommand: ParsableCommand {
                 if let html { try writeReport(html, plan: plan, table: table, full: full, runner: runner, notes: changes, verdicts: verdicts, wholeView: wholeView) }
                 continue
             }
-            if let collapsed, format == .table || format == .markdown { print(collapsed.legend) }
+            if let collapsed, format == .table { print(collapsed.legend) }
             if !table.columns.isEmpty {
                 print(TableRenderer.render(header: header, rows: rows, format: format), terminator: "")
             } else if format == .table {
                 print("(no per-matrix metrics)")
             }
             if !table.shared.isEmpty {
-                if format == .table { print("") }
+                if format == .table || (format == .markdown && !table.columns.isEmpty) { print("") }
                 print(TableRenderer.render(header: ["metric", "value"], rows: table.shared.map { [$0.column, TableRenderer.cell($0.value, exact: format.isExact)] },
                                            format: format), terminator: "")
             }
-            if !comparisons.isEmpty && (format == .table || format == .markdown) {
+            if format == .markdown {
+                // A clean table to paste, and what a reader needs to read it below it, as a list.
+                let notes = changes + (collapsed.map { [$0.legend] } ?? []) + verdicts
+                    + (hidden > 0 ? ["\(hidden) bookkeeping metric\(hidden == 1 ? "" : "s") hidden (--all shows them)"] : [])
+                if !notes.isEmpty { print("\n" + notes.map { "- " + $0 }.joined(separator: "\n")) }
+            }
+            if !comparisons.isEmpty && format == .table {
                 print("")
                 for (spec, results) in comparisons { for result in results { print(result.line(spec)) } }
             }

@@ -136,8 +136,9 @@ final class KindsListingTests: XCTestCase {
     }
 }
 
-/// `--columns` patterns name metrics whether or not `--pivot` moved an axis into the columns.
-final class PivotColumnsTests: XCTestCase {
+/// The results views: `--columns` patterns name metrics whether or not `--pivot` moved an axis into
+/// the columns; Markdown is a clean table.
+final class ResultsViewTests: XCTestCase {
     func testColumnGlobsMatchPivotedColumns() throws {
         let cli = try CLIHarness()
         defer { cli.cleanUp() }
@@ -158,5 +159,30 @@ final class PivotColumnsTests: XCTestCase {
         XCTAssertTrue(pivoted.stdout.contains("monet:score.psnr") && pivoted.stdout.contains("cezanne:score.psnr"), pivoted.stdout)
         XCTAssertFalse(pivoted.stdout.contains("score.rows"), pivoted.stdout)
         XCTAssertFalse(pivoted.stdout.contains("(no per-matrix metrics)"), pivoted.stdout)
+    }
+
+    /// Markdown is a table to paste: it starts with the header row, and notes follow it as a list.
+    func testMarkdownIsACleanTableWithTheNotesBelowIt() throws {
+        let cli = try CLIHarness()
+        defer { cli.cleanUp() }
+        try cli.write("p.yaml", """
+        experiment: p
+        matrix: {artist: [monet, cezanne], seed: ["1", "2"]}
+        replicates: [seed]
+        stages:
+          score:
+            kind: cmd
+            foreach: [artist, seed]
+            cmd: "echo '{\\"psnr\\": ${matrix.seed}}' > ${metrics}; touch ${outputs.o}"
+            outputs: {o: file}
+            metric_names: [psnr]
+        """)
+        XCTAssertEqual(try cli.run(["run", "p.yaml"]).status, 0)
+        let markdown = try cli.run(["results", "p.yaml", "--format", "markdown"]).stdout
+        let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        XCTAssertTrue(lines[0].hasPrefix("| artist |"), markdown)
+        let end = try XCTUnwrap(lines.firstIndex { !$0.hasPrefix("|") }, markdown)
+        XCTAssertEqual(lines[end], "", markdown)
+        XCTAssertTrue(lines[(end + 1)...].contains { $0.hasPrefix("- mean ± half-width") }, markdown)
     }
 }
