@@ -10,7 +10,7 @@ struct ResultsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "results", abstract: "Print the metrics table of experiments.")
 
     @Argument(help: "Experiment files (YAML).") var files: [String]
-    @Option(help: "table, markdown, csv, json or latex.") var format: TableFormat = .table
+    @Option(help: "table, markdown, csv, json, latex, or html (the whole report, as --html writes, on stdout).") var format: TableFormat = .table
     @Option(help: "Move this matrix axis into the columns (e.g. --pivot method: a column per method × metric).") var pivot: String?
     @Option(help: "Show each value beside the one of an earlier run: a run id, or 'previous'.") var compare: String?
     @Option(parsing: .upToNextOption, help: "Keep only the columns matching these patterns (shell globs such as '*.psnr' 'fid_*.fid2048*').")
@@ -98,6 +98,12 @@ struct ResultsCommand: ParsableCommand {
             if format == .table { print(plan.experiment.name) }
             for line in changes where format == .table { print(line) }
             let (header, rows) = collapsed.map { cells($0) } ?? cells(table, earlier: earlier)
+            if format == .html {
+                print(try reportHTML(plan: plan, table: table, full: full, runner: runner, notes: changes, verdicts: verdicts, wholeView: wholeView),
+                      terminator: "")
+                if let html { try writeReport(html, plan: plan, table: table, full: full, runner: runner, notes: changes, verdicts: verdicts, wholeView: wholeView) }
+                continue
+            }
             if format == .json {
                 // One document for the whole command: per experiment its rows and its experiment-level metrics.
                 var shared: [String: Any] = [:]
@@ -226,6 +232,13 @@ struct ResultsCommand: ParsableCommand {
 
     private func writeReport(_ path: String, plan: Plan, table: ResultsTable, full: ResultsTable, runner: Runner, notes: [String],
                              verdicts: [String], wholeView: ReplicateTable) throws {
+        let text = try reportHTML(plan: plan, table: table, full: full, runner: runner, notes: notes, verdicts: verdicts, wholeView: wholeView)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    /// The self-contained HTML report: the chosen columns, every metric folded, curves and image sheets.
+    private func reportHTML(plan: Plan, table: ResultsTable, full: ResultsTable, runner: Runner, notes: [String],
+                            verdicts: [String], wholeView: ReplicateTable) throws -> String {
         var series: [(stage: String, metric: String, points: [(Double, Double)])] = []
         let design = plan.experiment.results
         // Curves of the replicates of one stage and metric, per combination of the other axes.
@@ -262,7 +275,7 @@ struct ResultsCommand: ParsableCommand {
                 (title, grouped[title]!.sorted { $0.key < $1.key }.map { stage, runs in (stage, Self.band(runs)) })
             }
         }
-        try Data(report.render().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        return report.render()
     }
 
     /// The mean of several runs' curves at each step they all have, with their lowest and highest value.

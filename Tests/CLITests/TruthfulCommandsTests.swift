@@ -184,5 +184,12 @@ final class ResultsViewTests: XCTestCase {
         let end = try XCTUnwrap(lines.firstIndex { !$0.hasPrefix("|") }, markdown)
         XCTAssertEqual(lines[end], "", markdown)
         XCTAssertTrue(lines[(end + 1)...].contains { $0.hasPrefix("- mean ± half-width") }, markdown)
+
+        // --format html: the whole report on stdout, nothing on stderr.
+        let html = try cli.run(["results", "p.yaml", "--format", "html"])
+        XCTAssertEqual(html.status, 0, html.stderr)
+        XCTAssertTrue(html.stdout.hasPrefix("<!DOCTYPE html>") || html.stdout.hasPrefix("<!doctype html>"), String(html.stdout.prefix(200)))
+        XCTAssertTrue(html.stdout.contains("score.psnr"), String(html.stdout.prefix(400)))
+        XCTAssertEqual(html.stderr, "")
     }
 }
