@@ -95,6 +95,25 @@ struct ResultsCommand: ParsableCommand {
             let comparisons = collapse
                 ? design.comparisons.map { ($0, PairedComparison.evaluate($0, in: wholeView, items: items.callAsFunction)) } : []
             let verdicts = comparisons.flatMap { spec, results in results.map { $0.line(spec) } }
+            // An experiment that declares its tables is read through them by default: the tables, then
+            // the comparisons' verdicts; --all (or any option choosing columns or rows) shows every metric.
+            let declaredView = self.table == nil && columns.isEmpty && !all && pivot == nil && compare == nil && !eachReplicate
+                && !design.tables.isEmpty && (format == .table || format == .markdown)
+            if declaredView {
+                if format == .table { print(plan.experiment.name) }
+                for spec in design.tables {
+                    do {
+                        print(try PaperTable(spec, table: ReplicateTable(full, replicates: design.replicates)).render(format))
+                    } catch let error as PaperTableError {
+                        print("table \(spec.name): \(error.message)\n")
+                    }
+                }
+                for line in verdicts { print(format == .markdown ? "- " + line : line) }
+                print((verdicts.isEmpty ? "" : "\n") + (format == .markdown ? "- every metric: `pleinair results --all`"
+                                                                             : "(the declared tables and comparisons; --all shows every metric)"))
+                if let html { try writeReport(html, plan: plan, table: table, full: full, runner: runner, notes: changes, verdicts: verdicts, wholeView: wholeView) }
+                continue
+            }
             if format == .table { print(plan.experiment.name) }
             for line in changes where format == .table { print(line) }
             let (header, rows) = collapsed.map { cells($0) } ?? cells(table, earlier: earlier)

@@ -54,7 +54,7 @@ final class ReplicateResultsTests: XCTestCase {
     override func tearDown() { cli.cleanUp() }
 
     func testTheTableShowsMeanAndIntervalOverSeedsAndOneValueWithoutAnInterval() throws {
-        let out = try cli.run(["results", "reps.yaml"]).stdout
+        let out = try cli.run(["results", "reps.yaml", "--all"]).stdout
         // mean 20.2, half-width t(0.975, 2) · 0.1 / √3 = 0.2484
         XCTAssertTrue(out.contains("20.2 ± 0.2484"), out)
         XCTAssertTrue(out.contains("15.5 (n=1, no interval)"), out)
@@ -64,6 +64,17 @@ final class ReplicateResultsTests: XCTestCase {
         let seedRows = each.split(separator: "\n").filter { $0.hasPrefix("monet ") }
         XCTAssertEqual(seedRows.count, 3, each)
         XCTAssertTrue(seedRows[0].contains(" 20.1 "), each)
+    }
+
+    /// An experiment with declared tables is read through them: the table, the verdicts, and a pointer
+    /// to --all, and none of the other metrics (the cmd's series, the per-image stages).
+    func testTheDefaultViewIsTheDeclaredTablesAndTheVerdicts() throws {
+        let out = try cli.run(["results", "reps.yaml"]).stdout
+        XCTAssertTrue(out.contains("PSNR to ground truth_1"), out)
+        XCTAssertTrue(out.contains("psnr [monet]: ours − CycleGAN = 0.95"), out)
+        XCTAssertTrue(out.contains("--all shows every metric"), out)
+        XCTAssertFalse(out.contains("ours_img.psnr"), out)
+        XCTAssertTrue(try cli.run(["results", "reps.yaml", "--all"]).stdout.contains("ours_img.psnr"))
     }
 
     func testComparisonsGiveTheDifferenceItsIntervalTheTestsAndAVerdict() throws {
@@ -142,7 +153,7 @@ final class ReplicateResultsTests: XCTestCase {
                        try XCTUnwrap(experiment["comparisons"] as? [[String: Any]]).map { NSDictionary(dictionary: present($0)) })
         XCTAssertEqual(comparisons.count, 4)
         // And the text of each cell and comparison line is what `pleinair results` prints.
-        let printed = try cli.run(["results", "reps.yaml"]).stdout
+        let printed = try cli.run(["results", "reps.yaml", "--all"]).stdout
         for line in comparisons.compactMap({ $0["line"] as? String }) { XCTAssertTrue(printed.contains(line), line) }
         let cells = (view["rows"] as? [[String: Any]] ?? []).flatMap { ($0["cells"] as? [String: [String: Any]] ?? [:]).values }
         XCTAssertTrue(cells.contains { $0["text"] as? String == "20.2 ± 0.2484" })
