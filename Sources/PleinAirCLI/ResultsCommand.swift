@@ -199,7 +199,7 @@ struct ResultsCommand: ParsableCommand {
             let header = view.axes + view.columns.flatMap { column in ReplicateTable.fieldSuffixes.map { column + $0 } }
             return (header, view.rows.map { row in row.values + view.columns.flatMap { ReplicateTable.fields(row.cells[$0]) } })
         }
-        return (view.axes + view.columns, view.rows.map { row in row.values + view.columns.map { view.text(row.cells[$0]) } })
+        return (view.axes + view.columns.map(view.header), view.rows.map { row in row.values + view.columns.map { view.text(row.cells[$0], in: $0) } })
     }
 
     private static func objects(_ view: ReplicateTable) -> [[String: Any]] {

@@ -57,7 +57,10 @@ final class ReplicateResultsTests: XCTestCase {
         let out = try cli.run(["results", "reps.yaml", "--all"]).stdout
         // mean 20.2, half-width t(0.975, 2) · 0.1 / √3 = 0.2484
         XCTAssertTrue(out.contains("20.2 ± 0.2484"), out)
-        XCTAssertTrue(out.contains("15.5 (n=1, no interval)"), out)
+        // A column of single values (paintings runs once per artist) says n=1 once, in its header.
+        XCTAssertTrue(out.contains("paintings.psnr (n=1)"), out)
+        XCTAssertFalse(out.contains("no interval)"), out)
+        XCTAssertTrue(out.split(separator: "\n").contains { $0.hasPrefix("monet") && $0.contains(" 15.5") }, out)
         XCTAssertTrue(out.contains("95% Student-t interval over seed"), out)
         XCTAssertFalse(out.contains("\n1 "), "rows are per artist, not per seed:\n\(out)")
         let each = try cli.run(["results", "reps.yaml", "--each-replicate"]).stdout
@@ -168,7 +171,7 @@ final class ReplicateResultsTests: XCTestCase {
         let results = try XCTUnwrap(html.range(of: "<h2>Results</h2>"))
         XCTAssertLessThan(table.lowerBound, results.lowerBound, "the declared table comes first")
         XCTAssertTrue(html.contains("<b>20.2 ± 0.2484</b>"), "best in bold with its interval")
-        XCTAssertTrue(html.contains("<td class=\"num\">15.5 (n=1, no interval)</td>"), "the results table is collapsed over seeds too")
+        XCTAssertTrue(html.contains("<th>paintings.psnr (n=1)</th>") && html.contains("<td class=\"num\">15.5</td>"), "the results table is collapsed over seeds too")
         XCTAssertTrue(html.contains("psnr [monet]: ours − CycleGAN = 0.95 [0.95, 0.95], n=3"), "verdicts in the report")
         XCTAssertTrue(html.contains("■ Paintings") && html.contains("■ Ours"), "methods side by side in one chart")
         XCTAssertTrue(html.contains("loss · monet") && html.contains("<polygon"), "a curve per artist with a band over seeds")
