@@ -116,7 +116,14 @@ struct ResultsCommand: ParsableCommand {
             }
             if format == .table { print(plan.experiment.name) }
             for line in changes where format == .table { print(line) }
-            let (header, rows) = collapsed.map { cells($0) } ?? cells(table, earlier: earlier)
+            var (header, rows) = collapsed.map { cells($0) } ?? cells(table, earlier: earlier)
+            if collapsed != nil && !format.isExact {
+                // A series shows by its last value: its header says so.
+                header = header.map { name in
+                    let column = name.hasSuffix(" (n=1)") ? String(name.dropLast(6)) : name
+                    return table.seriesColumns.contains(column) ? column + " (last)" + String(name.dropFirst(column.count)) : name
+                }
+            }
             if format == .html {
                 print(try reportHTML(plan: plan, table: table, full: full, runner: runner, notes: changes, verdicts: verdicts, wholeView: wholeView),
                       terminator: "")
@@ -147,7 +154,9 @@ struct ResultsCommand: ParsableCommand {
             }
             if !table.shared.isEmpty {
                 if format == .table || (format == .markdown && !table.columns.isEmpty) { print("") }
-                print(TableRenderer.render(header: ["metric", "value"], rows: table.shared.map { [$0.column, TableRenderer.cell($0.value, exact: format.isExact)] },
+                print(TableRenderer.render(header: ["metric", "value"], rows: table.shared.map {
+                    [$0.column + (table.seriesColumns.contains($0.column) && !format.isExact ? " (last)" : ""), TableRenderer.cell($0.value, exact: format.isExact)]
+                },
                                            format: format), terminator: "")
             }
             if format == .markdown {
@@ -190,7 +199,7 @@ struct ResultsCommand: ParsableCommand {
                 return before == now ? now : "\(before.isEmpty ? "–" : before) → \(now.isEmpty ? "–" : now)"
             }
         }
-        return (table.axes + table.columns, rows)
+        return (table.axes + table.columns.map { table.seriesColumns.contains($0) && !format.isExact ? $0 + " (last)" : $0 }, rows)
     }
 
     /// Header and cells of the collapsed table: `mean ± half` for people; every figure for CSV.

@@ -33,7 +33,7 @@ final class TrainStageCLITests: XCTestCase {
         // Bookkeeping (iterations, image counts) is left out of what a person reads, unless --all.
         let results = try cli.run(["results", "train.yaml"])
         XCTAssertFalse(results.stdout.contains("train.iterations"), results.stdout)
-        XCTAssertTrue(results.stdout.contains("train.loss.cycle_A"), results.stdout)
+        XCTAssertTrue(results.stdout.contains("train.loss.cycle_A (last)"), "a series says it shows its last value:\n\(results.stdout)")
         XCTAssertTrue(results.stdout.contains("scored.psnr"), results.stdout)
         XCTAssertFalse(results.stdout.contains("translated.images"), results.stdout)
         XCTAssertTrue(results.stdout.contains("bookkeeping metrics hidden: --all shows them"), results.stdout)
