@@ -24,7 +24,8 @@ public struct PretrainedStage: Stage {
             params: [Self.source.spec, Self.name.spec, Self.baseURL.spec], inputs: [], outputs: ["model"],
             check: { configuration in
                 ConfigurationProblem.collect { _ = try Self.model(configuration.params) }
-            })
+            },
+            metrics: { _ in MetricDeclaration.bookkeeping("downloaded_bytes", "files") })
     }
 
     /// The catalogue entry the parameters name.

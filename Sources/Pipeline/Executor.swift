@@ -137,7 +137,13 @@ public final class Executor {
         }
         let id = stage.instance.id
         let safeName = id.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }
-        let logURL = workspace.logs.appendingPathComponent("\(plan.experiment.name)-\(String(safeName))-\(stage.fingerprint.prefix(12)).log")
+        // One log per attempt (the run's id in its name), so a retry does not erase why the last one
+        // failed; a cluster job re-attached to writes on in the log it was started with.
+        let attached = backend.resumes(fingerprint: stage.fingerprint)
+            ? (try? ledger.lastExecution(experiment: plan.experiment.name, stage: id))?.flatMap { $0.fingerprint == stage.fingerprint ? $0.logPath : nil }
+            : nil
+        let logURL = attached.map { URL(fileURLWithPath: $0) } ?? workspace.logs.appendingPathComponent(
+            "\(plan.experiment.name)-\(String(safeName))-\(stage.fingerprint.prefix(12))-run\(runID).log")
         guard case .run(let reason) = stage.decision else { preconditionFailure("launching a cached stage") }
         let execution = try ledger.recordStarted(run: runID, stage: stage, reason: reason.description, logPath: logURL.path)
         observer.stageStarted(id, reason: reason)
@@ -164,9 +170,9 @@ public final class Executor {
         }
         let outputs = Dictionary(uniqueKeysWithValues: stage.instance.outputs.map { ($0, staging.appendingPathComponent($0)) })
         let observer = self.observer
-        let log = StageLog(url: logURL, append: backend.resumes(fingerprint: stage.fingerprint)) { fraction, message in
-            observer.progress(id, fraction: fraction, message: message)
-        }
+        let log = StageLog(url: logURL, append: backend.resumes(fingerprint: stage.fingerprint),
+                           progress: { fraction, message in observer.progress(id, fraction: fraction, message: message) },
+                           notice: { observer.stageNotice(id, message: $0) })
         let context = StageContext(stageID: id, fingerprint: stage.fingerprint, params: stage.instance.params, inputs: inputs,
                                    outputs: outputs, workDirectory: work, workspace: workspace.root, threads: threads,
                                    log: log, cancellation: cancellation, memoryMB: stage.instance.resources.memoryMB)

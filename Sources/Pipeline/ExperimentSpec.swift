@@ -10,6 +10,9 @@ public struct ExperimentSpec: Sendable {
     public var slurm: SlurmConfig?
     /// `replicates`, `comparisons`, `tables`: how results are read (no part of any fingerprint).
     public var results: ResultsDesign
+    /// The file's lines, so that errors about text inside a value (a `${…}` in a command) can
+    /// point at the column where that text is written.
+    public var sourceLines: [String] = []
 }
 
 /// A named axis of the experiment matrix, e.g. `artist: [monet, cezanne]`.
@@ -39,6 +42,9 @@ public struct StageSpec: Sendable {
     public var command: YAMLNode?
     public var outputs: [(name: String, node: YAMLNode)]
     public var metricsFile: YAMLNode?
+    /// `cmd` stages only: the metric names the command records (`metric_names:`), which results
+    /// sections are checked against; nil when undeclared.
+    public var metricNames: [(name: String, location: SourceLocation)]?
     /// `cmd` stages only: the files and folders whose content is the command's code (`code:`);
     /// nil: detected from the command line.
     public var code: (location: SourceLocation, paths: [(location: SourceLocation, path: String)])?

@@ -27,6 +27,10 @@ public struct RunRecord: Sendable {
     public var startedAt: Double
     public var finishedAt: Double?
     public var status: String
+    /// The command line that started the run (`run demo.yaml --set iters=30`).
+    public var argv = ""
+    /// The experiment's spec file, as its latest run named it.
+    public var file = ""
 }
 
 extension Ledger {
@@ -113,7 +117,7 @@ extension Ledger {
 
     /// Runs, newest first, optionally of one experiment.
     public func runs(experiment: String? = nil, limit: Int = 1000) throws -> [RunRecord] {
-        var sql = "SELECT r.id, x.name, r.started_at, r.finished_at, r.status FROM runs r JOIN experiments x ON r.experiment_id = x.id"
+        var sql = "SELECT r.id, x.name, r.started_at, r.finished_at, r.status, r.argv, x.file FROM runs r JOIN experiments x ON r.experiment_id = x.id"
         var values: [SQLValue] = []
         if let experiment {
             sql += " WHERE x.name = ?"
@@ -121,14 +125,16 @@ extension Ledger {
         }
         sql += " ORDER BY r.id DESC LIMIT \(limit)"
         return try db.query(sql, values).map {
-            RunRecord(id: $0[0].int ?? 0, experiment: $0[1].text ?? "", startedAt: $0[2].double ?? 0, finishedAt: $0[3].double, status: $0[4].text ?? "")
+            RunRecord(id: $0[0].int ?? 0, experiment: $0[1].text ?? "", startedAt: $0[2].double ?? 0, finishedAt: $0[3].double,
+                      status: $0[4].text ?? "", argv: $0[5].text ?? "", file: $0[6].text ?? "")
         }
     }
 
     public func run(_ id: Int64) throws -> RunRecord? {
-        try db.query("SELECT r.id, x.name, r.started_at, r.finished_at, r.status FROM runs r JOIN experiments x ON r.experiment_id = x.id WHERE r.id = ?",
+        try db.query("SELECT r.id, x.name, r.started_at, r.finished_at, r.status, r.argv, x.file FROM runs r JOIN experiments x ON r.experiment_id = x.id WHERE r.id = ?",
                      [.int(id)]).first.map {
-            RunRecord(id: $0[0].int ?? 0, experiment: $0[1].text ?? "", startedAt: $0[2].double ?? 0, finishedAt: $0[3].double, status: $0[4].text ?? "")
+            RunRecord(id: $0[0].int ?? 0, experiment: $0[1].text ?? "", startedAt: $0[2].double ?? 0, finishedAt: $0[3].double,
+                      status: $0[4].text ?? "", argv: $0[5].text ?? "", file: $0[6].text ?? "")
         }
     }
 

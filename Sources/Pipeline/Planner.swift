@@ -12,13 +12,21 @@ public protocol PlanEnvironment {
     func scriptReferences(ofInput path: String, language: ScriptLanguage) throws -> ScriptReferences
 }
 
-/// Errors found while planning: a spec that validated but points at something missing.
+/// Errors found while planning: a spec that validated but points at files that are missing.
+/// The planner collects every one before failing.
 public struct PlanError: Error, CustomStringConvertible {
-    public var location: SourceLocation
-    public var stage: String
-    public var message: String
+    /// One missing file or folder, at the line and column where the spec names it.
+    public struct Problem: Sendable, Hashable, CustomStringConvertible {
+        public var location: SourceLocation
+        public var stage: String
+        public var message: String
 
-    public var description: String { "\(location): error: stage \(stage): \(message)" }
+        public var description: String { "\(location): error: stage \(stage): \(message)" }
+    }
+
+    public var problems: [Problem]
+
+    public var description: String { problems.map(\.description).joined(separator: "\n") }
 }
 
 /// Computes fingerprints in dependency order and decides what runs and why. No I/O of its own.
@@ -26,6 +34,11 @@ public enum Planner {
     public static func plan(_ experiment: Experiment, environment: PlanEnvironment, force: Set<String> = []) throws -> Plan {
         var fingerprints: [String: String] = [:]
         var planned: [PlannedStage] = []
+        var problems: [PlanError.Problem] = []
+        func missing(_ instance: StageInstance, _ name: String, _ message: String) {
+            let problem = PlanError.Problem(location: instance.inputLocations[name] ?? instance.location, stage: instance.id, message: message)
+            if !problems.contains(problem) { problems.append(problem) }
+        }
         // Stages running the same command (a foreach over data) share one closure.
         var closures: [CodeFiles: [CodeFile]] = [:]
         for instance in experiment.instances {
@@ -39,10 +52,11 @@ public enum Planner {
                     do {
                         inputHashes[name] = try environment.contentHash(ofInput: path)
                     } catch {
-                        throw PlanError(location: instance.location, stage: instance.id, message: "input '\(name)': \(error)")
+                        missing(instance, name, "input '\(name)': \(error)")
+                        inputHashes[name] = "missing"
                     }
                 case .output(let stage, let output, let subpath):
-                    upstream[name] = fingerprints[stage]! + ":" + output + (subpath.isEmpty ? "" : "/" + subpath)
+                    upstream[name] = (fingerprints[stage] ?? "") + ":" + output + (subpath.isEmpty ? "" : "/" + subpath)
                     upstreamOutputs[name] = (stage, output)
                     upstreamIDs[name] = stage
                 }
@@ -60,7 +74,7 @@ public enum Planner {
                     inputHashes[CodeFiles.inputName(path)] = try environment.contentHash(ofInput: path)
                     code.append(CodeFile(path: path))
                 } catch {
-                    throw PlanError(location: instance.location, stage: instance.id, message: "code '\(path)': \(error)")
+                    missing(instance, CodeFiles.inputName(path), "code '\(path)': \(error)")
                 }
             }
             if instance.code.declared.isEmpty {
@@ -97,6 +111,7 @@ public enum Planner {
             planned.append(PlannedStage(instance: instance, key: key, fingerprint: fingerprint, decision: decision,
                                         upstreamOutputs: upstreamOutputs, code: code))
         }
+        if !problems.isEmpty { throw PlanError(problems: problems.sorted { ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column) }) }
         return Plan(experiment: experiment, stages: planned)
     }
 }

@@ -83,7 +83,9 @@ public final class ProcessBackend: ExecutionBackend {
                 let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
                 pending.removeSubrange(pending.startIndex...newline)
                 let parts = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
-                if let fraction = parts.first.flatMap({ Double($0) }) {
+                if parts.first == "note", parts.count > 1 {
+                    log.forwardNotice(String(parts[1]))
+                } else if let fraction = parts.first.flatMap({ Double($0) }) {
                     log.progress(fraction, parts.count > 1 ? String(parts[1]) : "")
                 }
             }

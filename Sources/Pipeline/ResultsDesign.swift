@@ -29,6 +29,9 @@ public struct ComparisonSpec: Sendable {
     /// (its `report` output, a CSV with an `image` column and one per metric, as `compare_images` writes).
     public var perItem = false
     public var location: SourceLocation
+    /// Where `a` and `b` are written.
+    public var aLocation: SourceLocation?
+    public var bLocation: SourceLocation?
 }
 
 /// `tables: {NAME: {caption, rows: {LABEL: STAGE, …}, columns: {axis: artist, metrics: [fid64*, …]}, better: lower}}`:
@@ -43,4 +46,7 @@ public struct TableSpec: Sendable {
     public var metrics: [String]
     public var better: Direction
     public var location: SourceLocation
+    /// Where each row's stage and each metric pattern is written (by row label, by pattern).
+    public var rowLocations: [String: SourceLocation] = [:]
+    public var metricLocations: [String: SourceLocation] = [:]
 }

@@ -8,6 +8,12 @@ public protocol RunObserver: AnyObject, Sendable {
     func stageSkipped(_ id: String, because: String)
     func stageInterrupted(_ id: String)
     func progress(_ id: String, fraction: Double, message: String)
+    /// A line the stage wants seen without opening its log (where it resumed).
+    func stageNotice(_ id: String, message: String)
+}
+
+extension RunObserver {
+    public func stageNotice(_ id: String, message: String) {}
 }
 
 /// How a run ended.

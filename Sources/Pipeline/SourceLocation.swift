@@ -1,4 +1,5 @@
-/// A place in a spec file: file path, 1-based line and column.
+/// A place in a spec file: file path, 1-based line and column. Line 0 names a whole file or a
+/// command-line argument (`--set iter=30`), shown without line and column.
 public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
     public var file: String
     public var line: Int
@@ -10,5 +11,5 @@ public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
         self.column = column
     }
 
-    public var description: String { "\(file):\(line):\(column)" }
+    public var description: String { line == 0 ? file : "\(file):\(line):\(column)" }
 }

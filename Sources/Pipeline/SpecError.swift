@@ -3,15 +3,19 @@ public struct SpecDiagnostic: Hashable, Sendable, CustomStringConvertible {
     public var location: SourceLocation
     public var keyPath: String
     public var message: String
+    /// A warning does not stop the experiment from running (a `cmd` whose metrics are undeclared).
+    public var isWarning = false
 
-    public init(_ location: SourceLocation, keyPath: String, _ message: String) {
+    public init(_ location: SourceLocation, keyPath: String, _ message: String, warning: Bool = false) {
         self.location = location
         self.keyPath = keyPath
         self.message = message
+        self.isWarning = warning
     }
 
     public var description: String {
-        keyPath.isEmpty ? "\(location): error: \(message)" : "\(location): error: \(keyPath): \(message)"
+        let severity = isWarning ? "warning" : "error"
+        return keyPath.isEmpty ? "\(location): \(severity): \(message)" : "\(location): \(severity): \(keyPath): \(message)"
     }
 }
 

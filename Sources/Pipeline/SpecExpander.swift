@@ -4,8 +4,8 @@ import Foundation
 /// substitutes variables, checks parameters against each kind's descriptor, resolves references
 /// and rejects cycles. Collects every error before failing. Pure: no I/O.
 public struct SpecExpander {
-    private let spec: ExperimentSpec
-    private let kinds: [String: StageDescriptor]
+    let spec: ExperimentSpec
+    let kinds: [String: StageDescriptor]
     private var diagnostics: [SpecDiagnostic] = []
     /// Errors raised, counting repeats that `diagnostics` keeps once.
     private var errorCount = 0
@@ -20,11 +20,11 @@ public struct SpecExpander {
     /// `prior` are errors already found in the spec (structural ones); all are reported together, in file order.
     public static func expand(_ spec: ExperimentSpec, kinds: [StageDescriptor], prior: [SpecDiagnostic] = []) throws -> Experiment {
         var expander = SpecExpander(spec: spec, kinds: Dictionary(kinds.map { ($0.kind, $0) }, uniquingKeysWith: { a, _ in a }))
-        let experiment = expander.run()
+        var experiment = expander.run()
         let all = prior + expander.diagnostics.filter { !prior.contains($0) }
-        if !all.isEmpty {
-            throw SpecError(all.sorted { ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column) })
-        }
+        let inOrder = all.sorted { ($0.location.line, $0.location.column) < ($1.location.line, $1.location.column) }
+        if all.contains(where: { !$0.isWarning }) { throw SpecError(inOrder) }
+        experiment.warnings = inOrder
         return experiment
     }
 
@@ -34,7 +34,7 @@ public struct SpecExpander {
         var (spec, diagnostics) = try SpecLoader.loadCollecting(contentsOf: URL(fileURLWithPath: path))
         for (name, value) in overrides.sorted(by: { $0.key < $1.key }) {
             guard let index = spec.vars.firstIndex(where: { $0.name == name }) else {
-                diagnostics.append(SpecDiagnostic(SourceLocation(file: "--set", line: 0, column: 0), keyPath: "vars.\(name)",
+                diagnostics.append(SpecDiagnostic(SourceLocation(file: "--set \(name)=\(value)", line: 0, column: 0), keyPath: "",
                     "no variable '\(name)' in \(path)" + DidYouMean.suffix(for: name, in: spec.vars.map(\.name))))
                 continue
             }
@@ -43,9 +43,9 @@ public struct SpecExpander {
         return try expand(spec, kinds: kinds, prior: diagnostics)
     }
 
-    mutating func error(_ location: SourceLocation, _ path: String, _ message: String) {
-        errorCount += 1
-        let diagnostic = SpecDiagnostic(location, keyPath: path, message)
+    mutating func error(_ location: SourceLocation, _ path: String, _ message: String, warning: Bool = false) {
+        if !warning { errorCount += 1 }
+        let diagnostic = SpecDiagnostic(location, keyPath: path, message, warning: warning)
         // A stage expanded over the matrix repeats its errors once per instance: report each once.
         if !diagnostics.contains(diagnostic) { diagnostics.append(diagnostic) }
     }
@@ -93,7 +93,7 @@ public struct SpecExpander {
             }
         }
         let ordered = order(instances)
-        checkResults(spec)
+        checkResults(spec, instances: ordered)
         var experiment = Experiment(name: spec.name, file: spec.file, description: spec.description, matrix: spec.matrix,
                                     instances: ordered, slurm: spec.slurm)
         experiment.results = spec.results
@@ -143,8 +143,12 @@ public struct SpecExpander {
                 written.append((name, node))
             }
         }
+        // A value whose substitution failed has its error already; its type is not checked.
+        var unreadable = Set<String>()
         for (name, node) in written {
+            let errorsBefore = errorCount
             params[name] = value(node, substitution, "\(path).params.\(name)")
+            if errorCount != errorsBefore { unreadable.insert(name) }
         }
         if let specs = descriptor.params {
             let known = specs.map(\.name)
@@ -152,7 +156,7 @@ public struct SpecExpander {
                 error(node.location, "\(path).params.\(name)", "unknown parameter '\(name)' for kind '\(descriptor.kind)'" + DidYouMean.suffix(for: name, in: known))
                 params[name] = nil
             }
-            for spec in specs {
+            for spec in specs where !unreadable.contains(spec.name) {
                 if let given = params[spec.name] {
                     let location = written.first { $0.name == spec.name }!.node.location
                     if let accepted = spec.type.accept(given) {
@@ -171,7 +175,9 @@ public struct SpecExpander {
             }
         }
 
+        let paramErrors = errorCount
         var code = CodeFiles()
+        var inputLocations: [String: SourceLocation] = [:]
         var outputs = descriptor.outputs ?? []
         if descriptor.outputs == nil {
             guard let command = stage.command else {
@@ -181,6 +187,7 @@ public struct SpecExpander {
             var commandSubstitution = substitution
             commandSubstitution.keepEscapes = true
             params["cmd"] = value(command, commandSubstitution, "\(path).cmd")
+            checkCommandReferences(command, stage, path)
             var declared: [String: ParamValue] = [:]
             for (name, node) in stage.outputs {
                 declared[name] = value(node, substitution, "\(path).outputs.\(name)")
@@ -197,7 +204,9 @@ public struct SpecExpander {
                         error(item.location, "\(path).code", "'\(item.path)' must be a path inside the workspace")
                         return nil
                     }
-                    return substitute(item.path, substitution, item.location, "\(path).code")
+                    let resolved = substitute(item.path, substitution, item.location, "\(path).code")
+                    if let resolved { inputLocations[CodeFiles.inputName(resolved)] = item.location }
+                    return resolved
                 }
             } else {
                 code.detected = CodeFiles.detect(in: command.scalar ?? "")
@@ -208,6 +217,7 @@ public struct SpecExpander {
             if let command = stage.command { error(command.location, "\(path).cmd", "only `cmd` stages take a command") }
             if let first = stage.outputs.first { error(first.node.location, "\(path).outputs", "the outputs of a '\(descriptor.kind)' stage are fixed: \(outputs.joined(separator: ", "))") }
             if let metrics = stage.metricsFile { error(metrics.location, "\(path).metrics", "only `cmd` stages name a metrics file") }
+            if let first = stage.metricNames?.first { error(first.location, "\(path).metric_names", "only `cmd` stages declare their metric names; '\(descriptor.kind)' declares its own") }
         }
 
         var inputs: [String: InputSource] = [:]
@@ -223,6 +233,7 @@ public struct SpecExpander {
                 continue
             }
             guard let text = substitute(raw, substitution, node.location, inputPath) else { continue }
+            inputLocations[name] = node.location
             if let source = reference(text, from: values, stages, node.location, inputPath) { inputs[name] = source }
         }
         if let declared = descriptor.inputs {
@@ -230,8 +241,11 @@ public struct SpecExpander {
                 error(stage.location, "\(path).inputs", "missing required input '\(input.name)'")
             }
         }
-        if errorCount == before, let check = descriptor.check {
-            for problem in check(StageConfiguration(params: params, inputs: Set(inputs.keys))) {
+        // Every rule of the kind runs once the parameters themselves are sound, whatever else is wrong.
+        if paramErrors == before, let check = descriptor.check {
+            // The inputs as written: one whose reference is wrong has its own error, and is not "missing" too.
+            let given = Set(stage.inputs.map(\.name).filter { knownInputs?.contains($0) ?? true })
+            for problem in check(StageConfiguration(params: params, inputs: given)) {
                 if let name = problem.param, let node = written.first(where: { $0.name == name })?.node {
                     error(node.location, "\(path).params.\(name)", problem.message)
                 } else {
@@ -244,6 +258,12 @@ public struct SpecExpander {
                                      kindVersion: descriptor.version, matrixValues: values, params: params, inputs: inputs,
                                      outputs: outputs, resources: stage.resources, location: stage.location)
         instance.code = code
+        instance.inputLocations = inputLocations
+        if let declare = descriptor.metrics {
+            instance.metrics = declare(params)
+        } else if let names = stage.metricNames {
+            instance.metrics = names.map { MetricDeclaration($0.name) }
+        }
         for spec in descriptor.params ?? [] {
             if let keywords = spec.fileUnless, let value = params[spec.name]?.stringValue, !keywords.contains(value) {
                 instance.fileParams[spec.name] = value
@@ -258,8 +278,17 @@ public struct SpecExpander {
     private mutating func reference(_ text: String, from values: [(axis: String, value: String)], _ stages: [String: StageSpec],
                                     _ location: SourceLocation, _ path: String) -> InputSource? {
         let range = NSRange(text.startIndex..., in: text)
-        guard let match = SpecExpander.referencePattern.firstMatch(in: text, range: range),
-              let target = stages[String(text[Range(match.range(at: 1), in: text)!])] else {
+        guard let match = SpecExpander.referencePattern.firstMatch(in: text, range: range) else { return .path(text) }
+        let name = String(text[Range(match.range(at: 1), in: text)!])
+        guard let target = stages[name] else {
+            // `trian.model` beside a stage `train` with an output `model` is a misspelt reference, not a path.
+            let output = String(text[Range(match.range(at: 3), in: text)!])
+            if let meant = DidYouMean.closest(to: name, in: stages.keys.sorted()), let stage = stages[meant],
+               let outputs = kinds[stage.kind].map({ $0.outputs ?? stage.outputs.map(\.name) }),
+               outputs.contains(output) || DidYouMean.closest(to: output, in: outputs) != nil {
+                error(location, path, "no stage '\(name)' (did you mean '\(meant)'?); for a file of that name write ./\(text)")
+                return nil
+            }
             return .path(text)
         }
         let output = String(text[Range(match.range(at: 3), in: text)!])
@@ -307,8 +336,14 @@ public struct SpecExpander {
         switch substitution.apply(text) {
         case .success(let out): return out
         case .failure(.undefined(let name)):
+            let at = locate("${\(name)}", from: location)
+            if name.hasPrefix("matrix."), spec.matrix.contains(where: { "matrix." + $0.name == name }) {
+                let axis = name.dropFirst(7)
+                error(at, path, "'${\(name)}': this stage does not run for each '\(axis)' (add it to its `foreach`)")
+                return nil
+            }
             let known = spec.vars.map(\.name) + spec.matrix.map { "matrix.\($0.name)" }
-            error(location, path, "undefined variable '${\(name)}'" + DidYouMean.suffix(for: name, in: known))
+            error(at, path, "undefined variable '${\(name)}'" + DidYouMean.suffix(for: name, in: known))
         case .failure(.unterminated):
             error(location, path, "unterminated '${' in '\(text)'")
         }

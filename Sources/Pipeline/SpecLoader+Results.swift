@@ -12,11 +12,12 @@ extension SpecLoader {
         for (name, value) in namedValues(node, "comparisons") {
             let path = "comparisons.\(name)"
             var a: String?, b: String?, better = Direction.higher, labels: (String, String)?, perItem = false
+            var aLocation: SourceLocation?, bLocation: SourceLocation?
             for (key, field) in entries(value, path, allowed: ["a", "b", "better", "labels", "over"]) {
                 let fieldPath = "\(path).\(key.scalar!)"
                 switch key.scalar! {
-                case "a": a = string(field, fieldPath)
-                case "b": b = string(field, fieldPath)
+                case "a": a = string(field, fieldPath); aLocation = field.location
+                case "b": b = string(field, fieldPath); bLocation = field.location
                 case "better": better = direction(field, fieldPath) ?? better
                 case "over":
                     switch string(field, fieldPath) {
@@ -40,6 +41,8 @@ extension SpecLoader {
             var comparison = ComparisonSpec(name: name, a: a, b: b, better: better, labels: labels ?? (label(a), label(b)),
                                             location: value.location)
             comparison.perItem = perItem
+            comparison.aLocation = aLocation
+            comparison.bLocation = bLocation
             design.comparisons.append(comparison)
         }
     }
@@ -54,14 +57,19 @@ extension SpecLoader {
                 case "caption": table.caption = string(field, fieldPath) ?? name
                 case "rows":
                     table.rows = namedValues(field, fieldPath).compactMap { label, stage in
-                        string(stage, "\(fieldPath).\(label)").map { (label, $0) }
+                        table.rowLocations[label] = stage.location
+                        return string(stage, "\(fieldPath).\(label)").map { (label, $0) }
                     }
                 case "columns":
                     for (ck, cv) in entries(field, fieldPath, allowed: ["axis", "metrics"]) {
                         if ck.scalar == "axis" {
                             table.axis = string(cv, "\(fieldPath).axis")
                         } else if let items = cv.sequence {
-                            table.metrics = items.enumerated().compactMap { i, item in string(item, "\(fieldPath).metrics[\(i)]") }
+                            table.metrics = items.enumerated().compactMap { i, item in
+                                let name = string(item, "\(fieldPath).metrics[\(i)]")
+                                if let name { table.metricLocations[name] = item.location }
+                                return name
+                            }
                         } else {
                             error(cv, "\(fieldPath).metrics", "expected a list of metric names or patterns")
                         }

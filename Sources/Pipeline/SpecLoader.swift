@@ -3,7 +3,7 @@ import Foundation
 /// Reads an experiment file into an `ExperimentSpec`, collecting every structural error.
 public struct SpecLoader {
     static let topKeys = ["experiment", "description", "vars", "matrix", "stages", "executor", "replicates", "comparisons", "tables"]
-    static let stageKeys = ["kind", "inputs", "params", "overrides", "foreach", "resources", "cmd", "outputs", "metrics", "code"]
+    static let stageKeys = ["kind", "inputs", "params", "overrides", "foreach", "resources", "cmd", "outputs", "metrics", "metric_names", "code"]
     static let resourceKeys = ["cpus", "memory"]
 
     private var diagnostics: [SpecDiagnostic] = []
@@ -44,7 +44,8 @@ public struct SpecLoader {
     public static func parseCollecting(_ text: String, file: String) throws -> (ExperimentSpec, [SpecDiagnostic]) {
         let root = try YAMLParser.parse(text, file: file)
         var loader = SpecLoader(file: file)
-        let spec = loader.experiment(root)
+        var spec = loader.experiment(root)
+        spec.sourceLines = text.components(separatedBy: "\n")
         return (spec, loader.diagnostics)
     }
 
@@ -52,7 +53,10 @@ public struct SpecLoader {
         diagnostics.append(SpecDiagnostic(node.location, keyPath: path, message))
     }
 
-    mutating func entries(_ node: YAMLNode, _ path: String, allowed: [String]) -> [(key: YAMLNode, value: YAMLNode)] {
+    /// The entries of a mapping whose keys are `allowed`; other keys are errors. With `recover`, a
+    /// misspelt key close to an allowed one (`for_each`) is still reported, then read as the key it
+    /// is close to, so that what depends on it (`${matrix.artist}`) does not report errors of its own.
+    mutating func entries(_ node: YAMLNode, _ path: String, allowed: [String], recover: Bool = false) -> [(key: YAMLNode, value: YAMLNode)] {
         guard let map = node.mapping else {
             error(node, path, "expected a mapping, found a \(node.typeName)")
             return []
@@ -63,7 +67,11 @@ public struct SpecLoader {
             if allowed.contains(key) {
                 kept.append(entry)
             } else {
-                error(entry.key, join(path, key), "unknown key '\(key)'" + DidYouMean.suffix(for: key, in: allowed))
+                let meant = DidYouMean.closest(to: key, in: allowed)
+                error(entry.key, join(path, key), "unknown key '\(key)'" + (meant.map { " (did you mean '\($0)'?)" } ?? ""))
+                if recover, let meant, !map.contains(where: { $0.key.scalar == meant }) {
+                    kept.append((YAMLNode(.scalar(meant, quoted: false), at: entry.key.location), entry.value))
+                }
             }
         }
         return kept
@@ -185,7 +193,7 @@ public struct SpecLoader {
             error(node, path, "expected a mapping with at least `kind`, found a \(node.typeName)")
             return nil
         }
-        for (k, value) in entries(node, path, allowed: SpecLoader.stageKeys) {
+        for (k, value) in entries(node, path, allowed: SpecLoader.stageKeys, recover: true) {
             let field = k.scalar!
             let fieldPath = "\(path).\(field)"
             switch field {
@@ -241,6 +249,12 @@ public struct SpecLoader {
                 if string(value, fieldPath) != nil { stage.command = value }
             case "metrics":
                 if string(value, fieldPath) != nil { stage.metricsFile = value }
+            case "metric_names":
+                if let items = value.sequence {
+                    stage.metricNames = items.compactMap { item in string(item, fieldPath).map { ($0, item.location) } }
+                } else {
+                    error(value, fieldPath, "expected a list of the metric names the command records, found a \(value.typeName)")
+                }
             case "code":
                 if let items = value.sequence {
                     stage.code = (value.location, items.compactMap { item in string(item, fieldPath).map { (item.location, $0) } })

@@ -126,6 +126,7 @@ public final class StageLog: @unchecked Sendable {
     private let handle: FileHandle?
     private let lock = NSLock()
     private let progressSink: @Sendable (Double, String) -> Void
+    private let noticeSink: @Sendable (String) -> Void
     private var seriesFD: Int32 = -1
     private var lastProgressWrite = 0.0
 
@@ -136,12 +137,14 @@ public final class StageLog: @unchecked Sendable {
 
     /// Opens the log at `url`, emptied unless `append` (a fresh log also drops the last attempt's
     /// progress and series).
-    public init(url: URL, append: Bool = false, progress: @escaping @Sendable (Double, String) -> Void = { _, _ in }) {
+    public init(url: URL, append: Bool = false, progress: @escaping @Sendable (Double, String) -> Void = { _, _ in },
+                notice: @escaping @Sendable (String) -> Void = { _ in }) {
         self.url = url
         // O_APPEND: a cluster job appends to the same file, and every write must land at its end.
         let fd = open(url.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (append ? 0 : O_TRUNC), 0o644)
         handle = fd >= 0 ? FileHandle(fileDescriptor: fd, closeOnDealloc: true) : nil
         progressSink = progress
+        noticeSink = notice
         if !append {
             unlink(Self.progressURL(forLog: url).path)
             unlink(Self.seriesURL(forLog: url).path)
@@ -158,6 +161,16 @@ public final class StageLog: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         handle?.write(Data((line + "\n").utf8))
     }
+
+    /// Writes `line` to the log and shows it where the run is watched: what a person running the
+    /// experiment must see without opening the log (a stage resuming from a checkpoint says where).
+    public func notice(_ line: String) {
+        write(line)
+        noticeSink(line)
+    }
+
+    /// Shows a notice a stage process already wrote to this log (`ProcessBackend`).
+    func forwardNotice(_ line: String) { noticeSink(line) }
 
     /// Reports progress in [0, 1] with a short message (shown as a bar on a terminal).
     public func progress(_ fraction: Double, _ message: String = "") {

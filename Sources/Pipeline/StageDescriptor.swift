@@ -77,10 +77,15 @@ public struct StageDescriptor: Sendable {
     /// pure function the spec loader runs on every instance, so a bad configuration fails before
     /// anything runs. Types, rules and required parameters are checked before it is called.
     public var check: (@Sendable (StageConfiguration) -> [ConfigurationProblem])?
+    /// The metrics the kind records under a configuration (names may depend on parameters: the FID
+    /// taps, the `_random_weights` suffix); the spec loader checks results sections against them.
+    /// nil: not declared (the `cmd` kind, whose stages declare theirs with `metric_names:`).
+    public var metrics: (@Sendable ([String: ParamValue]) -> [MetricDeclaration])?
 
     public init(kind: String, version: Int, summary: String, params: [ParamSpec]?,
                 inputs: [(name: String, required: Bool)]?, outputs: [String]?,
-                check: (@Sendable (StageConfiguration) -> [ConfigurationProblem])? = nil) {
+                check: (@Sendable (StageConfiguration) -> [ConfigurationProblem])? = nil,
+                metrics: (@Sendable ([String: ParamValue]) -> [MetricDeclaration])? = nil) {
         self.kind = kind
         self.version = version
         self.summary = summary
@@ -88,5 +93,25 @@ public struct StageDescriptor: Sendable {
         self.inputs = inputs
         self.outputs = outputs
         self.check = check
+        self.metrics = metrics
     }
+}
+
+/// A metric a stage kind records. In `name`, `*` stands for a part known only when the stage runs
+/// (a scale's or an index's name). Bookkeeping metrics (image counts, iterations, bytes) describe
+/// the run rather than the result, and the default results view leaves them out.
+public struct MetricDeclaration: Sendable, Hashable {
+    public var name: String
+    public var bookkeeping: Bool
+
+    public init(_ name: String, bookkeeping: Bool = false) {
+        self.name = name
+        self.bookkeeping = bookkeeping
+    }
+
+    /// Declarations of bookkeeping metrics, one per name.
+    public static func bookkeeping(_ names: String...) -> [MetricDeclaration] { names.map { MetricDeclaration($0, bookkeeping: true) } }
+
+    /// Declarations of result metrics, one per name.
+    public static func results(_ names: String...) -> [MetricDeclaration] { names.map { MetricDeclaration($0) } }
 }

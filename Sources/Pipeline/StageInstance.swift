@@ -32,6 +32,10 @@ public struct StageInstance: Sendable {
     public var outputs: [String]
     public var resources: StageResources
     public var location: SourceLocation
+    /// Where each input and each `code:` path is written in the spec, for errors about the file it names.
+    public var inputLocations: [String: SourceLocation] = [:]
+    /// The metrics this instance records, as its kind (or its `metric_names:`) declares them; nil: undeclared.
+    public var metrics: [MetricDeclaration]?
 
     /// Whether `selector` names this instance: its id (`train@monet`) or its stage (`train`).
     public func matches(_ selector: String) -> Bool { id == selector || stageName == selector }
@@ -51,6 +55,8 @@ public struct Experiment: Sendable {
     public var instances: [StageInstance]
     public var slurm: SlurmConfig?
     public var results = ResultsDesign()
+    /// Problems that do not stop a run (a results section naming metrics a `cmd` does not declare).
+    public var warnings: [SpecDiagnostic] = []
 
     public func instance(_ id: String) -> StageInstance? { instances.first { $0.id == id } }
 

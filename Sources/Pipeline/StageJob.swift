@@ -60,7 +60,8 @@ public struct StageJob: Codable, Sendable {
         }
         let lock = NSLock()
         return { fraction, message in
-            let line = "\(fraction)\t\(message.replacingOccurrences(of: "\n", with: " "))\n"
+            let text = message.replacingOccurrences(of: "\n", with: " ")
+            let line = fraction < 0 ? text + "\n" : "\(fraction)\t\(text)\n"
             lock.lock(); defer { lock.unlock() }
             _ = line.withCString { Glibc.write(fd, $0, strlen($0)) }
         }
@@ -73,7 +74,10 @@ public struct StageJob: Codable, Sendable {
         guard let stage = stages.first(where: { $0.descriptor.kind == job.kind }) else {
             throw StageFailure.message("this pleinair has no stage kind '\(job.kind)'")
         }
-        let log = StageLog(url: URL(fileURLWithPath: job.logPath), append: true, progress: progressReporter())
+        let report = progressReporter()
+        // A notice travels on the progress descriptor as `note<TAB>text`.
+        let log = StageLog(url: URL(fileURLWithPath: job.logPath), append: true, progress: report,
+                           notice: { report(-1, "note\t" + $0) })
         log.write("pleinair exec-stage: \(job.stageID) fingerprint \(job.fingerprint) on \(ProcessInfo.processInfo.hostName), "
                   + "pid \(getpid()), \(job.threads) thread\(job.threads == 1 ? "" : "s")")
         let context = StageContext(stageID: job.stageID, fingerprint: job.fingerprint, params: job.params,

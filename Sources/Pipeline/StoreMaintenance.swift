@@ -78,11 +78,12 @@ public struct StoreMaintenance {
     }
 
     /// Removes objects and readable copies that neither the latest outputs of every stage instance
-    /// (a `run --only` leaves the others' in earlier runs) nor the last `keepRuns` runs of each
-    /// experiment need, and forgets the outputs of the rest.
-    public func collectGarbage(keepRuns: Int) throws -> GCReport {
+    /// (a `run --only` leaves the others' in earlier runs), nor the last `keepRuns` runs of each
+    /// experiment, nor the fingerprints in `retain` (what each experiment's spec as written would
+    /// use) need, and forgets the outputs of the rest. With `dryRun`, only counts what it would do.
+    public func collectGarbage(keepRuns: Int, retain: Set<String> = [], dryRun: Bool = false) throws -> GCReport {
         var report = GCReport()
-        var retained = Set(try ledger.currentFingerprints())
+        var retained = Set(try ledger.currentFingerprints()).union(retain)
         for experiment in try ledger.experimentNames() {
             for run in try ledger.runs(experiment: experiment, limit: max(1, keepRuns)) {
                 for execution in try ledger.executions(run: run.id) where execution.status == .succeeded || execution.status == .cached {
@@ -96,14 +97,19 @@ public struct StoreMaintenance {
             if retained.contains(fingerprint) { needed.formUnion(objects(of: output)) } else { forget.insert(fingerprint) }
         }
         for fingerprint in forget {
-            try ledger.forgetOutputs(fingerprint: fingerprint)
+            if !dryRun { try ledger.forgetOutputs(fingerprint: fingerprint) }
             report.outputsForgotten += 1
         }
-        for name in (try? fm.contentsOfDirectory(atPath: workspace.cache.path)) ?? [] where !retained.contains(name) {
+        for name in (try? fm.contentsOfDirectory(atPath: workspace.cache.path)) ?? [] where !retained.contains(name) && !dryRun {
             try? ArtifactStore.removeTree(workspace.cache.appendingPathComponent(name))
         }
         for (hash, url) in objectFiles() where !needed.contains(hash) {
             let size = ((try? fm.attributesOfItem(atPath: url.path))?[.size] as? NSNumber)?.int64Value ?? 0
+            if dryRun {
+                report.objectsRemoved += 1
+                report.bytesFreed += size
+                continue
+            }
             chmod(url.path, 0o644)
             if (try? fm.removeItem(at: url)) != nil {
                 report.objectsRemoved += 1

@@ -28,8 +28,20 @@ final class ConsoleObserver: RunObserver, @unchecked Sendable {
         say("  running  \(id)  (\(reason))")
     }
     func stageSucceeded(_ id: String, seconds: Double) { say("  done     \(id)  \(String(format: "%.1f s", seconds))") }
+    /// The failure, the last lines of the stage's log (a command's stderr says why), and where the log is.
     func stageFailed(_ id: String, error: String, log: String?) {
-        say("  FAILED   \(id): \(error)" + (log.map { "\n           log: \($0)" } ?? ""))
+        let tail = log.map { Self.tail(ofLog: $0, lines: 5, leaving: error) } ?? []
+        say("  FAILED   \(id): \(error)" + tail.map { "\n           | \($0)" }.joined() + (log.map { "\n           log: \($0)" } ?? ""))
+    }
+    func stageNotice(_ id: String, message: String) { say("  note     \(id): \(message)") }
+
+    /// The last `lines` non-empty lines of a log, without the command echo (`$ …`) and without
+    /// lines the error message already holds (a crash message quotes the log's end).
+    static func tail(ofLog path: String, lines: Int, leaving error: String) -> [String] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").map(String.init)
+            .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty && !$0.hasPrefix("$ ") && !$0.hasPrefix("pleinair exec-stage: ") }
+            .suffix(lines).filter { !error.contains($0) }
     }
     func stageSkipped(_ id: String, because: String) { say("  skipped  \(id)  (\(because))") }
     func stageInterrupted(_ id: String) { say("  stopped  \(id)") }

@@ -9,8 +9,17 @@ struct PleinAir: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pleinair",
         abstract: "Declarative experiment runner for painting-to-photo translation research.",
+        discussion: """
+            Exit codes:
+              0    success
+              1    run: a stage failed; verify: corrupt or missing objects were found (and forgotten, so the next run recomputes them)
+              2    a bad spec (every problem in it, each at FILE:LINE:COL), missing input files, or a bad request
+              3    the workspace, its store or its ledger cannot be read or written
+              130  interrupted
+            Progress and errors go to stderr; tables, JSON and other machine formats to stdout.
+            """,
         subcommands: [RunCommand.self, StatusCommand.self, DagCommand.self, ResultsCommand.self, ShowCommand.self,
-                      DiffCommand.self, GCCommand.self, VerifyCommand.self, KindsCommand.self, WeightsCommand.self,
+                      RunsCommand.self, DiffCommand.self, GCCommand.self, VerifyCommand.self, KindsCommand.self, WeightsCommand.self,
                       StudyCommand.self, UICommand.self, ExecStageCommand.self])
 
     /// Runs the command line, translating errors into messages and exit codes.
@@ -53,7 +62,9 @@ struct WorkspaceOptions: ParsableArguments {
             }
             values[String(item[..<equals])] = String(item[item.index(after: equals)...])
         }
-        return try runner.load(file, overrides: values)
+        let experiment = try runner.load(file, overrides: values)
+        for warning in experiment.warnings { FileHandle.standardError.write(Data((warning.description + "\n").utf8)) }
+        return experiment
     }
 }
 
@@ -68,7 +79,8 @@ enum CLIErrors {
     static func translate(_ error: Error) -> (String, Int32)? {
         switch error {
         case let e as SpecError: return (e.description + "\n\(e.diagnostics.count) error\(e.diagnostics.count == 1 ? "" : "s")", 2)
-        case let e as PlanError: return (e.description, 2)
+        case let e as PlanError:
+            return (e.description + "\n\(e.problems.count) missing input\(e.problems.count == 1 ? "" : "s"); nothing ran", 2)
         case let e as RunnerError: return ("error: \(e)", 2)
         case let e as SQLiteError: return ("error: \(e)", 3)
         case let e as StoreError: return ("error: store: \(e)", 3)

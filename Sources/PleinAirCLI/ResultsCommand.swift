@@ -10,7 +10,7 @@ struct ResultsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "results", abstract: "Print the metrics table of experiments.")
 
     @Argument(help: "Experiment files (YAML).") var files: [String]
-    @Option(help: "table, markdown, csv, json or latex.") var format: TableFormat = .table
+    @Option(help: "table, markdown, csv, json, latex, or html (the whole report, as --html writes, on stdout).") var format: TableFormat = .table
     @Option(help: "Move this matrix axis into the columns (e.g. --pivot method: a column per method × metric).") var pivot: String?
     @Option(help: "Show each value beside the one of an earlier run: a run id, or 'previous'.") var compare: String?
     @Option(parsing: .upToNextOption, help: "Keep only the columns matching these patterns (shell globs such as '*.psnr' 'fid_*.fid2048*').")
@@ -18,6 +18,8 @@ struct ResultsCommand: ParsableCommand {
     @Option(help: "Print the table the experiment declares under this name (tables: in the spec), e.g. with --format latex.")
     var table: String?
     @Flag(help: "A row per replicate (seed) instead of mean ± interval over the replicate axes.") var eachReplicate = false
+    @Flag(help: "Show every metric: the table and Markdown views leave out bookkeeping ones (image counts, iterations, bytes) unless --all or --columns.")
+    var all = false
     @Option(help: "Also write a self-contained HTML report to this file: the chosen columns as a table and bar charts, every metric in a folded table, training curves, image sheets.") var html: String?
     @OptionGroup var workspace: WorkspaceOptions
 
@@ -60,8 +62,27 @@ struct ResultsCommand: ParsableCommand {
             }
             let full = table
             if !columns.isEmpty {
-                table.columns = table.columns.filter { column in columns.contains { fnmatch($0, column, 0) == 0 } }
+                // A pivoted column (`monet:ours_vs_truth.psnr`) matches by its metric as well.
+                let bare = { (column: String) -> String in self.pivot == nil ? column : String(column.drop { $0 != ":" }.dropFirst()) }
+                table.columns = table.columns.filter { column in
+                    columns.contains { fnmatch($0, column, 0) == 0 || fnmatch($0, bare(column), 0) == 0 }
+                }
                 table.shared = table.shared.filter { entry in columns.contains { fnmatch($0, entry.column, 0) == 0 } }
+                earlier?.columns = table.columns
+            }
+            // What a person reads leaves out what each kind declares bookkeeping; machine formats keep everything.
+            // (`random_weights` is no bookkeeping: it labels numbers that mean nothing outside this bench.)
+            var hidden = 0
+            if columns.isEmpty, !all, format == .table || format == .markdown {
+                let bookkeeping = Self.bookkeeping(plan.experiment)
+                let isBookkeeping = { (column: String) -> Bool in
+                    let bare = pivot == nil ? column : String(column.drop { $0 != ":" }.dropFirst())
+                    return bookkeeping.contains { fnmatch($0, bare, 0) == 0 }
+                }
+                hidden = Set(table.columns.filter(isBookkeeping).map { pivot == nil ? $0 : String($0.drop { $0 != ":" }.dropFirst()) }).count
+                    + table.shared.filter { isBookkeeping($0.column) }.count
+                table.columns = table.columns.filter { !isBookkeeping($0) }
+                table.shared = table.shared.filter { !isBookkeeping($0.column) }
                 earlier?.columns = table.columns
             }
             // Replicates collapse into mean ± interval, unless each is asked for or runs are compared.
@@ -74,9 +95,41 @@ struct ResultsCommand: ParsableCommand {
             let comparisons = collapse
                 ? design.comparisons.map { ($0, PairedComparison.evaluate($0, in: wholeView, items: items.callAsFunction)) } : []
             let verdicts = comparisons.flatMap { spec, results in results.map { $0.line(spec) } }
+            // An experiment that declares its tables is read through them by default: the tables, then
+            // the comparisons' verdicts; --all (or any option choosing columns or rows) shows every metric.
+            let declaredView = self.table == nil && columns.isEmpty && !all && pivot == nil && compare == nil && !eachReplicate
+                && !design.tables.isEmpty && (format == .table || format == .markdown)
+            if declaredView {
+                if format == .table { print(plan.experiment.name) }
+                for spec in design.tables {
+                    do {
+                        print(try PaperTable(spec, table: ReplicateTable(full, replicates: design.replicates)).render(format))
+                    } catch let error as PaperTableError {
+                        print("table \(spec.name): \(error.message)\n")
+                    }
+                }
+                for line in verdicts { print(format == .markdown ? "- " + line : line) }
+                print((verdicts.isEmpty ? "" : "\n") + (format == .markdown ? "- every metric: `pleinair results --all`"
+                                                                             : "(the declared tables and comparisons; --all shows every metric)"))
+                if let html { try writeReport(html, plan: plan, table: table, full: full, runner: runner, notes: changes, verdicts: verdicts, wholeView: wholeView) }
+                continue
+            }
             if format == .table { print(plan.experiment.name) }
-            for line in changes where format == .table || format == .markdown { print(line) }
-            let (header, rows) = collapsed.map { cells($0) } ?? cells(table, earlier: earlier)
+            for line in changes where format == .table { print(line) }
+            var (header, rows) = collapsed.map { cells($0) } ?? cells(table, earlier: earlier)
+            if collapsed != nil && !format.isExact {
+                // A series shows by its last value: its header says so.
+                header = header.map { name in
+                    let column = name.hasSuffix(" (n=1)") ? String(name.dropLast(6)) : name
+                    return table.seriesColumns.contains(column) ? column + " (last)" + String(name.dropFirst(column.count)) : name
+                }
+            }
+            if format == .html {
+                print(try reportHTML(plan: plan, table: table, full: full, runner: runner, notes: changes, verdicts: verdicts, wholeView: wholeView),
+                      terminator: "")
+                if let html { try writeReport(html, plan: plan, table: table, full: full, runner: runner, notes: changes, verdicts: verdicts, wholeView: wholeView) }
+                continue
+            }
             if format == .json {
                 // One document for the whole command: per experiment its rows and its experiment-level metrics.
                 var shared: [String: Any] = [:]
@@ -93,20 +146,31 @@ struct ResultsCommand: ParsableCommand {
                 if let html { try writeReport(html, plan: plan, table: table, full: full, runner: runner, notes: changes, verdicts: verdicts, wholeView: wholeView) }
                 continue
             }
-            if let collapsed, format == .table || format == .markdown { print(collapsed.legend) }
+            if let collapsed, format == .table { print(collapsed.legend) }
             if !table.columns.isEmpty {
                 print(TableRenderer.render(header: header, rows: rows, format: format), terminator: "")
             } else if format == .table {
                 print("(no per-matrix metrics)")
             }
             if !table.shared.isEmpty {
-                if format == .table { print("") }
-                print(TableRenderer.render(header: ["metric", "value"], rows: table.shared.map { [$0.column, TableRenderer.cell($0.value, exact: format.isExact)] },
+                if format == .table || (format == .markdown && !table.columns.isEmpty) { print("") }
+                print(TableRenderer.render(header: ["metric", "value"], rows: table.shared.map {
+                    [$0.column + (table.seriesColumns.contains($0.column) && !format.isExact ? " (last)" : ""), TableRenderer.cell($0.value, exact: format.isExact)]
+                },
                                            format: format), terminator: "")
             }
-            if !comparisons.isEmpty && (format == .table || format == .markdown) {
+            if format == .markdown {
+                // A clean table to paste, and what a reader needs to read it below it, as a list.
+                let notes = changes + (collapsed.map { [$0.legend] } ?? []) + verdicts
+                    + (hidden > 0 ? ["\(hidden) bookkeeping metric\(hidden == 1 ? "" : "s") hidden (--all shows them)"] : [])
+                if !notes.isEmpty { print("\n" + notes.map { "- " + $0 }.joined(separator: "\n")) }
+            }
+            if !comparisons.isEmpty && format == .table {
                 print("")
                 for (spec, results) in comparisons { for result in results { print(result.line(spec)) } }
+            }
+            if hidden > 0 && format == .table {
+                print("\n(\(hidden) bookkeeping metric\(hidden == 1 ? "" : "s") hidden: --all shows them)")
             }
             if !table.missing.isEmpty && format == .table {
                 print("\n\(table.missing.count) stage(s) not computed for the current spec: \(table.missing.joined(separator: ", "))")
@@ -116,6 +180,13 @@ struct ResultsCommand: ParsableCommand {
                 if format == .table { print("report: \(html)") }
             }
         }
+    }
+
+    /// `stage.metric` patterns of the metrics the experiment's kinds declare bookkeeping.
+    static func bookkeeping(_ experiment: Experiment) -> Set<String> {
+        Set(experiment.instances.flatMap { instance in
+            (instance.metrics ?? []).filter(\.bookkeeping).map { "\(instance.stageName).\($0.name)" }
+        })
     }
 
     /// Header and cells of the per-replicate table, each cell beside the earlier run's when they differ.
@@ -128,7 +199,7 @@ struct ResultsCommand: ParsableCommand {
                 return before == now ? now : "\(before.isEmpty ? "–" : before) → \(now.isEmpty ? "–" : now)"
             }
         }
-        return (table.axes + table.columns, rows)
+        return (table.axes + table.columns.map { table.seriesColumns.contains($0) && !format.isExact ? $0 + " (last)" : $0 }, rows)
     }
 
     /// Header and cells of the collapsed table: `mean ± half` for people; every figure for CSV.
@@ -137,7 +208,7 @@ struct ResultsCommand: ParsableCommand {
             let header = view.axes + view.columns.flatMap { column in ReplicateTable.fieldSuffixes.map { column + $0 } }
             return (header, view.rows.map { row in row.values + view.columns.flatMap { ReplicateTable.fields(row.cells[$0]) } })
         }
-        return (view.axes + view.columns, view.rows.map { row in row.values + view.columns.map { view.text(row.cells[$0]) } })
+        return (view.axes + view.columns.map(view.header), view.rows.map { row in row.values + view.columns.map { view.text(row.cells[$0], in: $0) } })
     }
 
     private static func objects(_ view: ReplicateTable) -> [[String: Any]] {
@@ -189,6 +260,13 @@ struct ResultsCommand: ParsableCommand {
 
     private func writeReport(_ path: String, plan: Plan, table: ResultsTable, full: ResultsTable, runner: Runner, notes: [String],
                              verdicts: [String], wholeView: ReplicateTable) throws {
+        let text = try reportHTML(plan: plan, table: table, full: full, runner: runner, notes: notes, verdicts: verdicts, wholeView: wholeView)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    /// The self-contained HTML report: the chosen columns, every metric folded, curves and image sheets.
+    private func reportHTML(plan: Plan, table: ResultsTable, full: ResultsTable, runner: Runner, notes: [String],
+                            verdicts: [String], wholeView: ReplicateTable) throws -> String {
         var series: [(stage: String, metric: String, points: [(Double, Double)])] = []
         let design = plan.experiment.results
         // Curves of the replicates of one stage and metric, per combination of the other axes.
@@ -225,7 +303,7 @@ struct ResultsCommand: ParsableCommand {
                 (title, grouped[title]!.sorted { $0.key < $1.key }.map { stage, runs in (stage, Self.band(runs)) })
             }
         }
-        try Data(report.render().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        return report.render()
     }
 
     /// The mean of several runs' curves at each step they all have, with their lowest and highest value.

@@ -17,7 +17,10 @@ struct ShowCommand: ParsableCommand {
         let runner = try workspace.runner()
         let plan = try runner.plan(try workspace.load(file, with: runner))
         guard let planned = plan.stage(stage) else {
-            throw RunnerError.unknownStage(stage, plan.ids(matching: stage).isEmpty ? "" : " (instances: \(plan.ids(matching: stage).joined(separator: ", ")))")
+            let instances = plan.ids(matching: stage)
+            throw RunnerError.unknownStage(stage, instances.isEmpty
+                ? DidYouMean.suffix(for: stage, in: Array(Set(plan.stages.map(\.instance.stageName))).sorted() + plan.stages.map(\.instance.id))
+                : " (instances: \(instances.joined(separator: ", ")))")
         }
         let history = try runner.ledger.executions(experiment: plan.experiment.name, stage: stage)
         let producer = try runner.ledger.producer(fingerprint: planned.fingerprint)
@@ -85,13 +88,19 @@ struct ShowCommand: ParsableCommand {
             let seconds = String(format: "%.2f s", (e.finishedAt ?? e.startedAt ?? 0) - (e.startedAt ?? 0))
             let cpu = e.cpuSeconds.map { String(format: ", cpu %.2f s", $0) } ?? ""
             let rss = e.peakRSSKB.map { ", peak \($0 / 1024) MiB" } ?? ""
-            print("  run \(e.runID): \(e.status.rawValue) \(seconds)\(cpu)\(rss) (\(e.reason ?? ""))" + (e.error.map { " error: \($0)" } ?? ""))
+            let other = e.fingerprint == planned.fingerprint ? "" : " [other fingerprint \(e.fingerprint.prefix(12))]"
+            print("  run \(e.runID): \(e.status.rawValue) \(seconds)\(cpu)\(rss) (\(e.reason ?? ""))\(other)" + (e.error.map { " error: \($0)" } ?? ""))
         }
-        if let log = history.first(where: { $0.logPath != nil })?.logPath,
-           let text = try? String(contentsOfFile: log, encoding: .utf8) {
+        // The log of the execution this fingerprint came from (or its latest attempt), never the log
+        // of another fingerprint's execution (a `--set` run of the same stage).
+        let described = history.first { $0.fingerprint == planned.fingerprint && $0.logPath != nil && $0.status != .cached }
+        if let execution = described, let log = execution.logPath, let text = try? String(contentsOfFile: log, encoding: .utf8) {
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false).suffix(logLines + 1)
-            print("log (\(log)):")
+            print("log of run \(execution.runID), \(execution.status.rawValue) (\(log)):")
             for line in lines where !line.isEmpty { print("  \(line)") }
+        } else if let other = history.first(where: { $0.logPath != nil && $0.status != .cached }) {
+            print("log: none for fingerprint \(planned.fingerprint.prefix(12)); the latest log, of run \(other.runID), is of fingerprint "
+                  + "\(other.fingerprint.prefix(12)) (other params or inputs): \(other.logPath!)")
         }
     }
 }

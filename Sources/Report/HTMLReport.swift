@@ -66,10 +66,10 @@ public struct HTMLReport {
         }
         if let collapsed {
             html += "<h2>Results</h2>\n<p>\(HTMLReport.escape(collapsed.legend))</p>\n<table><tr>"
-            html += (collapsed.axes + collapsed.columns).map { "<th>\(HTMLReport.escape($0))</th>" }.joined() + "</tr>\n"
+            html += (collapsed.axes + collapsed.columns.map(collapsed.header)).map { "<th>\(HTMLReport.escape($0))</th>" }.joined() + "</tr>\n"
             for row in collapsed.rows {
                 html += "<tr>" + row.values.map { "<td>\(HTMLReport.escape($0))</td>" }.joined()
-                html += collapsed.columns.map { "<td class=\"num\">\(HTMLReport.escape(collapsed.text(row.cells[$0])))</td>" }.joined() + "</tr>\n"
+                html += collapsed.columns.map { "<td class=\"num\">\(HTMLReport.escape(collapsed.text(row.cells[$0], in: $0)))</td>" }.joined() + "</tr>\n"
             }
             html += "</table>\n"
         } else {

@@ -96,6 +96,9 @@ public struct PaperTable: Sendable {
                 }
             }
             return TableRenderer.render(header: header, rows: body, format: .csv)
+        case .html:
+            return TableRenderer.render(header: ["method"] + headers,
+                                        rows: rows.map { row in [row.label] + row.cells.map { TableRenderer.cell($0.value) } }, format: .html)
         case .table, .markdown:
             let mark = format == .markdown ? ("**", "**") : ("", " *")
             let body = rows.map { row in

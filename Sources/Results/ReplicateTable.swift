@@ -61,6 +61,21 @@ public struct ReplicateTable: Sendable {
             + "a single value has no interval"
     }
 
+    /// Whether every cell of `column` holds one value (a stage that does not run per seed).
+    public func isSingleValued(_ column: String) -> Bool {
+        let cells = rows.compactMap { $0.cells[column] }
+        return !cells.isEmpty && cells.allSatisfy { $0.n == 1 }
+    }
+
+    /// The column's header: a column of single values says `(n=1)` once, here, not in every cell.
+    public func header(_ column: String) -> String { isSingleValued(column) ? column + " (n=1)" : column }
+
+    /// The cell of `column` as people read it: in a column of single values, the value alone.
+    public func text(_ summary: ReplicateSummary?, in column: String) -> String {
+        guard let summary, summary.n == 1, isSingleValued(column) else { return text(summary) }
+        return TableRenderer.cell(summary.mean)
+    }
+
     /// The cell as people read it: `0.6123 ± 0.0312`, or `0.6123 (n=1, no interval)`; n is named
     /// when it differs from the table's usual count.
     public func text(_ summary: ReplicateSummary?) -> String {

@@ -12,6 +12,8 @@ public struct ResultsTable: Sendable, Equatable {
     public var missing: [String]
     /// The matrix axes each column's stage runs for (a column over fewer axes repeats its value).
     public var columnAxes: [String: Set<String>] = [:]
+    /// Columns (and shared metrics) that are series (a loss per step) shown by their last value.
+    public var seriesColumns: Set<String> = []
 
     public struct Row: Sendable, Equatable {
         public var values: [String]
@@ -53,6 +55,7 @@ public struct ResultsTable: Sendable, Equatable {
         var shared: [(column: String, value: Double)] = []
         var missing: [String] = []
         var columnAxes: [String: Set<String>] = [:]
+        var series = Set<String>()
         for instance in instances {
             guard let print = fingerprint(instance), let recorded = try metrics(print) else {
                 missing.append(instance.id)
@@ -69,6 +72,7 @@ public struct ResultsTable: Sendable, Equatable {
             for name in order {
                 let column = "\(instance.stageName).\(name)"
                 let value = last[name]!.value
+                if last[name]!.step != Int.max { series.insert(column) }
                 if instance.matrixValues.isEmpty {
                     shared.append((column, value))
                     continue
@@ -82,6 +86,7 @@ public struct ResultsTable: Sendable, Equatable {
         }
         var table = ResultsTable(axes: axes, columns: columns, rows: rows, shared: shared, missing: missing)
         table.columnAxes = columnAxes
+        table.seriesColumns = series
         return table
     }
 
@@ -106,6 +111,8 @@ public struct ResultsTable: Sendable, Equatable {
         var table = ResultsTable(axes: newAxes, columns: newColumns, rows: keys.map { Row(values: $0, metrics: merged[$0]!) },
                                  shared: shared, missing: missing)
         for column in columns { for value in values { table.columnAxes[value + ":" + column] = columnAxes[column] } }
+        table.seriesColumns = Set(newColumns.filter { seriesColumns.contains(String($0.drop { $0 != ":" }.dropFirst())) })
+            .union(seriesColumns.filter { column in shared.contains { $0.column == column } })
         return table
     }
 }

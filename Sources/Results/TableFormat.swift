@@ -4,7 +4,7 @@ import Statistics
 
 /// Output formats for tables.
 public enum TableFormat: String, CaseIterable, Sendable {
-    case table, markdown, csv, json, latex
+    case table, markdown, csv, json, latex, html
 
     /// Machine formats carry every value at full double precision; only the views people read round.
     public var isExact: Bool { self == .csv || self == .json }
@@ -37,6 +37,13 @@ public enum TableRenderer {
             out += "|" + header.map { _ in " --- |" }.joined() + "\n"
             for row in rows { out += "| " + row.map(escape).joined(separator: " | ") + " |\n" }
             return out
+        case .html:
+            let escape: (String) -> String = {
+                $0.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            }
+            var out = "<table>\n<tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
+            for row in rows { out += "<tr>" + row.map { "<td>\(escape($0))</td>" }.joined() + "</tr>\n" }
+            return out + "</table>\n"
         case .csv:
             let quote: (String) -> String = { c in
                 c.contains(where: { ",\"\n".contains($0) }) ? "\"" + c.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : c

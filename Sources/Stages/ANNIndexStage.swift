@@ -45,7 +45,12 @@ public struct ANNIndexStage: Stage {
             summary: "a FAISS index per bank scale (compressed for large banks, re-ranked from the bank), with recall against exact search",
             params: [Self.factory.spec, Self.nprobe.spec, Self.shortlist.spec, Self.efSearch.spec, Self.k.spec, Self.trainSize.spec,
                      Self.kmeansIterations.spec, Self.recallQueries.spec, Self.threads.spec, Self.seed.spec],
-            inputs: [("bank", true)], outputs: ["index"])
+            inputs: [("bank", true)], outputs: ["index"],
+            metrics: { _ in
+                MetricDeclaration.results("recall_at_1", "recall_at_k", "recall_at_1.*", "recall_at_k.*")
+                    + MetricDeclaration.bookkeeping("index_bytes", "train_seconds.*", "add_seconds.*", "index_code_bytes.*",
+                                                    "queries_per_second.*", "exact_queries_per_second.*")
+            })
     }
 
     public func run(_ context: StageContext) throws -> StageResult {

@@ -43,6 +43,10 @@ public struct AuthorsBankStage: Stage {
             check: { configuration in
                 ConfigurationProblem.collect { _ = try Self.scales(configuration.params[Self.patchSizes],
                                                                    configuration.params[Self.strides]) }
+            },
+            metrics: { _ in
+                MetricDeclaration.results("mean_difference.*", "index_self_distance.*")
+                    + MetricDeclaration.bookkeeping("patches.*", "classes", "patch_bytes")
             })
     }
 

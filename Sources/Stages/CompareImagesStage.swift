@@ -15,7 +15,8 @@ public struct CompareImagesStage: Stage {
             kind: "compare_images", version: 2,
             summary: "PSNR and SSIM of each image against the reference image of the same name",
             params: [Self.badImages.spec],
-            inputs: [("images", true), ("reference", true)], outputs: ["report"])
+            inputs: [("images", true), ("reference", true)], outputs: ["report"],
+            metrics: { _ in MetricDeclaration.results("psnr", "ssim") + MetricDeclaration.bookkeeping("images", "skipped") })
     }
 
     public func run(_ context: StageContext) throws -> StageResult {

@@ -25,7 +25,8 @@ public struct ContactSheetStage: Stage {
                 }
                 if configuration.inputs.isEmpty { problems.append(ConfigurationProblem("a contact sheet needs at least one input folder")) }
                 return problems
-            })
+            },
+            metrics: { _ in [] })
     }
 
     public func run(_ context: StageContext) throws -> StageResult {

@@ -20,7 +20,8 @@ public struct ExportModelStage: Stage {
         StageDescriptor(
             kind: "export_model", version: 1,
             summary: "writes a trained model as junyanz checkpoints (latest_net_G_A.pth …, torch.save zip format)",
-            params: [Self.epoch.spec], inputs: [("model", true)], outputs: ["checkpoints"])
+            params: [Self.epoch.spec], inputs: [("model", true)], outputs: ["checkpoints"],
+            metrics: { _ in MetricDeclaration.bookkeeping("networks") })
     }
 
     public func run(_ context: StageContext) throws -> StageResult {

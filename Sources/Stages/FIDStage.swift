@@ -31,7 +31,15 @@ public struct FIDStage: Stage {
             summary: "Fréchet and Kernel Inception Distances at the 64/192/768/2048 taps, with optional bootstrap intervals",
             params: InceptionStatsStage.extractionParams + [Self.bootstrap.spec, Self.bootstrapSeed.spec, Self.confidence.spec,
                                                            Self.kid.spec, Self.numSubsets.spec, Self.maxSubsetSize.spec, Self.subsetSeed.spec],
-            inputs: [("images", true), ("reference", true)], outputs: ["report"])
+            inputs: [("images", true), ("reference", true)], outputs: ["report"],
+            metrics: { p in
+                let suffix = p[InceptionWeightsChoice.weights] == "random" ? "_random_weights" : ""
+                let taps = InceptionStatsStage.taps(p)
+                let fid = taps.map { "fid\($0)\(suffix)" }, kid = p[Self.kid] ? taps.map { "kid\($0)\(suffix)" } : []
+                let intervals = p[Self.bootstrap] > 0 ? (fid + kid).flatMap { [$0 + "_ci_low", $0 + "_ci_high"] } : []
+                return (fid + kid + kid.map { $0 + "_std" } + intervals).map { MetricDeclaration($0) }
+                    + MetricDeclaration.results("random_weights") + MetricDeclaration.bookkeeping("images", "reference_images")
+            })
     }
 
     public func run(_ context: StageContext) throws -> StageResult {

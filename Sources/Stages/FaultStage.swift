@@ -19,7 +19,7 @@ public struct FaultStage: Stage {
     public var descriptor: StageDescriptor {
         StageDescriptor(kind: "fault", version: 1, summary: "test-only: threads, memory, CPU time and crashes of a stage process",
                         params: [Self.mode.spec, Self.megabytes.spec, Self.cpuSeconds.spec, Self.holdSeconds.spec],
-                        inputs: [], outputs: ["report"])
+                        inputs: [], outputs: ["report"], metrics: { _ in MetricDeclaration.bookkeeping("blas_threads", "pid") })
     }
 
     public func run(_ context: StageContext) throws -> StageResult {

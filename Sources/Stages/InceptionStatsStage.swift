@@ -21,7 +21,8 @@ public struct InceptionStatsStage: Stage {
     public var descriptor: StageDescriptor {
         StageDescriptor(kind: "inception_stats", version: 2,
                         summary: "Inception-v3 features, mean and covariance (float64) of a folder of images, per tap",
-                        params: Self.extractionParams, inputs: [("images", true)], outputs: ["stats"])
+                        params: Self.extractionParams, inputs: [("images", true)], outputs: ["stats"],
+                        metrics: { _ in MetricDeclaration.results("random_weights") + MetricDeclaration.bookkeeping("images", "skipped") })
     }
 
     /// The `taps` list (checked at load time), without repeats, sorted.

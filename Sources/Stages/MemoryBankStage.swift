@@ -47,6 +47,11 @@ public struct MemoryBankStage: Stage {
             inputs: [("photos", true), ("masks", false)], outputs: ["bank"],
             check: { configuration in
                 ConfigurationProblem.collect { _ = try Self.scales(configuration.params[Self.scalesParam]) }
+            },
+            metrics: { _ in
+                MetricDeclaration.results("kept_fraction", "kept_fraction.*")
+                    + MetricDeclaration.bookkeeping("patches.*", "candidates.*", "held_out.*", "classes", "images", "skipped", "shards",
+                                                    "resumed_shards", "patch_bytes")
             })
     }
 
@@ -154,7 +159,7 @@ public struct MemoryBankStage: Stage {
             }
         }, checkpoint: { try context.checkCancelled() },
            progress: { k in context.log.progress(Double(k + 1) / Double(folder.count), folder.relativePaths[k]) },
-           log: { context.log.write($0) })
+           log: { context.log.notice($0) })  // where a resumed build resumed, on the terminal too
         let records = outcome.records
         let out = try context.output("bank")
         var metrics: [Metric] = []

@@ -27,7 +27,8 @@ public struct RetrievalSheetStage: Stage {
             kind: "retrieval_sheet", version: 2,
             summary: "a PNG per scale: sampled patches of the images beside the real patches they retrieve and their sources",
             params: [Self.rows.spec, Self.k.spec, Self.cell.spec, Self.imageCount.spec, Self.classTerms.spec],
-            inputs: [("images", true), ("bank", true), ("index", true), ("photos", true), ("masks", false)], outputs: ["sheet"])
+            inputs: [("images", true), ("bank", true), ("index", true), ("photos", true), ("masks", false)], outputs: ["sheet"],
+            metrics: { _ in [] })
     }
 
     public func run(_ context: StageContext) throws -> StageResult {

@@ -77,38 +77,54 @@ public struct TrainStage: Stage {
                      Self.sampleEvery.spec, Self.sampleCount.spec, Self.metricsEvery.spec],
             inputs: [("A", true), ("B", true), ("bank", false), ("index", false), ("init", false), ("masks_A", false)],
             outputs: ["model", "samples"],
-            check: { configuration in
-                ConfigurationProblem.collect { _ = try Self.configuration(configuration.params, inputs: configuration.inputs) }
+            check: { configuration in Self.problems(configuration.params, inputs: configuration.inputs) },
+            metrics: { params in
+                MetricDeclaration.bookkeeping("iterations") + MetricDeclaration.results("loss.*")
+                    + ((params[Self.lambdaPatch] > 0) ? MetricDeclaration.results("bank_kept_fraction") : [])
             })
     }
 
-    /// Reads and checks the parameters into model options and a training plan.
+    /// Reads and checks the parameters into model options and a training plan; throws the first problem.
     static func configuration(_ p: [String: ParamValue], inputs: Set<String>) throws -> (CycleGANOptions, TrainingPlan) {
+        if let first = problems(p, inputs: inputs).first { throw first }
+        return (options(p), plan(p))
+    }
+
+    /// Every problem of a configuration, each rule checked whatever the others find.
+    static func problems(_ p: [String: ParamValue], inputs: Set<String>) -> [ConfigurationProblem] {
+        let o = options(p), plan = plan(p)
+        var problems: [ConfigurationProblem] = []
+        if let problem = o.problem { problems.append(ConfigurationProblem(problem)) }
+        if o.lambdaPatch > 0, !inputs.contains("bank") || !inputs.contains("index") {
+            problems.append(ConfigurationProblem(param: lambdaPatch.name,
+                                                 "lambda_patch \(p[lambdaPatch]) needs inputs 'bank' (memory_bank) and 'index' (ann_index); "
+                                                     + "set lambda_patch: 0 for plain CycleGAN"))
+        }
+        problems += plan.problems
+        // Each stride-2 layer halves the crop and the two final 4×4 convolutions take one pixel each.
+        if (plan.cropSize >> o.discriminatorLayers) - 2 < 1 {
+            problems.append(ConfigurationProblem(param: cropSize.name, "crop_size \(plan.cropSize) is too small for a discriminator with n_layers_d "
+                                                 + "\(o.discriminatorLayers): it needs at least \(3 << o.discriminatorLayers)"))
+        }
+        return problems
+    }
+
+    private static func options(_ p: [String: ParamValue]) -> CycleGANOptions {
         var o = CycleGANOptions()
         o.ngf = p[ngf]; o.ndf = p[ndf]; o.blocks = p[blocks]; o.discriminatorLayers = p[layersD]
         o.initStd = Float(p[initStd]); o.lambdaCycle = Float(p[lambdaCycle]); o.lambdaIdentity = Float(p[lambdaIdentity])
         o.lambdaPatch = Float(p[lambdaPatch]); o.poolSize = p[poolSize]
         o.learningRate = Float(p[lr]); o.beta1 = Float(p[beta1])
         o.seed = UInt64(bitPattern: Int64(p[seed]))
-        if let problem = o.problem { throw ConfigurationProblem(problem) }
-        if o.lambdaPatch > 0, !inputs.contains("bank") || !inputs.contains("index") {
-            throw ConfigurationProblem(param: lambdaPatch.name,
-                                       "lambda_patch \(p[lambdaPatch]) needs inputs 'bank' (memory_bank) and 'index' (ann_index); "
-                                           + "set lambda_patch: 0 for plain CycleGAN")
-        }
-        let plan = TrainingPlan(loadSize: p[loadSize], cropSize: p[cropSize], flip: p[flip], filter: p[resizeFilter],
-                                classTerms: p[classTerms], batchSize: p[batchSize],
-                                epochs: p[epochs], decayEpochs: p[decayEpochs], epochSize: p[epochSize],
-                                checkpointEvery: p[checkpointEvery], sampleEvery: p[sampleEvery], sampleCount: p[sampleCount],
-                                metricsEvery: p[metricsEvery], patchK: p[patchK])
-        if let problem = plan.problem { throw problem }
-        // Each stride-2 layer halves the crop and the two final 4×4 convolutions take one pixel each.
-        let scores = (plan.cropSize >> o.discriminatorLayers) - 2
-        guard scores >= 1 else {
-            throw ConfigurationProblem(param: cropSize.name, "crop_size \(plan.cropSize) is too small for a discriminator with n_layers_d "
-                                       + "\(o.discriminatorLayers): it needs at least \(3 << o.discriminatorLayers)")
-        }
-        return (o, plan)
+        return o
+    }
+
+    private static func plan(_ p: [String: ParamValue]) -> TrainingPlan {
+        TrainingPlan(loadSize: p[loadSize], cropSize: p[cropSize], flip: p[flip], filter: p[resizeFilter],
+                     classTerms: p[classTerms], batchSize: p[batchSize],
+                     epochs: p[epochs], decayEpochs: p[decayEpochs], epochSize: p[epochSize],
+                     checkpointEvery: p[checkpointEvery], sampleEvery: p[sampleEvery], sampleCount: p[sampleCount],
+                     metricsEvery: p[metricsEvery], patchK: p[patchK])
     }
 
     public func run(_ context: StageContext) throws -> StageResult {
@@ -158,7 +174,7 @@ public struct TrainStage: Stage {
         if let initial = context.inputs["init"] { try Self.initialize(trainer.model, from: initial, log: context.log) }
         var history = try TrainingCheckpoint.restore(trainer, under: context.workDirectory) ?? []
         let start = trainer.iteration, total = trainer.totalIterations
-        if start > 0 { context.log.write("resumed from the checkpoint at iteration \(start) of \(total)") }
+        if start > 0 { context.log.notice("resumed from the checkpoint at iteration \(start) of \(total)") }
         for record in history {  // a resumed run's live chart starts with what the checkpoint holds
             for (name, value) in record.losses.named where name != "patch" || options.lambdaPatch > 0 {
                 context.log.series("loss.\(name)", step: record.iteration, value: Double(value))
@@ -260,21 +276,22 @@ struct TrainingPlan {
     /// The preprocessing of the training images (and of their masks).
     var transform: TrainingTransform { TrainingTransform(loadSize: loadSize, cropSize: cropSize, flip: flip, filter: filter) }
 
-    /// Why the plan cannot run, or nil.
-    var problem: ConfigurationProblem? {
+    /// Why the plan cannot run: every rule it breaks.
+    var problems: [ConfigurationProblem] {
+        var problems: [ConfigurationProblem] = []
         if cropSize < 4 || cropSize % 4 != 0 {
-            return ConfigurationProblem(param: "crop_size", "crop_size must be a positive multiple of 4 (two stride-2 stages), got \(cropSize)")
+            problems.append(ConfigurationProblem(param: "crop_size", "crop_size must be a positive multiple of 4 (two stride-2 stages), got \(cropSize)"))
         }
-        if loadSize < cropSize { return ConfigurationProblem(param: "load_size", "load_size \(loadSize) must be at least crop_size \(cropSize)") }
-        if batchSize < 1 { return ConfigurationProblem(param: "batch_size", "batch_size must be positive, got \(batchSize)") }
+        if loadSize < cropSize { problems.append(ConfigurationProblem(param: "load_size", "load_size \(loadSize) must be at least crop_size \(cropSize)")) }
+        if batchSize < 1 { problems.append(ConfigurationProblem(param: "batch_size", "batch_size must be positive, got \(batchSize)")) }
         if epochs < 0 || decayEpochs < 0 || epochs + decayEpochs < 1 {
-            return ConfigurationProblem(param: "epochs", "epochs + decay_epochs must be at least 1")
+            problems.append(ConfigurationProblem(param: "epochs", "epochs + decay_epochs must be at least 1"))
         }
-        if epochSize < 0 { return ConfigurationProblem(param: "epoch_size", "epoch_size must be >= 0, got \(epochSize)") }
+        if epochSize < 0 { problems.append(ConfigurationProblem(param: "epoch_size", "epoch_size must be >= 0, got \(epochSize)")) }
         if checkpointEvery < 1 || sampleEvery < 1 || metricsEvery < 1 {
-            return ConfigurationProblem("checkpoint_every, sample_every and metrics_every must be positive")
+            problems.append(ConfigurationProblem("checkpoint_every, sample_every and metrics_every must be positive"))
         }
-        if sampleCount < 1 || patchK < 1 { return ConfigurationProblem("sample_count and patch_k must be positive") }
-        return nil
+        if sampleCount < 1 || patchK < 1 { problems.append(ConfigurationProblem("sample_count and patch_k must be positive")) }
+        return problems
     }
 }

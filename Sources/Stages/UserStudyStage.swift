@@ -33,7 +33,12 @@ public struct UserStudyStage: Stage {
                      Self.attentionChecks.spec, Self.exposure.spec, Self.baseSize.spec, Self.displaySize.spec, Self.artist.spec],
             inputs: [("paintings", false), ("baseline", false), ("method", true), ("real", false)],
             outputs: [UserStudyKind.sheetsOutput, UserStudyKind.keyOutput, UserStudyKind.printOutput],
-            check: { configuration in Self.inputProblems(studies: configuration.params[Self.studies], inputs: configuration.inputs) })
+            check: { configuration in Self.inputProblems(studies: configuration.params[Self.studies], inputs: configuration.inputs) },
+            // The `*.` metrics arrive later, from `pleinair study report`, one set per study row.
+            metrics: { _ in
+                MetricDeclaration.results("*.ours", "*.ci_low", "*.ci_high", "*.p")
+                    + MetricDeclaration.bookkeeping("raters", "trials_per_sheet", "sheets_accepted", "sheets_excluded", "*.n")
+            })
     }
 
     /// The inputs the chosen studies need and were not given.

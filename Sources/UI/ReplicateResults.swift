@@ -12,7 +12,7 @@ public struct ReplicateResults: Codable, Sendable, Equatable {
         public var n: Int
         /// Each replicate's value, by the replicate axes' values joined with "," ("" for a stage that does not vary over them).
         public var values: [String: Double]
-        /// The cell as `pleinair results` prints it: `20.2 ± 0.2484`, `15.5 (n=1, no interval)`.
+        /// The cell as `pleinair results` prints it: `20.2 ± 0.2484`, or `15.5` in a column of single values.
         public var text: String
 
         enum CodingKeys: String, CodingKey {
@@ -44,7 +44,7 @@ public struct ReplicateResults: Codable, Sendable, Equatable {
             for column in view.columns {
                 guard let summary = row.cells[column] else { continue }
                 cells[column] = Cell(mean: summary.mean, sd: summary.sd, ciLow: summary.low, ciHigh: summary.high, n: summary.n,
-                                     values: row.replicates[column] ?? [:], text: view.text(summary))
+                                     values: row.replicates[column] ?? [:], text: view.text(summary, in: column))
             }
             return Row(values: row.values, cells: cells)
         }

@@ -54,16 +54,30 @@ final class ReplicateResultsTests: XCTestCase {
     override func tearDown() { cli.cleanUp() }
 
     func testTheTableShowsMeanAndIntervalOverSeedsAndOneValueWithoutAnInterval() throws {
-        let out = try cli.run(["results", "reps.yaml"]).stdout
+        let out = try cli.run(["results", "reps.yaml", "--all"]).stdout
         // mean 20.2, half-width t(0.975, 2) · 0.1 / √3 = 0.2484
         XCTAssertTrue(out.contains("20.2 ± 0.2484"), out)
-        XCTAssertTrue(out.contains("15.5 (n=1, no interval)"), out)
+        // A column of single values (paintings runs once per artist) says n=1 once, in its header.
+        XCTAssertTrue(out.contains("paintings.psnr (n=1)"), out)
+        XCTAssertFalse(out.contains("no interval)"), out)
+        XCTAssertTrue(out.split(separator: "\n").contains { $0.hasPrefix("monet") && $0.contains(" 15.5") }, out)
         XCTAssertTrue(out.contains("95% Student-t interval over seed"), out)
         XCTAssertFalse(out.contains("\n1 "), "rows are per artist, not per seed:\n\(out)")
         let each = try cli.run(["results", "reps.yaml", "--each-replicate"]).stdout
         let seedRows = each.split(separator: "\n").filter { $0.hasPrefix("monet ") }
         XCTAssertEqual(seedRows.count, 3, each)
         XCTAssertTrue(seedRows[0].contains(" 20.1 "), each)
+    }
+
+    /// An experiment with declared tables is read through them: the table, the verdicts, and a pointer
+    /// to --all, and none of the other metrics (the cmd's series, the per-image stages).
+    func testTheDefaultViewIsTheDeclaredTablesAndTheVerdicts() throws {
+        let out = try cli.run(["results", "reps.yaml"]).stdout
+        XCTAssertTrue(out.contains("PSNR to ground truth_1"), out)
+        XCTAssertTrue(out.contains("psnr [monet]: ours − CycleGAN = 0.95"), out)
+        XCTAssertTrue(out.contains("--all shows every metric"), out)
+        XCTAssertFalse(out.contains("ours_img.psnr"), out)
+        XCTAssertTrue(try cli.run(["results", "reps.yaml", "--all"]).stdout.contains("ours_img.psnr"))
     }
 
     func testComparisonsGiveTheDifferenceItsIntervalTheTestsAndAVerdict() throws {
@@ -142,7 +156,7 @@ final class ReplicateResultsTests: XCTestCase {
                        try XCTUnwrap(experiment["comparisons"] as? [[String: Any]]).map { NSDictionary(dictionary: present($0)) })
         XCTAssertEqual(comparisons.count, 4)
         // And the text of each cell and comparison line is what `pleinair results` prints.
-        let printed = try cli.run(["results", "reps.yaml"]).stdout
+        let printed = try cli.run(["results", "reps.yaml", "--all"]).stdout
         for line in comparisons.compactMap({ $0["line"] as? String }) { XCTAssertTrue(printed.contains(line), line) }
         let cells = (view["rows"] as? [[String: Any]] ?? []).flatMap { ($0["cells"] as? [String: [String: Any]] ?? [:]).values }
         XCTAssertTrue(cells.contains { $0["text"] as? String == "20.2 ± 0.2484" })
@@ -157,7 +171,7 @@ final class ReplicateResultsTests: XCTestCase {
         let results = try XCTUnwrap(html.range(of: "<h2>Results</h2>"))
         XCTAssertLessThan(table.lowerBound, results.lowerBound, "the declared table comes first")
         XCTAssertTrue(html.contains("<b>20.2 ± 0.2484</b>"), "best in bold with its interval")
-        XCTAssertTrue(html.contains("<td class=\"num\">15.5 (n=1, no interval)</td>"), "the results table is collapsed over seeds too")
+        XCTAssertTrue(html.contains("<th>paintings.psnr (n=1)</th>") && html.contains("<td class=\"num\">15.5</td>"), "the results table is collapsed over seeds too")
         XCTAssertTrue(html.contains("psnr [monet]: ours − CycleGAN = 0.95 [0.95, 0.95], n=3"), "verdicts in the report")
         XCTAssertTrue(html.contains("■ Paintings") && html.contains("■ Ours"), "methods side by side in one chart")
         XCTAssertTrue(html.contains("loss · monet") && html.contains("<polygon"), "a curve per artist with a band over seeds")

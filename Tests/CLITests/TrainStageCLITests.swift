@@ -30,10 +30,17 @@ final class TrainStageCLITests: XCTestCase {
         """)
         let run = try cli.run(["run", "train.yaml"])
         XCTAssertEqual(run.status, 0, run.stderr)
+        // Bookkeeping (iterations, image counts) is left out of what a person reads, unless --all.
         let results = try cli.run(["results", "train.yaml"])
-        XCTAssertTrue(results.stdout.contains("train.iterations"), results.stdout)
-        XCTAssertTrue(results.stdout.contains("train.loss.cycle_A"), results.stdout)
+        XCTAssertFalse(results.stdout.contains("train.iterations"), results.stdout)
+        XCTAssertTrue(results.stdout.contains("train.loss.cycle_A (last)"), "a series says it shows its last value:\n\(results.stdout)")
         XCTAssertTrue(results.stdout.contains("scored.psnr"), results.stdout)
-        XCTAssertTrue(results.stdout.contains("translated.images"), results.stdout)
+        XCTAssertFalse(results.stdout.contains("translated.images"), results.stdout)
+        XCTAssertTrue(results.stdout.contains("bookkeeping metrics hidden: --all shows them"), results.stdout)
+        let everything = try cli.run(["results", "train.yaml", "--all"])
+        XCTAssertTrue(everything.stdout.contains("train.iterations"), everything.stdout)
+        XCTAssertTrue(everything.stdout.contains("translated.images"), everything.stdout)
+        let csv = try cli.run(["results", "train.yaml", "--format", "csv"])
+        XCTAssertTrue(csv.stdout.contains("train.iterations"), "machine formats keep every metric:\n\(csv.stdout)")
     }
 }

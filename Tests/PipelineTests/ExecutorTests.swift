@@ -359,7 +359,7 @@ final class StageLogResumeTests: XCTestCase {
         _ = try ws.write("exp.yaml", "experiment: logs\nstages:\n  only:\n    kind: toy\n")
         try ws.run()
         let logs = ws.root.appendingPathComponent("artifacts/logs")
-        let names = try FileManager.default.contentsOfDirectory(atPath: logs.path).filter { $0.hasPrefix("logs-only-") }
+        let names = try FileManager.default.contentsOfDirectory(atPath: logs.path).filter { $0.hasPrefix("logs-only-") && $0.hasSuffix(".log") }
         XCTAssertEqual(names.count, 1)
         let log = logs.appendingPathComponent(names[0])
         try "written by the job on the node\n".write(to: log, atomically: false, encoding: .utf8)
@@ -369,9 +369,13 @@ final class StageLogResumeTests: XCTestCase {
         _ = try runner.run(try runner.load(ws.root.appendingPathComponent("exp.yaml").path), options: options,
                            backend: ResumingBackend(), observer: RecordingObserver())
         XCTAssertTrue(try String(contentsOf: log, encoding: .utf8).hasPrefix("written by the job on the node\n"))
-        // A plain rerun starts the log afresh.
+        // A plain rerun is another attempt: it writes a log of its own and keeps the earlier one.
         try ws.run("exp.yaml", options)
-        XCTAssertFalse(try String(contentsOf: log, encoding: .utf8).contains("written by the job on the node"))
+        let after = try FileManager.default.contentsOfDirectory(atPath: logs.path).filter { $0.hasPrefix("logs-only-") && $0.hasSuffix(".log") }
+        XCTAssertEqual(after.count, 2, "\(after)")
+        XCTAssertTrue(try String(contentsOf: log, encoding: .utf8).hasPrefix("written by the job on the node\n"))
+        let fresh = logs.appendingPathComponent(try XCTUnwrap(after.first { $0 != names[0] }))
+        XCTAssertFalse(try String(contentsOf: fresh, encoding: .utf8).contains("written by the job on the node"))
     }
 }
 
