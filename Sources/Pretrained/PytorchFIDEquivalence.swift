@@ -59,7 +59,8 @@ public struct PytorchFIDEquivalence: Sendable, Equatable {
     public var summary: String {
         equal
             ? "equal to pytorch-fid's \(PretrainedWeights.inception.fileName) (SHA-256 \(sha256)): \(compared) tensors, "
-                + "max relative difference \(maxRelativeDifference) (\(worstTensor)), tolerance \(Self.tolerance); "
+                + "max relative difference \(maxRelativeDifference)\(maxRelativeDifference > 0 ? " (\(worstTensor))" : ""), "
+                + "tolerance \(Self.tolerance); "
                 + "statistics of `weights: tf-inception` and `weights: official` now accept each other"
             : "NOT equal to pytorch-fid's \(PretrainedWeights.inception.fileName) (SHA-256 \(sha256)): \(different.count) of \(compared) "
                 + "tensors differ beyond \(Self.tolerance) (first: \(different.prefix(3).joined(separator: ", "))); "
