@@ -61,7 +61,10 @@ public struct PytorchFIDEquivalence: Sendable, Equatable {
             ? "equal to pytorch-fid's \(PretrainedWeights.inception.fileName) (SHA-256 \(sha256)): \(compared) tensors, "
                 + "max relative difference \(maxRelativeDifference)\(maxRelativeDifference > 0 ? " (\(worstTensor))" : ""), "
                 + "tolerance \(Self.tolerance); "
-                + "statistics of `weights: tf-inception` and `weights: official` now accept each other"
+                + (Self.proven(by: metadata)
+                    ? "statistics of `weights: tf-inception` and `weights: official` now accept each other"
+                    : "but its SHA-256 does not start with the published file's \(PretrainedWeights.inception.sha256Prefix), "
+                        + "so statistics of `tf-inception` and `official` keep refusing each other")
             : "NOT equal to pytorch-fid's \(PretrainedWeights.inception.fileName) (SHA-256 \(sha256)): \(different.count) of \(compared) "
                 + "tensors differ beyond \(Self.tolerance) (first: \(different.prefix(3).joined(separator: ", "))); "
                 + "statistics of `tf-inception` and `official` keep refusing each other"
