@@ -118,6 +118,12 @@ struct WeightsImportCommand: ParsableCommand {
             let imported = try TFInceptionWeights.importArchive(URL(fileURLWithPath: file))
             print("inception: TF Inception 2015-12-05 (SHA-1 \(imported.sha1) as pinned) written to \(imported.destination.path); "
                 + "use it with `weights: tf-inception`")
+            if let equivalence = imported.pytorchFID {
+                print("inception: \(equivalence.summary)")
+            } else {
+                print("inception: pytorch-fid's \(PretrainedWeights.inception.fileName) is not in the weights folder, so the tensors "
+                    + "were not compared with it; statistics of `tf-inception` and `official` refuse each other")
+            }
         } catch {
             // A wrong or damaged file (WeightsFileError, CheckpointError): the user's input is at fault.
             throw CLIUsageError(message: "\(error)")

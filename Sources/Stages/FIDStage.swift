@@ -59,9 +59,12 @@ public struct FIDStage: Stage {
             let url = try context.input(name)
             if InceptionStatistics.isStatisticsFolder(url) {
                 let s = try InceptionStatistics.read(from: url)
-                guard s.weightsLabel == weights.label else {
+                guard weights.accepts(statisticsLabel: s.weightsLabel) else {
                     throw StageFailure.message("\(name): statistics in \(url.path) were computed with \(s.weightsLabel), "
-                        + "this stage uses \(weights.label); features of different networks cannot be compared")
+                        + "this stage uses \(weights.label); features of different networks cannot be compared"
+                        + (weights.accepts(statisticsLabel: s.weightsLabel, tfInceptionIsOfficial: true)
+                            ? " (`tf-inception` and `official` accept each other once `pleinair weights import inception` "
+                                + "has found the imported tensors equal to pytorch-fid's file in the weights folder)" : ""))
                 }
                 guard s.preprocess == preprocess else {
                     throw StageFailure.message("\(name): statistics in \(url.path) were made with preprocess '\(s.preprocess.rawValue)', "

@@ -38,15 +38,26 @@ enum InceptionWeightsChoice: Equatable {
 
     var isRandom: Bool { if case .random = self { return true }; return false }
 
-    /// Names the weights in reports and statistics files; statistics are comparable only under equal labels.
+    /// Names the weights in reports and statistics files; statistics are comparable only as `accepts` says.
     var label: String {
         switch self {
-        case .official: return "pytorch-fid \(PretrainedWeights.inception.fileName)"
+        case .official: return Self.officialLabel
         case .random(let seed): return "RANDOM weights (seed \(seed)): not comparable to any published FID"
         case .file(let url): return "weights file \(url.lastPathComponent)"
-        case .tfInception: return "TF Inception 2015-12-05 (\(TFInceptionWeights.requirement) \(TFInceptionWeights.wheelMember), "
-            + "SHA-1 \(TFInceptionWeights.sha1))"
+        case .tfInception: return Self.tfInceptionLabel
         }
+    }
+
+    static let officialLabel = "pytorch-fid \(PretrainedWeights.inception.fileName)"
+    static let tfInceptionLabel = "TF Inception 2015-12-05 (\(TFInceptionWeights.requirement) \(TFInceptionWeights.wheelMember), "
+        + "SHA-1 \(TFInceptionWeights.sha1))"
+
+    /// Whether statistics made with the weights labelled `other` can be compared with this choice's
+    /// features: under the same label, or `official` with `tf-inception` when the import proved the two
+    /// files' tensors equal (`PytorchFIDEquivalence`, recorded in the imported file). Any other pair refuses.
+    func accepts(statisticsLabel other: String,
+                 tfInceptionIsOfficial: @autoclosure () -> Bool = TFInceptionWeights.provenEqualToPytorchFID()) -> Bool {
+        other == label || (Set([label, other]) == [Self.officialLabel, Self.tfInceptionLabel] && tfInceptionIsOfficial())
     }
 
     /// Suffix on every metric name computed with random weights, so a results table cannot pass
