@@ -6,8 +6,8 @@ import Pipeline
 /// size and checksum verification, resuming a partial download, into `trainA/trainB/testA/testB`.
 /// It also fetches the Art2Real sets (landscape2photo, portrait2photo) from their authors; having no
 /// published checksum, their archive's SHA-256 is recorded in the ledger at first download.
-public struct CycleGANDatasetStage: Stage {
-    public init() {}
+package struct CycleGANDatasetStage: Stage {
+    package init() {}
 
     static let name = Param<String>("name", default: nil, rule: .oneOf((DatasetCatalog.cycleGAN + DatasetCatalog.art2real).map(\.name)),
                                     doc: "the set (Zhu et al. 2017; landscape2photo and portrait2photo: Tomei et al. 2019)")
@@ -18,7 +18,7 @@ public struct CycleGANDatasetStage: Stage {
                                        },
                                        doc: "where NAME.zip is served (the official location, the Art2Real authors' for their sets; a mirror may be named instead)")
 
-    public var descriptor: StageDescriptor {
+    package var descriptor: StageDescriptor {
         StageDescriptor(
             kind: "cyclegan_dataset", version: 1,  // Art2Real names are new values: no existing fingerprint changes
             summary: "downloads a public CycleGAN dataset (trainA/trainB/testA/testB), verified and resumable",
@@ -26,7 +26,7 @@ public struct CycleGANDatasetStage: Stage {
             inputs: [], outputs: ["data"], metrics: { _ in MetricDeclaration.bookkeeping("downloaded_bytes", "images_*") })
     }
 
-    public func run(_ context: StageContext) throws -> StageResult {
+    package func run(_ context: StageContext) throws -> StageResult {
         let name = context.params[Self.name]
         guard var base = URL(string: context.params[Self.baseURL]) else {
             throw StageFailure.message("base_url is not a URL")

@@ -5,25 +5,25 @@ import FoundationNetworking
 #endif
 
 /// Where an install stands, for progress displays (the library itself never prints).
-public struct DownloadProgress: Sendable {
+package struct DownloadProgress: Sendable {
     /// Bytes of the archive on disk so far.
-    public let bytes: Int64
+    package let bytes: Int64
     /// Total bytes, when the server or the catalogue says.
-    public let total: Int64?
+    package let total: Int64?
 }
 
 /// What `DatasetDownloader.install` did.
-public struct InstalledDataset: Sendable, Equatable {
+package struct InstalledDataset: Sendable, Equatable {
     /// The dataset folder (`directory/name`, CycleGAN layout).
-    public let root: URL
+    package let root: URL
     /// SHA-256 of the archive it came from (nil when an existing folder was adopted as is).
-    public let archiveSHA256: String?
+    package let archiveSHA256: String?
     /// Bytes transferred over the network in this call (0 when nothing was downloaded).
-    public let downloadedBytes: Int64
+    package let downloadedBytes: Int64
     /// Size of the partial download this call resumed from (0 for a fresh start).
-    public let resumedFrom: Int64
+    package let resumedFrom: Int64
     /// True when the dataset was already installed and nothing was fetched or extracted.
-    public let alreadyInstalled: Bool
+    package let alreadyInstalled: Bool
 }
 
 /// Downloads a public dataset by name, verifies it, and unpacks it into the CycleGAN layout.
@@ -33,20 +33,20 @@ public struct InstalledDataset: Sendable, Equatable {
 /// file's CRC-32 is checked on extraction. A partial download (`NAME.zip.part`) is resumed with an
 /// HTTP Range request, within a call (`attempts`) and across calls. An archive placed by hand as
 /// `NAME.zip` in the directory is verified and used without any network access.
-public struct DatasetDownloader: Sendable {
+package struct DatasetDownloader: Sendable {
     /// Base URL the archive name is appended to (a local server in tests).
-    public var baseURL: URL
+    package var baseURL: URL
     /// The datasets known by name.
-    public var catalog: [DatasetCatalogEntry]
+    package var catalog: [DatasetCatalogEntry]
     /// Requests per install before giving up (each resumes where the previous stopped).
-    public var attempts: Int
+    package var attempts: Int
     /// Seconds without progress before a request fails.
-    public var timeout: TimeInterval
+    package var timeout: TimeInterval
     /// Keep `NAME.zip` after a successful extraction.
-    public var keepArchive: Bool
+    package var keepArchive: Bool
 
     /// A downloader; defaults fetch the CycleGAN sets from their official location.
-    public init(baseURL: URL = DatasetCatalog.officialBaseURL, catalog: [DatasetCatalogEntry] = DatasetCatalog.cycleGAN,
+    package init(baseURL: URL = DatasetCatalog.officialBaseURL, catalog: [DatasetCatalogEntry] = DatasetCatalog.cycleGAN,
                 attempts: Int = 3, timeout: TimeInterval = 60, keepArchive: Bool = false) {
         self.baseURL = baseURL
         self.catalog = catalog
@@ -58,7 +58,7 @@ public struct DatasetDownloader: Sendable {
     static let markerName = ".pleinair-dataset.json"
 
     /// Installs `name` as `directory/name` (CycleGAN layout) unless already there.
-    public func install(_ name: String, into directory: URL,
+    package func install(_ name: String, into directory: URL,
                         progress: (@Sendable (DownloadProgress) -> Void)? = nil) throws -> InstalledDataset {
         guard let entry = catalog.first(where: { $0.name == name }) else {
             throw DownloadError.unknownDataset(name: name, known: catalog.map(\.name))

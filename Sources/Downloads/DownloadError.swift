@@ -1,5 +1,5 @@
 /// Why a download (a dataset, weights, a released model) failed; always names the URL or path.
-public enum DownloadError: Error, Equatable, CustomStringConvertible, Sendable {
+package enum DownloadError: Error, Equatable, CustomStringConvertible, Sendable {
     /// The name is not in the catalogue of downloadable datasets.
     case unknownDataset(name: String, known: [String])
     /// The server could not be reached or answered with an error.
@@ -9,7 +9,7 @@ public enum DownloadError: Error, Equatable, CustomStringConvertible, Sendable {
     /// Reading or writing a downloaded file failed.
     case io(path: String, message: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .unknownDataset(name, known): return "unknown dataset '\(name)'; known: \(known.joined(separator: ", "))"
         case let .downloadFailed(url, message): return "\(url): download failed: \(message)"

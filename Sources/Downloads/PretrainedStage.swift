@@ -4,8 +4,8 @@ import Pipeline
 /// `pretrained`: a released generator by name (the CycleGAN zoo's, the Art2Real authors'), as a
 /// model folder `translate` reads. Files are cached under `$PLEINAIR_WEIGHTS/released/`, and the
 /// SHA-256 each had at first download is recorded in the workspace ledger and required after.
-public struct PretrainedStage: Stage {
-    public init() {}
+package struct PretrainedStage: Stage {
+    package init() {}
 
     static let source = Param<String>("source", default: nil, rule: .oneOf(ReleasedModel.Source.allCases.map(\.rawValue)),
                                       doc: "who published it: cyclegan_zoo (one generator) or art2real (G_A and G_B)")
@@ -17,7 +17,7 @@ public struct PretrainedStage: Stage {
                                        },
                                        doc: "a mirror to fetch from instead of the publisher (empty: the publisher)")
 
-    public var descriptor: StageDescriptor {
+    package var descriptor: StageDescriptor {
         StageDescriptor(
             kind: "pretrained", version: 1,
             summary: "a released generator by name (CycleGAN zoo, Art2Real) as a model folder; hash trusted on first download",
@@ -39,7 +39,7 @@ public struct PretrainedStage: Stage {
         return model
     }
 
-    public func run(_ context: StageContext) throws -> StageResult {
+    package func run(_ context: StageContext) throws -> StageResult {
         let model = try Self.model(context.params)
         let base = context.params[Self.baseURL]
         let fetcher = ReleasedModelFetcher(baseURL: base.isEmpty ? nil : URL(string: base))

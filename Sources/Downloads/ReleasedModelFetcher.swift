@@ -3,12 +3,12 @@ import Imaging
 import Basics
 
 /// What `ReleasedModelFetcher.fetch` did for one file.
-public struct FetchedFile: Sendable, Equatable {
-    public let path: URL
-    public let sha256: String
+package struct FetchedFile: Sendable, Equatable {
+    package let path: URL
+    package let sha256: String
     /// Bytes transferred in this call (0 when the file was already there).
-    public let downloadedBytes: Int64
-    public let verdict: TrustedHashes.Verdict
+    package let downloadedBytes: Int64
+    package let verdict: TrustedHashes.Verdict
 }
 
 /// Puts a released model's files in a shared cache (`$PLEINAIR_WEIGHTS/released/<source>/<name>/`),
@@ -16,16 +16,16 @@ public struct FetchedFile: Sendable, Equatable {
 /// at its first download. Files shipped in an archive (the Art2Real release) are taken from it: the
 /// archive is downloaded resumably, its own hash recorded the same way, and unpacked. Files with no
 /// link at all must be placed by hand; the error says where to get them and where to put them.
-public struct ReleasedModelFetcher {
+package struct ReleasedModelFetcher {
     /// The cache root; a model lives in `root/<source>/<name>/`.
-    public var root: URL
+    package var root: URL
     /// A mirror replacing the publishers' links: `<base>/<file of the official URL>`, or
     /// `<base>/<name>/<file>` for files without one.
-    public var baseURL: URL?
-    public var attempts: Int
-    public var timeout: TimeInterval
+    package var baseURL: URL?
+    package var attempts: Int
+    package var timeout: TimeInterval
 
-    public init(root: URL = WeightsFolder.url().appendingPathComponent("released"), baseURL: URL? = nil,
+    package init(root: URL = WeightsFolder.url().appendingPathComponent("released"), baseURL: URL? = nil,
                 attempts: Int = 3, timeout: TimeInterval = 60) {
         self.root = root
         self.baseURL = baseURL
@@ -34,12 +34,12 @@ public struct ReleasedModelFetcher {
     }
 
     /// The folder the model's files go in.
-    public func folder(for model: ReleasedModel) -> URL {
+    package func folder(for model: ReleasedModel) -> URL {
         root.appendingPathComponent(model.source.rawValue).appendingPathComponent(model.name)
     }
 
     /// Makes every file of `model` present and trusted; returns them in the model's order.
-    public func fetch(_ model: ReleasedModel, trust: TrustedHashes,
+    package func fetch(_ model: ReleasedModel, trust: TrustedHashes,
                       progress: (@Sendable (DownloadProgress) -> Void)? = nil) throws -> [FetchedFile] {
         let folder = folder(for: model)
         let fm = FileManager.default

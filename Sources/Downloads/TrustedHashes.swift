@@ -6,7 +6,7 @@ import Pipeline
 /// every later use must find the same bytes. The ledger, not a file beside the download, holds
 /// the record because it is the workspace's one durable account of what was used, and queryable
 /// with the outputs that came from it.
-public struct TrustedHashes {
+package struct TrustedHashes {
     let ledger: Ledger
 
     static let migrations = [
@@ -17,18 +17,18 @@ public struct TrustedHashes {
     ]
 
     /// Opens (creating if needed) the table in `ledger`.
-    public init(ledger: Ledger) throws {
+    package init(ledger: Ledger) throws {
         self.ledger = ledger
         try ledger.register(module: "downloads", migrations: Self.migrations)
     }
 
     /// The recorded SHA-256 of `file` of `id`, if any.
-    public func recorded(id: String, file: String) throws -> String? {
+    package func recorded(id: String, file: String) throws -> String? {
         try ledger.query("SELECT sha256 FROM trusted_downloads WHERE id = ? AND file = ?", [.text(id), .text(file)]).first?.first?.text
     }
 
     /// What `check` concluded.
-    public enum Verdict: Equatable, Sendable {
+    package enum Verdict: Equatable, Sendable {
         /// No record existed: this hash is now the trusted one.
         case trustedOnFirstUse
         /// The file has the recorded hash.
@@ -37,7 +37,7 @@ public struct TrustedHashes {
 
     /// Records `sha256` for (`id`, `file`) if nothing is recorded, else requires it to match; a
     /// mismatch fails naming both hashes, the path and how to accept a deliberate change.
-    public func check(id: String, file: String, sha256: String, size: Int64?, path: URL, source: String) throws -> Verdict {
+    package func check(id: String, file: String, sha256: String, size: Int64?, path: URL, source: String) throws -> Verdict {
         try ledger.transaction {
             if let known = try recorded(id: id, file: file) {
                 guard known == sha256 else {
@@ -55,8 +55,8 @@ public struct TrustedHashes {
 }
 
 /// A file whose bytes differ from those recorded at its first download.
-public struct TrustError: Error, CustomStringConvertible {
-    public let path: String
-    public let message: String
-    public var description: String { "\(path): \(message)" }
+package struct TrustError: Error, CustomStringConvertible {
+    package let path: String
+    package let message: String
+    package var description: String { "\(path): \(message)" }
 }

@@ -5,32 +5,32 @@ import FoundationNetworking
 #endif
 
 /// What `VerifiedDownload.run` did.
-public struct DownloadedFile: Sendable, Equatable {
+package struct DownloadedFile: Sendable, Equatable {
     /// Where the verified file is.
-    public let path: URL
+    package let path: URL
     /// Its SHA-256 (lowercase hex).
-    public let sha256: String
+    package let sha256: String
     /// Bytes transferred over the network in this call (0 when the file was already there).
-    public let downloadedBytes: Int64
+    package let downloadedBytes: Int64
     /// True when a verified file was already in place and nothing was fetched.
-    public let alreadyPresent: Bool
+    package let alreadyPresent: Bool
 }
 
 /// Downloads one file (model weights) to a fixed place, resuming an interrupted transfer
 /// (`NAME.part`, HTTP Range) and accepting it only if its SHA-256 starts with the expected
 /// hex prefix (torch hub names weight files with the first digits of their SHA-256).
-public struct VerifiedDownload: Sendable {
-    public var url: URL
-    public var destination: URL
+package struct VerifiedDownload: Sendable {
+    package var url: URL
+    package var destination: URL
     /// Expected SHA-256 or a prefix of it, hex.
-    public var sha256Prefix: String
+    package var sha256Prefix: String
     /// Requests before giving up (each resumes where the previous stopped).
-    public var attempts: Int
+    package var attempts: Int
     /// Seconds without progress before a request fails.
-    public var timeout: TimeInterval
+    package var timeout: TimeInterval
 
     /// Describes a download of `url` to `destination`, checked against `sha256Prefix`.
-    public init(url: URL, destination: URL, sha256Prefix: String, attempts: Int = 3, timeout: TimeInterval = 60) {
+    package init(url: URL, destination: URL, sha256Prefix: String, attempts: Int = 3, timeout: TimeInterval = 60) {
         self.url = url
         self.destination = destination
         self.sha256Prefix = sha256Prefix.lowercased()
@@ -39,7 +39,7 @@ public struct VerifiedDownload: Sendable {
     }
 
     /// Fetches and verifies the file unless a verified copy is already at `destination`.
-    public func run(progress: (@Sendable (DownloadProgress) -> Void)? = nil) throws -> DownloadedFile {
+    package func run(progress: (@Sendable (DownloadProgress) -> Void)? = nil) throws -> DownloadedFile {
         let fm = FileManager.default
         if fm.fileExists(atPath: destination.path) {
             let sha = try FileHash.sha256(of: destination)

@@ -2,37 +2,37 @@ import Basics
 import Foundation
 
 /// A stored output or object that no longer matches its recorded hash.
-public struct StoreProblem: Sendable, CustomStringConvertible {
-    public var path: String
-    public var message: String
-    public var description: String { "\(path): \(message)" }
+package struct StoreProblem: Sendable, CustomStringConvertible {
+    package var path: String
+    package var message: String
+    package var description: String { "\(path): \(message)" }
 }
 
 /// The content-addressed store: every output file is an object named by its SHA-256 under
 /// `objects/`; folder outputs are also recorded as manifest objects. `cache/FINGERPRINT/OUTPUT`
 /// is the readable copy of a stage's outputs (hard links to the objects), created atomically.
-public final class ArtifactStore {
-    public let workspace: Workspace
+package final class ArtifactStore {
+    package let workspace: Workspace
     let hasher: ContentHasher
     private let fm = FileManager.default
 
-    public init(workspace: Workspace, hasher: ContentHasher) {
+    package init(workspace: Workspace, hasher: ContentHasher) {
         self.workspace = workspace
         self.hasher = hasher
     }
 
-    public func objectURL(_ hash: String) -> URL {
+    package func objectURL(_ hash: String) -> URL {
         workspace.objects.appendingPathComponent(String(hash.prefix(2))).appendingPathComponent(hash)
     }
 
     /// Where the outputs of a fingerprint live once stored.
-    public func outputURL(fingerprint: String, name: String) -> URL {
+    package func outputURL(fingerprint: String, name: String) -> URL {
         workspace.cache.appendingPathComponent(fingerprint).appendingPathComponent(name)
     }
 
     /// Moves a finished stage's outputs (in `staging`, one entry per output name) into the store.
     /// Returns what to record. Nothing is visible under `cache/` until everything is stored.
-    public func ingest(staging: URL, outputs: [String], fingerprint: String) throws -> (outputs: [RecordedOutput], sizes: [String: Int64]) {
+    package func ingest(staging: URL, outputs: [String], fingerprint: String) throws -> (outputs: [RecordedOutput], sizes: [String: Int64]) {
         var recorded: [RecordedOutput] = []
         var sizes: [String: Int64] = [:]
         for name in outputs {
@@ -69,7 +69,7 @@ public final class ArtifactStore {
 
     /// Whether a fingerprint's outputs are present and match their recorded hashes; rebuilds the
     /// readable copy from objects when only it is missing.
-    public func isIntact(fingerprint: String, outputs: [RecordedOutput]) -> Bool {
+    package func isIntact(fingerprint: String, outputs: [RecordedOutput]) -> Bool {
         for output in outputs {
             let url = outputURL(fingerprint: fingerprint, name: output.name)
             if !fm.fileExists(atPath: url.path) {
@@ -101,7 +101,7 @@ public final class ArtifactStore {
     }
 
     /// Points `views/EXPERIMENT/STAGE` at the stage's current outputs.
-    public func linkView(experiment: String, stage: String, fingerprint: String) throws {
+    package func linkView(experiment: String, stage: String, fingerprint: String) throws {
         let folder = workspace.views.appendingPathComponent(experiment)
         try fm.createDirectory(at: folder, withIntermediateDirectories: true)
         let view = folder.appendingPathComponent(stage)
@@ -171,12 +171,12 @@ public final class ArtifactStore {
 }
 
 /// Store failures.
-public enum StoreError: Error, CustomStringConvertible {
+package enum StoreError: Error, CustomStringConvertible {
     case missingOutput(String)
     case corrupt(String)
     case io(String, String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .missingOutput(let name): return "the stage did not write its output '\(name)'"
         case .corrupt(let path): return "\(path): stored object missing or corrupt"

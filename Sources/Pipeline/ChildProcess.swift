@@ -3,9 +3,9 @@ import Foundation
 
 /// Runs a child process in its own process group with output to a file descriptor, and reports
 /// its exit status (128+signal when killed) with the CPU time and peak memory it used.
-public enum ChildProcess {
+package enum ChildProcess {
     /// `channel`, when given, becomes the child's descriptor 3 (a pipe's write end, say); it is closed here.
-    public static func run(_ argv: [String], environment extra: [String: String], logFD: Int32, channel: Int32? = nil,
+    package static func run(_ argv: [String], environment extra: [String: String], logFD: Int32, channel: Int32? = nil,
                            cancellation: Cancellation) throws -> (status: Int32, cost: ExecutionCost) {
         markDescriptorsCloseOnExec()
         var actions = posix_spawn_file_actions_t()

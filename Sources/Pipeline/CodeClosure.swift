@@ -1,5 +1,5 @@
 /// Whether a workspace path is a file or a folder.
-public enum FileKind: Sendable, Equatable {
+package enum FileKind: Sendable, Equatable {
     case file, folder
 }
 
@@ -10,7 +10,7 @@ public enum FileKind: Sendable, Equatable {
 /// `PYTHONPATH` folders (`PythonModuleResolver`). Shell scripts: the files they source and the
 /// scripts they run (`ScriptInvocations`). Cycles end where a file was already read. Pure over the
 /// `PlanEnvironment`; a script that cannot be read brings in nothing.
-public struct CodeClosure {
+package struct CodeClosure {
     private let environment: PlanEnvironment
     private var files: [CodeFile] = []
     private var known: Set<String> = []
@@ -24,7 +24,7 @@ public struct CodeClosure {
     }
 
     /// The covered files in the order they were found, each with the chain that brought it in.
-    public static func files(of code: CodeFiles, environment: PlanEnvironment) -> [CodeFile] {
+    package static func files(of code: CodeFiles, environment: PlanEnvironment) -> [CodeFile] {
         var closure = CodeClosure(environment: environment, pythonPath: code.invocations.pythonPath)
         for path in code.detected where environment.fileKind(ofInput: path) != nil { closure.add(path, via: []) }
         let named: [CodeEntry] = code.detected.compactMap { path in

@@ -1,16 +1,16 @@
 /// How a code file was reached from the one before it in a chain.
-public struct CodeLink: Sendable, Equatable, Codable {
-    public enum Relation: String, Sendable, Codable {
+package struct CodeLink: Sendable, Equatable, Codable {
+    package enum Relation: String, Sendable, Codable {
         case imported = "imported by"
         case sourced = "sourced by"
         case run = "run by"
     }
 
-    public var relation: Relation
+    package var relation: Relation
     /// The file that imports, sources or runs it.
-    public var by: String
+    package var by: String
 
-    public init(_ relation: Relation, by: String) {
+    package init(_ relation: Relation, by: String) {
         self.relation = relation
         self.by = by
     }
@@ -19,19 +19,19 @@ public struct CodeLink: Sendable, Equatable, Codable {
 /// One file a `cmd` stage's fingerprint covers, and the chain that brought it in: nearest first,
 /// ending at a file the command names; empty for the files the command names or `code:` lists.
 /// Printed as `helper.py (imported by score.py)`.
-public struct CodeFile: Sendable, Equatable, CustomStringConvertible, ExpressibleByStringLiteral {
-    public var path: String
-    public var via: [CodeLink]
+package struct CodeFile: Sendable, Equatable, CustomStringConvertible, ExpressibleByStringLiteral {
+    package var path: String
+    package var via: [CodeLink]
 
-    public init(path: String, via: [CodeLink] = []) {
+    package init(path: String, via: [CodeLink] = []) {
         self.path = path
         self.via = via
     }
 
-    public init(stringLiteral path: String) { self.init(path: path) }
+    package init(stringLiteral path: String) { self.init(path: path) }
 
     /// `imported by helper.py, imported by score.py`; empty when the command names the file.
-    public var chain: String { via.map { "\($0.relation.rawValue) \($0.by)" }.joined(separator: ", ") }
+    package var chain: String { via.map { "\($0.relation.rawValue) \($0.by)" }.joined(separator: ", ") }
 
-    public var description: String { via.isEmpty ? path : "\(path) (\(chain))" }
+    package var description: String { via.isEmpty ? path : "\(path) (\(chain))" }
 }

@@ -2,28 +2,28 @@
 /// computes (its scripts and configs), hashed into the fingerprint like inputs, so editing
 /// `score.py` reruns `python3 score.py …` (DVC's long-standing trap, iterative/dvc#1577), and
 /// editing `helper.py`, which `score.py` imports, does too (iterative/dvc#9195; `CodeClosure`).
-public struct CodeFiles: Sendable, Hashable {
+package struct CodeFiles: Sendable, Hashable {
     /// Listed in `code:`: each must exist; exactly these are covered.
-    public var declared: [String] = []
+    package var declared: [String] = []
     /// Named on the command line: counted when such a file or folder exists in the workspace.
-    public var detected: [String] = []
+    package var detected: [String] = []
     /// How the command runs workspace code (`python3 -m pkg.mod`, `bash run.sh`, `source env.sh`,
     /// `PYTHONPATH=src`): where the closure of imports and sourced files starts. Empty with `code:`.
-    public var invocations = ScriptInvocations()
+    package var invocations = ScriptInvocations()
 
-    public init(declared: [String] = [], detected: [String] = [], invocations: ScriptInvocations = ScriptInvocations()) {
+    package init(declared: [String] = [], detected: [String] = [], invocations: ScriptInvocations = ScriptInvocations()) {
         self.declared = declared
         self.detected = detected
         self.invocations = invocations
     }
 
     /// The fingerprint's input name for a code path.
-    public static func inputName(_ path: String) -> String { "code:" + path }
+    package static func inputName(_ path: String) -> String { "code:" + path }
 
     /// Words of `command` that may name a workspace file: relative paths with a file extension or a
     /// folder separator (`score.py`, `./run.sh`, `conf/params.yaml`), outside `${…}` references,
     /// not options and not leaving the workspace. Whether each exists is the planner's question.
-    public static func detect(in command: String) -> [String] {
+    package static func detect(in command: String) -> [String] {
         let withoutReferences = command.replacingOccurrences(of: #"\$\{[^}]*\}"#, with: " ", options: .regularExpression)
         let separators = Set(" \t\n;|&<>()'\"`=,")
         var found: [String] = []

@@ -2,30 +2,30 @@ import Basics
 import Foundation
 
 /// A file that could not be hashed.
-public struct HashError: Error, CustomStringConvertible {
-    public var path: String
-    public var message: String
-    public var description: String { "\(path): \(message)" }
+package struct HashError: Error, CustomStringConvertible {
+    package var path: String
+    package var message: String
+    package var description: String { "\(path): \(message)" }
 }
 
 /// Content hashes of files (SHA-256) and folders (SHA-256 of a sorted manifest of their files:
 /// a Merkle hash). Files whose inode, size and mtime are unchanged since they were last hashed
 /// are not read again. Safe to use from one thread at a time; hashes files on all cores.
-public final class ContentHasher {
+package final class ContentHasher {
     private var states: [String: FileState]
     private var updated: [String: FileState] = [:]
     private let cache: FileStateCache?
     private let lock = NSLock()
     /// Files actually read since creation (tests assert on it).
-    public private(set) var filesRead = 0
+    package private(set) var filesRead = 0
 
-    public init(cache: FileStateCache?) throws {
+    package init(cache: FileStateCache?) throws {
         self.cache = cache
         self.states = try cache?.loadFileStates() ?? [:]
     }
 
     /// Writes new file states back to the cache.
-    public func flush() throws {
+    package func flush() throws {
         lock.lock()
         let pending = updated
         updated = [:]
@@ -35,7 +35,7 @@ public final class ContentHasher {
 
     /// Moves what is known about files under `old` to their new place under `new` (a rename keeps
     /// inode, size and mtime), so stored outputs are not read again on the next cache check.
-    public func rebase(from old: String, to new: String) {
+    package func rebase(from old: String, to new: String) {
         let prefix = Self.stateKey(old) + "/"
         let target = Self.stateKey(new) + "/"
         lock.lock()
@@ -50,7 +50,7 @@ public final class ContentHasher {
     }
 
     /// Records the hash of a file just written (its stat is read now).
-    public func remember(path: String, hash: String) {
+    package func remember(path: String, hash: String) {
         var info = stat()
         guard stat(path, &info) == 0 else { return }
         let key = Self.stateKey(path)
@@ -63,7 +63,7 @@ public final class ContentHasher {
     }
 
     /// Hash of a file, or of a folder's manifest.
-    public func hash(path: String) throws -> String {
+    package func hash(path: String) throws -> String {
         var info = stat()
         guard stat(path, &info) == 0 else {
             throw HashError(path: path, message: errno == ENOENT ? "no such file or folder" : errnoMessage())
@@ -75,7 +75,7 @@ public final class ContentHasher {
     }
 
     /// The manifest of a folder: every regular file below it with its hash and size, sorted by path.
-    public func manifest(folder: String) throws -> TreeManifest {
+    package func manifest(folder: String) throws -> TreeManifest {
         let files = try TreeManifest.listFiles(folder)
         var entries = [TreeManifest.Entry?](repeating: nil, count: files.count)
         var failure: Error?
@@ -156,7 +156,7 @@ public final class ContentHasher {
     }
 
     /// SHA-256 of a file's bytes, bypassing any state.
-    public static func sha256(file path: String) throws -> String {
+    package static func sha256(file path: String) throws -> String {
         do {
             return try SHA256Digest.hex(file: path)
         } catch let error as SHA256Digest.FileError {

@@ -1,8 +1,8 @@
 /// Draws a plan's DAG as Graphviz DOT or Mermaid; stages that would run are marked.
-public enum DAGRenderer {
-    public enum Format: String, CaseIterable, Sendable { case dot, mermaid }
+package enum DAGRenderer {
+    package enum Format: String, CaseIterable, Sendable { case dot, mermaid }
 
-    public static func render(_ plan: Plan, format: Format) -> String {
+    package static func render(_ plan: Plan, format: Format) -> String {
         let ids = Dictionary(uniqueKeysWithValues: plan.stages.enumerated().map { ($0.element.instance.id, "s\($0.offset)") })
         var out: String
         switch format {

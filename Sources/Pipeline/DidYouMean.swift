@@ -1,13 +1,13 @@
 /// Suggests the closest known word for a misspelt one.
-public enum DidYouMean {
+package enum DidYouMean {
     /// " (did you mean 'x'?)" when a candidate is close enough, otherwise "". The word itself is
     /// never suggested (it is known, so the problem lies elsewhere).
-    public static func suffix(for word: String, in candidates: [String]) -> String {
+    package static func suffix(for word: String, in candidates: [String]) -> String {
         closest(to: word, in: candidates).map { " (did you mean '\($0)'?)" } ?? ""
     }
 
     /// The candidate close enough to `word` to be what was meant, other than `word` itself.
-    public static func closest(to word: String, in candidates: [String]) -> String? {
+    package static func closest(to word: String, in candidates: [String]) -> String? {
         guard let best = candidates.filter({ $0 != word }).min(by: { distance(word, $0) < distance(word, $1) }) else { return nil }
         return distance(word, best) <= max(2, word.count / 3) ? best : nil
     }

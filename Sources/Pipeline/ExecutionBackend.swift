@@ -1,26 +1,26 @@
 import Foundation
 
 /// The result of one stage job.
-public struct JobOutcome: Sendable {
-    public var result: Result<StageResult, Error>
-    public var cpuSeconds: Double?
+package struct JobOutcome: Sendable {
+    package var result: Result<StageResult, Error>
+    package var cpuSeconds: Double?
 
-    public init(result: Result<StageResult, Error>, cpuSeconds: Double?) {
+    package init(result: Result<StageResult, Error>, cpuSeconds: Double?) {
         self.result = result
         self.cpuSeconds = cpuSeconds
     }
 }
 
 /// What a cluster reports about one job.
-public struct ClusterJobStatus: Sendable, Equatable {
-    public var jobID: String
-    public var state: String
-    public var node: String?
-    public var elapsed: String?
-    public var maxRSSKB: Int?
-    public var reason: String?
+package struct ClusterJobStatus: Sendable, Equatable {
+    package var jobID: String
+    package var state: String
+    package var node: String?
+    package var elapsed: String?
+    package var maxRSSKB: Int?
+    package var reason: String?
 
-    public init(jobID: String, state: String, node: String? = nil, elapsed: String? = nil, maxRSSKB: Int? = nil, reason: String? = nil) {
+    package init(jobID: String, state: String, node: String? = nil, elapsed: String? = nil, maxRSSKB: Int? = nil, reason: String? = nil) {
         self.jobID = jobID
         self.state = state
         self.node = node
@@ -31,7 +31,7 @@ public struct ClusterJobStatus: Sendable, Equatable {
 }
 
 /// What a backend tells the executor about a job it started.
-public enum BackendEvent: Sendable {
+package enum BackendEvent: Sendable {
     /// A cluster job was submitted, or its state changed; the executor records it in the ledger.
     case job(ClusterJobStatus)
     /// The stage ended. Sent exactly once, last.
@@ -40,7 +40,7 @@ public enum BackendEvent: Sendable {
 
 /// Where stages run. The executor decides what and when; a backend decides where and how
 /// (threads in this process, or jobs on a cluster).
-public protocol ExecutionBackend: AnyObject {
+package protocol ExecutionBackend: AnyObject {
     /// Starts `stage` with `context`; reports through `events` from any thread, ending with `.finished`.
     func start(_ stage: Stage, context: StageContext, events: @escaping @Sendable (BackendEvent) -> Void)
     /// Whether starting this fingerprint attaches to a job an earlier run left running (whose log
@@ -52,16 +52,16 @@ public protocol ExecutionBackend: AnyObject {
 }
 
 extension ExecutionBackend {
-    public func resumes(fingerprint: String) -> Bool { false }
+    package func resumes(fingerprint: String) -> Bool { false }
     /// This machine's memory: stages run here.
-    public var memoryBudgetMB: Int? { Int(ProcessInfo.processInfo.physicalMemory / (1 << 20)) }
+    package var memoryBudgetMB: Int? { Int(ProcessInfo.processInfo.physicalMemory / (1 << 20)) }
 }
 
 /// Runs each stage on its own thread in this process.
-public final class LocalBackend: ExecutionBackend {
-    public init() {}
+package final class LocalBackend: ExecutionBackend {
+    package init() {}
 
-    public func start(_ stage: Stage, context: StageContext, events: @escaping @Sendable (BackendEvent) -> Void) {
+    package func start(_ stage: Stage, context: StageContext, events: @escaping @Sendable (BackendEvent) -> Void) {
         let thread = Thread {
             let before = LocalBackend.threadCPUSeconds()
             let result = Result { try stage.run(context) }

@@ -1,5 +1,5 @@
 /// The state of one stage execution as recorded in the ledger.
-public enum ExecutionStatus: String, Sendable, Codable {
+package enum ExecutionStatus: String, Sendable, Codable {
     /// Recorded before the stage runs; left behind only by a crash.
     case started
     case succeeded

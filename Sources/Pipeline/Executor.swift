@@ -2,16 +2,16 @@ import Foundation
 
 /// Runs a plan: stages whose inputs are ready run in parallel within the CPU budget, each
 /// recorded as started before it runs and finished after; outputs enter the store only on success.
-public final class Executor {
+package final class Executor {
     let workspace: Workspace
     let ledger: Ledger
     let store: ArtifactStore
     let backend: ExecutionBackend
     let stages: [String: Stage]
     let observer: RunObserver
-    public let cancellation = Cancellation()
+    package let cancellation = Cancellation()
 
-    public init(workspace: Workspace, ledger: Ledger, store: ArtifactStore, backend: ExecutionBackend,
+    package init(workspace: Workspace, ledger: Ledger, store: ArtifactStore, backend: ExecutionBackend,
                 stages: [Stage], observer: RunObserver) {
         self.workspace = workspace
         self.ledger = ledger
@@ -38,7 +38,7 @@ public final class Executor {
     /// (`resources.memory`) by running stages than the backend's budget (this machine's memory
     /// when stages run here; none on a cluster). `Scheduler` decides what starts; this carries it
     /// out and records it.
-    public func run(_ plan: Plan, runID: Int64, jobs: Int, keepGoing: Bool, threadsPerStage: Int) throws -> RunSummary {
+    package func run(_ plan: Plan, runID: Int64, jobs: Int, keepGoing: Bool, threadsPerStage: Int) throws -> RunSummary {
         var summary = RunSummary(runID: runID)
         let experiment = plan.experiment.name
         var cachedRecords: [(stage: PlannedStage, status: ExecutionStatus, note: String)] = []

@@ -3,20 +3,20 @@ import Foundation
 
 /// Everything that invalidates a stage's outputs. Its SHA-256 over a stable encoding is the
 /// stage's fingerprint; change any field and the stage runs again.
-public struct FingerprintKey: Codable, Sendable, Equatable {
+package struct FingerprintKey: Codable, Sendable, Equatable {
     /// Bumped when the encoding or the meaning of any field changes.
-    public static let currentSchema = 1
+    package static let currentSchema = 1
 
-    public var schema: Int
-    public var kind: String
-    public var kindVersion: Int
-    public var params: [String: ParamValue]
+    package var schema: Int
+    package var kind: String
+    package var kindVersion: Int
+    package var params: [String: ParamValue]
     /// Input name → content hash, for inputs that are files or folders.
-    public var inputs: [String: String]
+    package var inputs: [String: String]
     /// Input name → "upstream fingerprint:output name", for inputs produced by other stages.
-    public var upstream: [String: String]
+    package var upstream: [String: String]
 
-    public init(kind: String, kindVersion: Int, params: [String: ParamValue], inputs: [String: String], upstream: [String: String]) {
+    package init(kind: String, kindVersion: Int, params: [String: ParamValue], inputs: [String: String], upstream: [String: String]) {
         self.schema = FingerprintKey.currentSchema
         self.kind = kind
         self.kindVersion = kindVersion
@@ -26,7 +26,7 @@ public struct FingerprintKey: Codable, Sendable, Equatable {
     }
 
     /// The canonical text that is hashed.
-    public var stableText: String {
+    package var stableText: String {
         var out = "pleinair-fingerprint\n"
         out += "schema:\(schema)\nkind:\(kind)\nversion:\(kindVersion)\nparams:"
         StableEncoding.write(.map(params), into: &out)
@@ -38,17 +38,17 @@ public struct FingerprintKey: Codable, Sendable, Equatable {
     }
 
     /// SHA-256 of `stableText`, hex.
-    public var fingerprint: String { SHA256Digest.hex(Data(stableText.utf8)) }
+    package var fingerprint: String { SHA256Digest.hex(Data(stableText.utf8)) }
 
     /// JSON for the ledger.
-    public var json: String {
+    package var json: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return String(decoding: try! encoder.encode(self), as: UTF8.self)
     }
 
-    public static func fromJSON(_ text: String) -> FingerprintKey? {
+    package static func fromJSON(_ text: String) -> FingerprintKey? {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return try? decoder.decode(FingerprintKey.self, from: Data(text.utf8))

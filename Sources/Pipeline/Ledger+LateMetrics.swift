@@ -6,7 +6,7 @@ extension Ledger {
     /// ran (user-study answers), so `results` shows them beside the stage's own metrics.
     /// Returns false (recording nothing) when no succeeded execution produced the fingerprint.
     @discardableResult
-    public func replaceMetrics(fingerprint: String, namePrefixes: [String], with metrics: [Metric]) throws -> Bool {
+    package func replaceMetrics(fingerprint: String, namePrefixes: [String], with metrics: [Metric]) throws -> Bool {
         guard let producer = try producer(fingerprint: fingerprint) else { return false }
         try db.transaction {
             for prefix in namePrefixes {
@@ -24,7 +24,7 @@ extension Ledger {
     }
 
     /// Fingerprints of every succeeded execution of a stage kind, oldest first.
-    public func succeededFingerprints(kind: String) throws -> [String] {
+    package func succeededFingerprints(kind: String) throws -> [String] {
         try db.query("SELECT fingerprint FROM executions WHERE kind = ? AND status = 'succeeded' GROUP BY fingerprint ORDER BY MIN(id)",
                      [.text(kind)]).compactMap { $0[0].text }
     }

@@ -1,14 +1,14 @@
 import Foundation
 
 /// A stage a run planned, as recorded when the run began: enough to draw it before it starts.
-public struct PlannedStageRecord: Sendable, Equatable {
-    public var position: Int
-    public var stageID: String
-    public var kind: String
-    public var fingerprint: String
-    public var key: FingerprintKey?
+package struct PlannedStageRecord: Sendable, Equatable {
+    package var position: Int
+    package var stageID: String
+    package var kind: String
+    package var fingerprint: String
+    package var key: FingerprintKey?
     /// Why it will run; nil where the plan found its outputs in the store.
-    public var reason: String?
+    package var reason: String?
 }
 
 extension Ledger {
@@ -27,7 +27,7 @@ extension Ledger {
 
     /// The stages run `run` planned, in plan order; nil where the ledger has no plans (a ledger not
     /// yet migrated, opened read-only) or this run recorded none (it began before plans were kept).
-    public func plannedStages(run: Int64) throws -> [PlannedStageRecord]? {
+    package func plannedStages(run: Int64) throws -> [PlannedStageRecord]? {
         guard try !db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'run_plans'").isEmpty else { return nil }
         let rows = try db.query("""
             SELECT position, stage_id, kind, fingerprint, key_json, reason FROM run_plans WHERE run_id = ? ORDER BY position
@@ -43,7 +43,7 @@ extension Ledger {
 extension ExecutionRecord {
     /// A planned stage that has not started yet, as an execution with no times (its status reads
     /// `started`, the nearest there is: callers show it as waiting).
-    public init(waiting planned: PlannedStageRecord, run: Int64) {
+    package init(waiting planned: PlannedStageRecord, run: Int64) {
         self.init(id: 0, runID: run, stageID: planned.stageID, kind: planned.kind, fingerprint: planned.fingerprint,
                   key: planned.key, status: .started, reason: planned.reason, startedAt: nil, finishedAt: nil, cpuSeconds: nil,
                   peakRSSKB: nil, host: nil, pid: nil, logPath: nil, error: nil)

@@ -1,36 +1,36 @@
 import Foundation
 
 /// A recorded execution, as `show`, `status` and `diff` read it.
-public struct ExecutionRecord: Sendable {
-    public var id: Int64
-    public var runID: Int64
-    public var stageID: String
-    public var kind: String
-    public var fingerprint: String
-    public var key: FingerprintKey?
-    public var status: ExecutionStatus
-    public var reason: String?
-    public var startedAt: Double?
-    public var finishedAt: Double?
-    public var cpuSeconds: Double?
-    public var peakRSSKB: Int?
-    public var host: String?
-    public var pid: Int?
-    public var logPath: String?
-    public var error: String?
+package struct ExecutionRecord: Sendable {
+    package var id: Int64
+    package var runID: Int64
+    package var stageID: String
+    package var kind: String
+    package var fingerprint: String
+    package var key: FingerprintKey?
+    package var status: ExecutionStatus
+    package var reason: String?
+    package var startedAt: Double?
+    package var finishedAt: Double?
+    package var cpuSeconds: Double?
+    package var peakRSSKB: Int?
+    package var host: String?
+    package var pid: Int?
+    package var logPath: String?
+    package var error: String?
 }
 
 /// A recorded run.
-public struct RunRecord: Sendable {
-    public var id: Int64
-    public var experiment: String
-    public var startedAt: Double
-    public var finishedAt: Double?
-    public var status: String
+package struct RunRecord: Sendable {
+    package var id: Int64
+    package var experiment: String
+    package var startedAt: Double
+    package var finishedAt: Double?
+    package var status: String
     /// The command line that started the run (`run demo.yaml --set iters=30`).
-    public var argv = ""
+    package var argv = ""
     /// The experiment's spec file, as its latest run named it.
-    public var file = ""
+    package var file = ""
 }
 
 extension Ledger {
@@ -46,7 +46,7 @@ extension Ledger {
     }
 
     /// The latest execution of a stage instance within an experiment.
-    public func lastExecution(experiment: String, stage: String) throws -> ExecutionRecord? {
+    package func lastExecution(experiment: String, stage: String) throws -> ExecutionRecord? {
         try db.query("""
             SELECT \(Ledger.executionColumns) FROM executions e JOIN runs r ON e.run_id = r.id JOIN experiments x ON r.experiment_id = x.id
             WHERE x.name = ? AND e.stage_id = ? ORDER BY e.id DESC LIMIT 1
@@ -54,7 +54,7 @@ extension Ledger {
     }
 
     /// Every execution of a stage instance within an experiment, newest first.
-    public func executions(experiment: String, stage: String) throws -> [ExecutionRecord] {
+    package func executions(experiment: String, stage: String) throws -> [ExecutionRecord] {
         try db.query("""
             SELECT \(Ledger.executionColumns) FROM executions e JOIN runs r ON e.run_id = r.id JOIN experiments x ON r.experiment_id = x.id
             WHERE x.name = ? AND e.stage_id = ? ORDER BY e.id DESC
@@ -62,12 +62,12 @@ extension Ledger {
     }
 
     /// The executions of one run.
-    public func executions(run: Int64) throws -> [ExecutionRecord] {
+    package func executions(run: Int64) throws -> [ExecutionRecord] {
         try db.query("SELECT \(Ledger.executionColumns) FROM executions e WHERE e.run_id = ? ORDER BY e.id", [.int(run)]).map(execution)
     }
 
     /// The execution that produced the outputs of a fingerprint, if any.
-    public func producer(fingerprint: String) throws -> ExecutionRecord? {
+    package func producer(fingerprint: String) throws -> ExecutionRecord? {
         try db.query("""
             SELECT \(Ledger.executionColumns) FROM executions e WHERE e.fingerprint = ? AND e.status = 'succeeded' ORDER BY e.id DESC LIMIT 1
             """, [.text(fingerprint)]).first.map(execution)
@@ -75,48 +75,48 @@ extension Ledger {
 
     /// Whether some execution succeeded in producing a fingerprint's outputs (what a plan asks of
     /// every stage; `producer` also decodes the record).
-    public func hasProducer(fingerprint: String) throws -> Bool {
+    package func hasProducer(fingerprint: String) throws -> Bool {
         try !db.query("SELECT 1 FROM executions WHERE fingerprint = ? AND status = 'succeeded' LIMIT 1", [.text(fingerprint)]).isEmpty
     }
 
-    public func executionsStillStarted() throws -> [ExecutionRecord] {
+    package func executionsStillStarted() throws -> [ExecutionRecord] {
         try db.query("SELECT \(Ledger.executionColumns) FROM executions e WHERE e.status = 'started'").map(execution)
     }
 
     /// Recorded outputs of a fingerprint.
-    public func outputs(fingerprint: String) throws -> [RecordedOutput] {
+    package func outputs(fingerprint: String) throws -> [RecordedOutput] {
         try db.query("SELECT o.name, o.hash, a.type FROM outputs o JOIN artifacts a ON a.hash = o.hash WHERE o.fingerprint = ? ORDER BY o.name",
                      [.text(fingerprint)]).map { RecordedOutput(name: $0[0].text ?? "", hash: $0[1].text ?? "", type: $0[2].text ?? "file") }
     }
 
     /// Every (fingerprint, output) the store is expected to hold.
-    public func allOutputs() throws -> [(fingerprint: String, output: RecordedOutput)] {
+    package func allOutputs() throws -> [(fingerprint: String, output: RecordedOutput)] {
         try db.query("SELECT o.fingerprint, o.name, o.hash, a.type FROM outputs o JOIN artifacts a ON a.hash = o.hash ORDER BY o.fingerprint, o.name").map {
             ($0[0].text ?? "", RecordedOutput(name: $0[1].text ?? "", hash: $0[2].text ?? "", type: $0[3].text ?? "file"))
         }
     }
 
     /// Forgets a fingerprint's outputs so the next run recomputes them.
-    public func forgetOutputs(fingerprint: String) throws {
+    package func forgetOutputs(fingerprint: String) throws {
         try db.query("DELETE FROM outputs WHERE fingerprint = ?", [.text(fingerprint)])
     }
 
     /// Metrics recorded for a fingerprint, in insertion order.
-    public func metrics(fingerprint: String) throws -> [Metric] {
+    package func metrics(fingerprint: String) throws -> [Metric] {
         try db.query("SELECT name, value, step FROM metrics WHERE fingerprint = ? ORDER BY rowid", [.text(fingerprint)]).map {
             Metric(name: $0[0].text ?? "", value: $0[1].double ?? .nan, step: $0[2].int.map(Int.init))
         }
     }
 
     /// Lineage rows of an execution: (role, name, hash).
-    public func lineage(execution: Int64) throws -> [(role: String, name: String, hash: String)] {
+    package func lineage(execution: Int64) throws -> [(role: String, name: String, hash: String)] {
         try db.query("SELECT role, name, hash FROM lineage WHERE execution_id = ? ORDER BY role, name", [.int(execution)]).map {
             ($0[0].text ?? "", $0[1].text ?? "", $0[2].text ?? "")
         }
     }
 
     /// Runs, newest first, optionally of one experiment.
-    public func runs(experiment: String? = nil, limit: Int = 1000) throws -> [RunRecord] {
+    package func runs(experiment: String? = nil, limit: Int = 1000) throws -> [RunRecord] {
         var sql = "SELECT r.id, x.name, r.started_at, r.finished_at, r.status, r.argv, x.file FROM runs r JOIN experiments x ON r.experiment_id = x.id"
         var values: [SQLValue] = []
         if let experiment {
@@ -130,7 +130,7 @@ extension Ledger {
         }
     }
 
-    public func run(_ id: Int64) throws -> RunRecord? {
+    package func run(_ id: Int64) throws -> RunRecord? {
         try db.query("SELECT r.id, x.name, r.started_at, r.finished_at, r.status, r.argv, x.file FROM runs r JOIN experiments x ON r.experiment_id = x.id WHERE r.id = ?",
                      [.int(id)]).first.map {
             RunRecord(id: $0[0].int ?? 0, experiment: $0[1].text ?? "", startedAt: $0[2].double ?? 0, finishedAt: $0[3].double,
@@ -139,12 +139,12 @@ extension Ledger {
     }
 
     /// Names of all experiments recorded.
-    public func experimentNames() throws -> [String] {
+    package func experimentNames() throws -> [String] {
         try db.query("SELECT name FROM experiments ORDER BY name").compactMap { $0[0].text }
     }
 
     /// The fingerprint each stage instance of each experiment last succeeded or was cached with.
-    public func currentFingerprints() throws -> [String] {
+    package func currentFingerprints() throws -> [String] {
         try db.query("""
             SELECT e.fingerprint FROM executions e WHERE e.id IN (
                 SELECT MAX(e2.id) FROM executions e2 JOIN runs r ON e2.run_id = r.id

@@ -1,20 +1,20 @@
 import Foundation
 
 /// A stage output as recorded: which artifact holds it.
-public struct RecordedOutput: Sendable, Equatable {
-    public var name: String
-    public var hash: String
+package struct RecordedOutput: Sendable, Equatable {
+    package var name: String
+    package var hash: String
     /// "file" or "tree".
-    public var type: String
+    package var type: String
 }
 
 /// A metric value, with its step for per-iteration series.
-public struct Metric: Sendable, Equatable {
-    public var name: String
-    public var value: Double
-    public var step: Int?
+package struct Metric: Sendable, Equatable {
+    package var name: String
+    package var value: Double
+    package var step: Int?
 
-    public init(name: String, value: Double, step: Int? = nil) {
+    package init(name: String, value: Double, step: Int? = nil) {
         self.name = name
         self.value = value
         self.step = step
@@ -22,11 +22,11 @@ public struct Metric: Sendable, Equatable {
 }
 
 /// What an execution cost.
-public struct ExecutionCost: Sendable {
-    public var cpuSeconds: Double?
-    public var peakRSSKB: Int?
+package struct ExecutionCost: Sendable {
+    package var cpuSeconds: Double?
+    package var peakRSSKB: Int?
 
-    public init(cpuSeconds: Double? = nil, peakRSSKB: Int? = nil) {
+    package init(cpuSeconds: Double? = nil, peakRSSKB: Int? = nil) {
         self.cpuSeconds = cpuSeconds
         self.peakRSSKB = peakRSSKB
     }
@@ -34,7 +34,7 @@ public struct ExecutionCost: Sendable {
 
 extension Ledger {
     /// Records a new run of `experiment` and the stages it plans, in one transaction, and returns its id.
-    public func beginRun(experiment: String, file: String, argv: [String], plan: [PlannedStage] = []) throws -> Int64 {
+    package func beginRun(experiment: String, file: String, argv: [String], plan: [PlannedStage] = []) throws -> Int64 {
         try db.transaction {
             try db.query("INSERT INTO experiments(name, file, created_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET file = excluded.file",
                          [.text(experiment), .text(file), .double(Ledger.now)])
@@ -47,13 +47,13 @@ extension Ledger {
         }
     }
 
-    public func finishRun(_ run: Int64, status: String) throws {
+    package func finishRun(_ run: Int64, status: String) throws {
         try db.query("UPDATE runs SET finished_at = ?, status = ? WHERE id = ?", [.double(Ledger.now), .text(status), .int(run)])
     }
 
     /// Executions left `started` by a process that died: marks them interrupted and returns their stage ids.
     /// Call only while holding the workspace lock, when no other process can be running stages.
-    public func recoverInterrupted() throws -> [String] {
+    package func recoverInterrupted() throws -> [String] {
         try db.transaction {
             let rows = try db.query("SELECT stage_id FROM executions WHERE status = 'started'")
             try db.query("UPDATE executions SET status = 'interrupted', finished_at = ?, error = 'the process running it died' WHERE status = 'started'", [.double(Ledger.now)])
@@ -63,7 +63,7 @@ extension Ledger {
     }
 
     /// Records that a stage starts (its own transaction, before any work).
-    public func recordStarted(run: Int64, stage: PlannedStage, reason: String, logPath: String?) throws -> Int64 {
+    package func recordStarted(run: Int64, stage: PlannedStage, reason: String, logPath: String?) throws -> Int64 {
         try db.transaction {
             try db.query("""
                 INSERT INTO executions(run_id, stage_id, kind, fingerprint, key_json, status, reason, started_at, host, pid, log_path)
@@ -75,7 +75,7 @@ extension Ledger {
     }
 
     /// Records a finished execution with its outputs, lineage and metrics in one transaction.
-    public func recordSucceeded(_ execution: Int64, fingerprint: String, outputs: [RecordedOutput], sizes: [String: Int64],
+    package func recordSucceeded(_ execution: Int64, fingerprint: String, outputs: [RecordedOutput], sizes: [String: Int64],
                                 consumed: [(name: String, hash: String)], metrics: [Metric], cost: ExecutionCost) throws {
         try db.transaction {
             for output in outputs {
@@ -100,7 +100,7 @@ extension Ledger {
     }
 
     /// Records a failed, interrupted or skipped execution.
-    public func recordEnded(_ execution: Int64, status: ExecutionStatus, error: String?, cost: ExecutionCost = ExecutionCost()) throws {
+    package func recordEnded(_ execution: Int64, status: ExecutionStatus, error: String?, cost: ExecutionCost = ExecutionCost()) throws {
         try db.transaction { try finish(execution, status: status, error: error, cost: cost) }
     }
 
@@ -111,7 +111,7 @@ extension Ledger {
     }
 
     /// Records stages whose outputs came from the store, or that were skipped, all in one transaction.
-    public func recordWithoutRunning(run: Int64, stages: [(stage: PlannedStage, status: ExecutionStatus, note: String)]) throws {
+    package func recordWithoutRunning(run: Int64, stages: [(stage: PlannedStage, status: ExecutionStatus, note: String)]) throws {
         guard !stages.isEmpty else { return }
         try db.transaction {
             for (stage, status, note) in stages {
@@ -125,7 +125,7 @@ extension Ledger {
     }
 
     /// Records a cluster job's latest state for an execution.
-    public func recordJob(execution: Int64, _ status: ClusterJobStatus) throws {
+    package func recordJob(execution: Int64, _ status: ClusterJobStatus) throws {
         try db.query("""
             INSERT INTO cluster_jobs(execution_id, job_id, state, node, elapsed, max_rss_kb, reason, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(execution_id, job_id) DO UPDATE SET state = excluded.state, node = COALESCE(excluded.node, node),
@@ -137,7 +137,7 @@ extension Ledger {
     }
 
     /// Cluster jobs recorded for an execution.
-    public func jobs(execution: Int64) throws -> [ClusterJobStatus] {
+    package func jobs(execution: Int64) throws -> [ClusterJobStatus] {
         try db.query("SELECT job_id, state, node, elapsed, max_rss_kb, reason FROM cluster_jobs WHERE execution_id = ? ORDER BY rowid",
                      [.int(execution)]).map {
             ClusterJobStatus(jobID: $0[0].text ?? "", state: $0[1].text ?? "", node: $0[2].text, elapsed: $0[3].text,
@@ -146,7 +146,7 @@ extension Ledger {
     }
 
     /// Jobs the cluster may still be running, by stage fingerprint: what a restarted controller re-attaches to.
-    public func unfinishedJobs() throws -> [(fingerprint: String, execution: Int64, job: String)] {
+    package func unfinishedJobs() throws -> [(fingerprint: String, execution: Int64, job: String)] {
         try db.query("""
             SELECT e.fingerprint, e.id, j.job_id FROM cluster_jobs j JOIN executions e ON e.id = j.execution_id
             WHERE j.state IN ('SUBMITTED', 'PENDING', 'RUNNING', 'CONFIGURING', 'COMPLETING', 'REQUEUED', 'RESIZING', 'SUSPENDED')

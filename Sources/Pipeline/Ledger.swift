@@ -5,10 +5,10 @@ import Foundation
 /// One writer (the process holding the workspace lock); WAL so readers never block it; every
 /// state change of an execution is its own short transaction, so a crash loses at most the
 /// stage in flight.
-public final class Ledger {
+package final class Ledger {
     /// The connection stays inside Pipeline; other modules use `register`, `query` and `transaction`.
     let db: SQLiteDatabase
-    public var path: String { db.path }
+    package var path: String { db.path }
 
     /// Numbered migrations; only ever append.
     static let migrations: [String] = [
@@ -55,7 +55,7 @@ public final class Ledger {
     ]
 
     /// Opens (creating if needed) the ledger at `path` and applies pending migrations.
-    public init(path: String) throws {
+    package init(path: String) throws {
         db = try SQLiteDatabase(path: path)
         // Two processes opening a new ledger at once would race to set WAL and to migrate (SQLite
         // answers "locked" or "table exists"): whoever opens it first finishes, the other waits.
@@ -70,7 +70,7 @@ public final class Ledger {
 
     /// Opens an existing ledger for reading only (the live view): no migrations, no pragmas that
     /// write, and SQLite itself refuses any change. WAL lets it read while a run writes.
-    public init(readOnlyPath path: String) throws {
+    package init(readOnlyPath path: String) throws {
         db = try SQLiteDatabase(path: path, readOnly: true)
     }
 
@@ -90,7 +90,7 @@ public final class Ledger {
     /// Applies the pending migrations of a module that keeps its own tables in the ledger (Study
     /// does). Each module numbers its migrations from 1 and only ever appends; tables are
     /// `CREATE TABLE IF NOT EXISTS` where a ledger may already hold them from before.
-    public func register(module: String, migrations: [String]) throws {
+    package func register(module: String, migrations: [String]) throws {
         try db.execute("""
             CREATE TABLE IF NOT EXISTS module_migrations(module TEXT NOT NULL, version INTEGER NOT NULL,
                 applied_at REAL NOT NULL, PRIMARY KEY(module, version))
@@ -109,16 +109,16 @@ public final class Ledger {
 
     /// Runs a statement on the ledger (for a module's own tables), returning its rows.
     @discardableResult
-    public func query(_ sql: String, _ values: [SQLValue] = []) throws -> [[SQLValue]] { try db.query(sql, values) }
+    package func query(_ sql: String, _ values: [SQLValue] = []) throws -> [[SQLValue]] { try db.query(sql, values) }
 
     /// The row id of the last row inserted on this connection.
-    public var lastInsertID: Int64 { db.lastInsertID }
+    package var lastInsertID: Int64 { db.lastInsertID }
 
     /// Runs `body` in one transaction: all of its statements or none.
-    public func transaction<T>(_ body: () throws -> T) throws -> T { try db.transaction(body) }
+    package func transaction<T>(_ body: () throws -> T) throws -> T { try db.transaction(body) }
 
     /// The schema version the file is at.
-    public func schemaVersion() throws -> Int {
+    package func schemaVersion() throws -> Int {
         Int(try db.query("SELECT MAX(version) FROM schema_migrations")[0][0].int ?? 0)
     }
 

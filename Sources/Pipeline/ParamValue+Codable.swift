@@ -3,7 +3,7 @@
 extension ParamValue: Codable {
     private enum CodingKeys: String, CodingKey { case t, v }
 
-    public init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         switch try c.decode(String.self, forKey: .t) {
         case "null": self = .null
@@ -18,7 +18,7 @@ extension ParamValue: Codable {
         }
     }
 
-    public func encode(to encoder: Encoder) throws {
+    package func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         switch self {
         case .null: try c.encode("null", forKey: .t)

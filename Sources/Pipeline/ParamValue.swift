@@ -1,7 +1,7 @@
 import Foundation
 
 /// A stage parameter's value after substitution, in a canonical form that hashes stably.
-public indirect enum ParamValue: Hashable, Sendable, CustomStringConvertible {
+package indirect enum ParamValue: Hashable, Sendable, CustomStringConvertible {
     case null
     case bool(Bool)
     case int(Int)
@@ -11,7 +11,7 @@ public indirect enum ParamValue: Hashable, Sendable, CustomStringConvertible {
     case map([String: ParamValue])
 
     /// Infers the type of an unquoted scalar the way YAML 1.2's core schema does.
-    public static func fromScalar(_ text: String, quoted: Bool) -> ParamValue {
+    package static func fromScalar(_ text: String, quoted: Bool) -> ParamValue {
         if quoted { return .string(text) }
         if YAMLNode.isNull(text) { return .null }
         switch text {
@@ -24,7 +24,7 @@ public indirect enum ParamValue: Hashable, Sendable, CustomStringConvertible {
         return .string(text)
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
@@ -43,12 +43,12 @@ public indirect enum ParamValue: Hashable, Sendable, CustomStringConvertible {
         return "\(d)"
     }
 
-    public var intValue: Int? {
+    package var intValue: Int? {
         if case .int(let i) = self { return i }
         return nil
     }
 
-    public var doubleValue: Double? {
+    package var doubleValue: Double? {
         switch self {
         case .int(let i): return Double(i)
         case .double(let d): return d
@@ -56,23 +56,23 @@ public indirect enum ParamValue: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var stringValue: String? {
+    package var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil
     }
 
-    public var boolValue: Bool? {
+    package var boolValue: Bool? {
         if case .bool(let b) = self { return b }
         return nil
     }
 
-    public var listValue: [ParamValue]? {
+    package var listValue: [ParamValue]? {
         if case .list(let l) = self { return l }
         return nil
     }
 
     /// A short name of the value's type for error messages.
-    public var typeName: String {
+    package var typeName: String {
         switch self {
         case .null: return "null"
         case .bool: return "boolean"

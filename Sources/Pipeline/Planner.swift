@@ -1,5 +1,5 @@
 /// What the planner may ask of the outside world: content hashes and what the ledger remembers.
-public protocol PlanEnvironment {
+package protocol PlanEnvironment {
     /// The content hash of an input file or folder (relative paths are relative to the workspace).
     func contentHash(ofInput path: String) throws -> String
     /// Whether a successful execution of this fingerprint exists and its outputs (named `outputs`) verify.
@@ -14,24 +14,24 @@ public protocol PlanEnvironment {
 
 /// Errors found while planning: a spec that validated but points at files that are missing.
 /// The planner collects every one before failing.
-public struct PlanError: Error, CustomStringConvertible {
+package struct PlanError: Error, CustomStringConvertible {
     /// One missing file or folder, at the line and column where the spec names it.
-    public struct Problem: Sendable, Hashable, CustomStringConvertible {
-        public var location: SourceLocation
-        public var stage: String
-        public var message: String
+    package struct Problem: Sendable, Hashable, CustomStringConvertible {
+        package var location: SourceLocation
+        package var stage: String
+        package var message: String
 
-        public var description: String { "\(location): error: stage \(stage): \(message)" }
+        package var description: String { "\(location): error: stage \(stage): \(message)" }
     }
 
-    public var problems: [Problem]
+    package var problems: [Problem]
 
-    public var description: String { problems.map(\.description).joined(separator: "\n") }
+    package var description: String { problems.map(\.description).joined(separator: "\n") }
 }
 
 /// Computes fingerprints in dependency order and decides what runs and why. No I/O of its own.
-public enum Planner {
-    public static func plan(_ experiment: Experiment, environment: PlanEnvironment, force: Set<String> = []) throws -> Plan {
+package enum Planner {
+    package static func plan(_ experiment: Experiment, environment: PlanEnvironment, force: Set<String> = []) throws -> Plan {
         var fingerprints: [String: String] = [:]
         var planned: [PlannedStage] = []
         var problems: [PlanError.Problem] = []

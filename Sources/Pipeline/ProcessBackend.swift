@@ -6,25 +6,25 @@ import Foundation
 /// stage alone, each stage owns its OpenBLAS thread count (a process-wide setting), and the CPU
 /// time and peak RSS recorded for it are its own. Kinds named in `inProcess` (`cmd`, which only
 /// waits for its own shell; `cyclegan_dataset` and `pretrained`, which download) run on a thread here instead.
-public final class ProcessBackend: ExecutionBackend {
+package final class ProcessBackend: ExecutionBackend {
     /// The command a job file is appended to: `[pleinair-stage]` or `[pleinair, exec-stage]`.
-    public let command: [String]
+    package let command: [String]
     /// Variables the children get on top of this process's (e.g. the OpenBLAS kernel to load).
-    public let environment: [String: String]
-    public let inProcess: Set<String>
+    package let environment: [String: String]
+    package let inProcess: Set<String>
     private let local = LocalBackend()
 
-    public init(command: [String], environment: [String: String] = [:], inProcess: Set<String> = ["cmd", "cyclegan_dataset", "pretrained"]) {
+    package init(command: [String], environment: [String: String] = [:], inProcess: Set<String> = ["cmd", "cyclegan_dataset", "pretrained"]) {
         self.command = command
         self.environment = environment
         self.inProcess = inProcess
     }
 
     /// The descriptor on which a child reports progress, as lines of `fraction<TAB>message`.
-    public static let progressDescriptor: Int32 = 3
+    package static let progressDescriptor: Int32 = 3
     static let progressVariable = "PLEINAIR_PROGRESS_FD"
 
-    public func start(_ stage: Stage, context: StageContext, events: @escaping @Sendable (BackendEvent) -> Void) {
+    package func start(_ stage: Stage, context: StageContext, events: @escaping @Sendable (BackendEvent) -> Void) {
         let kind = stage.descriptor.kind
         guard !inProcess.contains(kind) else { return local.start(stage, context: context, events: events) }
         let thread = Thread { [command, environment] in

@@ -1,20 +1,20 @@
 /// One module an import statement names: `import a.b` is level 0, module `a.b`, no names;
 /// `from ..c import d, e` is level 2, module `c`, names `d`, `e` (each may be a submodule).
-public struct PythonImport: Codable, Sendable, Equatable, CustomStringConvertible {
+package struct PythonImport: Codable, Sendable, Equatable, CustomStringConvertible {
     /// Leading dots of a relative import; 0 for an absolute one.
-    public var level: Int
+    package var level: Int
     /// The dotted module after the dots; empty in `from . import x`.
-    public var module: String
+    package var module: String
     /// What `from … import` takes from the module (`*` for a star import); empty for `import m`.
-    public var names: [String]
+    package var names: [String]
 
-    public init(level: Int = 0, module: String, names: [String] = []) {
+    package init(level: Int = 0, module: String, names: [String] = []) {
         self.level = level
         self.module = module
         self.names = names
     }
 
-    public var description: String {
+    package var description: String {
         let source = String(repeating: ".", count: level) + module
         return names.isEmpty ? "import \(source)" : "from \(source) import \(names.joined(separator: ", "))"
     }
@@ -25,8 +25,8 @@ public struct PythonImport: Codable, Sendable, Equatable, CustomStringConvertibl
 /// `import` and `from … import` statements, wherever they stand (inside functions, `try`, `if`).
 /// A call `importlib.import_module("a.b")` or `__import__("a")` with one literal name counts
 /// too; a computed name cannot be followed. Never fails: what it cannot read it skips.
-public enum PythonImportScanner {
-    public static func imports(in source: [UInt8]) -> [PythonImport] {
+package enum PythonImportScanner {
+    package static func imports(in source: [UInt8]) -> [PythonImport] {
         let tokens = PythonTokenizer.tokens(source)
         var found: [PythonImport] = []
         var i = 0

@@ -1,6 +1,6 @@
 /// Receives what happens during a run; the CLI prints it. Called from the executor's thread
 /// except `progress`, which comes from the stage's own thread.
-public protocol RunObserver: AnyObject, Sendable {
+package protocol RunObserver: AnyObject, Sendable {
     func stageCached(_ id: String)
     func stageStarted(_ id: String, reason: RunReason)
     func stageSucceeded(_ id: String, seconds: Double)
@@ -13,19 +13,19 @@ public protocol RunObserver: AnyObject, Sendable {
 }
 
 extension RunObserver {
-    public func stageNotice(_ id: String, message: String) {}
+    package func stageNotice(_ id: String, message: String) {}
 }
 
 /// How a run ended.
-public struct RunSummary: Sendable {
-    public var runID: Int64
-    public var executed: [String] = []
-    public var cached: [String] = []
-    public var failed: [String] = []
-    public var skipped: [String] = []
-    public var interrupted: [String] = []
+package struct RunSummary: Sendable {
+    package var runID: Int64
+    package var executed: [String] = []
+    package var cached: [String] = []
+    package var failed: [String] = []
+    package var skipped: [String] = []
+    package var interrupted: [String] = []
     /// Stages not started because an earlier failure stopped the run (without --keep-going).
-    public var notStarted: [String] = []
+    package var notStarted: [String] = []
 
-    public var succeeded: Bool { failed.isEmpty && interrupted.isEmpty && skipped.isEmpty && notStarted.isEmpty }
+    package var succeeded: Bool { failed.isEmpty && interrupted.isEmpty && skipped.isEmpty && notStarted.isEmpty }
 }

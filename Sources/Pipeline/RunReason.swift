@@ -1,16 +1,16 @@
 /// One changed parameter: `lambda_patch 1.0 → 0.5`.
-public struct ParamChange: Sendable, Equatable, CustomStringConvertible {
-    public var name: String
-    public var old: ParamValue?
-    public var new: ParamValue?
+package struct ParamChange: Sendable, Equatable, CustomStringConvertible {
+    package var name: String
+    package var old: ParamValue?
+    package var new: ParamValue?
 
-    public var description: String {
+    package var description: String {
         "\(name) \(old.map(\.description) ?? "(unset)") → \(new.map(\.description) ?? "(unset)")"
     }
 }
 
 /// Why a stage runs; printed by `status` and `run`, stored in the ledger.
-public enum RunReason: Sendable, Equatable, CustomStringConvertible {
+package enum RunReason: Sendable, Equatable, CustomStringConvertible {
     case new
     case forced
     case paramsChanged([ParamChange])
@@ -25,7 +25,7 @@ public enum RunReason: Sendable, Equatable, CustomStringConvertible {
     case previousFailed
     case previousInterrupted
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .new: return "new"
         case .forced: return "forced"
@@ -43,7 +43,7 @@ public enum RunReason: Sendable, Equatable, CustomStringConvertible {
 
     /// Explains the difference between the key a stage last ran with and its key now; `code` (the
     /// code files covered now) says how each changed file was reached.
-    public static func between(previous: FingerprintKey, current: FingerprintKey, upstreamIDs: [String: String],
+    package static func between(previous: FingerprintKey, current: FingerprintKey, upstreamIDs: [String: String],
                                code: [CodeFile] = []) -> RunReason? {
         if previous.schema != current.schema { return .schemaChanged(from: previous.schema, to: current.schema) }
         if previous.kindVersion != current.kindVersion || previous.kind != current.kind {

@@ -1,29 +1,29 @@
 import Foundation
 
 /// Options of one `run`.
-public struct RunOptions: Sendable {
-    public var only: [String] = []
-    public var force: [String] = []
-    public var jobs: Int = 1
-    public var keepGoing = false
-    public var dryRun = false
-    public var threadsPerStage = 1
-    public var argv: [String] = []
+package struct RunOptions: Sendable {
+    package var only: [String] = []
+    package var force: [String] = []
+    package var jobs: Int = 1
+    package var keepGoing = false
+    package var dryRun = false
+    package var threadsPerStage = 1
+    package var argv: [String] = []
 
-    public init() {}
+    package init() {}
 }
 
 /// A workspace opened for planning and running: ledger, hasher and store together.
-public final class Runner {
-    public let workspace: Workspace
-    public let ledger: Ledger
-    public let hasher: ContentHasher
+package final class Runner {
+    package let workspace: Workspace
+    package let ledger: Ledger
+    package let hasher: ContentHasher
     /// What workspace scripts import and source, by content hash (see `CodeClosure`).
-    public let scripts: ScriptReferenceCache
-    public let store: ArtifactStore
-    public let stages: [Stage]
+    package let scripts: ScriptReferenceCache
+    package let store: ArtifactStore
+    package let stages: [Stage]
 
-    public init(workspace: Workspace, stages: [Stage]) throws {
+    package init(workspace: Workspace, stages: [Stage]) throws {
         self.workspace = workspace
         try workspace.prepare()
         ledger = try Ledger(path: workspace.ledgerPath)
@@ -33,10 +33,10 @@ public final class Runner {
         self.stages = stages
     }
 
-    public var descriptors: [StageDescriptor] { stages.map(\.descriptor) }
+    package var descriptors: [StageDescriptor] { stages.map(\.descriptor) }
 
     /// Loads, validates and expands an experiment file.
-    public func load(_ path: String, overrides: [String: String] = [:]) throws -> Experiment {
+    package func load(_ path: String, overrides: [String: String] = [:]) throws -> Experiment {
         try SpecExpander.load(path, kinds: descriptors, overrides: overrides)
     }
 
@@ -51,7 +51,7 @@ public final class Runner {
     }
 
     /// Plans an experiment against the current store and ledger.
-    public func plan(_ experiment: Experiment, force: [String] = []) throws -> Plan {
+    package func plan(_ experiment: Experiment, force: [String] = []) throws -> Plan {
         let environment = StoreEnvironment(workspace: workspace, ledger: ledger, store: store, hasher: hasher, scripts: scripts)
         let plan = try Planner.plan(experiment, environment: environment, force: try selected(force, in: experiment))
         try hasher.flush()
@@ -60,7 +60,7 @@ public final class Runner {
     }
 
     /// Instance ids named by selectors (stage names or instance ids); unknown selectors are errors.
-    public func selected(_ selectors: [String], in experiment: Experiment) throws -> Set<String> {
+    package func selected(_ selectors: [String], in experiment: Experiment) throws -> Set<String> {
         var ids = Set<String>()
         for selector in selectors {
             let matched = experiment.instances.filter { $0.matches(selector) }.map(\.id)
@@ -74,7 +74,7 @@ public final class Runner {
     }
 
     /// Plans and runs an experiment; takes the workspace lock for the whole run.
-    public func run(_ experiment: Experiment, options: RunOptions, backend: ExecutionBackend = LocalBackend(),
+    package func run(_ experiment: Experiment, options: RunOptions, backend: ExecutionBackend = LocalBackend(),
                     observer: RunObserver, onWait: (String) -> Void = { _ in },
                     onExecutor: (Executor) -> Void = { _ in }) throws -> (plan: Plan, summary: RunSummary?) {
         let lock = try WorkspaceLock(path: workspace.lockPath, onWait: onWait)
@@ -99,11 +99,11 @@ public final class Runner {
 }
 
 /// Errors about what the user asked of the runner.
-public enum RunnerError: Error, CustomStringConvertible {
+package enum RunnerError: Error, CustomStringConvertible {
     case unknownStage(String, String)
     case unknownRun(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unknownStage(let s, let hint): return "no stage '\(s)' in this experiment\(hint)"
         case .unknownRun(let r): return "no run '\(r)' in the ledger"

@@ -2,36 +2,36 @@ import CSQLite
 import Foundation
 
 /// A failure reported by SQLite, with the statement and the file.
-public struct SQLiteError: Error, CustomStringConvertible {
-    public var path: String
-    public var message: String
-    public var code: Int32
+package struct SQLiteError: Error, CustomStringConvertible {
+    package var path: String
+    package var message: String
+    package var code: Int32
 
-    public var description: String { "ledger \(path): \(message) (SQLite code \(code))" }
+    package var description: String { "ledger \(path): \(message) (SQLite code \(code))" }
 }
 
 /// A value bound to or read from a statement.
-public enum SQLValue: Sendable, Equatable {
+package enum SQLValue: Sendable, Equatable {
     case null
     case int(Int64)
     case double(Double)
     case text(String)
 
-    public var int: Int64? { if case .int(let v) = self { return v }; return nil }
-    public var double: Double? {
+    package var int: Int64? { if case .int(let v) = self { return v }; return nil }
+    package var double: Double? {
         switch self {
         case .double(let v): return v
         case .int(let v): return Double(v)
         default: return nil
         }
     }
-    public var text: String? { if case .text(let v) = self { return v }; return nil }
+    package var text: String? { if case .text(let v) = self { return v }; return nil }
 }
 
 /// The one type that holds a SQLite connection handle.
-public final class SQLiteDatabase {
+package final class SQLiteDatabase {
     private var handle: OpaquePointer?
-    public let path: String
+    package let path: String
     /// Prepared statements by SQL text, reused (reset after each use): a plan asks the same few
     /// questions once per stage, and parsing them again each time was a tenth of a no-op rerun.
     private var statements: [String: OpaquePointer] = [:]
@@ -42,7 +42,7 @@ public final class SQLiteDatabase {
 
     /// Opens (creating if needed) the database at `path`; `readOnly` opens an existing file for
     /// reading only, so nothing done through this connection can change it.
-    public init(path: String, readOnly: Bool = false) throws {
+    package init(path: String, readOnly: Bool = false) throws {
         self.path = path
         var db: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_FULLMUTEX
@@ -68,7 +68,7 @@ public final class SQLiteDatabase {
     }
 
     /// Runs one or more statements without results.
-    public func execute(_ sql: String) throws {
+    package func execute(_ sql: String) throws {
         var errorMessage: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &errorMessage)
         if rc != SQLITE_OK {
@@ -80,7 +80,7 @@ public final class SQLiteDatabase {
 
     /// Runs one statement with bound values and returns its rows.
     @discardableResult
-    public func query(_ sql: String, _ values: [SQLValue] = []) throws -> [[SQLValue]] {
+    package func query(_ sql: String, _ values: [SQLValue] = []) throws -> [[SQLValue]] {
         statementsLock.lock()
         defer { statementsLock.unlock() }
         let statement = try prepared(sql)
@@ -128,7 +128,7 @@ public final class SQLiteDatabase {
     }
 
     /// Runs one statement once per row of values, prepared once (many inserts in one transaction).
-    public func execute(_ sql: String, rows: [[SQLValue]]) throws {
+    package func execute(_ sql: String, rows: [[SQLValue]]) throws {
         guard !rows.isEmpty else { return }
         var statement: OpaquePointer?
         var rc = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
@@ -157,10 +157,10 @@ public final class SQLiteDatabase {
         }
     }
 
-    public var lastInsertID: Int64 { sqlite3_last_insert_rowid(handle) }
+    package var lastInsertID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     /// Runs `body` in one IMMEDIATE transaction: all of it is recorded, or none.
-    public func transaction<T>(_ body: () throws -> T) throws -> T {
+    package func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()

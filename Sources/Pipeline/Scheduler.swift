@@ -1,19 +1,19 @@
 /// Decides which stages start next, as a pure function of what is pending, done and running and of
 /// the budgets: no ledger, no store, no clock. The executor carries out its answers and tells it
 /// how each stage ended. Stages are considered in plan order, so a run's launch order is stable.
-public struct Scheduler {
+package struct Scheduler {
     /// What the scheduler needs to know of a stage.
-    public struct Job: Sendable, Equatable {
-        public var id: String
-        public var fingerprint: String
+    package struct Job: Sendable, Equatable {
+        package var id: String
+        package var fingerprint: String
         /// Instances that must have finished first.
-        public var upstream: Set<String>
+        package var upstream: Set<String>
         /// CPUs declared (`resources.cpus`).
-        public var cpus: Int
+        package var cpus: Int
         /// Memory declared (`resources.memory`), nil when undeclared.
-        public var memoryMB: Int?
+        package var memoryMB: Int?
 
-        public init(id: String, fingerprint: String, upstream: Set<String>, cpus: Int = 1, memoryMB: Int? = nil) {
+        package init(id: String, fingerprint: String, upstream: Set<String>, cpus: Int = 1, memoryMB: Int? = nil) {
             self.id = id
             self.fingerprint = fingerprint
             self.upstream = upstream
@@ -23,7 +23,7 @@ public struct Scheduler {
     }
 
     /// One decision.
-    public enum Action: Sendable, Equatable {
+    package enum Action: Sendable, Equatable {
         /// Start the stage with this many threads.
         case start(id: String, threads: Int)
         /// An equal stage (same fingerprint) produced its outputs in this run: reuse them.
@@ -31,22 +31,22 @@ public struct Scheduler {
     }
 
     /// CPUs the running stages may use in all (`-j`).
-    public let cpuBudget: Int
+    package let cpuBudget: Int
     /// Memory the running stages may declare in all.
-    public let memoryBudgetMB: Int
+    package let memoryBudgetMB: Int
     /// Threads of a stage that declares one CPU (`--threads`).
-    public let threadsPerStage: Int
+    package let threadsPerStage: Int
     /// Stages not started yet, in plan order.
-    public private(set) var pending: [Job]
+    package private(set) var pending: [Job]
     /// Stages finished (run, reused or cached) successfully.
-    public private(set) var done: Set<String>
+    package private(set) var done: Set<String>
     private var running: [String: Job] = [:]
     private var produced = Set<String>()
-    public private(set) var busyCPUs = 0
-    public private(set) var memoryInUseMB = 0
+    package private(set) var busyCPUs = 0
+    package private(set) var memoryInUseMB = 0
 
     /// A scheduler for `jobs`, with `done` (the cached stages) already finished.
-    public init(jobs: [Job], done: Set<String>, cpuBudget: Int, memoryBudgetMB: Int?, threadsPerStage: Int) {
+    package init(jobs: [Job], done: Set<String>, cpuBudget: Int, memoryBudgetMB: Int?, threadsPerStage: Int) {
         pending = jobs
         self.done = done
         self.cpuBudget = max(1, cpuBudget)
@@ -55,15 +55,15 @@ public struct Scheduler {
     }
 
     /// Whether no stage is running.
-    public var isIdle: Bool { running.isEmpty }
+    package var isIdle: Bool { running.isEmpty }
 
     /// The ids of the stages running now.
-    public var runningIDs: Set<String> { Set(running.keys) }
+    package var runningIDs: Set<String> { Set(running.keys) }
 
     /// One pass over the pending stages in plan order: reuse what an equal stage produced, start
     /// what is ready and fits the budgets. The answers count as carried out (a started stage is
     /// running, a reused one done) until `launchFailed` or `finished` says otherwise.
-    public mutating func next() -> [Action] {
+    package mutating func next() -> [Action] {
         var actions: [Action] = []
         var index = 0
         while index < pending.count {
@@ -98,21 +98,21 @@ public struct Scheduler {
 
     /// A started stage could not be launched: its resources are free again and everything pending
     /// that depends on it, directly or not, is dropped and returned (to be recorded as skipped).
-    public mutating func launchFailed(_ id: String) -> [Job] {
+    package mutating func launchFailed(_ id: String) -> [Job] {
         release(id)
         return dropDependents(of: id)
     }
 
     /// A running stage ended; on success its outputs can be reused by equal stages. (After a
     /// failure, `dropDependents(of:)` drops what can no longer run, unless the run is stopping.)
-    public mutating func finished(_ id: String, succeeded: Bool) {
+    package mutating func finished(_ id: String, succeeded: Bool) {
         guard let job = release(id), succeeded else { return }
         done.insert(id)
         produced.insert(job.fingerprint)
     }
 
     /// Drops every pending stage that depends on `id`, directly or not.
-    public mutating func dropDependents(of id: String) -> [Job] {
+    package mutating func dropDependents(of id: String) -> [Job] {
         var blocked: Set = [id]
         var changed = true
         while changed {

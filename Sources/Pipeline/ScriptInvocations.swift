@@ -1,5 +1,5 @@
 /// A way shell text runs workspace code: the start of an import or source closure.
-public enum CodeEntry: Codable, Sendable, Hashable {
+package enum CodeEntry: Codable, Sendable, Hashable {
     /// `python3 dir/script.py`: Python searches `dir/` first.
     case pythonScript(String)
     /// `python3 -m pkg.mod`: Python searches the working folder (the workspace) first.
@@ -14,12 +14,12 @@ public enum CodeEntry: Codable, Sendable, Hashable {
 /// scripts given to `python`, `sh` or `bash`, modules given to `python -m`, files it sources, and the
 /// `PYTHONPATH` folders it sets. Paths are workspace-relative; a path the shell computes, an absolute
 /// one or one leaving the workspace is not followed.
-public struct ScriptInvocations: Codable, Sendable, Hashable {
-    public var entries: [CodeEntry] = []
+package struct ScriptInvocations: Codable, Sendable, Hashable {
+    package var entries: [CodeEntry] = []
     /// Workspace folders the text puts on `PYTHONPATH`, in order (`""` is the workspace itself).
-    public var pythonPath: [String] = []
+    package var pythonPath: [String] = []
 
-    public init(entries: [CodeEntry] = [], pythonPath: [String] = []) {
+    package init(entries: [CodeEntry] = [], pythonPath: [String] = []) {
         self.entries = entries
         self.pythonPath = pythonPath
     }
@@ -29,7 +29,7 @@ public struct ScriptInvocations: Codable, Sendable, Hashable {
                                                 "time", "exec", "nohup", "command", "builtin"]
     private static let shells: Set<String> = ["sh", "bash", "dash", "zsh", "ksh"]
 
-    public static func find(in text: String) -> ScriptInvocations {
+    package static func find(in text: String) -> ScriptInvocations {
         var found = ScriptInvocations()
         for words in ShellWords.commands(in: text) {
             var i = 0
@@ -67,7 +67,7 @@ public struct ScriptInvocations: Codable, Sendable, Hashable {
     }
 
     /// A workspace-relative path for a word, or nil when it is computed, absolute or leaves the workspace.
-    public static func workspacePath(_ word: String) -> String? {
+    package static func workspacePath(_ word: String) -> String? {
         var path = word
         if path.first == ShellWords.workingFolder {
             path.removeFirst()

@@ -2,7 +2,7 @@ import Foundation
 
 /// Remembers scanned script references across runs (the ledger's `script_references` table), keyed by
 /// scanner and content hash.
-public protocol ScriptReferenceStore: AnyObject {
+package protocol ScriptReferenceStore: AnyObject {
     func loadScriptReferences() throws -> [String: ScriptReferences]
     func saveScriptReferences(_ references: [String: ScriptReferences]) throws
 }
@@ -10,19 +10,19 @@ public protocol ScriptReferenceStore: AnyObject {
 /// The references of workspace scripts, read and scanned once per content. Together with the
 /// `ContentHasher`'s stat cache this means a script whose inode, size and mtime are unchanged is
 /// neither read nor parsed again: its hash comes from `file_state`, its references from here.
-public final class ScriptReferenceCache {
+package final class ScriptReferenceCache {
     private let store: ScriptReferenceStore?
     private var known: [String: ScriptReferences]?
     private var updated: [String: ScriptReferences] = [:]
     /// Scripts actually read and scanned since creation (tests assert on it).
-    public private(set) var filesScanned = 0
+    package private(set) var filesScanned = 0
 
-    public init(store: ScriptReferenceStore?) {
+    package init(store: ScriptReferenceStore?) {
         self.store = store
     }
 
     /// The references of the script at `path` whose content hash is `hash`.
-    public func references(path: String, hash: String, language: ScriptLanguage) throws -> ScriptReferences {
+    package func references(path: String, hash: String, language: ScriptLanguage) throws -> ScriptReferences {
         let key = language.scannerID + ":" + hash
         if known == nil { known = try store?.loadScriptReferences() ?? [:] }
         if let cached = known?[key] { return cached }
@@ -37,7 +37,7 @@ public final class ScriptReferenceCache {
     }
 
     /// Writes newly scanned references back to the store.
-    public func flush() throws {
+    package func flush() throws {
         let pending = updated
         updated = [:]
         guard !pending.isEmpty else { return }
@@ -46,7 +46,7 @@ public final class ScriptReferenceCache {
 }
 
 extension Ledger: ScriptReferenceStore {
-    public func loadScriptReferences() throws -> [String: ScriptReferences] {
+    package func loadScriptReferences() throws -> [String: ScriptReferences] {
         let decoder = JSONDecoder()
         var references: [String: ScriptReferences] = [:]
         for row in try db.query("SELECT key, refs FROM script_references") {
@@ -57,7 +57,7 @@ extension Ledger: ScriptReferenceStore {
         return references
     }
 
-    public func saveScriptReferences(_ references: [String: ScriptReferences]) throws {
+    package func saveScriptReferences(_ references: [String: ScriptReferences]) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try db.transaction {

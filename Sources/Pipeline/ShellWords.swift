@@ -3,13 +3,13 @@
 /// brackets ending a command, redirection targets dropped. It expands nothing: a part of a word the
 /// shell would expand (`$X`, `${X}`, `$(…)`, backquotes) becomes `ShellWords.expansion`, so a caller
 /// can tell literal words from computed ones; `$PWD` where a path starts becomes `ShellWords.workingFolder`.
-public enum ShellWords {
+package enum ShellWords {
     /// Stands for text the shell computes.
-    public static let expansion: Character = "\u{0}"
+    package static let expansion: Character = "\u{0}"
     /// Stands for `$PWD` (the command's working folder, the workspace) at the start of a word.
-    public static let workingFolder: Character = "\u{1}"
+    package static let workingFolder: Character = "\u{1}"
 
-    public static func commands(in text: String) -> [[String]] {
+    package static func commands(in text: String) -> [[String]] {
         let bytes = Array(text.utf8)
         var commands: [[String]] = []
         var words: [String] = []

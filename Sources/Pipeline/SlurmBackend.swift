@@ -3,7 +3,7 @@ import Foundation
 /// Runs each stage as a Slurm job executing `pleinair exec-stage` for exactly that stage's
 /// fingerprint. The store must be on a filesystem the compute nodes share: jobs write their
 /// outputs into the staging folder; only this controller ingests them and writes the ledger.
-public final class SlurmBackend: ExecutionBackend {
+package final class SlurmBackend: ExecutionBackend {
     let config: SlurmConfig
     let client: SlurmClient
     /// The `pleinair` executable the jobs run (same path on the nodes).
@@ -29,7 +29,7 @@ public final class SlurmBackend: ExecutionBackend {
 
     /// `unfinished` are jobs an earlier controller submitted and the ledger last saw alive: a stage
     /// with the same fingerprint attaches to its job instead of submitting a new one.
-    public init(config: SlurmConfig, client: SlurmClient, executable: String,
+    package init(config: SlurmConfig, client: SlurmClient, executable: String,
                 unfinished: [(fingerprint: String, execution: Int64, job: String)]) {
         self.config = config
         self.client = client
@@ -41,15 +41,15 @@ public final class SlurmBackend: ExecutionBackend {
     }
 
     /// Jobs run on cluster nodes, which Slurm sizes from each job's `--mem`.
-    public var memoryBudgetMB: Int? { nil }
+    package var memoryBudgetMB: Int? { nil }
 
-    public func resumes(fingerprint: String) -> Bool {
+    package func resumes(fingerprint: String) -> Bool {
         lock.lock()
         defer { lock.unlock() }
         return reattach[fingerprint] != nil
     }
 
-    public func start(_ stage: Stage, context: StageContext, events: @escaping @Sendable (BackendEvent) -> Void) {
+    package func start(_ stage: Stage, context: StageContext, events: @escaping @Sendable (BackendEvent) -> Void) {
         let staging = context.outputs.values.first?.deletingLastPathComponent()
             ?? context.workDirectory.appendingPathComponent("staging")
         let jobFile = URL(fileURLWithPath: staging.path + ".job.json")

@@ -1,22 +1,22 @@
 import Foundation
 
 /// A Slurm command that failed, with what it printed.
-public struct SlurmError: Error, CustomStringConvertible {
-    public var command: String
-    public var message: String
-    public var description: String { "\(command): \(message)" }
+package struct SlurmError: Error, CustomStringConvertible {
+    package var command: String
+    package var message: String
+    package var description: String { "\(command): \(message)" }
 }
 
 /// Talks to Slurm through its commands: `sbatch` to submit, one batched `sacct` per poll (falling
 /// back to `squeue` and `scontrol` where accounting is disabled), `scancel` to cancel.
-public struct SlurmClient: Sendable {
+package struct SlurmClient: Sendable {
     /// Extra environment for the commands (e.g. `SLURM_CONF`).
-    public var environment: [String: String]
+    package var environment: [String: String]
 
-    public init(environment: [String: String] = [:]) { self.environment = environment }
+    package init(environment: [String: String] = [:]) { self.environment = environment }
 
     /// Submits `script` and returns the job id.
-    public func submit(script: URL, flags: [String]) throws -> String {
+    package func submit(script: URL, flags: [String]) throws -> String {
         let (status, out, err) = run("sbatch", ["--parsable"] + flags + [script.path])
         guard status == 0, let id = out.split(separator: ";").first.map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) }), !id.isEmpty else {
             throw SlurmError(command: "sbatch", message: err.isEmpty ? "exit status \(status)" : err.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -24,13 +24,13 @@ public struct SlurmClient: Sendable {
         return id
     }
 
-    public func cancel(_ ids: [String]) {
+    package func cancel(_ ids: [String]) {
         guard !ids.isEmpty else { return }
         _ = run("scancel", ids)
     }
 
     /// The states of `ids`, in as few commands as Slurm allows.
-    public func states(_ ids: [String]) -> [String: ClusterJobStatus] {
+    package func states(_ ids: [String]) -> [String: ClusterJobStatus] {
         guard !ids.isEmpty else { return [:] }
         let (status, out, _) = run("sacct", ["-n", "-P", "-j", ids.joined(separator: ","), "-o", "JobID,State,ExitCode,NodeList,Elapsed,MaxRSS,Reason"])
         if status == 0 { return SlurmClient.parseSacct(out, ids: ids) }
@@ -101,7 +101,7 @@ public struct SlurmClient: Sendable {
     }
 
     /// States after which a job never runs again.
-    public static let terminalStates: Set<String> = ["COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "OUT_OF_MEMORY", "NODE_FAIL",
+    package static let terminalStates: Set<String> = ["COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "OUT_OF_MEMORY", "NODE_FAIL",
                                                      "PREEMPTED", "BOOT_FAIL", "DEADLINE", "REVOKED", "SPECIAL_EXIT"]
 
     private func run(_ tool: String, _ args: [String]) -> (Int32, String, String) {

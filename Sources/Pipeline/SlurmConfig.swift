@@ -1,23 +1,23 @@
 /// How stages are submitted to Slurm: the `executor: slurm:` section of an experiment.
-public struct SlurmConfig: Sendable, Equatable {
-    public var partition: String?
-    public var account: String?
+package struct SlurmConfig: Sendable, Equatable {
+    package var partition: String?
+    package var account: String?
     /// `--time` limit, e.g. "02:00:00".
-    public var time: String?
-    public var gpus: Int?
+    package var time: String?
+    package var gpus: Int?
     /// Extra `sbatch` flags for every stage, and per stage kind.
-    public var flags: [String] = []
-    public var kindFlags: [String: [String]] = [:]
+    package var flags: [String] = []
+    package var kindFlags: [String: [String]] = [:]
     /// How often a job whose state is in `retryStates` is resubmitted.
-    public var retries: Int = 1
-    public var retryStates: [String] = ["NODE_FAIL", "PREEMPTED", "BOOT_FAIL"]
+    package var retries: Int = 1
+    package var retryStates: [String] = ["NODE_FAIL", "PREEMPTED", "BOOT_FAIL"]
     /// Seconds between two polls of the job states.
-    public var pollInterval: Double = 1
+    package var pollInterval: Double = 1
 
-    public init() {}
+    package init() {}
 
     /// The `sbatch` flags for a stage of `kind` needing `cpus` CPUs and `memoryMB`.
-    public func sbatchFlags(kind: String, cpus: Int, memoryMB: Int?) -> [String] {
+    package func sbatchFlags(kind: String, cpus: Int, memoryMB: Int?) -> [String] {
         var out = ["--cpus-per-task=\(cpus)"]
         // Flags of the user's that size memory themselves (--mem-per-cpu, --mem-per-gpu) win: sbatch
         // refuses them beside --mem.

@@ -3,7 +3,7 @@ import Foundation
 /// Turns an `ExperimentSpec` into concrete `StageInstance`s: expands `foreach` over the matrix,
 /// substitutes variables, checks parameters against each kind's descriptor, resolves references
 /// and rejects cycles. Collects every error before failing. Pure: no I/O.
-public struct SpecExpander {
+package struct SpecExpander {
     let spec: ExperimentSpec
     let kinds: [String: StageDescriptor]
     private var diagnostics: [SpecDiagnostic] = []
@@ -18,7 +18,7 @@ public struct SpecExpander {
 
     /// Expands `spec` against the known stage kinds.
     /// `prior` are errors already found in the spec (structural ones); all are reported together, in file order.
-    public static func expand(_ spec: ExperimentSpec, kinds: [StageDescriptor], prior: [SpecDiagnostic] = []) throws -> Experiment {
+    package static func expand(_ spec: ExperimentSpec, kinds: [StageDescriptor], prior: [SpecDiagnostic] = []) throws -> Experiment {
         var expander = SpecExpander(spec: spec, kinds: Dictionary(kinds.map { ($0.kind, $0) }, uniquingKeysWith: { a, _ in a }))
         var experiment = expander.run()
         let all = prior + expander.diagnostics.filter { !prior.contains($0) }
@@ -30,7 +30,7 @@ public struct SpecExpander {
 
     /// Loads, validates and expands the experiment file at `path`, reporting every error found.
     /// `overrides` replace the values of variables the file declares (`--set NAME=VALUE`).
-    public static func load(_ path: String, kinds: [StageDescriptor], overrides: [String: String] = [:]) throws -> Experiment {
+    package static func load(_ path: String, kinds: [StageDescriptor], overrides: [String: String] = [:]) throws -> Experiment {
         var (spec, diagnostics) = try SpecLoader.loadCollecting(contentsOf: URL(fileURLWithPath: path))
         for (name, value) in overrides.sorted(by: { $0.key < $1.key }) {
             guard let index = spec.vars.firstIndex(where: { $0.name == name }) else {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Reads an experiment file into an `ExperimentSpec`, collecting every structural error.
-public struct SpecLoader {
+package struct SpecLoader {
     static let topKeys = ["experiment", "description", "vars", "matrix", "stages", "executor", "replicates", "comparisons", "tables"]
     static let stageKeys = ["kind", "inputs", "params", "overrides", "foreach", "resources", "cmd", "outputs", "metrics", "metric_names", "code"]
     static let resourceKeys = ["cpus", "memory"]
@@ -12,14 +12,14 @@ public struct SpecLoader {
     private init(file: String) { self.file = file }
 
     /// Loads and structurally validates the spec at `url`.
-    public static func load(contentsOf url: URL) throws -> ExperimentSpec {
+    package static func load(contentsOf url: URL) throws -> ExperimentSpec {
         let (spec, diagnostics) = try loadCollecting(contentsOf: url)
         if !diagnostics.isEmpty { throw SpecError(diagnostics) }
         return spec
     }
 
     /// Loads the spec at `url`, returning structural errors instead of throwing them.
-    public static func loadCollecting(contentsOf url: URL) throws -> (ExperimentSpec, [SpecDiagnostic]) {
+    package static func loadCollecting(contentsOf url: URL) throws -> (ExperimentSpec, [SpecDiagnostic]) {
         let data: Data
         do {
             data = try Data(contentsOf: url)
@@ -33,7 +33,7 @@ public struct SpecLoader {
     }
 
     /// Parses spec text; `file` names it in errors.
-    public static func parse(_ text: String, file: String) throws -> ExperimentSpec {
+    package static func parse(_ text: String, file: String) throws -> ExperimentSpec {
         let (spec, diagnostics) = try parseCollecting(text, file: file)
         if !diagnostics.isEmpty { throw SpecError(diagnostics) }
         return spec
@@ -41,7 +41,7 @@ public struct SpecLoader {
 
     /// Parses spec text, returning what could be read together with the structural errors found,
     /// so that later validation can add its own errors to the same report. YAML syntax errors throw.
-    public static func parseCollecting(_ text: String, file: String) throws -> (ExperimentSpec, [SpecDiagnostic]) {
+    package static func parseCollecting(_ text: String, file: String) throws -> (ExperimentSpec, [SpecDiagnostic]) {
         let root = try YAMLParser.parse(text, file: file)
         var loader = SpecLoader(file: file)
         var spec = loader.experiment(root)

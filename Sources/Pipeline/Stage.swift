@@ -1,7 +1,7 @@
 import Foundation
 
 /// A stage kind: the pipeline knows stages only through this protocol.
-public protocol Stage: Sendable {
+package protocol Stage: Sendable {
     var descriptor: StageDescriptor { get }
     /// Does the stage's work: reads `context.inputs`, writes every output at `context.outputs[name]`
     /// (a file or a folder). Throwing, or being cancelled, records no outputs.
@@ -9,60 +9,60 @@ public protocol Stage: Sendable {
 }
 
 /// What a finished stage reports besides its outputs.
-public struct StageResult: Sendable {
-    public var metrics: [Metric]
+package struct StageResult: Sendable {
+    package var metrics: [Metric]
     /// Set by stages that run a child process, whose cost the pipeline cannot see.
-    public var cost: ExecutionCost?
+    package var cost: ExecutionCost?
 
-    public init(metrics: [Metric] = [], cost: ExecutionCost? = nil) {
+    package init(metrics: [Metric] = [], cost: ExecutionCost? = nil) {
         self.metrics = metrics
         self.cost = cost
     }
 }
 
 /// Everything a running stage may use. Paths are absolute.
-public struct StageContext: Sendable {
-    public var stageID: String
-    public var fingerprint: String
-    public var params: [String: ParamValue]
-    public var inputs: [String: URL]
+package struct StageContext: Sendable {
+    package var stageID: String
+    package var fingerprint: String
+    package var params: [String: ParamValue]
+    package var inputs: [String: URL]
     /// Where each output must be written; the parent folder exists, the output itself does not.
-    public var outputs: [String: URL]
+    package var outputs: [String: URL]
     /// A folder kept across attempts of this fingerprint (checkpoints), removed after success.
-    public var workDirectory: URL
-    public var workspace: URL
+    package var workDirectory: URL
+    package var workspace: URL
     /// Threads the stage may use for numeric work.
-    public var threads: Int
-    public var log: StageLog
-    public var cancellation: Cancellation
+    package var threads: Int
+    package var log: StageLog
+    package var cancellation: Cancellation
     /// The memory the spec declares for the stage (`resources: {memory: …}`), in MB; cluster
     /// backends request it for the job.
-    public var memoryMB: Int? = nil
+    package var memoryMB: Int? = nil
 
     /// The input named `name`; the spec loader has checked that required inputs are given.
-    public func input(_ name: String) throws -> URL {
+    package func input(_ name: String) throws -> URL {
         guard let url = inputs[name] else { throw StageFailure.message("input '\(name)' is not given") }
         return url
     }
 
     /// Where output `name` must be written.
-    public func output(_ name: String) throws -> URL {
+    package func output(_ name: String) throws -> URL {
         guard let url = outputs[name] else { throw StageFailure.message("output '\(name)' is not declared") }
         return url
     }
 
     /// Throws `StageFailure.cancelled` once cancellation was asked for; long stages call it often.
-    public func checkCancelled() throws {
+    package func checkCancelled() throws {
         if cancellation.isCancelled { throw StageFailure.cancelled }
     }
 }
 
 /// Stage failures with a message meant for the user.
-public enum StageFailure: Error, CustomStringConvertible {
+package enum StageFailure: Error, CustomStringConvertible {
     case cancelled
     case message(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .cancelled: return "cancelled"
         case .message(let m): return m
@@ -71,20 +71,20 @@ public enum StageFailure: Error, CustomStringConvertible {
 }
 
 /// A cancellation flag shared by the executor and its stages, with handlers (e.g. kill a child).
-public final class Cancellation: @unchecked Sendable {
+package final class Cancellation: @unchecked Sendable {
     private let lock = NSLock()
     private var cancelled = false
     private var handlers: [Int: () -> Void] = [:]
     private var next = 0
 
-    public init() {}
+    package init() {}
 
-    public var isCancelled: Bool {
+    package var isCancelled: Bool {
         lock.lock(); defer { lock.unlock() }
         return cancelled
     }
 
-    public func cancel() {
+    package func cancel() {
         lock.lock()
         cancelled = true
         let run = Array(handlers.values)
@@ -94,7 +94,7 @@ public final class Cancellation: @unchecked Sendable {
 
     /// Registers `handler` to run on cancellation (at once if already cancelled); returns a token for `remove`.
     @discardableResult
-    public func onCancel(_ handler: @escaping () -> Void) -> Int {
+    package func onCancel(_ handler: @escaping () -> Void) -> Int {
         lock.lock()
         if cancelled {
             lock.unlock()
@@ -108,7 +108,7 @@ public final class Cancellation: @unchecked Sendable {
         return token
     }
 
-    public func remove(_ token: Int) {
+    package func remove(_ token: Int) {
         lock.lock(); handlers[token] = nil; lock.unlock()
     }
 }
@@ -121,8 +121,8 @@ private func appendLine(_ fd: Int32, _ line: String) {
 /// A stage's log file; also forwards progress to whoever watches the run, and keeps the latest
 /// progress and the series points reported so far in two files beside the log, which `pleinair ui`
 /// reads while the stage runs (the ledger records metrics only when the stage ends).
-public final class StageLog: @unchecked Sendable {
-    public let url: URL
+package final class StageLog: @unchecked Sendable {
+    package let url: URL
     private let handle: FileHandle?
     private let lock = NSLock()
     private let progressSink: @Sendable (Double, String) -> Void
@@ -131,13 +131,13 @@ public final class StageLog: @unchecked Sendable {
     private var lastProgressWrite = 0.0
 
     /// `LOG.progress`: the latest `fraction<TAB>message<TAB>unix time`, rewritten at most twice a second.
-    public static func progressURL(forLog url: URL) -> URL { URL(fileURLWithPath: url.path + ".progress") }
+    package static func progressURL(forLog url: URL) -> URL { URL(fileURLWithPath: url.path + ".progress") }
     /// `LOG.series`: one `name<TAB>step<TAB>value` line per point reported with `series`.
-    public static func seriesURL(forLog url: URL) -> URL { URL(fileURLWithPath: url.path + ".series") }
+    package static func seriesURL(forLog url: URL) -> URL { URL(fileURLWithPath: url.path + ".series") }
 
     /// Opens the log at `url`, emptied unless `append` (a fresh log also drops the last attempt's
     /// progress and series).
-    public init(url: URL, append: Bool = false, progress: @escaping @Sendable (Double, String) -> Void = { _, _ in },
+    package init(url: URL, append: Bool = false, progress: @escaping @Sendable (Double, String) -> Void = { _, _ in },
                 notice: @escaping @Sendable (String) -> Void = { _ in }) {
         self.url = url
         // O_APPEND: a cluster job appends to the same file, and every write must land at its end.
@@ -155,16 +155,16 @@ public final class StageLog: @unchecked Sendable {
 
 
     /// The log's file descriptor, for a child process to write to directly.
-    public var fileDescriptor: Int32 { handle?.fileDescriptor ?? -1 }
+    package var fileDescriptor: Int32 { handle?.fileDescriptor ?? -1 }
 
-    public func write(_ line: String) {
+    package func write(_ line: String) {
         lock.lock(); defer { lock.unlock() }
         handle?.write(Data((line + "\n").utf8))
     }
 
     /// Writes `line` to the log and shows it where the run is watched: what a person running the
     /// experiment must see without opening the log (a stage resuming from a checkpoint says where).
-    public func notice(_ line: String) {
+    package func notice(_ line: String) {
         write(line)
         noticeSink(line)
     }
@@ -173,7 +173,7 @@ public final class StageLog: @unchecked Sendable {
     func forwardNotice(_ line: String) { noticeSink(line) }
 
     /// Reports progress in [0, 1] with a short message (shown as a bar on a terminal).
-    public func progress(_ fraction: Double, _ message: String = "") {
+    package func progress(_ fraction: Double, _ message: String = "") {
         progressSink(fraction, message)
         let now = Date().timeIntervalSince1970
         lock.lock()
@@ -187,7 +187,7 @@ public final class StageLog: @unchecked Sendable {
 
     /// Reports one point of a series while the stage runs (a training loss at an iteration), for a
     /// live chart; the stage still returns its series as metrics, which the ledger records at the end.
-    public func series(_ name: String, step: Int, value: Double) {
+    package func series(_ name: String, step: Int, value: Double) {
         lock.lock(); defer { lock.unlock() }
         if seriesFD < 0 {
             seriesFD = open(Self.seriesURL(forLog: url).path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)

@@ -1,10 +1,10 @@
 /// The type a stage parameter accepts.
-public indirect enum ParamType: Sendable, Hashable, CustomStringConvertible {
+package indirect enum ParamType: Sendable, Hashable, CustomStringConvertible {
     case bool, int, number, string, any
     case list(ParamType)
     case oneOf([String])
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .bool: return "boolean"
         case .int: return "integer"
@@ -37,20 +37,20 @@ public indirect enum ParamType: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// One parameter a stage kind accepts, with its default and where the default comes from.
-public struct ParamSpec: Sendable {
-    public var name: String
-    public var type: ParamType
+package struct ParamSpec: Sendable {
+    package var name: String
+    package var type: ParamType
     /// nil means the parameter is required.
-    public var defaultValue: ParamValue?
-    public var doc: String
+    package var defaultValue: ParamValue?
+    package var doc: String
     /// For a string parameter that may name a file: the keywords that do not (`official`, `random`).
     /// Any other value is a path whose content the planner hashes into the fingerprint, as it does
     /// for inputs, so replacing the file reruns the stage.
-    public var fileUnless: [String]?
+    package var fileUnless: [String]?
     /// What the value must satisfy beyond its type, checked at load time.
-    public var rule: ParamRule?
+    package var rule: ParamRule?
 
-    public init(_ name: String, _ type: ParamType, default defaultValue: ParamValue?, doc: String,
+    package init(_ name: String, _ type: ParamType, default defaultValue: ParamValue?, doc: String,
                 fileUnless: [String]? = nil, rule: ParamRule? = nil) {
         self.name = name
         self.type = type
@@ -62,27 +62,27 @@ public struct ParamSpec: Sendable {
 }
 
 /// What a stage kind declares about itself: the pipeline validates specs against it.
-public struct StageDescriptor: Sendable {
-    public var kind: String
+package struct StageDescriptor: Sendable {
+    package var kind: String
     /// Bumped whenever the implementation changes what it computes; part of every fingerprint.
-    public var version: Int
-    public var summary: String
+    package var version: Int
+    package var summary: String
     /// nil: any parameters are accepted (the `cmd` kind, whose parameters only feed its command line).
-    public var params: [ParamSpec]?
+    package var params: [ParamSpec]?
     /// Named inputs; `required` ones must be given. nil: any names (`cmd`, contact sheets).
-    public var inputs: [(name: String, required: Bool)]?
+    package var inputs: [(name: String, required: Bool)]?
     /// Named outputs; nil when the user declares them (the `cmd` kind).
-    public var outputs: [String]?
+    package var outputs: [String]?
     /// The kind's check of a whole configuration (cross-parameter rules, inputs a setting needs): a
     /// pure function the spec loader runs on every instance, so a bad configuration fails before
     /// anything runs. Types, rules and required parameters are checked before it is called.
-    public var check: (@Sendable (StageConfiguration) -> [ConfigurationProblem])?
+    package var check: (@Sendable (StageConfiguration) -> [ConfigurationProblem])?
     /// The metrics the kind records under a configuration (names may depend on parameters: the FID
     /// taps, the `_random_weights` suffix); the spec loader checks results sections against them.
     /// nil: not declared (the `cmd` kind, whose stages declare theirs with `metric_names:`).
-    public var metrics: (@Sendable ([String: ParamValue]) -> [MetricDeclaration])?
+    package var metrics: (@Sendable ([String: ParamValue]) -> [MetricDeclaration])?
 
-    public init(kind: String, version: Int, summary: String, params: [ParamSpec]?,
+    package init(kind: String, version: Int, summary: String, params: [ParamSpec]?,
                 inputs: [(name: String, required: Bool)]?, outputs: [String]?,
                 check: (@Sendable (StageConfiguration) -> [ConfigurationProblem])? = nil,
                 metrics: (@Sendable ([String: ParamValue]) -> [MetricDeclaration])? = nil) {
@@ -100,18 +100,18 @@ public struct StageDescriptor: Sendable {
 /// A metric a stage kind records. In `name`, `*` stands for a part known only when the stage runs
 /// (a scale's or an index's name). Bookkeeping metrics (image counts, iterations, bytes) describe
 /// the run rather than the result, and the default results view leaves them out.
-public struct MetricDeclaration: Sendable, Hashable {
-    public var name: String
-    public var bookkeeping: Bool
+package struct MetricDeclaration: Sendable, Hashable {
+    package var name: String
+    package var bookkeeping: Bool
 
-    public init(_ name: String, bookkeeping: Bool = false) {
+    package init(_ name: String, bookkeeping: Bool = false) {
         self.name = name
         self.bookkeeping = bookkeeping
     }
 
     /// Declarations of bookkeeping metrics, one per name.
-    public static func bookkeeping(_ names: String...) -> [MetricDeclaration] { names.map { MetricDeclaration($0, bookkeeping: true) } }
+    package static func bookkeeping(_ names: String...) -> [MetricDeclaration] { names.map { MetricDeclaration($0, bookkeeping: true) } }
 
     /// Declarations of result metrics, one per name.
-    public static func results(_ names: String...) -> [MetricDeclaration] { names.map { MetricDeclaration($0) } }
+    package static func results(_ names: String...) -> [MetricDeclaration] { names.map { MetricDeclaration($0) } }
 }

@@ -2,19 +2,19 @@ import Foundation
 
 /// A stage's context written to a file, so that another process (a cluster job running
 /// `pleinair exec-stage FILE`) can run exactly that stage for exactly that fingerprint.
-public struct StageJob: Codable, Sendable {
-    public var kind: String
-    public var stageID: String
-    public var fingerprint: String
-    public var params: [String: ParamValue]
-    public var inputs: [String: String]
-    public var outputs: [String: String]
-    public var workDirectory: String
-    public var workspace: String
-    public var threads: Int
-    public var logPath: String
+package struct StageJob: Codable, Sendable {
+    package var kind: String
+    package var stageID: String
+    package var fingerprint: String
+    package var params: [String: ParamValue]
+    package var inputs: [String: String]
+    package var outputs: [String: String]
+    package var workDirectory: String
+    package var workspace: String
+    package var threads: Int
+    package var logPath: String
 
-    public init(kind: String, context: StageContext) {
+    package init(kind: String, context: StageContext) {
         self.kind = kind
         stageID = context.stageID
         fingerprint = context.fingerprint
@@ -28,28 +28,28 @@ public struct StageJob: Codable, Sendable {
     }
 
     /// What the job reports back: metrics on success, the error message otherwise.
-    public struct Result: Codable, Sendable {
-        public var ok: Bool
-        public var error: String?
-        public var metrics: [MetricRecord]
-        public var cpuSeconds: Double?
-        public var peakRSSKB: Int?
+    package struct Result: Codable, Sendable {
+        package var ok: Bool
+        package var error: String?
+        package var metrics: [MetricRecord]
+        package var cpuSeconds: Double?
+        package var peakRSSKB: Int?
     }
 
-    public struct MetricRecord: Codable, Sendable {
-        public var name: String
-        public var value: Double
-        public var step: Int?
+    package struct MetricRecord: Codable, Sendable {
+        package var name: String
+        package var value: Double
+        package var step: Int?
     }
 
     /// Where the result of the job described at `url` is written.
-    public static func resultURL(for url: URL) -> URL { url.deletingPathExtension().appendingPathExtension("result.json") }
+    package static func resultURL(for url: URL) -> URL { url.deletingPathExtension().appendingPathExtension("result.json") }
 
-    public func write(to url: URL) throws {
+    package func write(to url: URL) throws {
         try JSONEncoder().encode(self).write(to: url, options: .atomic)
     }
 
-    public static func read(_ url: URL) throws -> StageJob {
+    package static func read(_ url: URL) throws -> StageJob {
         try JSONDecoder().decode(StageJob.self, from: Data(contentsOf: url))
     }
 
@@ -69,7 +69,7 @@ public struct StageJob: Codable, Sendable {
 
     /// Runs the job described in `url` with the matching stage from `stages`; writes the result
     /// file beside it (atomically) and returns whether the stage succeeded.
-    public static func execute(_ url: URL, stages: [Stage], cancellation: Cancellation) throws -> Bool {
+    package static func execute(_ url: URL, stages: [Stage], cancellation: Cancellation) throws -> Bool {
         let job = try read(url)
         guard let stage = stages.first(where: { $0.descriptor.kind == job.kind }) else {
             throw StageFailure.message("this pleinair has no stage kind '\(job.kind)'")

@@ -2,7 +2,7 @@ import Foundation
 
 /// The planner's view of a real workspace: hashes through the hasher's state cache, outputs
 /// verified against the store, history from the ledger.
-public final class StoreEnvironment: PlanEnvironment {
+package final class StoreEnvironment: PlanEnvironment {
     let workspace: Workspace
     let ledger: Ledger
     let store: ArtifactStore
@@ -15,7 +15,7 @@ public final class StoreEnvironment: PlanEnvironment {
     private var hashes: [String: String] = [:]
     private var references: [String: ScriptReferences] = [:]
 
-    public init(workspace: Workspace, ledger: Ledger, store: ArtifactStore, hasher: ContentHasher, scripts: ScriptReferenceCache) {
+    package init(workspace: Workspace, ledger: Ledger, store: ArtifactStore, hasher: ContentHasher, scripts: ScriptReferenceCache) {
         self.workspace = workspace
         self.ledger = ledger
         self.store = store
@@ -23,14 +23,14 @@ public final class StoreEnvironment: PlanEnvironment {
         self.scripts = scripts
     }
 
-    public func contentHash(ofInput path: String) throws -> String {
+    package func contentHash(ofInput path: String) throws -> String {
         if let known = hashes[path] { return known }
         let hash = try hasher.hash(path: workspace.resolve(path).path)
         hashes[path] = hash
         return hash
     }
 
-    public func fileKind(ofInput path: String) -> FileKind? {
+    package func fileKind(ofInput path: String) -> FileKind? {
         if let known = kinds[path] { return known }
         var info = stat()
         var kind: FileKind?
@@ -39,7 +39,7 @@ public final class StoreEnvironment: PlanEnvironment {
         return kind
     }
 
-    public func scriptReferences(ofInput path: String, language: ScriptLanguage) throws -> ScriptReferences {
+    package func scriptReferences(ofInput path: String, language: ScriptLanguage) throws -> ScriptReferences {
         let key = language.rawValue + ":" + path
         if let known = references[key] { return known }
         let found = try scripts.references(path: workspace.resolve(path).path, hash: try contentHash(ofInput: path), language: language)
@@ -47,7 +47,7 @@ public final class StoreEnvironment: PlanEnvironment {
         return found
     }
 
-    public func hasValidOutputs(fingerprint: String, outputs names: [String]) -> Bool {
+    package func hasValidOutputs(fingerprint: String, outputs names: [String]) -> Bool {
         if let known = verified[fingerprint] { return known }
         let recorded = (try? ledger.outputs(fingerprint: fingerprint)) ?? []
         let ok: Bool
@@ -60,7 +60,7 @@ public final class StoreEnvironment: PlanEnvironment {
         return ok
     }
 
-    public func lastExecution(experiment: String, stage: String) -> (key: FingerprintKey, status: ExecutionStatus)? {
+    package func lastExecution(experiment: String, stage: String) -> (key: FingerprintKey, status: ExecutionStatus)? {
         guard let record = try? ledger.lastExecution(experiment: experiment, stage: stage), let key = record.key else { return nil }
         return (key, record.status)
     }

@@ -1,28 +1,28 @@
 import Foundation
 
 /// What `verify` found.
-public struct VerifyReport: Sendable {
-    public var objectsChecked = 0
-    public var corruptObjects: [String] = []
+package struct VerifyReport: Sendable {
+    package var objectsChecked = 0
+    package var corruptObjects: [String] = []
     /// Fingerprints whose outputs were forgotten so the next run recomputes them.
-    public var invalidated: [String] = []
+    package var invalidated: [String] = []
 }
 
 /// What `gc` removed.
-public struct GCReport: Sendable {
-    public var objectsRemoved = 0
-    public var bytesFreed: Int64 = 0
-    public var outputsForgotten = 0
+package struct GCReport: Sendable {
+    package var objectsRemoved = 0
+    package var bytesFreed: Int64 = 0
+    package var outputsForgotten = 0
 }
 
 /// Re-hashing and garbage collection of the store, keeping the ledger consistent with it.
-public struct StoreMaintenance {
+package struct StoreMaintenance {
     let workspace: Workspace
     let ledger: Ledger
     let store: ArtifactStore
     private let fm = FileManager.default
 
-    public init(runner: Runner) {
+    package init(runner: Runner) {
         workspace = runner.workspace
         ledger = runner.ledger
         store = runner.store
@@ -49,7 +49,7 @@ public struct StoreMaintenance {
 
     /// Re-hashes every object; outputs that need a corrupt or missing object are forgotten
     /// (their readable copies removed) so the next `run` recomputes them.
-    public func verify() throws -> VerifyReport {
+    package func verify() throws -> VerifyReport {
         var report = VerifyReport()
         var corrupt = Set<String>()
         let files = objectFiles()
@@ -81,7 +81,7 @@ public struct StoreMaintenance {
     /// (a `run --only` leaves the others' in earlier runs), nor the last `keepRuns` runs of each
     /// experiment, nor the fingerprints in `retain` (what each experiment's spec as written would
     /// use) need, and forgets the outputs of the rest. With `dryRun`, only counts what it would do.
-    public func collectGarbage(keepRuns: Int, retain: Set<String> = [], dryRun: Bool = false) throws -> GCReport {
+    package func collectGarbage(keepRuns: Int, retain: Set<String> = [], dryRun: Bool = false) throws -> GCReport {
         var report = GCReport()
         var retained = Set(try ledger.currentFingerprints()).union(retain)
         for experiment in try ledger.experimentNames() {

@@ -2,17 +2,17 @@ import Basics
 import Foundation
 
 /// The list of files in a folder with their content hashes; its text is hashed to name the folder.
-public struct TreeManifest: Sendable, Equatable {
-    public struct Entry: Sendable, Equatable {
-        public var path: String
-        public var hash: String
-        public var size: Int64
+package struct TreeManifest: Sendable, Equatable {
+    package struct Entry: Sendable, Equatable {
+        package var path: String
+        package var hash: String
+        package var size: Int64
     }
 
-    public var entries: [Entry]
+    package var entries: [Entry]
 
     /// The canonical text: a header line, then `hash size path` per file, sorted by path.
-    public var text: String {
+    package var text: String {
         var out = "pleinair-tree 1\n"
         for e in entries {
             out += "\(e.hash) \(e.size) \(TreeManifest.escape(e.path))\n"
@@ -20,10 +20,10 @@ public struct TreeManifest: Sendable, Equatable {
         return out
     }
 
-    public var totalSize: Int64 { entries.reduce(0) { $0 + $1.size } }
+    package var totalSize: Int64 { entries.reduce(0) { $0 + $1.size } }
 
     /// Reads a manifest back from its text.
-    public static func parse(_ text: String) -> TreeManifest? {
+    package static func parse(_ text: String) -> TreeManifest? {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard lines.first == "pleinair-tree 1" else { return nil }
         lines.removeFirst()

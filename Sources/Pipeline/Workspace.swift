@@ -2,40 +2,40 @@ import Basics
 import Foundation
 
 /// The folders of a workspace: the content-addressed store and the ledger live under `artifacts/`.
-public struct Workspace: Sendable {
-    public var root: URL
+package struct Workspace: Sendable {
+    package var root: URL
 
-    public init(root: URL) { self.root = root.standardizedFileURL }
+    package init(root: URL) { self.root = root.standardizedFileURL }
 
-    public var artifacts: URL { root.appendingPathComponent("artifacts") }
-    public var objects: URL { artifacts.appendingPathComponent("objects") }
-    public var cache: URL { artifacts.appendingPathComponent("cache") }
-    public var views: URL { artifacts.appendingPathComponent("views") }
-    public var tmp: URL { artifacts.appendingPathComponent("tmp") }
-    public var work: URL { artifacts.appendingPathComponent("work") }
-    public var logs: URL { artifacts.appendingPathComponent("logs") }
-    public var ledgerPath: String { artifacts.appendingPathComponent("ledger.sqlite").path }
-    public var lockPath: String { artifacts.appendingPathComponent("lock").path }
+    package var artifacts: URL { root.appendingPathComponent("artifacts") }
+    package var objects: URL { artifacts.appendingPathComponent("objects") }
+    package var cache: URL { artifacts.appendingPathComponent("cache") }
+    package var views: URL { artifacts.appendingPathComponent("views") }
+    package var tmp: URL { artifacts.appendingPathComponent("tmp") }
+    package var work: URL { artifacts.appendingPathComponent("work") }
+    package var logs: URL { artifacts.appendingPathComponent("logs") }
+    package var ledgerPath: String { artifacts.appendingPathComponent("ledger.sqlite").path }
+    package var lockPath: String { artifacts.appendingPathComponent("lock").path }
 
     /// Creates the folders if missing.
-    public func prepare() throws {
+    package func prepare() throws {
         for url in [objects, cache, views, tmp, work, logs] {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         }
     }
 
     /// An input path as written in a spec, made absolute against the workspace root.
-    public func resolve(_ path: String) -> URL {
+    package func resolve(_ path: String) -> URL {
         path.hasPrefix("/") ? URL(fileURLWithPath: path) : root.appendingPathComponent(path)
     }
 }
 
 /// An exclusive lock on a workspace (flock): one `run` at a time writes the store and the ledger.
-public final class WorkspaceLock {
+package final class WorkspaceLock {
     private let fd: Int32
 
     /// Takes the lock, waiting for another run to finish; `onWait` is told once if it has to wait.
-    public init(path: String, onWait: (String) -> Void) throws {
+    package init(path: String, onWait: (String) -> Void) throws {
         // Close-on-exec: a stage's child process must not inherit (and so keep holding) the lock.
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw HashError(path: path, message: "cannot open the workspace lock: \(errnoMessage())") }

@@ -1,5 +1,5 @@
 /// A YAML document as a tree that remembers where each node was written.
-public indirect enum YAMLValue: Sendable {
+package indirect enum YAMLValue: Sendable {
     /// A scalar with its text and whether it was quoted (quoted scalars are always strings).
     case scalar(String, quoted: Bool)
     case sequence([YAMLNode])
@@ -15,35 +15,35 @@ extension YAMLValue {
 }
 
 /// A YAML node and the place it starts.
-public struct YAMLNode: Sendable {
-    public var value: YAMLValue
-    public var location: SourceLocation
+package struct YAMLNode: Sendable {
+    package var value: YAMLValue
+    package var location: SourceLocation
 
-    public init(_ value: YAMLValue, at location: SourceLocation) {
+    package init(_ value: YAMLValue, at location: SourceLocation) {
         self.value = value
         self.location = location
     }
 
     /// The scalar's text, nil for collections.
-    public var scalar: String? {
+    package var scalar: String? {
         if case .scalar(let text, _) = value { return text }
         return nil
     }
 
     /// The mapping's entries, nil for other nodes.
-    public var mapping: [(key: YAMLNode, value: YAMLNode)]? {
+    package var mapping: [(key: YAMLNode, value: YAMLNode)]? {
         if case .mapping(let entries) = value { return entries }
         return nil
     }
 
     /// The sequence's items, nil for other nodes.
-    public var sequence: [YAMLNode]? {
+    package var sequence: [YAMLNode]? {
         if case .sequence(let items) = value { return items }
         return nil
     }
 
     /// A short name of the node's type for error messages.
-    public var typeName: String {
+    package var typeName: String {
         switch value {
         case .scalar(let text, let quoted):
             if quoted { return "string" }

@@ -4,9 +4,9 @@ import Foundation
 /// Parses YAML text with libyaml into `YAMLNode`s, keeping line and column of every node.
 ///
 /// Anchors and aliases are resolved; duplicate mapping keys are errors (libyaml accepts them).
-public enum YAMLParser {
+package enum YAMLParser {
     /// Parses the single document in `text`; `file` names it in locations and errors.
-    public static func parse(_ text: String, file: String) throws -> YAMLNode {
+    package static func parse(_ text: String, file: String) throws -> YAMLNode {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else {
             throw SpecError([SpecDiagnostic(SourceLocation(file: file, line: 1, column: 1), keyPath: "", "cannot initialise the YAML parser")])

@@ -7,28 +7,28 @@ import Results
 /// bars, when tables are declared; a chart per column otherwise), training curves (the mean over
 /// replicates with a band from their lowest to highest value), and the contact sheets the
 /// experiment drew. Images are inlined, so the file can be mailed or opened offline.
-public struct HTMLReport {
-    public var title: String
-    public var description: String
-    public var table: ResultsTable
+package struct HTMLReport {
+    package var title: String
+    package var description: String
+    package var table: ResultsTable
     /// Every metric, shown folded under the main table when it has more columns than `table`.
-    public var full: ResultsTable?
+    package var full: ResultsTable?
     /// Series metrics per stage instance: (stage id, metric name, points).
-    public var series: [(stage: String, metric: String, points: [(Double, Double)])]
+    package var series: [(stage: String, metric: String, points: [(Double, Double)])]
     /// PNG images to show, with captions.
-    public var images: [(caption: String, png: Data)]
+    package var images: [(caption: String, png: Data)]
     /// Lines printed under the title (preprocessing, weights used, what is missing).
-    public var notes: [String]
+    package var notes: [String]
     /// The experiment's declared tables, filled.
-    public var tables: [PaperTable] = []
+    package var tables: [PaperTable] = []
     /// The comparisons' verdict lines.
-    public var verdicts: [String] = []
+    package var verdicts: [String] = []
     /// The results with replicates collapsed (mean ± half-width), shown instead of `table`'s rows.
-    public var collapsed: ReplicateTable?
+    package var collapsed: ReplicateTable?
     /// Training curves grouped over replicates: a chart per title, a line (mean) and band per method.
-    public var curves: [(title: String, lines: [(name: String, points: [(x: Double, mean: Double, low: Double, high: Double)])])] = []
+    package var curves: [(title: String, lines: [(name: String, points: [(x: Double, mean: Double, low: Double, high: Double)])])] = []
 
-    public init(title: String, description: String, table: ResultsTable, full: ResultsTable? = nil,
+    package init(title: String, description: String, table: ResultsTable, full: ResultsTable? = nil,
                 series: [(stage: String, metric: String, points: [(Double, Double)])],
                 images: [(caption: String, png: Data)], notes: [String]) {
         self.title = title
@@ -40,7 +40,7 @@ public struct HTMLReport {
         self.notes = notes
     }
 
-    public func render() -> String {
+    package func render() -> String {
         var html = """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><title>\(HTMLReport.escape(title))</title>
@@ -131,7 +131,7 @@ public struct HTMLReport {
     }
 
     /// A results table as HTML rows (axes, then a column per metric), and its experiment-level metrics.
-    public static func tableHTML(_ table: ResultsTable) -> String {
+    package static func tableHTML(_ table: ResultsTable) -> String {
         var html = "<table><tr>"
         for h in table.axes + table.columns { html += "<th>\(escape(h))</th>" }
         html += "</tr>\n"
@@ -149,7 +149,7 @@ public struct HTMLReport {
     }
 
     /// A declared table: the best value of each column in bold, `± half-width` where there is an interval.
-    public static func paperHTML(_ paper: PaperTable) -> String {
+    package static func paperHTML(_ paper: PaperTable) -> String {
         var html = "<h2>\(escape(paper.spec.caption))</h2>\n<table><tr><th rowspan=\"2\">method</th>"
         html += paper.groups.map { "<th colspan=\"\(paper.metrics.count)\">\(escape($0))</th>" }.joined() + "</tr>\n<tr>"
         html += paper.groups.flatMap { _ in paper.metrics.map { "<th>\(escape($0))</th>" } }.joined() + "</tr>\n"
@@ -167,7 +167,7 @@ public struct HTMLReport {
     }
 
     /// Escapes text for HTML content and double-quoted attributes.
-    public static func escape(_ s: String) -> String {
+    package static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }

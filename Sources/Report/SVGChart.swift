@@ -1,9 +1,9 @@
 import Foundation
 
 /// Small self-contained SVG charts (no scripts, no fonts beyond the viewer's sans-serif).
-public enum SVGChart {
+package enum SVGChart {
     /// One bar per label; values annotated above the bars.
-    public static func bars(title: String, labels: [String], values: [Double?], width: Int = 420, height: Int = 220) -> String {
+    package static func bars(title: String, labels: [String], values: [Double?], width: Int = 420, height: Int = 220) -> String {
         let top = 28.0, bottom = 40.0, left = 44.0, right = 12.0
         let plotW = Double(width) - left - right, plotH = Double(height) - top - bottom
         let finite = values.compactMap { $0 }.filter(\.isFinite)
@@ -27,7 +27,7 @@ public enum SVGChart {
     }
 
     /// One polyline per series of (step, value) points.
-    public static func lines(title: String, series: [(name: String, points: [(Double, Double)])], width: Int = 420, height: Int = 220) -> String {
+    package static func lines(title: String, series: [(name: String, points: [(Double, Double)])], width: Int = 420, height: Int = 220) -> String {
         let top = 28.0, bottom = 44.0, left = 48.0, right = 12.0
         let plotW = Double(width) - left - right, plotH = Double(height) - top - bottom
         let all = series.flatMap(\.points).filter { $0.1.isFinite }
@@ -50,7 +50,7 @@ public enum SVGChart {
 
     /// Bars grouped by `groups` (artists), one bar per series (method) in each group, with an
     /// error bar where the value has an interval.
-    public static func groupedBars(title: String, groups: [String], series: [(name: String, values: [(value: Double?, low: Double?, high: Double?)])],
+    package static func groupedBars(title: String, groups: [String], series: [(name: String, values: [(value: Double?, low: Double?, high: Double?)])],
                                    width: Int = 520, height: Int = 240) -> String {
         let top = 28.0, bottom = 52.0, left = 44.0, right = 12.0
         let plotW = Double(width) - left - right, plotH = Double(height) - top - bottom
@@ -82,7 +82,7 @@ public enum SVGChart {
     }
 
     /// One line per series of (step, mean, low, high) points, with the band between low and high shaded.
-    public static func bands(title: String, series: [(name: String, points: [(x: Double, mean: Double, low: Double, high: Double)])],
+    package static func bands(title: String, series: [(name: String, points: [(x: Double, mean: Double, low: Double, high: Double)])],
                              width: Int = 420, height: Int = 220) -> String {
         let top = 28.0, bottom = 44.0, left = 48.0, right = 12.0
         let plotW = Double(width) - left - right, plotH = Double(height) - top - bottom

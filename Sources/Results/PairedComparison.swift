@@ -10,16 +10,16 @@ import Statistics
 /// difference shown". With few replicates the signed-rank test cannot reach 5% (its smallest
 /// two-sided p-value is 0.25 for 3 pairs, 0.0625 for 5), so its p-value is reported beside the
 /// interval, not used for the verdict.
-public struct PairedComparison: Sendable {
-    public var name: String
-    public var row: [String]
-    public var pairs: Int
-    public var meanDifference: Double?
-    public var low: Double?
-    public var high: Double?
-    public var wilcoxonP: Double?
-    public var signP: Double?
-    public var verdict: String
+package struct PairedComparison: Sendable {
+    package var name: String
+    package var row: [String]
+    package var pairs: Int
+    package var meanDifference: Double?
+    package var low: Double?
+    package var high: Double?
+    package var wilcoxonP: Double?
+    package var signP: Double?
+    package var verdict: String
 
     /// The comparison in every row of `table` where both columns have values. A side that does not
     /// vary over the replicates (the untranslated paintings) has one value, compared with each
@@ -27,7 +27,7 @@ public struct PairedComparison: Sendable {
     ///
     /// With `over: images`, `items(column, row)` gives a column's per-item values in a row, by
     /// replicate then by item; pairs are (replicate, item) present on both sides.
-    public static func evaluate(_ spec: ComparisonSpec, in table: ReplicateTable,
+    package static func evaluate(_ spec: ComparisonSpec, in table: ReplicateTable,
                                 items: ((String, [String]) -> [String: [String: Double]]?)? = nil) -> [PairedComparison] {
         let columnA = resolve(spec.a, in: table.columns), columnB = resolve(spec.b, in: table.columns)
         if spec.perItem {
@@ -93,7 +93,7 @@ public struct PairedComparison: Sendable {
     }
 
     /// One line for people: `psnr [impressionist]: ours − CycleGAN = 0.071 [−0.02, 0.16], n=3, Wilcoxon p=0.25, sign p=0.25: no difference shown`.
-    public func line(_ spec: ComparisonSpec) -> String {
+    package func line(_ spec: ComparisonSpec) -> String {
         let place = row.isEmpty ? "" : " [\(row.joined(separator: ", "))]"
         guard let mean = meanDifference else { return "\(name)\(place): \(verdict)" }
         var text = "\(name)\(place): \(spec.labels.a) − \(spec.labels.b)\(spec.perItem ? " per image" : "") = \(TableRenderer.cell(mean))"

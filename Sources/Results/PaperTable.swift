@@ -5,24 +5,24 @@ import Statistics
 /// A declared table (`tables:` in the spec) filled from the collapsed results: a row per method,
 /// a column per axis value × metric, the best value of each column marked, intervals where
 /// replicates (or a stage's own `_ci_low`/`_ci_high` metrics, as FID's bootstrap) give them.
-public struct PaperTable: Sendable {
-    public var spec: TableSpec
+package struct PaperTable: Sendable {
+    package var spec: TableSpec
     /// Column groups: the axis values (one unnamed group without an axis).
-    public var groups: [String]
+    package var groups: [String]
     /// Metric labels under each group (the patterns without `*`).
-    public var metrics: [String]
-    public var rows: [(label: String, cells: [Cell])]
+    package var metrics: [String]
+    package var rows: [(label: String, cells: [Cell])]
 
-    public struct Cell: Sendable {
-        public var value: Double?
-        public var low: Double?
-        public var high: Double?
-        public var n: Int
-        public var best = false
+    package struct Cell: Sendable {
+        package var value: Double?
+        package var low: Double?
+        package var high: Double?
+        package var n: Int
+        package var best = false
     }
 
     /// Fills `spec` from `table`; fails when the table has axes the layout does not place.
-    public init(_ spec: TableSpec, table: ReplicateTable) throws {
+    package init(_ spec: TableSpec, table: ReplicateTable) throws {
         self.spec = spec
         let unplaced = table.axes.filter { $0 != spec.axis }
         guard unplaced.isEmpty else {
@@ -67,12 +67,12 @@ public struct PaperTable: Sendable {
     }
 
     /// The column headers as `group / metric` (`metric` alone without groups).
-    public var headers: [String] {
+    package var headers: [String] {
         groups.flatMap { group in metrics.map { group.isEmpty ? $0 : "\(group) / \($0)" } }
     }
 
     /// The table in `format`; LaTeX is a booktabs `table` ready to paste into a paper.
-    public func render(_ format: TableFormat) -> String {
+    package func render(_ format: TableFormat) -> String {
         switch format {
         case .latex: return latex()
         case .json:
@@ -156,7 +156,7 @@ public struct PaperTable: Sendable {
 }
 
 /// A declared table that cannot be laid out from these results.
-public struct PaperTableError: Error, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
+package struct PaperTableError: Error, CustomStringConvertible {
+    package var message: String
+    package var description: String { message }
 }

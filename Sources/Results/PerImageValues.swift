@@ -5,17 +5,17 @@ import Statistics
 /// The per-image values behind the results table's columns, for comparisons `over: images`: read
 /// from the `report` output of each instance of a column's stage (a CSV with an `image` column and
 /// one named as the metric). `pleinair results` and the live view both read them through this.
-public struct PerImageValues: Sendable {
+package struct PerImageValues: Sendable {
     /// The instances whose outputs the table shows, and the fingerprint each one's outputs are stored under.
-    public var instances: [StageInstance]
-    public var fingerprints: [String: String]
+    package var instances: [StageInstance]
+    package var fingerprints: [String: String]
     /// The store's `cache/` folder.
-    public var cache: URL
+    package var cache: URL
     /// The collapsed table's axes and its replicate axes.
-    public var axes: [String]
-    public var replicates: [String]
+    package var axes: [String]
+    package var replicates: [String]
 
-    public init(instances: [StageInstance], fingerprints: [String: String], cache: URL, axes: [String], replicates: [String]) {
+    package init(instances: [StageInstance], fingerprints: [String: String], cache: URL, axes: [String], replicates: [String]) {
         self.instances = instances
         self.fingerprints = fingerprints
         self.cache = cache
@@ -24,7 +24,7 @@ public struct PerImageValues: Sendable {
     }
 
     /// The values of the planned stages' outputs.
-    public init(plan: Plan, cache: URL, axes: [String], replicates: [String]) {
+    package init(plan: Plan, cache: URL, axes: [String], replicates: [String]) {
         var fingerprints: [String: String] = [:]
         for stage in plan.stages { fingerprints[stage.instance.id] = stage.fingerprint }
         self.init(instances: plan.stages.map(\.instance), fingerprints: fingerprints, cache: cache, axes: axes, replicates: replicates)
@@ -33,7 +33,7 @@ public struct PerImageValues: Sendable {
     /// Per-image values of `column` (`stage.metric`) in the row with axis values `row`, by replicate
     /// (the replicate axes' values joined with ",") then by image; nil where an instance has no
     /// readable report with that metric.
-    public func callAsFunction(_ column: String, _ row: [String]) -> [String: [String: Double]]? {
+    package func callAsFunction(_ column: String, _ row: [String]) -> [String: [String: Double]]? {
         guard let dot = column.firstIndex(of: ".") else { return nil }
         let stage = String(column[..<dot]), metric = String(column[column.index(after: dot)...])
         var byReplicate: [String: [String: Double]] = [:]

@@ -3,23 +3,23 @@ import Statistics
 
 /// A results table with its replicate axes collapsed: a row per combination of the other axes, each
 /// cell the mean of the replicate values with its Student-t interval (`ReplicateSummary`).
-public struct ReplicateTable: Sendable {
-    public var axes: [String]
-    public var replicateAxes: [String]
-    public var columns: [String]
-    public var rows: [Row]
+package struct ReplicateTable: Sendable {
+    package var axes: [String]
+    package var replicateAxes: [String]
+    package var columns: [String]
+    package var rows: [Row]
     /// Metrics of stages that run once for the whole experiment (not replicated).
-    public var shared: [(column: String, value: Double)]
+    package var shared: [(column: String, value: Double)]
 
-    public struct Row: Sendable {
-        public var values: [String]
-        public var cells: [String: ReplicateSummary]
+    package struct Row: Sendable {
+        package var values: [String]
+        package var cells: [String: ReplicateSummary]
         /// Each column's values by replicate (the replicate axes' values joined with ","), for pairing.
-        public var replicates: [String: [String: Double]]
+        package var replicates: [String: [String: Double]]
     }
 
     /// Collapses `table` over `replicates` (axes of the table; others are ignored).
-    public init(_ table: ResultsTable, replicates: [String]) {
+    package init(_ table: ResultsTable, replicates: [String]) {
         let replicateIndices = table.axes.indices.filter { replicates.contains(table.axes[$0]) }
         let keptIndices = table.axes.indices.filter { !replicateIndices.contains($0) }
         axes = keptIndices.map { table.axes[$0] }
@@ -48,37 +48,37 @@ public struct ReplicateTable: Sendable {
     }
 
     /// The replicate counts that occur in the table's cells, most common first.
-    public var counts: [Int] {
+    package var counts: [Int] {
         var tally: [Int: Int] = [:]
         for row in rows { for cell in row.cells.values { tally[cell.n, default: 0] += 1 } }
         return tally.sorted { ($0.value, $0.key) > ($1.value, $1.key) }.map(\.key)
     }
 
     /// A line saying how cells read: "mean ± half-width of the 95% Student-t interval over seed (n = 3)".
-    public var legend: String {
+    package var legend: String {
         let n = counts.first.map { "n = \($0)" + (counts.count > 1 ? " unless a cell says otherwise" : "") } ?? "no values"
         return "mean ± half-width of the 95% Student-t interval over \(replicateAxes.joined(separator: " × ")) (\(n)); "
             + "a single value has no interval"
     }
 
     /// Whether every cell of `column` holds one value (a stage that does not run per seed).
-    public func isSingleValued(_ column: String) -> Bool {
+    package func isSingleValued(_ column: String) -> Bool {
         let cells = rows.compactMap { $0.cells[column] }
         return !cells.isEmpty && cells.allSatisfy { $0.n == 1 }
     }
 
     /// The column's header: a column of single values says `(n=1)` once, here, not in every cell.
-    public func header(_ column: String) -> String { isSingleValued(column) ? column + " (n=1)" : column }
+    package func header(_ column: String) -> String { isSingleValued(column) ? column + " (n=1)" : column }
 
     /// The cell of `column` as people read it: in a column of single values, the value alone.
-    public func text(_ summary: ReplicateSummary?, in column: String) -> String {
+    package func text(_ summary: ReplicateSummary?, in column: String) -> String {
         guard let summary, summary.n == 1, isSingleValued(column) else { return text(summary) }
         return TableRenderer.cell(summary.mean)
     }
 
     /// The cell as people read it: `0.6123 ± 0.0312`, or `0.6123 (n=1, no interval)`; n is named
     /// when it differs from the table's usual count.
-    public func text(_ summary: ReplicateSummary?) -> String {
+    package func text(_ summary: ReplicateSummary?) -> String {
         guard let summary else { return "" }
         let usual = counts.first ?? summary.n
         guard let half = summary.halfWidth else { return TableRenderer.cell(summary.mean) + " (n=1, no interval)" }
@@ -86,7 +86,7 @@ public struct ReplicateTable: Sendable {
     }
 
     /// Every figure of a cell for machine formats: mean, sd, ci_low, ci_high, n and the values.
-    public static func fields(_ summary: ReplicateSummary?) -> [String] {
+    package static func fields(_ summary: ReplicateSummary?) -> [String] {
         guard let summary else { return ["", "", "", "", "0", ""] }
         return [TableRenderer.cell(summary.mean, exact: true), TableRenderer.cell(summary.sd, exact: true),
                 TableRenderer.cell(summary.low, exact: true), TableRenderer.cell(summary.high, exact: true), String(summary.n),
@@ -94,5 +94,5 @@ public struct ReplicateTable: Sendable {
     }
 
     /// The suffixes of `fields` in CSV headers.
-    public static let fieldSuffixes = ["", ".sd", ".ci_low", ".ci_high", ".n", ".values"]
+    package static let fieldSuffixes = ["", ".sd", ".ci_low", ".ci_high", ".n", ".values"]
 }

@@ -2,38 +2,38 @@ import Pipeline
 import Statistics
 
 /// A table of metrics with one row per matrix combination and one column per `stage.metric`.
-public struct ResultsTable: Sendable, Equatable {
-    public var axes: [String]
-    public var columns: [String]
-    public var rows: [Row]
+package struct ResultsTable: Sendable, Equatable {
+    package var axes: [String]
+    package var columns: [String]
+    package var rows: [Row]
     /// Metrics of stages that run once for the whole experiment, as (column, value).
-    public var shared: [(column: String, value: Double)]
+    package var shared: [(column: String, value: Double)]
     /// Stage instances whose current outputs have not been computed yet.
-    public var missing: [String]
+    package var missing: [String]
     /// The matrix axes each column's stage runs for (a column over fewer axes repeats its value).
-    public var columnAxes: [String: Set<String>] = [:]
+    package var columnAxes: [String: Set<String>] = [:]
     /// Columns (and shared metrics) that are series (a loss per step) shown by their last value.
-    public var seriesColumns: Set<String> = []
+    package var seriesColumns: Set<String> = []
 
-    public struct Row: Sendable, Equatable {
-        public var values: [String]
-        public var metrics: [String: Double]
+    package struct Row: Sendable, Equatable {
+        package var values: [String]
+        package var metrics: [String: Double]
     }
 
-    public static func == (a: ResultsTable, b: ResultsTable) -> Bool {
+    package static func == (a: ResultsTable, b: ResultsTable) -> Bool {
         a.axes == b.axes && a.columns == b.columns && a.rows == b.rows && a.missing == b.missing
             && a.shared.map(\.column) == b.shared.map(\.column) && a.shared.map(\.value) == b.shared.map(\.value)
     }
 
     /// Builds the table of a plan from the metrics recorded for each stage's current fingerprint.
     /// Series (metrics with steps) contribute their last value.
-    public static func build(plan: Plan, metrics: (String) throws -> [Metric]?) rethrows -> ResultsTable {
+    package static func build(plan: Plan, metrics: (String) throws -> [Metric]?) rethrows -> ResultsTable {
         try build(plan: plan, fingerprint: { $0.fingerprint }, metrics: metrics)
     }
 
     /// The same table where each stage's fingerprint comes from `fingerprint` (e.g. the one an
     /// earlier run used); stages it gives none for count as missing.
-    public static func build(plan: Plan, fingerprint: (PlannedStage) -> String?, metrics: (String) throws -> [Metric]?) rethrows -> ResultsTable {
+    package static func build(plan: Plan, fingerprint: (PlannedStage) -> String?, metrics: (String) throws -> [Metric]?) rethrows -> ResultsTable {
         let planned = Dictionary(uniqueKeysWithValues: plan.stages.map { ($0.instance.id, $0) })
         return try build(experiment: plan.experiment, instances: plan.stages.map(\.instance),
                          fingerprint: { planned[$0.id].flatMap(fingerprint) }, metrics: metrics)
@@ -41,7 +41,7 @@ public struct ResultsTable: Sendable, Equatable {
 
     /// The same table without a plan: `fingerprint` names each instance's outputs (the live view
     /// takes them from a run in the ledger, since planning would hash inputs and write the stat cache).
-    public static func build(experiment: Experiment, instances: [StageInstance], fingerprint: (StageInstance) -> String?,
+    package static func build(experiment: Experiment, instances: [StageInstance], fingerprint: (StageInstance) -> String?,
                              metrics: (String) throws -> [Metric]?) rethrows -> ResultsTable {
         let axes = experiment.matrix.map(\.name).filter { axis in
             instances.contains { $0.matrixValues.contains { $0.axis == axis } }
@@ -92,7 +92,7 @@ public struct ResultsTable: Sendable, Equatable {
 
     /// Moves matrix axis `axis` from the rows into the columns: `fid.fid64` becomes one column per
     /// value, `ours:fid.fid64`, `cyclegan:fid.fid64` (e.g. a row per artist, a column per method × tap).
-    public func pivoted(on axis: String) -> ResultsTable? {
+    package func pivoted(on axis: String) -> ResultsTable? {
         guard let index = axes.firstIndex(of: axis) else { return nil }
         var values: [String] = []
         for row in rows where !values.contains(row.values[index]) { values.append(row.values[index]) }

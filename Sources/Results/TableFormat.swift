@@ -3,16 +3,16 @@ import Pipeline
 import Statistics
 
 /// Output formats for tables.
-public enum TableFormat: String, CaseIterable, Sendable {
+package enum TableFormat: String, CaseIterable, Sendable {
     case table, markdown, csv, json, latex, html
 
     /// Machine formats carry every value at full double precision; only the views people read round.
-    public var isExact: Bool { self == .csv || self == .json }
+    package var isExact: Bool { self == .csv || self == .json }
 }
 
 /// Renders a header and rows of cells in each `TableFormat`.
-public enum TableRenderer {
-    public static func render(header: [String], rows: [[String]], format: TableFormat) -> String {
+package enum TableRenderer {
+    package static func render(header: [String], rows: [[String]], format: TableFormat) -> String {
         switch format {
         case .table:
             var widths = header.map(\.count)
@@ -56,7 +56,7 @@ public enum TableRenderer {
     }
 
     /// Rows as JSON objects keyed by the header; numeric cells become numbers.
-    public static func objects(header: [String], rows: [[String]]) -> [[String: Any]] {
+    package static func objects(header: [String], rows: [[String]]) -> [[String: Any]] {
         rows.map { row in
             var object: [String: Any] = [:]
             for (i, key) in header.enumerated() {
@@ -69,7 +69,7 @@ public enum TableRenderer {
 
     /// A metric value, or an empty cell: exactly (the shortest text that reads back as the same
     /// double) for machine formats, in 4 significant digits for people.
-    public static func cell(_ value: Double?, exact: Bool = false) -> String {
+    package static func cell(_ value: Double?, exact: Bool = false) -> String {
         guard let value else { return "" }
         if value.isNaN { return "nan" }
         guard exact else { return String(format: "%.4g", value) }

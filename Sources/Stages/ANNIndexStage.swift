@@ -5,8 +5,8 @@ import Retrieval
 /// `ann_index`: one FAISS index per memory-bank scale, built in bounded memory and resumably, with
 /// recall@1 and recall@k of the search the loss runs measured against exact search over the whole
 /// bank on its held-out patches.
-public struct ANNIndexStage: Stage {
-    public init() {}
+package struct ANNIndexStage: Stage {
+    package init() {}
 
     static let factory = Param<String>("index", default: "auto",
                                        doc: "FAISS index-factory string (Flat, IVF1024,Flat, IVF4096,PQ6np, HNSW32…) or auto: IVF with "
@@ -39,7 +39,7 @@ public struct ANNIndexStage: Stage {
                                         + "on the 2-core machine, pleinair-bench retrieval)")
     static let seed = Param<Int>("seed", default: 0, doc: "seed of the training sample")
 
-    public var descriptor: StageDescriptor {
+    package var descriptor: StageDescriptor {
         StageDescriptor(
             kind: "ann_index", version: 2,
             summary: "a FAISS index per bank scale (compressed for large banks, re-ranked from the bank), with recall against exact search",
@@ -53,7 +53,7 @@ public struct ANNIndexStage: Stage {
             })
     }
 
-    public func run(_ context: StageContext) throws -> StageResult {
+    package func run(_ context: StageContext) throws -> StageResult {
         let set = try MemoryBankSet(folder: try context.input("bank"))
         let out = try context.output("index")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)

@@ -9,8 +9,8 @@ import Retrieval
 /// / "everything else" bank, which their loss uses wherever a painting has no mask), or `class: all`,
 /// every class as a semantic bank (one bank and index per class, `BankClasses`). The
 /// `masks_of_artistic_images_*` pickles are not read: `train` takes the paintings' masks as PNGs.
-public struct AuthorsBankStage: Stage {
-    public init() {}
+package struct AuthorsBankStage: Stage {
+    package init() {}
 
     static let patchSizes = Param<[Int]>("patch_sizes", default: PatchScale.authorsDefaults.map(\.patch), rule: .atLeast(1),
                                          doc: "patch sizes to import, one patch_size_<P> folder each. Default 16, 8, 4: the authors' "
@@ -34,7 +34,7 @@ public struct AuthorsBankStage: Stage {
                                          doc: "patches read from the authors' .bin per batch, one bank shard each (at 16×16: 192 MB of "
                                              + "floats read, a 48 MB shard written). Ours")
 
-    public var descriptor: StageDescriptor {
+    package var descriptor: StageDescriptor {
         StageDescriptor(
             kind: "authors_bank", version: 2,
             summary: "imports one class, or all as a semantic bank, of the authors' data_for_patch_retrieval (patches, FAISS indexes), losslessly",
@@ -65,7 +65,7 @@ public struct AuthorsBankStage: Stage {
         return zip(sizes, strides).map { PatchScale(patch: $0, stride: $1) }
     }
 
-    public func run(_ context: StageContext) throws -> StageResult {
+    package func run(_ context: StageContext) throws -> StageResult {
         let p = context.params
         let scales = try Self.scales(p[Self.patchSizes], p[Self.strides])
         let source = try context.input("data")

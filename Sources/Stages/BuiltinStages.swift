@@ -3,9 +3,9 @@ import Pipeline
 
 /// Every stage kind PleinAir ships but `cyclegan_dataset` and `pretrained`, which live with the download code
 /// (target Downloads) so that stage processes never load the network stack; `pleinair` adds them.
-public enum BuiltinStages {
+package enum BuiltinStages {
     /// One instance of each built-in stage kind.
-    public static var all: [Stage] {
+    package static var all: [Stage] {
         [CommandStage(), DemoScenesStage(), CompareImagesStage(), ContactSheetStage(), MemoryBankStage(), ANNIndexStage(), AuthorsBankStage(),
          RetrievalSheetStage(), InceptionStatsStage(), FIDStage(), StyleTransferStage(), TrainStage(), TranslateStage(), ExportModelStage(),
          UserStudyStage()] + testKinds

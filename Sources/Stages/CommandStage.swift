@@ -7,16 +7,16 @@ import Pipeline
 /// `$${X}` stays a shell `${X}`, and `${metrics}` a JSON file the command may write (`{"name": number, "series": [numbers]}`).
 /// The command runs under `/bin/sh -c` in the workspace root, in its own process group so that
 /// cancelling kills all of it; stdout and stderr go to the stage's log.
-public struct CommandStage: Stage {
-    public init() {}
+package struct CommandStage: Stage {
+    package init() {}
 
-    public var descriptor: StageDescriptor {
+    package var descriptor: StageDescriptor {
         // v2: the fingerprint covers what the command's scripts import and source (CodeClosure).
         StageDescriptor(kind: "cmd", version: 2, summary: "runs a shell command with declared inputs and outputs",
                         params: nil, inputs: nil, outputs: nil)
     }
 
-    public func run(_ context: StageContext) throws -> StageResult {
+    package func run(_ context: StageContext) throws -> StageResult {
         guard let template = context.params["cmd"]?.stringValue else { throw StageFailure.message("no command") }
         var declared: [String: ParamValue] = [:]
         if case .map(let map)? = context.params["outputs"] { declared = map }

@@ -4,13 +4,13 @@ import Pipeline
 
 /// `compare_images`: full-reference distance between a folder of images and a reference folder
 /// with the same file names (e.g. translated paintings against their ground-truth photos).
-public struct CompareImagesStage: Stage {
-    public init() {}
+package struct CompareImagesStage: Stage {
+    package init() {}
 
     static let badImages = Param<BadImagePolicy>("bad_images", default: .fail,
                                                  doc: "fail on an image that does not decode, or skip it (skips are counted in the metrics)")
 
-    public var descriptor: StageDescriptor {
+    package var descriptor: StageDescriptor {
         StageDescriptor(
             kind: "compare_images", version: 2,
             summary: "PSNR and SSIM of each image against the reference image of the same name",
@@ -19,7 +19,7 @@ public struct CompareImagesStage: Stage {
             metrics: { _ in MetricDeclaration.results("psnr", "ssim") + MetricDeclaration.bookkeeping("images", "skipped") })
     }
 
-    public func run(_ context: StageContext) throws -> StageResult {
+    package func run(_ context: StageContext) throws -> StageResult {
         let images = try ImageFolder(root: try context.input("images")).loadAll(policy: context.params[Self.badImages])
         let reference = try ImageFolder(root: try context.input("reference"))
         let referencePaths = Set(reference.relativePaths)

@@ -4,15 +4,15 @@ import Pipeline
 
 /// `contact_sheet`: a PNG grid with one column per input folder (in `order`) and one row per
 /// image name they share, for people to look at results side by side.
-public struct ContactSheetStage: Stage {
-    public init() {}
+package struct ContactSheetStage: Stage {
+    package init() {}
 
     static let order = Param<[String]>("order", default: [], doc: "input names left to right (default: sorted names)")
     static let rows = Param<Int>("rows", default: 8, rule: .atLeast(1), doc: "how many images (the first, in name order)")
     static let cell = Param<Int>("cell", default: 96, rule: .atLeast(16), doc: "cell size in pixels")
     static let title = Param<String>("title", default: "", doc: "a line above the grid")
 
-    public var descriptor: StageDescriptor {
+    package var descriptor: StageDescriptor {
         StageDescriptor(
             kind: "contact_sheet", version: 1,
             summary: "a PNG grid: a column per input folder, a row per shared image name",
@@ -29,7 +29,7 @@ public struct ContactSheetStage: Stage {
             metrics: { _ in [] })
     }
 
-    public func run(_ context: StageContext) throws -> StageResult {
+    package func run(_ context: StageContext) throws -> StageResult {
         let given = context.params[Self.order]
         let names = given.isEmpty ? context.inputs.keys.sorted() : given
         guard !names.isEmpty else { throw StageFailure.message("a contact sheet needs at least one input folder") }

@@ -4,8 +4,8 @@ import Pipeline
 
 /// `demo_scenes`: the embedded default data — seeded landscape scenes rendered as photographs and
 /// as paintings in three painter styles, with the photo each test painting came from as ground truth.
-public struct DemoScenesStage: Stage {
-    public init() {}
+package struct DemoScenesStage: Stage {
+    package init() {}
 
     static let trainCount = Param<Int>("train_count", default: 120, rule: .atLeast(1),
                                        doc: "paintings per style in train/, and photos in photos/train")
@@ -15,7 +15,7 @@ public struct DemoScenesStage: Stage {
     static let seed = Param<Int>("seed", default: 1, rule: .atLeast(0), doc: "scenes are a pure function of the seed")
     static let styles = Param<[PaintingStyle]>("styles", default: PaintingStyle.allCases, doc: "painter styles to render")
 
-    public var descriptor: StageDescriptor {
+    package var descriptor: StageDescriptor {
         StageDescriptor(
             kind: "demo_scenes", version: DemoScenes.generatorVersion,
             summary: "renders the embedded demo dataset (photos, paintings per style, ground truth)",
@@ -23,7 +23,7 @@ public struct DemoScenesStage: Stage {
             inputs: [], outputs: ["data"], metrics: { _ in MetricDeclaration.bookkeeping("images") })
     }
 
-    public func run(_ context: StageContext) throws -> StageResult {
+    package func run(_ context: StageContext) throws -> StageResult {
         let p = context.params
         let styles = p[Self.styles]
         let options = DemoSceneOptions(trainCount: p[Self.trainCount], testCount: p[Self.testCount],

@@ -10,8 +10,8 @@ import Pretrained
 /// clean-fid computes it (unbiased at small n, with its spread over subsets). Either input may be
 /// a folder of images or the `stats` output of an `inception_stats` stage (so real photographs are
 /// processed once).
-public struct FIDStage: Stage {
-    public init() {}
+package struct FIDStage: Stage {
+    package init() {}
 
     static let bootstrap = Param<Int>("bootstrap", default: 0, rule: .atLeast(0),
                                       doc: "resamples of the generated set for a confidence interval (0: none; each costs one FID per tap)")
@@ -25,7 +25,7 @@ public struct FIDStage: Stage {
                                           doc: "images per side in a KID subset at most (clean-fid's max_subset_size); all of the smaller set when fewer")
     static let subsetSeed = Param<Int>("subset_seed", default: 0, doc: "seed of KID's subset draws")
 
-    public var descriptor: StageDescriptor {
+    package var descriptor: StageDescriptor {
         StageDescriptor(
             kind: "fid", version: 2,
             summary: "Fréchet and Kernel Inception Distances at the 64/192/768/2048 taps, with optional bootstrap intervals",
@@ -42,7 +42,7 @@ public struct FIDStage: Stage {
             })
     }
 
-    public func run(_ context: StageContext) throws -> StageResult {
+    package func run(_ context: StageContext) throws -> StageResult {
         let p = context.params
         let weights = InceptionWeightsChoice(p, workspace: context.workspace)
         let taps = InceptionStatsStage.taps(p)

@@ -5,10 +5,10 @@ import Tensor
 /// `fault`, for tests of the runner only (registered when `PLEINAIR_TEST_KINDS=1`): sets the
 /// OpenBLAS thread count it was given, holds some memory, burns some CPU, then reports what its
 /// process saw, or crashes the way it is asked to (abort, segfault), as a numeric stage might.
-public struct FaultStage: Stage {
-    public init() {}
+package struct FaultStage: Stage {
+    package init() {}
 
-    public enum Mode: String, ParamChoice { case none, abort, segv }
+    package enum Mode: String, ParamChoice { case none, abort, segv }
 
     static let mode = Param<Mode>("mode", default: Mode.none, doc: "how to end: normally, by abort(), or by a segmentation fault")
     static let megabytes = Param<Int>("megabytes", default: 0, rule: .atLeast(0), doc: "memory to allocate and touch")
@@ -16,13 +16,13 @@ public struct FaultStage: Stage {
     static let holdSeconds = Param<Double>("hold_seconds", default: 0, rule: .atLeast(0),
                                            doc: "wall time to wait before reading the thread count back (lets stages overlap)")
 
-    public var descriptor: StageDescriptor {
+    package var descriptor: StageDescriptor {
         StageDescriptor(kind: "fault", version: 1, summary: "test-only: threads, memory, CPU time and crashes of a stage process",
                         params: [Self.mode.spec, Self.megabytes.spec, Self.cpuSeconds.spec, Self.holdSeconds.spec],
                         inputs: [], outputs: ["report"], metrics: { _ in MetricDeclaration.bookkeeping("blas_threads", "pid") })
     }
 
-    public func run(_ context: StageContext) throws -> StageResult {
+    package func run(_ context: StageContext) throws -> StageResult {
         let p = context.params
         BLASKernel.setThreadCount(max(1, context.threads))
         let bytes = p[Self.megabytes] << 20

@@ -6,7 +6,7 @@ import Pretrained
 /// How `fid` and `inception_stats` turn a decoded image into Inception's 299×299 input. FID and
 /// KID depend on it, so it is a parameter (in the fingerprint), written into every report and
 /// statistics file, and statistics made under another mode are refused.
-public enum InceptionPreprocess: String, Sendable, CaseIterable, ParamChoice {
+package enum InceptionPreprocess: String, Sendable, CaseIterable, ParamChoice {
     /// pytorch-fid's: samples scaled to [−1, 1], then bilinear to 299×299 (align_corners=False, no
     /// antialiasing: `F.interpolate`).
     case pytorchFID = "pytorch-fid"

@@ -6,8 +6,8 @@ import Pretrained
 /// `inception_stats`: Inception features, mean and covariance of a folder of images at the
 /// requested taps, stored as an artifact so the real photographs' statistics are computed once
 /// and shared by every `fid` stage (and experiment) that compares against them.
-public struct InceptionStatsStage: Stage {
-    public init() {}
+package struct InceptionStatsStage: Stage {
+    package init() {}
 
     /// Parameters shared with `fid`: which taps, which weights, how images are batched and read.
     static let tapsParam = Param<[Int]>("taps", default: FIDInception.tapDimensions, rule: .nonEmptyAmong(FIDInception.tapDimensions),
@@ -18,7 +18,7 @@ public struct InceptionStatsStage: Stage {
     static let extractionParams: [ParamSpec] = [tapsParam.spec, batchSizeParam.spec, badImages.spec, InceptionPreprocess.param.spec]
         + InceptionWeightsChoice.params
 
-    public var descriptor: StageDescriptor {
+    package var descriptor: StageDescriptor {
         StageDescriptor(kind: "inception_stats", version: 2,
                         summary: "Inception-v3 features, mean and covariance (float64) of a folder of images, per tap",
                         params: Self.extractionParams, inputs: [("images", true)], outputs: ["stats"],
@@ -28,7 +28,7 @@ public struct InceptionStatsStage: Stage {
     /// The `taps` list (checked at load time), without repeats, sorted.
     static func taps(_ params: [String: ParamValue]) -> [Int] { Array(Set(params[tapsParam])).sorted() }
 
-    public func run(_ context: StageContext) throws -> StageResult {
+    package func run(_ context: StageContext) throws -> StageResult {
         let weights = InceptionWeightsChoice(context.params, workspace: context.workspace)
         let taps = Self.taps(context.params)
         let policy = context.params[Self.badImages]

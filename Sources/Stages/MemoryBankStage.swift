@@ -10,8 +10,8 @@ import Retrieval
 /// Given the photos' segmentation `masks`, one bank per class: under `class_terms: shares` a patch is
 /// in the class of at least half its pixels, else class 0; under `authors` in every class whose
 /// mask covers at least half of it (`PatchClassMembership`, aimagelab/art2real's rule).
-public struct MemoryBankStage: Stage {
-    public init() {}
+package struct MemoryBankStage: Stage {
+    package init() {}
 
     static let defaultScales: ParamValue = .list(PatchScale.authorsDefaults.map {
         .map(["patch": .int($0.patch), "stride": .int($0.stride)])
@@ -38,7 +38,7 @@ public struct MemoryBankStage: Stage {
                                                   + "no class; 'shares' (ours) puts it in the one class of most of its pixels, else class 0")
     static let badImages = Param<BadImagePolicy>("bad_images", default: .fail, doc: "fail on an image that does not decode, or skip it")
 
-    public var descriptor: StageDescriptor {
+    package var descriptor: StageDescriptor {
         StageDescriptor(
             kind: "memory_bank", version: 2,
             summary: "multi-scale banks of every real-photo patch (8-bit .npy shards per scale, with source positions), resumable",
@@ -86,7 +86,7 @@ public struct MemoryBankStage: Stage {
         return scales
     }
 
-    public func run(_ context: StageContext) throws -> StageResult {
+    package func run(_ context: StageContext) throws -> StageResult {
         let p = context.params
         let scales = try MemoryBankStage.scales(p[Self.scalesParam])
         let cap = p[Self.maxPatches] > 0 ? p[Self.maxPatches] : nil

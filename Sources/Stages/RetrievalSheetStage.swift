@@ -10,8 +10,8 @@ import Retrieval
 /// captioned with their L2 distance) and the photograph the nearest one was cut from, boxed. With a
 /// semantic bank and the images' `masks`, each patch is matched in its class's bank as the loss does,
 /// and its frames are coloured by that class (the caption names the region's class and the bank's).
-public struct RetrievalSheetStage: Stage {
-    public init() {}
+package struct RetrievalSheetStage: Stage {
+    package init() {}
 
     static let rows = Param<Int>("rows", default: 8, rule: .atLeast(1), doc: "patches shown per scale, a seeded sample of the images' positions")
     static let k = Param<Int>("k", default: 5, rule: .atLeast(1), doc: "neighbours shown per patch (the loss's k = 5, aimagelab/art2real)")
@@ -22,7 +22,7 @@ public struct RetrievalSheetStage: Stage {
     static let imageCount = Param<Int>("images", default: 4, rule: .atLeast(1),
                                        doc: "how many input images (the first, in name order) to sample from")
 
-    public var descriptor: StageDescriptor {
+    package var descriptor: StageDescriptor {
         StageDescriptor(
             kind: "retrieval_sheet", version: 2,
             summary: "a PNG per scale: sampled patches of the images beside the real patches they retrieve and their sources",
@@ -31,7 +31,7 @@ public struct RetrievalSheetStage: Stage {
             metrics: { _ in [] })
     }
 
-    public func run(_ context: StageContext) throws -> StageResult {
+    package func run(_ context: StageContext) throws -> StageResult {
         let p = context.params
         let rows = p[Self.rows], k = p[Self.k], cell = p[Self.cell]
         let bank = try context.input("bank")

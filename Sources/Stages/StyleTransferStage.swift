@@ -7,8 +7,8 @@ import Pretrained
 /// `style_transfer`: the neural style transfer baseline. Each painting is optimised so that its
 /// VGG-19 content is kept and its Gram matrices match the real photographs'; PNGs are written
 /// with the paintings' names, like `translate`, so the same FID and study stages take them.
-public struct StyleTransferStage: Stage {
-    public init() {}
+package struct StyleTransferStage: Stage {
+    package init() {}
 
 
     static let weights = Param<String>(
@@ -28,7 +28,7 @@ public struct StyleTransferStage: Stage {
     static let styleImages = Param<Int>("style_images", default: 32, rule: .atLeast(1),
                                         doc: "photographs (the first, in name order) whose mean Gram matrices are the target")
 
-    public var descriptor: StageDescriptor {
+    package var descriptor: StageDescriptor {
         StageDescriptor(
             kind: "style_transfer", version: 1,
             summary: "Gatys et al. style transfer toward the photographs' Gram matrices (VGG-19), a PNG per painting",
@@ -42,7 +42,7 @@ public struct StyleTransferStage: Stage {
             })
     }
 
-    public func run(_ context: StageContext) throws -> StageResult {
+    package func run(_ context: StageContext) throws -> StageResult {
         let p = context.params
         let weights = p[Self.weights]
         let random = weights == "random"

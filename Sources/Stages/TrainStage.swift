@@ -14,8 +14,8 @@ import Retrieval
 /// (`memory_bank` with masks) needs `masks_A`, the paintings' masks (PNG label maps or the authors'
 /// `<name>.pkl`, `PaintingMasks`): each generated patch is then matched in the bank of its class,
 /// by the authors' rule or PleinAir's (`class_terms`, `ClassTerms`).
-public struct TrainStage: Stage {
-    public init() {}
+package struct TrainStage: Stage {
+    package init() {}
 
     static let ngf = Param<Int>("ngf", default: 64, rule: .atLeast(1), doc: "generator filters of the first layer (junyanz --ngf 64)")
     static let ndf = Param<Int>("ndf", default: 64, rule: .atLeast(1), doc: "discriminator filters of the first layer (junyanz --ndf 64)")
@@ -66,7 +66,7 @@ public struct TrainStage: Stage {
     static let metricsEvery = Param<Int>("metrics_every", default: 1, rule: .atLeast(1),
                                          doc: "iterations averaged into each recorded loss metric (1: every iteration; the paper run may use 100)")
 
-    public var descriptor: StageDescriptor {
+    package var descriptor: StageDescriptor {
         StageDescriptor(
             kind: "train", version: 1,
             summary: "CycleGAN (+ patch loss) training: weights as safetensors with PyTorch keys, sample grids, losses per step",
@@ -127,7 +127,7 @@ public struct TrainStage: Stage {
                      metricsEvery: p[metricsEvery], patchK: p[patchK])
     }
 
-    public func run(_ context: StageContext) throws -> StageResult {
+    package func run(_ context: StageContext) throws -> StageResult {
         let (options, plan) = try Self.configuration(context.params, inputs: Set(context.inputs.keys))
         BLASKernel.setThreadCount(max(1, context.threads))
         var batches = CycleGANBatches(a: try ImageFolder(root: try context.input("A")), b: try ImageFolder(root: try context.input("B")),

@@ -11,8 +11,8 @@ import CycleGAN
 /// the authors' test recipe: 256² bicubic), and writes PNGs under the same names.
 /// The model is PleinAir's folder, a junyanz checkpoints folder, a zoo file or the Art2Real release
 /// (`GeneratorWeightsLocator`), in safetensors or either torch format; sizes come from the weights.
-public struct TranslateStage: Stage {
-    public init() {}
+package struct TranslateStage: Stage {
+    package init() {}
 
     static let direction = Param<CycleGAN.Direction>("direction", default: .aToB,
                                                      doc: "AtoB applies G_A (painting → photo), BtoA applies G_B (junyanz --direction)")
@@ -28,7 +28,7 @@ public struct TranslateStage: Stage {
                                        + "authors' test recipe is 256 with bicubic (their test options: load_size 256, no crop)")
     static let resizeFilter = Param<ResizeFilter>("resize_filter", default: .bilinear, doc: "filter of that resize (train's resize_filter)")
 
-    public var descriptor: StageDescriptor {
+    package var descriptor: StageDescriptor {
         StageDescriptor(
             kind: "translate", version: 2,
             summary: "applies a trained generator (G_A: painting → photo by default) to every image of a folder",
@@ -38,7 +38,7 @@ public struct TranslateStage: Stage {
             metrics: { _ in MetricDeclaration.bookkeeping("images", "skipped") })
     }
 
-    public func run(_ context: StageContext) throws -> StageResult {
+    package func run(_ context: StageContext) throws -> StageResult {
         let p = context.params
         let direction = p[Self.direction]
         BLASKernel.setThreadCount(max(1, context.threads))

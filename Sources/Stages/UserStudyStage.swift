@@ -6,8 +6,8 @@ import Study
 /// `user_study`: the three user studies of the method as offline HTML sheets, one shuffled sheet per
 /// rater, plus the answer key (`key`, never given to raters) that `pleinair study ingest` imports
 /// through the ledger's record of this output, and a printable PNG per sheet (`print`).
-public struct UserStudyStage: Stage {
-    public init() {}
+package struct UserStudyStage: Stage {
+    package init() {}
 
     static let raters = Param<Int>("raters", default: 3, rule: .atLeast(1), doc: "one sheet per rater")
     static let seed = Param<Int>("seed", default: 1, rule: .atLeast(0), doc: "sheets, sides and order are a pure function of the seed")
@@ -25,7 +25,7 @@ public struct UserStudyStage: Stage {
                                         doc: "width on screen of an image at ratio 1, in pixels (smaller files are upscaled smoothly; the sheet says so)")
     static let artist = Param<String>("artist", default: "", doc: "the artist the sheets are about, for reports")
 
-    public var descriptor: StageDescriptor {
+    package var descriptor: StageDescriptor {
         StageDescriptor(
             kind: UserStudyKind.name, version: 2,
             summary: "realism, coherence and real-or-generated study sheets (offline HTML) with their answer key",
@@ -53,7 +53,7 @@ public struct UserStudyStage: Stage {
         return problems
     }
 
-    public func run(_ context: StageContext) throws -> StageResult {
+    package func run(_ context: StageContext) throws -> StageResult {
         let p = context.params
         let design = SheetDesign(
             raters: p[Self.raters], seed: UInt64(p[Self.seed]), trialsPerStudy: p[Self.trialsPerStudy],

@@ -1,18 +1,18 @@
 import Foundation
 
 /// A share of choices with its Wilson score interval and exact two-sided binomial test.
-public struct ShareEstimate: Sendable, Equatable {
-    public var successes: Int
-    public var trials: Int
+package struct ShareEstimate: Sendable, Equatable {
+    package var successes: Int
+    package var trials: Int
     /// successes / trials (NaN when there are no trials).
-    public var share: Double
-    public var low: Double
-    public var high: Double
+    package var share: Double
+    package var low: Double
+    package var high: Double
     /// Two-sided exact binomial test against 50%.
-    public var pValue: Double
+    package var pValue: Double
 
     /// The estimate for `successes` out of `trials` at 95% confidence.
-    public init(successes: Int, trials: Int) {
+    package init(successes: Int, trials: Int) {
         precondition(trials >= 0 && successes >= 0 && successes <= trials, "successes must be within 0...trials")
         self.successes = successes
         self.trials = trials
@@ -23,12 +23,12 @@ public struct ShareEstimate: Sendable, Equatable {
 }
 
 /// The statistics of the studies, matching SciPy's `binomtest` and its Wilson interval.
-public enum BinomialStatistics {
+package enum BinomialStatistics {
     /// The 97.5% quantile of the standard normal distribution.
-    public static let z95 = 1.959963984540054
+    package static let z95 = 1.959963984540054
 
     /// Wilson score interval without continuity correction (`binomtest(k, n).proportion_ci(method="wilson")`).
-    public static func wilsonInterval(successes k: Int, trials n: Int, z: Double = z95) -> (low: Double, high: Double) {
+    package static func wilsonInterval(successes k: Int, trials n: Int, z: Double = z95) -> (low: Double, high: Double) {
         guard n > 0 else { return (.nan, .nan) }
         let n = Double(n), p = Double(k) / n, z2 = z * z
         let center = (p + z2 / (2 * n)) / (1 + z2 / n)
@@ -37,7 +37,7 @@ public enum BinomialStatistics {
     }
 
     /// Probability of exactly `k` successes in `n` trials with success probability `p`.
-    public static func pmf(_ k: Int, _ n: Int, _ p: Double) -> Double {
+    package static func pmf(_ k: Int, _ n: Int, _ p: Double) -> Double {
         if p == 0 { return k == 0 ? 1 : 0 }
         if p == 1 { return k == n ? 1 : 0 }
         let logChoose = lgamma(Double(n) + 1) - lgamma(Double(k) + 1) - lgamma(Double(n - k) + 1)
@@ -46,7 +46,7 @@ public enum BinomialStatistics {
 
     /// Two-sided exact binomial test (SciPy's rule): the total probability of every outcome no more
     /// likely than the observed one, with SciPy's relative tolerance of 1e-7; 1 when n is 0.
-    public static func binomialTestTwoSided(successes k: Int, trials n: Int, p: Double = 0.5) -> Double {
+    package static func binomialTestTwoSided(successes k: Int, trials n: Int, p: Double = 0.5) -> Double {
         guard n > 0 else { return 1 }
         let observed = pmf(k, n, p) * (1 + 1e-7)
         var total = 0.0

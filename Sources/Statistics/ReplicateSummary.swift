@@ -2,20 +2,20 @@ import Foundation
 
 /// Replicate values of one metric (one per seed, say) with their mean, standard deviation and
 /// Student-t confidence interval for the mean. One value has no interval: `low`/`high` are nil.
-public struct ReplicateSummary: Sendable, Equatable {
-    public var values: [Double]
-    public var mean: Double
+package struct ReplicateSummary: Sendable, Equatable {
+    package var values: [Double]
+    package var mean: Double
     /// Sample standard deviation (n − 1); nil for one value.
-    public var sd: Double?
-    public var low: Double?
-    public var high: Double?
-    public var confidence: Double
+    package var sd: Double?
+    package var low: Double?
+    package var high: Double?
+    package var confidence: Double
 
-    public var n: Int { values.count }
+    package var n: Int { values.count }
     /// Half the interval's width, nil without an interval.
-    public var halfWidth: Double? { high.map { $0 - mean } }
+    package var halfWidth: Double? { high.map { $0 - mean } }
 
-    public init(values: [Double], confidence: Double = 0.95) {
+    package init(values: [Double], confidence: Double = 0.95) {
         precondition(!values.isEmpty, "a summary needs at least one value")
         self.values = values
         self.confidence = confidence

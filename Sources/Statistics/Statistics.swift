@@ -4,16 +4,16 @@ import Foundation
 /// The statistics results are reported with, checked against SciPy 1.10 (scripts/reference/
 /// stats_reference.py): Student-t quantiles, the Wilcoxon signed-rank test, the sign test and a
 /// seeded paired bootstrap.
-public enum Statistics {
+package enum Statistics {
     /// The Student-t cumulative distribution function.
-    public static func studentTCDF(_ t: Double, degreesOfFreedom v: Double) -> Double {
+    package static func studentTCDF(_ t: Double, degreesOfFreedom v: Double) -> Double {
         let x = v / (v + t * t)
         let tail = 0.5 * regularizedIncompleteBeta(x, a: v / 2, b: 0.5)
         return t >= 0 ? 1 - tail : tail
     }
 
     /// The Student-t quantile: the t with CDF `p` (bisection on the CDF, to machine precision).
-    public static func studentTQuantile(_ p: Double, degreesOfFreedom v: Double) -> Double {
+    package static func studentTQuantile(_ p: Double, degreesOfFreedom v: Double) -> Double {
         precondition(p > 0 && p < 1 && v > 0, "p in (0, 1) and positive degrees of freedom")
         if p == 0.5 { return 0 }
         if p < 0.5 { return -studentTQuantile(1 - p, degreesOfFreedom: v) }
@@ -28,7 +28,7 @@ public enum Statistics {
     }
 
     /// I_x(a, b), by the continued fraction of the incomplete beta function (modified Lentz).
-    public static func regularizedIncompleteBeta(_ x: Double, a: Double, b: Double) -> Double {
+    package static func regularizedIncompleteBeta(_ x: Double, a: Double, b: Double) -> Double {
         if x <= 0 { return 0 }
         if x >= 1 { return 1 }
         // The continued fraction converges quickly for x < (a + 1) / (a + b + 2); use symmetry otherwise.
@@ -59,7 +59,7 @@ public enum Statistics {
     /// with its defaults: the exact null distribution when there are at most 50 differences and
     /// none is zero; otherwise zeros are dropped and the normal approximation is used (tie-corrected
     /// variance, no continuity correction). Returns min(W+, W−) and the p-value (1 when nothing is left).
-    public static func wilcoxonSignedRank(_ differences: [Double]) -> (statistic: Double, pValue: Double) {
+    package static func wilcoxonSignedRank(_ differences: [Double]) -> (statistic: Double, pValue: Double) {
         let exact = differences.count <= 50 && !differences.contains(0)
         let d = exact ? differences : differences.filter { $0 != 0 }
         let n = d.count
@@ -92,14 +92,14 @@ public enum Statistics {
 
     /// The exact two-sided sign test: positive against negative differences, zeros dropped; the
     /// binomial test at p = 1/2 over the nonzero differences.
-    public static func signTest(_ differences: [Double]) -> Double {
+    package static func signTest(_ differences: [Double]) -> Double {
         let positive = differences.filter { $0 > 0 }.count, negative = differences.filter { $0 < 0 }.count
         return BinomialStatistics.binomialTestTwoSided(successes: positive, trials: positive + negative, p: 0.5)
     }
 
     /// A percentile interval of the mean difference from `resamples` resamples of the pairs, drawn
     /// with `SeededGenerator(seed:)`: the same seed gives the same interval.
-    public static func pairedBootstrap(_ differences: [Double], resamples: Int = 10_000, confidence: Double = 0.95,
+    package static func pairedBootstrap(_ differences: [Double], resamples: Int = 10_000, confidence: Double = 0.95,
                                        seed: UInt64 = 0) -> (low: Double, high: Double) {
         precondition(!differences.isEmpty && resamples > 0, "needs differences and resamples")
         var generator = SeededGenerator(seed: seed)

@@ -3,24 +3,24 @@ import Foundation
 import Imaging
 
 /// A CSV of answers as a sheet page downloads it: `sheet_id,trial_id,choice,response_ms`.
-public struct AnswerFile: Sendable {
-    public struct Row: Sendable, Equatable {
+package struct AnswerFile: Sendable {
+    package struct Row: Sendable, Equatable {
         /// 1-based line in the file.
-        public var line: Int
-        public var sheetID: String
-        public var trialID: String
+        package var line: Int
+        package var sheetID: String
+        package var trialID: String
         /// 1 or 2.
-        public var choice: Int
-        public var responseMilliseconds: Double?
+        package var choice: Int
+        package var responseMilliseconds: Double?
     }
 
-    public var path: String
-    public var rows: [Row]
+    package var path: String
+    package var rows: [Row]
     /// SHA-256 of the file's bytes.
-    public var hash: String
+    package var hash: String
 
     /// Reads and parses a file; throws `StudyError` listing every malformed row with its line.
-    public static func read(_ url: URL) throws -> AnswerFile {
+    package static func read(_ url: URL) throws -> AnswerFile {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw StudyError.unreadable(path: url.path, message: "cannot read: \(error.localizedDescription)")
@@ -33,7 +33,7 @@ public struct AnswerFile: Sendable {
 
     /// Parses CSV text (LF or CRLF line ends; blank lines ignored). A missing header stops there;
     /// otherwise every malformed row is reported, in one `StudyError.malformedLines`.
-    public static func parse(_ text: String, path: String, hash: String = "") throws -> AnswerFile {
+    package static func parse(_ text: String, path: String, hash: String = "") throws -> AnswerFile {
         var rows: [Row] = []
         var problems: [LineProblem] = []
         var sawHeader = false

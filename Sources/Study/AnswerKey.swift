@@ -2,21 +2,21 @@ import Foundation
 
 /// What a `user_study` stage writes beside its sheets and `study ingest` imports into the ledger:
 /// for every sheet, every trial and which side held what. Never shown to raters.
-public struct AnswerKey: Codable, Sendable, Equatable {
+package struct AnswerKey: Codable, Sendable, Equatable {
     /// Bumped when the layout changes.
-    public var version: Int = 1
-    public var artist: String
-    public var exposureMilliseconds: Int
-    public var sheets: [SheetKey]
+    package var version: Int = 1
+    package var artist: String
+    package var exposureMilliseconds: Int
+    package var sheets: [SheetKey]
 
-    public init(artist: String, exposureMilliseconds: Int, sheets: [SheetKey]) {
+    package init(artist: String, exposureMilliseconds: Int, sheets: [SheetKey]) {
         self.artist = artist
         self.exposureMilliseconds = exposureMilliseconds
         self.sheets = sheets
     }
 
     /// Reads a key file.
-    public static func read(_ url: URL) throws -> AnswerKey {
+    package static func read(_ url: URL) throws -> AnswerKey {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw StudyError.unreadable(path: url.path, message: error.localizedDescription)
@@ -27,7 +27,7 @@ public struct AnswerKey: Codable, Sendable, Equatable {
     }
 
     /// The key as stable, pretty JSON.
-    public func encoded() throws -> Data {
+    package func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return try encoder.encode(self)
@@ -35,14 +35,14 @@ public struct AnswerKey: Codable, Sendable, Equatable {
 }
 
 /// One rater's sheet in the key.
-public struct SheetKey: Codable, Sendable, Equatable {
-    public var sheetID: String
+package struct SheetKey: Codable, Sendable, Equatable {
+    package var sheetID: String
     /// 1-based.
-    public var rater: Int
+    package var rater: Int
     /// In the order the page shows them.
-    public var trials: [TrialKey]
+    package var trials: [TrialKey]
 
-    public init(sheetID: String, rater: Int, trials: [TrialKey]) {
+    package init(sheetID: String, rater: Int, trials: [TrialKey]) {
         self.sheetID = sheetID
         self.rater = rater
         self.trials = trials
@@ -50,22 +50,22 @@ public struct SheetKey: Codable, Sendable, Equatable {
 }
 
 /// One trial in the key. Sides are 1 (left, key ← or 1) and 2 (right, key → or 2).
-public struct TrialKey: Codable, Sendable, Equatable {
-    public var trialID: String
-    public var study: StudyKind
+package struct TrialKey: Codable, Sendable, Equatable {
+    package var trialID: String
+    package var study: StudyKind
     /// The resize ratio both images were shown at (1 outside `real_or_fake`).
-    public var ratio: Double
-    public var role: TrialRole
+    package var ratio: Double
+    package var role: TrialRole
     /// Test trials: the side showing the method's result.
-    public var oursSide: Int?
+    package var oursSide: Int?
     /// Attention checks: the side with the obvious answer.
-    public var expectedSide: Int?
+    package var expectedSide: Int?
     /// Which input images the trial shows (file names, for audits), e.g. `painting=12.png real=7.png`.
-    public var source: String
+    package var source: String
     /// The file names of the images on the page: the painting (coherence) or "", then sides 1 and 2.
-    public var images: [String]
+    package var images: [String]
 
-    public init(trialID: String, study: StudyKind, ratio: Double, role: TrialRole, oursSide: Int?, expectedSide: Int?,
+    package init(trialID: String, study: StudyKind, ratio: Double, role: TrialRole, oursSide: Int?, expectedSide: Int?,
                 source: String, images: [String]) {
         self.trialID = trialID
         self.study = study

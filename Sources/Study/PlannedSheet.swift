@@ -1,5 +1,5 @@
 /// An image a trial shows, named by where it comes from; rendered later by `SheetWriter`.
-public enum TrialImage: Hashable, Sendable {
+package enum TrialImage: Hashable, Sendable {
     case painting(String)
     case baseline(String)
     case method(String)
@@ -9,17 +9,17 @@ public enum TrialImage: Hashable, Sendable {
 }
 
 /// A trial before its images are rendered: the key (without image names) and what each slot shows.
-public struct PlannedTrial: Sendable {
-    public var key: TrialKey
+package struct PlannedTrial: Sendable {
+    package var key: TrialKey
     /// The painting above the candidates (coherence only).
-    public var top: TrialImage?
-    public var first: TrialImage
-    public var second: TrialImage
+    package var top: TrialImage?
+    package var first: TrialImage
+    package var second: TrialImage
 }
 
 /// One rater's sheet before rendering.
-public struct PlannedSheet: Sendable {
-    public var sheetID: String
-    public var rater: Int
-    public var trials: [PlannedTrial]
+package struct PlannedSheet: Sendable {
+    package var sheetID: String
+    package var rater: Int
+    package var trials: [PlannedTrial]
 }

@@ -1,26 +1,26 @@
 /// The parameters of a set of user-study sheets, validated once.
-public struct SheetDesign: Sendable, Equatable {
+package struct SheetDesign: Sendable, Equatable {
     /// One sheet per rater.
-    public var raters: Int
-    public var seed: UInt64
+    package var raters: Int
+    package var seed: UInt64
     /// Test trials per study (per ratio for `real_or_fake`) on each sheet.
-    public var trialsPerStudy: Int
-    public var studies: [StudyKind]
+    package var trialsPerStudy: Int
+    package var studies: [StudyKind]
     /// Resize ratios of `real_or_fake`.
-    public var ratios: [Double]
+    package var ratios: [Double]
     /// Attention checks mixed into each sheet.
-    public var attentionChecks: Int
+    package var attentionChecks: Int
     /// How long the images stay visible; 0: until answered.
-    public var exposureMilliseconds: Int
+    package var exposureMilliseconds: Int
     /// Side in pixels of every image at ratio 1 (images are centre-cropped square).
-    public var baseSize: Int
+    package var baseSize: Int
     /// Width in screen pixels of an image at ratio 1 on the page (the browser scales it smoothly);
     /// a ratio's images are shown at that fraction of it, both sides of a trial alike.
-    public var displaySize: Int
+    package var displaySize: Int
     /// The artist the sheets are about, for reports.
-    public var artist: String
+    package var artist: String
 
-    public init(raters: Int = 3, seed: UInt64 = 1, trialsPerStudy: Int = 8, studies: [StudyKind] = StudyKind.allCases,
+    package init(raters: Int = 3, seed: UInt64 = 1, trialsPerStudy: Int = 8, studies: [StudyKind] = StudyKind.allCases,
                 ratios: [Double] = [1, 2.0 / 3.0, 0.5], attentionChecks: Int = 3, exposureMilliseconds: Int = 0,
                 baseSize: Int = 256, displaySize: Int = 256, artist: String = "") {
         self.raters = raters
@@ -36,7 +36,7 @@ public struct SheetDesign: Sendable, Equatable {
     }
 
     /// Throws `StudyError.invalidDesign` naming the first value out of range.
-    public func validate() throws {
+    package func validate() throws {
         func fail(_ message: String) throws -> Never { throw StudyError.invalidDesign(message) }
         if raters < 1 { try fail("raters must be at least 1 (got \(raters))") }
         if trialsPerStudy < 1 { try fail("trials_per_study must be at least 1 (got \(trialsPerStudy))") }

@@ -7,26 +7,26 @@ import Foundation
 /// Test hook: loaded with `#autotest=1221…`, the page answers by dispatching one keyboard event per
 /// digit and, when done, also writes the CSV its download link serves into `<pre id="autotest-csv">`
 /// so a headless browser's `--dump-dom` shows it.
-public struct SheetPage: Sendable {
+package struct SheetPage: Sendable {
     /// A trial as the page sees it.
-    public struct Trial: Codable, Sendable, Equatable {
-        public var id: String
-        public var study: String
+    package struct Trial: Codable, Sendable, Equatable {
+        package var id: String
+        package var study: String
         /// The painting's image path, or nil.
-        public var top: String?
-        public var a: String
-        public var b: String
+        package var top: String?
+        package var a: String
+        package var b: String
         /// Width in screen pixels every image of the trial is shown at.
-        public var width: Int
+        package var width: Int
     }
 
-    public var sheetID: String
-    public var trials: [Trial]
-    public var exposureMilliseconds: Int
+    package var sheetID: String
+    package var trials: [Trial]
+    package var exposureMilliseconds: Int
     /// A line under the instructions saying how images are shown (size, scaling).
-    public var note: String
+    package var note: String
 
-    public init(sheetID: String, trials: [Trial], exposureMilliseconds: Int, note: String = "") {
+    package init(sheetID: String, trials: [Trial], exposureMilliseconds: Int, note: String = "") {
         self.sheetID = sheetID
         self.trials = trials
         self.exposureMilliseconds = exposureMilliseconds
@@ -34,7 +34,7 @@ public struct SheetPage: Sendable {
     }
 
     /// The CSV header the page writes and `study ingest` expects.
-    public static let csvHeader = "sheet_id,trial_id,choice,response_ms"
+    package static let csvHeader = "sheet_id,trial_id,choice,response_ms"
 
     private struct Payload: Codable {
         var id: String
@@ -44,7 +44,7 @@ public struct SheetPage: Sendable {
     }
 
     /// The page's HTML.
-    public func html() throws -> String {
+    package func html() throws -> String {
         let questions = Dictionary(uniqueKeysWithValues: StudyKind.allCases.map { ($0.rawValue, $0.question) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

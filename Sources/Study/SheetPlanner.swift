@@ -3,11 +3,11 @@ import Foundation
 import Imaging
 
 /// Draws the trials of every sheet: a pure function of the design, the image names and a salt.
-public enum SheetPlanner {
+package enum SheetPlanner {
     /// Plans `design.raters` sheets. `paired` are the paintings that have both a baseline and a method
     /// result; `method` and `real` are the result and photograph names `real_or_fake` draws from.
     /// `salt` (the stage's fingerprint) makes sheet ids unique across studies.
-    public static func plan(_ design: SheetDesign, paired: [String], method: [String], real: [String], salt: String) throws -> [PlannedSheet] {
+    package static func plan(_ design: SheetDesign, paired: [String], method: [String], real: [String], salt: String) throws -> [PlannedSheet] {
         try design.validate()
         if design.studies.contains(where: { $0 != .realOrFake }) && paired.isEmpty {
             throw StudyError.missingImages("realism and coherence need paintings with a baseline and a method result of the same name; none found")

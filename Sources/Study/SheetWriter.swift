@@ -5,9 +5,9 @@ import Imaging
 /// Renders planned sheets: every image centre-cropped square, resized and written once as PNG under
 /// `images/` with its content hash as name (so no name says what it shows), a page per rater
 /// (`rater-01.html`…), an `index.html` for the experimenter, and optionally a printable PNG per sheet.
-public struct SheetWriter {
-    public var design: SheetDesign
-    public var sources: StudySources
+package struct SheetWriter {
+    package var design: SheetDesign
+    package var sources: StudySources
 
     private var decoded: [URL: Image] = [:]
     private var rendered: [TrialImageAtRatio: (name: String, image: Image)] = [:]
@@ -17,13 +17,13 @@ public struct SheetWriter {
         var ratio: Double
     }
 
-    public init(design: SheetDesign, sources: StudySources) {
+    package init(design: SheetDesign, sources: StudySources) {
         self.design = design
         self.sources = sources
     }
 
     /// Writes the sheets into `folder` (created) and returns the answer key; with `printFolder`, also a PNG per sheet there.
-    public mutating func write(_ sheets: [PlannedSheet], to folder: URL, printFolder: URL? = nil) throws -> AnswerKey {
+    package mutating func write(_ sheets: [PlannedSheet], to folder: URL, printFolder: URL? = nil) throws -> AnswerKey {
         let fm = FileManager.default
         try fm.createDirectory(at: folder.appendingPathComponent("images"), withIntermediateDirectories: true)
         if let printFolder { try fm.createDirectory(at: printFolder, withIntermediateDirectories: true) }
@@ -80,7 +80,7 @@ public struct SheetWriter {
     }
 
     /// The page file of a rater.
-    public static func pageName(rater: Int) -> String {
+    package static func pageName(rater: Int) -> String {
         rater < 10 ? "rater-0\(rater).html" : "rater-\(rater).html"
     }
 

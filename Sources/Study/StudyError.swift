@@ -1,5 +1,5 @@
 /// Failures of the study tools, each naming the file (and line) at fault.
-public enum StudyError: Error, CustomStringConvertible, Equatable {
+package enum StudyError: Error, CustomStringConvertible, Equatable {
     case unreadable(path: String, message: String)
     case malformed(path: String, line: Int, message: String)
     /// Every malformed line of a file, so one pass shows them all.
@@ -7,7 +7,7 @@ public enum StudyError: Error, CustomStringConvertible, Equatable {
     case invalidDesign(String)
     case missingImages(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unreadable(let path, let message): return "\(path): \(message)"
         case .malformed(let path, let line, let message): return "\(path):\(line): \(message)"
@@ -18,19 +18,19 @@ public enum StudyError: Error, CustomStringConvertible, Equatable {
     }
 
     /// One line per problem, each naming its file (and line).
-    public var problems: [String] {
+    package var problems: [String] {
         guard case .malformedLines(let path, let lines) = self else { return [description] }
         return lines.map { "\(path):\($0.line): \($0.message)" }
     }
 }
 
 /// What is wrong with one line of a file.
-public struct LineProblem: Sendable, Equatable {
+package struct LineProblem: Sendable, Equatable {
     /// 1-based.
-    public var line: Int
-    public var message: String
+    package var line: Int
+    package var message: String
 
-    public init(line: Int, _ message: String) {
+    package init(line: Int, _ message: String) {
         self.line = line
         self.message = message
     }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What became of one answer file.
-public enum IngestOutcome: Sendable, Equatable {
+package enum IngestOutcome: Sendable, Equatable {
     /// Recorded and counted.
     case accepted(file: String, sheetID: String, answers: Int, attentionChecks: Int)
     /// Recorded but not counted: the rater failed attention checks.
@@ -9,14 +9,14 @@ public enum IngestOutcome: Sendable, Equatable {
     /// Not recorded: the file does not match a sheet's key; every problem found is listed.
     case rejected(file: String, problems: [String])
 
-    public var file: String {
+    package var file: String {
         switch self {
         case .accepted(let file, _, _, _), .excluded(let file, _, _), .rejected(let file, _): return file
         }
     }
 
     /// One line (several for a rejection) saying what happened and why.
-    public var message: String {
+    package var message: String {
         switch self {
         case .accepted(let file, let sheet, let answers, let checks):
             return "\(file): accepted sheet \(sheet): \(answers) answers, \(checks) attention check\(checks == 1 ? "" : "s") passed"
@@ -29,18 +29,18 @@ public enum IngestOutcome: Sendable, Equatable {
 }
 
 /// Validates answer files against the keys in the ledger and records the valid ones.
-public struct StudyIngest {
-    public var store: StudyStore
+package struct StudyIngest {
+    package var store: StudyStore
     /// Sheets with more failed attention checks than this are excluded.
-    public var allowedAttentionFailures: Int
+    package var allowedAttentionFailures: Int
 
-    public init(store: StudyStore, allowedAttentionFailures: Int = 0) {
+    package init(store: StudyStore, allowedAttentionFailures: Int = 0) {
         self.store = store
         self.allowedAttentionFailures = allowedAttentionFailures
     }
 
     /// Ingests files in order (a sheet repeated in a later file is rejected as already ingested).
-    public func ingest(_ urls: [URL]) throws -> [IngestOutcome] {
+    package func ingest(_ urls: [URL]) throws -> [IngestOutcome] {
         try urls.map { url in
             let file: AnswerFile
             do { file = try AnswerFile.read(url) } catch let error as StudyError {
@@ -51,7 +51,7 @@ public struct StudyIngest {
     }
 
     /// Validates one parsed file and records it unless rejected.
-    public func ingest(_ file: AnswerFile) throws -> IngestOutcome {
+    package func ingest(_ file: AnswerFile) throws -> IngestOutcome {
         let sheetIDs = Array(Set(file.rows.map(\.sheetID))).sorted()
         guard let sheetID = sheetIDs.first else { return .rejected(file: file.path, problems: ["the file holds no answers"]) }
         guard sheetIDs.count == 1 else {

@@ -1,5 +1,5 @@
 /// The three user studies of the method.
-public enum StudyKind: String, Sendable, CaseIterable, Codable {
+package enum StudyKind: String, Sendable, CaseIterable, Codable {
     /// CycleGAN's result and the method's side by side: which looks more realistic?
     case realism
     /// The painting above, both results below: which is more faithful to the painting?
@@ -8,7 +8,7 @@ public enum StudyKind: String, Sendable, CaseIterable, Codable {
     case realOrFake = "real_or_fake"
 
     /// The question raters read; it names no method.
-    public var question: String {
+    package var question: String {
         switch self {
         case .realism: return "Which image looks more realistic?"
         case .coherence: return "Which of the two images below is more faithful to the painting above?"
@@ -17,15 +17,15 @@ public enum StudyKind: String, Sendable, CaseIterable, Codable {
     }
 
     /// Whether the painting is shown above the two candidates.
-    public var showsPainting: Bool { self == .coherence }
+    package var showsPainting: Bool { self == .coherence }
 
     /// The label of a study at a resize ratio in reports and metric names: `realism`, `real_or_fake@0.67`.
-    public func label(ratio: Double) -> String {
+    package func label(ratio: Double) -> String {
         self == .realOrFake ? "\(rawValue)@\(StudyKind.ratioText(ratio))" : rawValue
     }
 
     /// A ratio with at most two decimals and no trailing zeros (1, 0.67, 0.5).
-    public static func ratioText(_ ratio: Double) -> String {
+    package static func ratioText(_ ratio: Double) -> String {
         var text = String((ratio * 100).rounded() / 100)
         if text.hasSuffix(".0") { text.removeLast(2) }
         return text
@@ -33,7 +33,7 @@ public enum StudyKind: String, Sendable, CaseIterable, Codable {
 }
 
 /// Whether a trial counts towards a study or checks that the rater pays attention.
-public enum TrialRole: String, Sendable, Codable {
+package enum TrialRole: String, Sendable, Codable {
     case test
     case attention
 }

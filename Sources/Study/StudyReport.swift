@@ -3,22 +3,22 @@ import Pipeline
 import Statistics
 
 /// One line of a study report: the share of choices of the method's image in one study of one stage.
-public struct StudyReportRow: Sendable, Equatable {
-    public var fingerprint: String
-    public var artist: String
+package struct StudyReportRow: Sendable, Equatable {
+    package var fingerprint: String
+    package var artist: String
     /// `realism`, `coherence` or `real_or_fake@RATIO`.
-    public var label: String
+    package var label: String
     /// Successes are choices of the method's image (in `real_or_fake`: taken for the real photograph).
-    public var estimate: ShareEstimate
+    package var estimate: ShareEstimate
 }
 
 /// Statistics over accepted sheets, and their publication as metrics of the study stages.
-public enum StudyReport {
+package enum StudyReport {
     /// Metric name prefixes the report owns on a study stage's fingerprint.
-    public static let metricPrefixes = StudyKind.allCases.map(\.rawValue) + ["sheets_"]
+    package static let metricPrefixes = StudyKind.allCases.map(\.rawValue) + ["sheets_"]
 
     /// The report rows, per artist, stage and study.
-    public static func rows(_ store: StudyStore) throws -> [StudyReportRow] {
+    package static func rows(_ store: StudyStore) throws -> [StudyReportRow] {
         try store.tallies().map {
             StudyReportRow(fingerprint: $0.fingerprint, artist: $0.artist, label: $0.study.label(ratio: $0.ratio),
                            estimate: ShareEstimate(successes: $0.oursChosen, trials: $0.trials))
@@ -27,7 +27,7 @@ public enum StudyReport {
 
     /// The metrics of one study stage: `<label>.ours`, `.ci_low`, `.ci_high`, `.p`, `.n` per study,
     /// and the counts of accepted and excluded sheets.
-    public static func metrics(_ rows: [StudyReportRow], accepted: Int, excluded: Int) -> [Metric] {
+    package static func metrics(_ rows: [StudyReportRow], accepted: Int, excluded: Int) -> [Metric] {
         var metrics = [Metric(name: "sheets_accepted", value: Double(accepted)), Metric(name: "sheets_excluded", value: Double(excluded))]
         for row in rows {
             metrics += [
@@ -44,7 +44,7 @@ public enum StudyReport {
     /// Records every study stage's figures as metrics of its fingerprint (replacing earlier ones), so
     /// `pleinair results` shows them; returns the rows.
     @discardableResult
-    public static func publish(_ store: StudyStore) throws -> [StudyReportRow] {
+    package static func publish(_ store: StudyStore) throws -> [StudyReportRow] {
         let rows = try rows(store)
         let counts = try store.submissionCounts()
         for fingerprint in Set(counts.keys).union(rows.map(\.fingerprint)) {
@@ -57,7 +57,7 @@ public enum StudyReport {
     }
 
     /// The rows as a plain-text table.
-    public static func table(_ rows: [StudyReportRow]) -> String {
+    package static func table(_ rows: [StudyReportRow]) -> String {
         let header = ["artist", "study", "stage", "ours", "n", "share", "95% CI (Wilson)", "p (binomial, 50%)"]
         let body = rows.map { row -> [String] in
             let e = row.estimate

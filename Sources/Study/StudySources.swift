@@ -1,15 +1,15 @@
 import Imaging
 
 /// The image folders a study draws from; nil where the design does not need them.
-public struct StudySources: Sendable {
-    public var paintings: ImageFolder?
+package struct StudySources: Sendable {
+    package var paintings: ImageFolder?
     /// The plain CycleGAN results, named like their paintings.
-    public var baseline: ImageFolder?
+    package var baseline: ImageFolder?
     /// The method's results, named like their paintings.
-    public var method: ImageFolder?
-    public var real: ImageFolder?
+    package var method: ImageFolder?
+    package var real: ImageFolder?
 
-    public init(paintings: ImageFolder?, baseline: ImageFolder?, method: ImageFolder?, real: ImageFolder?) {
+    package init(paintings: ImageFolder?, baseline: ImageFolder?, method: ImageFolder?, real: ImageFolder?) {
         self.paintings = paintings
         self.baseline = baseline
         self.method = method
@@ -17,7 +17,7 @@ public struct StudySources: Sendable {
     }
 
     /// Paintings with both a baseline and a method result of the same relative path.
-    public var paired: [String] {
+    package var paired: [String] {
         guard let paintings, let baseline, let method else { return [] }
         let both = Set(baseline.relativePaths).intersection(method.relativePaths)
         return paintings.relativePaths.filter { both.contains($0) }

@@ -2,37 +2,37 @@ import Foundation
 import Pipeline
 
 /// A sheet as recorded in the ledger, with its trials.
-public struct StoredSheet: Sendable {
-    public var sheetID: String
+package struct StoredSheet: Sendable {
+    package var sheetID: String
     /// The `user_study` stage fingerprint whose key holds the sheet.
-    public var fingerprint: String
-    public var rater: Int
-    public var artist: String
-    public var trials: [TrialKey]
+    package var fingerprint: String
+    package var rater: Int
+    package var artist: String
+    package var trials: [TrialKey]
 }
 
 /// A recorded answer file.
-public struct StoredSubmission: Sendable, Equatable {
-    public var sheetID: String
-    public var file: String
+package struct StoredSubmission: Sendable, Equatable {
+    package var sheetID: String
+    package var file: String
     /// "accepted" or "excluded".
-    public var status: String
-    public var reason: String?
+    package var status: String
+    package var reason: String?
 }
 
 /// Choices of the method's side for one study (at one ratio) of one study stage, over accepted sheets.
-public struct StudyTally: Sendable, Equatable {
-    public var fingerprint: String
-    public var artist: String
-    public var study: StudyKind
-    public var ratio: Double
-    public var oursChosen: Int
-    public var trials: Int
+package struct StudyTally: Sendable, Equatable {
+    package var fingerprint: String
+    package var artist: String
+    package var study: StudyKind
+    package var ratio: Double
+    package var oursChosen: Int
+    package var trials: Int
 }
 
 /// The study tables of the ledger: answer keys, sheets, trials, submissions, answers.
-public final class StudyStore {
-    public let ledger: Ledger
+package final class StudyStore {
+    package let ledger: Ledger
     private var db: Ledger { ledger }
 
     /// Study's own migrations of the ledger, numbered from 1; only ever append.
@@ -56,7 +56,7 @@ public final class StudyStore {
     ]
 
     /// Opens the study tables of `ledger`, creating or migrating them first.
-    public init(ledger: Ledger) throws {
+    package init(ledger: Ledger) throws {
         self.ledger = ledger
         try ledger.register(module: "study", migrations: Self.migrations)
     }
@@ -64,7 +64,7 @@ public final class StudyStore {
     /// Imports the answer key of every succeeded `user_study` execution not imported yet, reading the
     /// `key` output the ledger recorded and checking it still has its recorded hash. Returns the
     /// number of keys imported and a line for each key that could not be read.
-    public func importKeys(store: ArtifactStore) throws -> (imported: Int, problems: [String]) {
+    package func importKeys(store: ArtifactStore) throws -> (imported: Int, problems: [String]) {
         var imported = 0
         var problems: [String] = []
         for fingerprint in try ledger.succeededFingerprints(kind: UserStudyKind.name) {
@@ -100,7 +100,7 @@ public final class StudyStore {
     }
 
     /// A recorded sheet with its trials in page order, or nil.
-    public func sheet(_ sheetID: String) throws -> StoredSheet? {
+    package func sheet(_ sheetID: String) throws -> StoredSheet? {
         guard let row = try db.query("SELECT fingerprint, rater, artist FROM study_sheets WHERE sheet_id = ?", [.text(sheetID)]).first else { return nil }
         let trials = try db.query("""
             SELECT trial_id, study, ratio, role, ours_side, expected_side, source FROM study_trials WHERE sheet_id = ? ORDER BY position
@@ -113,14 +113,14 @@ public final class StudyStore {
     }
 
     /// The submission already recorded for a sheet, if any.
-    public func submission(sheetID: String) throws -> StoredSubmission? {
+    package func submission(sheetID: String) throws -> StoredSubmission? {
         try db.query("SELECT file, status, reason FROM study_submissions WHERE sheet_id = ?", [.text(sheetID)]).first.map {
             StoredSubmission(sheetID: sheetID, file: $0[0].text ?? "", status: $0[1].text ?? "", reason: $0[2].text)
         }
     }
 
     /// Records a validated answer file and its answers in one transaction.
-    public func record(_ file: AnswerFile, sheetID: String, status: String, reason: String?) throws {
+    package func record(_ file: AnswerFile, sheetID: String, status: String, reason: String?) throws {
         try db.transaction {
             try db.query("INSERT INTO study_submissions(sheet_id, file, file_hash, status, reason, ingested_at) VALUES (?, ?, ?, ?, ?, ?)",
                          [.text(sheetID), .text(file.path), .text(file.hash), .text(status), reason.map(SQLValue.text) ?? .null,
@@ -134,7 +134,7 @@ public final class StudyStore {
     }
 
     /// Test-trial tallies over accepted sheets, per study stage, study and ratio.
-    public func tallies() throws -> [StudyTally] {
+    package func tallies() throws -> [StudyTally] {
         try db.query("""
             SELECT s.fingerprint, s.artist, t.study, t.ratio, SUM(a.choice = t.ours_side), COUNT(*)
             FROM study_answers a JOIN study_submissions u ON u.id = a.submission_id
@@ -149,7 +149,7 @@ public final class StudyStore {
     }
 
     /// Accepted and excluded sheet counts per study stage.
-    public func submissionCounts() throws -> [String: (accepted: Int, excluded: Int)] {
+    package func submissionCounts() throws -> [String: (accepted: Int, excluded: Int)] {
         var counts: [String: (accepted: Int, excluded: Int)] = [:]
         for row in try db.query("""
             SELECT s.fingerprint, SUM(u.status = 'accepted'), SUM(u.status = 'excluded')

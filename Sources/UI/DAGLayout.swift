@@ -1,11 +1,11 @@
 /// Places a DAG's nodes in columns by their longest path from a source, in order within a column:
 /// a pure function, so the view's geometry is tested without a browser.
-public enum DAGLayout {
-    public static let nodeWidth = 200.0, nodeHeight = 44.0, columnGap = 60.0, rowGap = 14.0, margin = 10.0
+package enum DAGLayout {
+    package static let nodeWidth = 200.0, nodeHeight = 44.0, columnGap = 60.0, rowGap = 14.0, margin = 10.0
 
     /// Column and row of each id; `edges` are (from, to) and may name ids not in `ids` (ignored).
     /// A cycle cannot come from a ledger, but would only stop the deepening, not loop.
-    public static func place(ids: [String], edges: [(from: String, to: String)]) -> [String: (column: Int, row: Int)] {
+    package static func place(ids: [String], edges: [(from: String, to: String)]) -> [String: (column: Int, row: Int)] {
         let known = Set(ids)
         var parents: [String: [String]] = [:]
         for edge in edges where known.contains(edge.from) && known.contains(edge.to) && edge.from != edge.to {
@@ -32,7 +32,7 @@ public enum DAGLayout {
     }
 
     /// The top-left corner of a cell.
-    public static func origin(column: Int, row: Int) -> (x: Double, y: Double) {
+    package static func origin(column: Int, row: Int) -> (x: Double, y: Double) {
         (margin + Double(column) * (nodeWidth + columnGap), margin + Double(row) * (nodeHeight + rowGap))
     }
 }

@@ -1,25 +1,25 @@
 import Foundation
 
 /// One HTTP/1.1 request head, as the live view reads it: method, decoded path segments and query.
-public struct HTTPRequest: Sendable, Equatable {
-    public var method: String
+package struct HTTPRequest: Sendable, Equatable {
+    package var method: String
     /// The path as sent, before decoding (`/files/a%2Fb`).
-    public var rawPath: String
+    package var rawPath: String
     /// The path's segments, each percent-decoded once (`["files", "a/b"]`); empty segments dropped.
-    public var segments: [String]
-    public var query: [String: String]
+    package var segments: [String]
+    package var query: [String: String]
     /// Header names lowercased.
-    public var headers: [String: String]
+    package var headers: [String: String]
 
     /// The characters of a header name (RFC 9110 `token`).
     static let tokenCharacters = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".unicodeScalars)
 
     /// The largest request head accepted; the view only serves GETs, which need little.
-    public static let maxHeadBytes = 16 * 1024
+    package static let maxHeadBytes = 16 * 1024
 
     /// Parses a request head (up to and including the blank line). Returns nil for anything malformed:
     /// a path whose decoding fails or yields a NUL byte, a header given twice, a request with a body.
-    public static func parse(_ head: Data) -> HTTPRequest? {
+    package static func parse(_ head: Data) -> HTTPRequest? {
         guard head.count <= maxHeadBytes, let text = String(data: head, encoding: .utf8) else { return nil }
         var lines = text.components(separatedBy: "\r\n")
         guard !lines.isEmpty else { return nil }

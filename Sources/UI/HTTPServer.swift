@@ -5,9 +5,9 @@ import Glibc
 #endif
 
 /// Why the live view's listener could not start.
-public struct HTTPServerError: Error, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
+package struct HTTPServerError: Error, CustomStringConvertible {
+    package var message: String
+    package var description: String { message }
 }
 
 /// The live view's HTTP/1.1 server over POSIX sockets: GET and HEAD, one request per connection.
@@ -18,15 +18,15 @@ public struct HTTPServerError: Error, CustomStringConvertible {
 /// past `maxConnections` a new connection gets 503 at once. Complete requests run on a concurrent
 /// queue; stored files are sent from the file in 256 KiB pieces, never read whole. It adds no
 /// package to the build (docs/ui.md has the figures behind that choice).
-public final class HTTPServer: @unchecked Sendable {
-    public typealias Handler = @Sendable (HTTPRequest) -> HTTPResponse
+package final class HTTPServer: @unchecked Sendable {
+    package typealias Handler = @Sendable (HTTPRequest) -> HTTPResponse
 
     /// How long a client may take, and how many may be connected at once.
-    public struct Limits: Sendable {
-        public var maxConnections: Int
-        public var headSeconds: Double
-        public var idleSeconds: Double
-        public init(maxConnections: Int = 512, headSeconds: Double = 5, idleSeconds: Double = 30) {
+    package struct Limits: Sendable {
+        package var maxConnections: Int
+        package var headSeconds: Double
+        package var idleSeconds: Double
+        package init(maxConnections: Int = 512, headSeconds: Double = 5, idleSeconds: Double = 30) {
             self.maxConnections = maxConnections
             self.headSeconds = headSeconds
             self.idleSeconds = idleSeconds
@@ -34,11 +34,11 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     /// The port bound (the one asked for, or the one the system chose for port 0).
-    public let port: Int
-    public let host: String
-    public let limits: Limits
+    package let port: Int
+    package let host: String
+    package let limits: Limits
     /// Whether the listener is on a loopback address, so that only loopback `Host` names are served.
-    public let isLoopbackOnly: Bool
+    package let isLoopbackOnly: Bool
     private let listener: Int32
     private let wakeRead: Int32, wakeWrite: Int32
     private let handler: Handler
@@ -49,7 +49,7 @@ public final class HTTPServer: @unchecked Sendable {
     private var answered: [(Int32, Outgoing)] = []
 
     /// Binds `host:port` (an IPv4 or IPv6 address; port 0 picks a free one) and starts serving on a thread.
-    public init(host: String, port: Int, limits: Limits = Limits(), handler: @escaping Handler) throws {
+    package init(host: String, port: Int, limits: Limits = Limits(), handler: @escaping Handler) throws {
         self.host = host
         self.handler = handler
         self.limits = limits
@@ -115,7 +115,7 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     /// Whether `host` is a loopback address (127.0.0.0/8 or ::1), the only kind served without a warning.
-    public static func isLoopback(_ host: String) -> Bool {
+    package static func isLoopback(_ host: String) -> Bool {
         var v4 = in_addr(), v6 = in6_addr()
         if inet_pton(AF_INET, host, &v4) == 1 { return UInt32(bigEndian: v4.s_addr) >> 24 == 127 }
         guard inet_pton(AF_INET6, host, &v6) == 1 else { return false }
@@ -123,10 +123,10 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     /// `host:port` as a URL's authority (`[::1]:8765` for IPv6).
-    public var authority: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    package var authority: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
     /// Stops serving: the loop closes the listener and every connection.
-    public func stop() {
+    package func stop() {
         lock.lock()
         let wasStopped = stopped
         stopped = true
@@ -143,7 +143,7 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// Whether a request's `Host` names this server by a loopback name with its port. When the server
     /// is bound to loopback, any other name means a page of another origin reached it (DNS rebinding).
-    public func acceptsHost(_ value: String?) -> Bool {
+    package func acceptsHost(_ value: String?) -> Bool {
         guard isLoopbackOnly else { return true }
         guard let value, let (name, port) = Self.splitAuthority(value) else { return false }
         guard port == self.port || (port == nil && self.port == 80) else { return false }

@@ -4,19 +4,19 @@ import Report
 import Results
 
 /// Why a page cannot be answered.
-public enum LiveQueryError: Error, Equatable {
+package enum LiveQueryError: Error, Equatable {
     case notFound(String)
 }
 
 /// Reads what the pages show from a ledger opened read-only and from the store's `cache/` folder.
 /// Never writes either: it has no ledger call that writes and no file call but reads.
-public struct LiveQueries {
-    public let ledger: Ledger
-    public let workspace: Workspace
+package struct LiveQueries {
+    package let ledger: Ledger
+    package let workspace: Workspace
     /// Clock for `now` and the ETA; injected so tests can fix it.
-    public var now: () -> Double = { Date().timeIntervalSince1970 }
+    package var now: () -> Double = { Date().timeIntervalSince1970 }
 
-    public init(ledger: Ledger, workspace: Workspace) {
+    package init(ledger: Ledger, workspace: Workspace) {
         self.ledger = ledger
         self.workspace = workspace
     }
@@ -25,7 +25,7 @@ public struct LiveQueries {
 
     // MARK: runs
 
-    public func experiments() throws -> [ExperimentRow] {
+    package func experiments() throws -> [ExperimentRow] {
         let runs = try ledger.runs(limit: 500)
         let counts = try stageCounts()
         return try ledger.experimentNames().map { name in
@@ -106,7 +106,7 @@ public struct LiveQueries {
         }
     }
 
-    public func graph(run id: Int64) throws -> RunGraph {
+    package func graph(run id: Int64) throws -> RunGraph {
         guard let run = try ledger.run(id) else { throw LiveQueryError.notFound("no run \(id)") }
         let (current, waiting, all) = try stages(of: run)
         var stageOf: [String: String] = [:]
@@ -157,7 +157,7 @@ public struct LiveQueries {
 
     // MARK: a stage
 
-    public func stage(run id: Int64, stage: String, logBytes: Int = 16 * 1024) throws -> StagePage {
+    package func stage(run id: Int64, stage: String, logBytes: Int = 16 * 1024) throws -> StagePage {
         guard let run = try ledger.run(id) else { throw LiveQueryError.notFound("no run \(id)") }
         let (current, waiting, all) = try stages(of: run)
         guard let e = (current + waiting).first(where: { $0.stageID == stage }) else {
@@ -247,7 +247,7 @@ public struct LiveQueries {
 
     /// One chart per series name, a line per stage of run `id` that has it, plus a line per stage of
     /// run `compare` whose outputs differ (`train@monet · run 3`); the scalars of run `id`.
-    public func metrics(run id: Int64, compare: Int64? = nil) throws -> MetricsPage {
+    package func metrics(run id: Int64, compare: Int64? = nil) throws -> MetricsPage {
         guard let run = try ledger.run(id) else { throw LiveQueryError.notFound("no run \(id)") }
         let (current, _, _) = try stages(of: run)
         var lines = current.map { (execution: $0, label: $0.stageID) }
@@ -288,7 +288,7 @@ public struct LiveQueries {
     /// The experiment's results with each stage's outputs as of run `id` (a stage the run did not
     /// record: its latest stored outputs), cells shown as `before → now` against run `compare`.
     /// `load` expands the experiment file the ledger recorded (the CLI passes the built-in kinds).
-    public func results(run id: Int64, compare: Int64?, load: (String) throws -> Experiment) throws -> ResultsPage {
+    package func results(run id: Int64, compare: Int64?, load: (String) throws -> Experiment) throws -> ResultsPage {
         guard let run = try ledger.run(id) else { throw LiveQueryError.notFound("no run \(id)") }
         guard let file = try ledger.query("SELECT file FROM experiments WHERE name = ?", [.text(run.experiment)]).first?[0].text else {
             throw LiveQueryError.notFound("no file recorded for experiment \(run.experiment)")
@@ -354,7 +354,7 @@ public struct LiveQueries {
 
     /// Image files under the run's outputs named `output` (`stage/output` picks one stage's), side by
     /// side: a column per stage, a row per relative path, `limit` rows from `offset`.
-    public func images(run id: Int64, output: String?, offset: Int, limit: Int) throws -> ImagesPage {
+    package func images(run id: Int64, output: String?, offset: Int, limit: Int) throws -> ImagesPage {
         guard let run = try ledger.run(id) else { throw LiveQueryError.notFound("no run \(id)") }
         let (current, _, _) = try stages(of: run)
         let safe = SafePath(root: workspace.cache)

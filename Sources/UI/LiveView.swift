@@ -4,16 +4,16 @@ import Pipeline
 /// The live view's routes: token check, then the embedded page, JSON from the read-only ledger, or a
 /// file from the store's `cache/` folder. Each request opens its own read-only ledger connection, so
 /// concurrent pollers never share one and never hold a write lock.
-public struct LiveView: Sendable {
-    public let workspace: Workspace
-    public let token: UIToken
+package struct LiveView: Sendable {
+    package let workspace: Workspace
+    package let token: UIToken
     /// Expands an experiment file, for the results page; nil leaves that page out.
-    public let loadExperiment: (@Sendable (String) throws -> Experiment)?
+    package let loadExperiment: (@Sendable (String) throws -> Experiment)?
     /// Small copies of images for the grid; without it `/thumbs/` serves the files themselves.
-    public let thumbnails: ThumbnailCache?
+    package let thumbnails: ThumbnailCache?
     private let responses = ResponseCache()
 
-    public init(workspace: Workspace, token: UIToken, thumbnails: ThumbnailCache? = nil,
+    package init(workspace: Workspace, token: UIToken, thumbnails: ThumbnailCache? = nil,
                 loadExperiment: (@Sendable (String) throws -> Experiment)? = nil) {
         self.workspace = workspace
         self.token = token
@@ -22,7 +22,7 @@ public struct LiveView: Sendable {
     }
 
     /// Answers one request; never throws, never writes.
-    public func respond(_ request: HTTPRequest) -> HTTPResponse {
+    package func respond(_ request: HTTPRequest) -> HTTPResponse {
         guard token.matches(request.query["token"]) else {
             return .text(request.query["token"] == nil ? 401 : 403,
                          "this view needs the token printed by `pleinair ui`: open the URL it printed")

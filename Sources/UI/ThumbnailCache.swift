@@ -4,9 +4,9 @@ import Foundation
 /// since decoding images belongs to `Imaging`, which this target does not import) and keeps them in
 /// memory only: nothing is written to the store. Keyed by path, size and modification time, so a
 /// file that changes is never shown stale; the oldest entries go past `capacityBytes`.
-public final class ThumbnailCache: @unchecked Sendable {
+package final class ThumbnailCache: @unchecked Sendable {
     /// PNG bytes of the image at a path, its longer side at most the given size; nil if it cannot be read.
-    public typealias Maker = @Sendable (_ path: String, _ longerSide: Int) -> Data?
+    package typealias Maker = @Sendable (_ path: String, _ longerSide: Int) -> Data?
 
     private let make: Maker
     private let capacityBytes: Int
@@ -15,13 +15,13 @@ public final class ThumbnailCache: @unchecked Sendable {
     private var order: [String] = []
     private var bytes = 0
 
-    public init(capacityBytes: Int = 64 << 20, make: @escaping Maker) {
+    package init(capacityBytes: Int = 64 << 20, make: @escaping Maker) {
         self.make = make
         self.capacityBytes = capacityBytes
     }
 
     /// The thumbnail of the file at `path` (a real path already checked to be inside the store).
-    public func thumbnail(of path: String, longerSide: Int = 160) -> Data? {
+    package func thumbnail(of path: String, longerSide: Int = 160) -> Data? {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
         let stamp = "\((attributes[.size] as? NSNumber)?.intValue ?? 0)-\((attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
         let key = "\(path)|\(stamp)|\(longerSide)"
@@ -43,5 +43,5 @@ public final class ThumbnailCache: @unchecked Sendable {
     }
 
     /// How many thumbnails are held.
-    public var count: Int { lock.lock(); defer { lock.unlock() }; return entries.count }
+    package var count: Int { lock.lock(); defer { lock.unlock() }; return entries.count }
 }

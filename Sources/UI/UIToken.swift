@@ -1,20 +1,20 @@
 import Foundation
 
 /// The secret a URL must carry (`?token=…`, as Jupyter does): 128 random bits, compared in constant time.
-public struct UIToken: Sendable, Equatable {
-    public let value: String
+package struct UIToken: Sendable, Equatable {
+    package let value: String
 
-    public init(value: String) { self.value = value }
+    package init(value: String) { self.value = value }
 
     /// A fresh token from the system's random source.
-    public static func random() -> UIToken {
+    package static func random() -> UIToken {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
         return UIToken(value: bytes.map { String(format: "%02x", $0) }.joined())
     }
 
     /// Whether `candidate` is this token; takes the same time wherever the first difference is.
-    public func matches(_ candidate: String?) -> Bool {
+    package func matches(_ candidate: String?) -> Bool {
         guard let candidate else { return false }
         let a = Array(value.utf8), b = Array(candidate.utf8)
         guard a.count == b.count else { return false }
