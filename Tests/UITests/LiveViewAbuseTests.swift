@@ -230,9 +230,7 @@ final class LiveViewAbuseTests: XCTestCase {
 
     func testIPv6LoopbackServesLikeIPv4() throws {
         try live.run()
-        do { try live.serve(host: "::1") } catch let error as HTTPServerError {
-            throw XCTSkip("no IPv6 loopback on this machine: \(error)")
-        }
+        try live.serve(host: "::1")  // the machines PleinAir supports have an IPv6 loopback: no skip
         let target = "/api/experiments?token=\(live.token.value)"
         XCTAssertEqual(try HTTPClient.request(port: live.port, target: target, host: "::1").status, 200)
         XCTAssertEqual(try HTTPClient.request(port: live.port, target: target, host: "::1", hostHeader: "localhost:\(live.port)").status, 200)
