@@ -57,9 +57,6 @@ package struct Scheduler {
     /// Whether no stage is running.
     package var isIdle: Bool { running.isEmpty }
 
-    /// The ids of the stages running now.
-    package var runningIDs: Set<String> { Set(running.keys) }
-
     /// One pass over the pending stages in plan order: reuse what an equal stage produced, start
     /// what is ready and fits the budgets. The answers count as carried out (a started stage is
     /// running, a reused one done) until `launchFailed` or `finished` says otherwise.
