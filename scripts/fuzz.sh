@@ -40,7 +40,7 @@ for t in "${targets[@]}"; do
   set +e
   # TMPDIR: the file-based harnesses' scratch files land in $work and go with it.
   PLEINAIR_FUZZ_TARGET=$t TMPDIR="$work" nice -n 19 "$binary" "$work/corpus/$t" -max_total_time="$seconds" \
-    -rss_limit_mb=2048 -timeout="$timeout" -max_len="${max_len[$t]}" -detect_leaks=0 -print_final_stats=1 \
+    -rss_limit_mb=2048 -timeout="$timeout" -report_slow_units="$timeout" -max_len="${max_len[$t]}" -detect_leaks=0 -print_final_stats=1 \
     -artifact_prefix="$work/findings/$t-" >"$log" 2>&1
   rc=$?
   set -e
