@@ -23,8 +23,11 @@ package struct CompareSpec: Sendable {
     package var truthLabel = "truth"
     package var match: CompareMatch = .stem
     package var location: SourceLocation
-    /// The source and truth folders of each combination of matrix values (the values in the matrix's
-    /// axis order, joined with ","), resolved when the experiment expands.
+    /// The matrix axes the source and truth depend on (those their text names, and those the stages
+    /// they name run for), in the matrix's order.
+    package var axes: [String] = []
+    /// The source and truth folders of each combination of the values of `axes` (joined with ","),
+    /// resolved when the experiment expands.
     package var resolved: [String: ResolvedCompare] = [:]
 
     package init(source: String, sourceLocation: SourceLocation, location: SourceLocation) {
@@ -33,8 +36,8 @@ package struct CompareSpec: Sendable {
         self.location = location
     }
 
-    /// The key of `resolved` for a combination of matrix values.
-    package static func key(_ values: [String]) -> String { values.joined(separator: ",") }
+    /// The key of `resolved` for a combination of matrix values (by axis).
+    package func key(_ values: [String: String]) -> String { axes.map { values[$0] ?? "" }.joined(separator: ",") }
 }
 
 /// One column of the comparison: a label and the stage whose output holds its images.

@@ -27,17 +27,29 @@ extension SpecExpander {
                 }
             }
         }
-        // The source and truth for each combination of matrix values, as an input would be resolved there.
-        var combinations: [[(axis: String, value: String)]] = [[]]
-        for axis in spec.matrix { combinations = combinations.flatMap { prefix in axis.values.map { prefix + [(axis.name, $0)] } } }
+        // The source and truth for each combination of the axes they depend on (not the whole
+        // matrix, whose product may be large), as an input would be resolved there.
         var vars: [String: String] = [:]
         for (name, node) in spec.vars { vars[name] = node.scalar ?? "" }
+        let texts = [compare.source] + (compare.truth.map { [$0] } ?? [])
+        var axes = Set<String>()
+        for axis in spec.matrix where (texts + vars.values).contains(where: { $0.contains("${matrix.\(axis.name)}") }) { axes.insert(axis.name) }
+        for text in texts {
+            let head = String(text.prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" })
+            if let stage = stages[head] { axes.formUnion(stage.foreach) }
+        }
+        resolved.axes = spec.matrix.map(\.name).filter(axes.contains)
+        var combinations: [[(axis: String, value: String)]] = [[]]
+        for axis in spec.matrix where axes.contains(axis.name) {
+            combinations = combinations.flatMap { prefix in axis.values.map { prefix + [(axis.name, $0)] } }
+        }
         for values in combinations {
             let substitution = Substitution(vars: vars, matrix: Dictionary(values.map { ($0.axis, $0.value) }, uniquingKeysWith: { a, _ in a }))
             let source = folder(compare.source, compare.sourceLocation, "compare.source", substitution, values, stages)
             let truth = compare.truth.map { folder($0, compare.truthLocation ?? compare.location, "compare.truth", substitution, values, stages) }
             guard let source, truth != .some(nil) else { continue }
-            resolved.resolved[CompareSpec.key(values.map(\.value))] = ResolvedCompare(source: source, truth: truth ?? nil)
+            resolved.resolved[resolved.key(Dictionary(values.map { ($0.axis, $0.value) }, uniquingKeysWith: { a, _ in a }))] =
+                ResolvedCompare(source: source, truth: truth ?? nil)
         }
         return resolved
     }

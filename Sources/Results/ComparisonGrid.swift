@@ -85,9 +85,8 @@ extension ComparisonGrid {
             guard let compare else { return nil }
             let chosen = replicate.map { [$0] } ?? replicates
             let first = values(group, chosen.first ?? [])
-            let key = CompareSpec.key(experiment.matrix.map { first[$0.name] ?? "" })
             var notes: [String] = []
-            guard let folders = compare.resolved[key] else {
+            guard let folders = compare.resolved[compare.key(first)] else {
                 return ComparisonGrid(columns: [], rows: [], total: 0, offset: 0, notes: ["no images for \(group.joined(separator: ", "))"])
             }
             let source = folder(folders.source)

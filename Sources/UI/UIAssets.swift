@@ -317,7 +317,10 @@ enum UIAssets {
       const page = (o, t) => link(where(p.group, p.replicate, o), t);
       const nav = el('p', {}, `${p.total ? p.offset + 1 : 0}–${p.offset + p.rows.length} of ${p.total} `,
         p.offset > 0 ? page(Math.max(0, p.offset - 12), '← previous') : '', ' ', p.offset + p.rows.length < p.total ? page(p.offset + 12, 'next →') : '');
-      main().replaceChildren(...head, el('p', {}, p.groupAxes.join(' × ') + ': ', groupSelect, ' ', p.replicateAxes.join(' × ') + ': ', repSelect),
+      const pickers = el('p', {});
+      if (p.groupAxes.length) pickers.append(p.groupAxes.join(' × ') + ': ', groupSelect, ' ');
+      if (p.replicateAxes.length) pickers.append(p.replicateAxes.join(' × ') + ': ', repSelect);
+      main().replaceChildren(...head, pickers,
         ...p.notes.map(n => el('p', { class: 'legend' }, n)), nav, grid, el('p', { class: 'legend' }, 'Click an image for its full size.'));
     }
 

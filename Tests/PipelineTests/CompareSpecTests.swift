@@ -58,9 +58,18 @@ final class CompareSpecTests: XCTestCase {
         XCTAssertEqual(compare.methods.map(\.output), ["images", "images", "images"])
         XCTAssertEqual(compare.methods.map(\.metrics), [nil, "ours_vs_truth", nil])
         XCTAssertEqual(compare.match, .stem)
-        XCTAssertEqual(compare.resolved.keys.sorted(), ["cezanne,1", "cezanne,2", "monet,1", "monet,2"])
-        XCTAssertEqual(compare.resolved["cezanne,2"], ResolvedCompare(source: .output(stage: "scenes", output: "data", subpath: "cezanne/test"),
+        XCTAssertEqual(compare.axes, ["artist"], "the folders depend on the artist, not the seed")
+        XCTAssertEqual(compare.resolved.keys.sorted(), ["cezanne", "monet"])
+        XCTAssertEqual(compare.resolved[compare.key(["artist": "cezanne", "seed": "2"])], ResolvedCompare(source: .output(stage: "scenes", output: "data", subpath: "cezanne/test"),
                                                                       truth: .output(stage: "scenes", output: "data", subpath: "cezanne/test_truth")))
+    }
+
+    func testASourceFromAStageThatRunsPerArtistResolvesPerArtistWithoutNamingTheAxis() throws {
+        let text = self.text(compare: "  source: per_artist.data/test\n  methods: {Ours: ours}\n")
+            .replacingOccurrences(of: "  scenes: {kind: scenes}\n", with: "  scenes: {kind: scenes}\n  per_artist: {kind: scenes, foreach: artist}\n")
+        let compare = try XCTUnwrap(try expand(text).results.compare)
+        XCTAssertEqual(compare.axes, ["artist"])
+        XCTAssertEqual(compare.resolved["monet"]?.source, .output(stage: "per_artist@monet", output: "data", subpath: "test"))
     }
 
     func testTheSectionEntersNoFingerprint() throws {
