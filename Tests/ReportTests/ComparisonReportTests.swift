@@ -1,6 +1,6 @@
 import Foundation
 import Pipeline
-import Report
+@testable import Report
 @testable import Results
 import TestSupport
 import XCTest
@@ -99,6 +99,14 @@ final class ComparisonReportTests: XCTestCase {
         let grid = try XCTUnwrap(builder.grid(group: ["cezanne"], replicate: ["2"], limit: 2))
         XCTAssertEqual(grid.rows.map { $0.cells.map { $0 != nil } }, [[true, true, false, true], [true, true, false, true]])
         XCTAssertEqual(grid.notes, ["Style: style@cezanne made its images from scenes.data/monet/test, not from scenes.data/cezanne/test"])
+    }
+
+    func testLabelsNamesAndNotesFromTheSpecAreEscaped() {
+        let grid = ComparisonGrid(columns: [.init(label: "<Ours>", role: "method", stage: nil, replicate: "<1>")],
+                                  rows: [.init(name: "<a>.png", cells: [nil])], total: 1, offset: 0, notes: ["<note>"])
+        let html = HTMLReport.comparisonsHTML([.init(title: "<title>", grid: grid, more: "http://x/#\"<y>")], read: { _ in nil })
+        for raw in ["<Ours>", "<1>", "<a>", "<note>", "<title>", "\"<y>"] { XCTAssertFalse(html.contains(raw), raw) }
+        XCTAssertTrue(html.contains("<th>&lt;Ours&gt; · &lt;1&gt;</th>") && html.contains("<td>&lt;a&gt;.png</td><td>–</td>"), html)
     }
 
     func testAnExperimentWithoutTheSectionHasNoGrid() throws {

@@ -93,6 +93,7 @@ final class LiveViewCompareTests: XCTestCase {
         XCTAssertTrue(ours.path?.hasSuffix("/images/00001.png") == true)
         XCTAssertEqual(ours.metrics.map(\.name), ["psnr", "ssim"])
         XCTAssertEqual(ours.metrics.first?.value, 22, "ours_vs_truth@impressionist,1: 20 + 1 + 1")
+        XCTAssertEqual(try HTTPClient.request(port: live.port, target: "/api/compare?run=1").status, 401, "the token, as for every page")
     }
 
     func testWithoutACompareSectionThePageShowsHowToDeclareOne() throws {
