@@ -306,7 +306,7 @@ enum UIAssets {
       const rows = p.rows.map(r => [r.name, ...r.cells.map((cell, i) => {
         const column = p.columns[i];
         if (!cell) return el('span', { class: 'missing' }, '–');
-        const scores = el('div', { class: 'scores' }, cell.metrics.map(m => m.name + ' ' + format(m.value)).join(' · '));
+        const scores = cell.metrics.length ? el('div', { class: 'scores' }, cell.metrics.map(m => m.name + ' ' + format(m.value)).join(' · ')) : '';
         if (cell.path == null) return el('div', {}, cell.name, scores);
         const path = cell.path.split('/').map(encodeURIComponent).join('/');
         return el('div', { 'data-column': column.label, 'data-stage': column.stage || '' },
