@@ -122,7 +122,7 @@ let package = Package(
             "Basics", "Stages", "Pipeline", "Imaging", "CycleGAN", "Retrieval", "NN", "Tensor", "Study", "TestSupport",
         ]),
         // The live view: HTTP parsing, token and path safety, pages over a real ledger, Chromium, load.
-        .testTarget(name: "UITests", dependencies: ["UI", "Pipeline", "TestSupport"]),
+        .testTarget(name: "UITests", dependencies: ["Basics", "UI", "Pipeline", "Results", "TestSupport"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "Statistics", "Stages", "Pipeline", "Imaging", "TestSupport"]),
         // The rule of which target may import which, checked from every source file's import lines.
         .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),

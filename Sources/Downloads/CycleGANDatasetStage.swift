@@ -23,7 +23,7 @@ package struct CycleGANDatasetStage: Stage {
             kind: "cyclegan_dataset", version: 1,  // Art2Real names are new values: no existing fingerprint changes
             summary: "downloads a public CycleGAN dataset (trainA/trainB/testA/testB), verified and resumable",
             params: [Self.name.spec, Self.baseURL.spec],
-            inputs: [], outputs: ["data"], metrics: { _ in MetricDeclaration.bookkeeping("downloaded_bytes", "images_*") })
+            inputs: [], outputs: ["data"], imageOutputs: ["data"], metrics: { _ in MetricDeclaration.bookkeeping("downloaded_bytes", "images_*") })
     }
 
     package func run(_ context: StageContext) throws -> StageResult {

@@ -8,7 +8,7 @@ package struct ExperimentSpec: Sendable {
     package var stages: [StageSpec]
     /// The `executor: slurm:` section, when the experiment has one.
     package var slurm: SlurmConfig?
-    /// `replicates`, `comparisons`, `tables`: how results are read (no part of any fingerprint).
+    /// `replicates`, `comparisons`, `tables`, `compare`: how results are read (no part of any fingerprint).
     package var results: ResultsDesign
     /// The file's lines, so that errors about text inside a value (a `${…}` in a command) can
     /// point at the column where that text is written.

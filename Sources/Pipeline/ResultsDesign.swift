@@ -1,11 +1,14 @@
 /// How an experiment's results are read, declared beside its stages: which matrix axes are
 /// replicates (collapsed into mean ± interval), which pairs of metrics are compared, and the
-/// paper-shaped tables. None of it enters a fingerprint: changing it reruns nothing.
+/// paper-shaped tables, and the side-by-side image comparison. None of it enters a fingerprint:
+/// changing it reruns nothing.
 package struct ResultsDesign: Sendable {
     /// Matrix axes whose values are replicates of the same condition (seeds).
     package var replicates: [String] = []
     package var comparisons: [ComparisonSpec] = []
     package var tables: [TableSpec] = []
+    /// `compare:`: which images are drawn side by side; nil when the experiment declares none.
+    package var compare: CompareSpec?
 
     package init() {}
 }

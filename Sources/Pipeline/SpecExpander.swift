@@ -97,6 +97,7 @@ package struct SpecExpander {
         var experiment = Experiment(name: spec.name, file: spec.file, description: spec.description, matrix: spec.matrix,
                                     instances: ordered, slurm: spec.slurm)
         experiment.results = spec.results
+        experiment.results.compare = spec.results.compare.map { resolveCompare($0, stages: stagesByName) }
         return experiment
     }
 
@@ -275,7 +276,7 @@ package struct SpecExpander {
     private static let referencePattern = try! NSRegularExpression(pattern: "^([A-Za-z_][A-Za-z0-9_-]*)(@[^./]+)?\\.([A-Za-z_][A-Za-z0-9_-]*)(/.*)?$")
 
     /// `STAGE.OUTPUT` or `STAGE@v1,v2.OUTPUT` when STAGE is a stage of this experiment; otherwise a path.
-    private mutating func reference(_ text: String, from values: [(axis: String, value: String)], _ stages: [String: StageSpec],
+    mutating func reference(_ text: String, from values: [(axis: String, value: String)], _ stages: [String: StageSpec],
                                     _ location: SourceLocation, _ path: String) -> InputSource? {
         let range = NSRange(text.startIndex..., in: text)
         guard let match = SpecExpander.referencePattern.firstMatch(in: text, range: range) else { return .path(text) }
@@ -332,7 +333,7 @@ package struct SpecExpander {
         return .output(stage: SpecExpander.instanceID(target.name, targetValues), output: output, subpath: subpath)
     }
 
-    private mutating func substitute(_ text: String, _ substitution: Substitution, _ location: SourceLocation, _ path: String) -> String? {
+    mutating func substitute(_ text: String, _ substitution: Substitution, _ location: SourceLocation, _ path: String) -> String? {
         switch substitution.apply(text) {
         case .success(let out): return out
         case .failure(.undefined(let name)):

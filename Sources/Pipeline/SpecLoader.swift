@@ -2,7 +2,7 @@ import Foundation
 
 /// Reads an experiment file into an `ExperimentSpec`, collecting every structural error.
 package struct SpecLoader {
-    static let topKeys = ["experiment", "description", "vars", "matrix", "stages", "executor", "replicates", "comparisons", "tables"]
+    static let topKeys = ["experiment", "description", "vars", "matrix", "stages", "executor", "replicates", "comparisons", "tables", "compare"]
     static let stageKeys = ["kind", "inputs", "params", "overrides", "foreach", "resources", "cmd", "outputs", "metrics", "metric_names", "code"]
     static let resourceKeys = ["cpus", "memory"]
 
@@ -123,6 +123,7 @@ package struct SpecLoader {
             case "replicates": replicates(value, into: &spec.results)
             case "comparisons": comparisons(value, into: &spec.results)
             case "tables": tables(value, into: &spec.results)
+            case "compare": compare(value, into: &spec.results)
             case "executor":
                 for (k, v) in entries(value, "executor", allowed: ["slurm"]) where k.scalar == "slurm" {
                     spec.slurm = SlurmConfig.parse(v, path: "executor.slurm") { node, path, message in

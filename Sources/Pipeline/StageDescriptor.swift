@@ -73,6 +73,9 @@ package struct StageDescriptor: Sendable {
     package var inputs: [(name: String, required: Bool)]?
     /// Named outputs; nil when the user declares them (the `cmd` kind).
     package var outputs: [String]?
+    /// The outputs that are folders of images (`translate`'s `images`, a dataset's `data`): what
+    /// the `compare:` view may show. A `cmd` stage's `dir` outputs may hold anything, so all count.
+    package var imageOutputs: [String] = []
     /// The kind's check of a whole configuration (cross-parameter rules, inputs a setting needs): a
     /// pure function the spec loader runs on every instance, so a bad configuration fails before
     /// anything runs. Types, rules and required parameters are checked before it is called.
@@ -83,7 +86,7 @@ package struct StageDescriptor: Sendable {
     package var metrics: (@Sendable ([String: ParamValue]) -> [MetricDeclaration])?
 
     package init(kind: String, version: Int, summary: String, params: [ParamSpec]?,
-                inputs: [(name: String, required: Bool)]?, outputs: [String]?,
+                inputs: [(name: String, required: Bool)]?, outputs: [String]?, imageOutputs: [String] = [],
                 check: (@Sendable (StageConfiguration) -> [ConfigurationProblem])? = nil,
                 metrics: (@Sendable ([String: ParamValue]) -> [MetricDeclaration])? = nil) {
         self.kind = kind
@@ -92,6 +95,7 @@ package struct StageDescriptor: Sendable {
         self.params = params
         self.inputs = inputs
         self.outputs = outputs
+        self.imageOutputs = imageOutputs
         self.check = check
         self.metrics = metrics
     }

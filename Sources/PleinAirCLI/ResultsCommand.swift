@@ -285,7 +285,9 @@ struct ResultsCommand: ParsableCommand {
                 if grouped[title] == nil { titles.append(title) }
                 grouped[title, default: [:]][stage.instance.stageName, default: []].append(points)
             }
-            // A stage that draws something for people writes it as sheet.png in an output folder.
+            // A stage that draws something for people writes it as sheet.png in an output folder; the
+            // `compare:` grids replace the contact sheets.
+            if stage.instance.kind == "contact_sheet" && plan.experiment.results.compare != nil { continue }
             for output in try runner.ledger.outputs(fingerprint: stage.fingerprint) where output.type == "tree" {
                 let sheet = runner.store.outputURL(fingerprint: stage.fingerprint, name: output.name).appendingPathComponent("sheet.png")
                 if let png = try? Data(contentsOf: sheet) { images.append(("\(stage.instance.id) · \(output.name)", png)) }
@@ -298,12 +300,38 @@ struct ResultsCommand: ParsableCommand {
             report.collapsed = ReplicateTable(table, replicates: design.replicates)
         }
         report.tables = design.tables.compactMap { try? PaperTable($0, table: wholeView) }
+        report.comparisons = try comparisonSections(plan: plan, runner: runner)
         if !design.replicates.isEmpty {
             report.curves = titles.map { title in
                 (title, grouped[title]!.sorted { $0.key < $1.key }.map { stage, runs in (stage, Self.band(runs)) })
             }
         }
         return report.render()
+    }
+
+    /// Per group of the non-replicate axes (an artist), the first rows of the `compare:` grid for the
+    /// first replicate, from the planned stages' outputs; each links to the live view's Compare page.
+    private func comparisonSections(plan: Plan, runner: Runner) throws -> [HTMLReport.ComparisonSection] {
+        guard plan.experiment.results.compare != nil else { return [] }
+        var fingerprints: [String: String] = [:]
+        for stage in plan.stages { fingerprints[stage.instance.id] = stage.fingerprint }
+        let builder = ComparisonGrid.Builder(experiment: plan.experiment, fingerprints: fingerprints,
+                                             cache: runner.workspace.cache, workspace: runner.workspace.root)
+        let run = try runner.ledger.runs(experiment: plan.experiment.name, limit: 1).first?.id
+        let replicate = builder.replicates.first ?? []
+        return builder.groups.compactMap { group in
+            guard let grid = builder.grid(group: group, replicate: replicate, limit: 6) else { return nil }
+            let title = (Array(zip(builder.groupAxes, group)) + Array(zip(builder.replicateAxes, replicate))).map { "\($0) \($1)" }.joined(separator: " · ")
+            let more = run.map { run in
+                "http://127.0.0.1:8765/#/compare/\(run)/" + [group, replicate].map { $0.isEmpty ? "-" : Self.fragment($0.joined(separator: ",")) }.joined(separator: "/") + "/0"
+            }
+            return HTMLReport.ComparisonSection(title: title.isEmpty ? plan.experiment.name : title, grid: grid, more: more)
+        }
+    }
+
+    /// A URL fragment segment, as the live view's `encodeURIComponent` writes it.
+    private static func fragment(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()")) ?? text
     }
 
     /// The mean of several runs' curves at each step they all have, with their lowest and highest value.

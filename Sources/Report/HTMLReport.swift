@@ -5,8 +5,9 @@ import Results
 /// A self-contained HTML report of an experiment: the declared tables and the comparisons' verdicts
 /// first, then the results table, bar charts (methods side by side within each artist, with error
 /// bars, when tables are declared; a chart per column otherwise), training curves (the mean over
-/// replicates with a band from their lowest to highest value), and the contact sheets the
-/// experiment drew. Images are inlined, so the file can be mailed or opened offline.
+/// replicates with a band from their lowest to highest value), the `compare:` grids (one painting
+/// across every method, per artist) and the sheets the experiment drew. Images are inlined, so the
+/// file can be mailed or opened offline.
 package struct HTMLReport {
     package var title: String
     package var description: String
@@ -27,6 +28,10 @@ package struct HTMLReport {
     package var collapsed: ReplicateTable?
     /// Training curves grouped over replicates: a chart per title, a line (mean) and band per method.
     package var curves: [(title: String, lines: [(name: String, points: [(x: Double, mean: Double, low: Double, high: Double)])])] = []
+    /// The `compare:` grids, one per artist, shown before the other images.
+    package var comparisons: [ComparisonSection] = []
+    /// How the grids' images are read (the files they name are in the store).
+    package var readImage: (URL) -> Data? = { try? Data(contentsOf: $0) }
 
     package init(title: String, description: String, table: ResultsTable, full: ResultsTable? = nil,
                 series: [(stage: String, metric: String, points: [(Double, Double)])],
@@ -52,6 +57,10 @@ package struct HTMLReport {
         th { background: #f3f3f3; }
         .charts svg { margin: 6px; border: 1px solid #eee; }
         .sheets figure { display: inline-block; margin: 8px; vertical-align: top; }
+        table.compare td { text-align: center; vertical-align: top; }
+        table.compare img { width: 128px; height: auto; display: block; margin: auto; image-rendering: pixelated; }
+        .scores { font-size: 11px; color: #444; font-variant-numeric: tabular-nums; }
+        .legend { font-size: 12px; color: #555; }
         figcaption { font-size: 12px; color: #555; }
         .note { color: #a40; font-size: 13px; }
         </style></head><body>
@@ -116,6 +125,7 @@ package struct HTMLReport {
             for key in order { html += SVGChart.lines(title: key, series: byMetric[key]!) + "\n" }
             html += "</div>\n"
         }
+        html += HTMLReport.comparisonsHTML(comparisons, read: readImage)
         if !images.isEmpty {
             html += "<h2>Images</h2>\n<div class=\"sheets\">\n"
             for (caption, png) in images {

@@ -42,16 +42,27 @@ package struct PerImageValues: Sendable {
             guard zip(axes, row).allSatisfy({ axis, value in values[axis] == nil || values[axis] == value }) else { continue }
             let key = replicates.compactMap { values[$0] }.joined(separator: ",")
             guard let fingerprint = fingerprints[instance.id],
-                  let text = try? String(contentsOf: cache.appendingPathComponent(fingerprint).appendingPathComponent("report"), encoding: .utf8)
-            else { return nil }
-            let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-            guard let header = lines.first, header.first == "image", let index = header.firstIndex(of: metric) else { return nil }
+                  let table = Self.read(cache.appendingPathComponent(fingerprint).appendingPathComponent("report")) else { return nil }
             var perImage: [String: Double] = [:]
-            for fields in lines.dropFirst() where fields.count == header.count {
-                if let value = Double(fields[index]) { perImage[fields[0]] = value }
+            for (image, values) in table {
+                if let value = values.first(where: { $0.name == metric })?.value { perImage[image] = value }
             }
+            guard !perImage.isEmpty || table.isEmpty else { return nil }
             byReplicate[key] = perImage
         }
         return byReplicate.isEmpty ? nil : byReplicate
+    }
+
+    /// A per-image report (a CSV with an `image` column, then one per metric): image → its numeric
+    /// values in column order; nil when the file is missing or not such a table.
+    package static func read(_ report: URL) -> [String: [(name: String, value: Double)]]? {
+        guard let text = try? String(contentsOf: report, encoding: .utf8) else { return nil }
+        let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        guard let header = lines.first, header.first == "image" else { return nil }
+        var table: [String: [(name: String, value: Double)]] = [:]
+        for fields in lines.dropFirst() where fields.count == header.count {
+            table[fields[0]] = zip(header, fields).dropFirst().compactMap { name, text in Double(text).map { (name, $0) } }
+        }
+        return table
     }
 }

@@ -20,7 +20,7 @@ package struct DemoScenesStage: Stage {
             kind: "demo_scenes", version: DemoScenes.generatorVersion,
             summary: "renders the embedded demo dataset (photos, paintings per style, ground truth)",
             params: [Self.trainCount.spec, Self.testCount.spec, Self.size.spec, Self.seed.spec, Self.styles.spec],
-            inputs: [], outputs: ["data"], metrics: { _ in MetricDeclaration.bookkeeping("images") })
+            inputs: [], outputs: ["data"], imageOutputs: ["data"], metrics: { _ in MetricDeclaration.bookkeeping("images") })
     }
 
     package func run(_ context: StageContext) throws -> StageResult {

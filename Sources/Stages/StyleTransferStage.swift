@@ -34,7 +34,7 @@ package struct StyleTransferStage: Stage {
             summary: "Gatys et al. style transfer toward the photographs' Gram matrices (VGG-19), a PNG per painting",
             params: [Self.weights.spec, Self.seed.spec, Self.contentLayer.spec, Self.styleLayers.spec, Self.contentWeight.spec,
                      Self.styleWeight.spec, Self.steps.spec, Self.learningRate.spec, Self.styleImages.spec],
-            inputs: [("images", true), ("style", true)], outputs: ["images"],
+            inputs: [("images", true), ("style", true)], outputs: ["images"], imageOutputs: ["images"],
             metrics: { p in
                 let suffix = p[Self.weights] == "random" ? "_random_weights" : ""
                 return MetricDeclaration.results("loss" + suffix, "content_loss" + suffix, "style_loss" + suffix, "random_weights")

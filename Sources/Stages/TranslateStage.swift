@@ -34,7 +34,7 @@ package struct TranslateStage: Stage {
             summary: "applies a trained generator (G_A: painting → photo by default) to every image of a folder",
             params: [Self.direction.spec, Self.ngf.spec, Self.blocks.spec, Self.epoch.spec, Self.badImages.spec, Self.resize.spec,
                      Self.resizeFilter.spec],
-            inputs: [("model", true), ("images", true)], outputs: ["images"],
+            inputs: [("model", true), ("images", true)], outputs: ["images"], imageOutputs: ["images"],
             metrics: { _ in MetricDeclaration.bookkeeping("images", "skipped") })
     }
 

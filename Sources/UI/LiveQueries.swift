@@ -21,8 +21,6 @@ package struct LiveQueries {
         self.workspace = workspace
     }
 
-    static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "gif", "svg", "webp"]
-
     // MARK: runs
 
     package func experiments() throws -> [ExperimentRow] {
@@ -289,21 +287,13 @@ package struct LiveQueries {
     /// record: its latest stored outputs), cells shown as `before → now` against run `compare`.
     /// `load` expands the experiment file the ledger recorded (the CLI passes the built-in kinds).
     package func results(run id: Int64, compare: Int64?, load: (String) throws -> Experiment) throws -> ResultsPage {
-        guard let run = try ledger.run(id) else { throw LiveQueryError.notFound("no run \(id)") }
-        guard let file = try ledger.query("SELECT file FROM experiments WHERE name = ?", [.text(run.experiment)]).first?[0].text else {
-            throw LiveQueryError.notFound("no file recorded for experiment \(run.experiment)")
-        }
-        let experiment = try load(workspace.resolve(file).path)
+        let (run, experiment) = try experiment(run: id, load: load)
         let latest = try latestStored(experiment: run.experiment)
         let metrics: (String) throws -> [Metric]? = { fingerprint in
             guard try ledger.producer(fingerprint: fingerprint) != nil else { return nil }
             return try ledger.metrics(fingerprint: fingerprint)
         }
-        func fingerprints(_ run: Int64) throws -> [String: String] {
-            var prints = latest
-            for e in try ledger.executions(run: run) where e.status == .succeeded || e.status == .cached { prints[e.stageID] = e.fingerprint }
-            return prints
-        }
+        func fingerprints(_ run: Int64) throws -> [String: String] { try storedFingerprints(run: run, latest: latest) }
         func table(_ prints: [String: String]) throws -> ResultsTable {
             try ResultsTable.build(experiment: experiment, instances: experiment.instances, fingerprint: { prints[$0.id] }, metrics: metrics)
         }
@@ -338,8 +328,25 @@ package struct LiveQueries {
         return page
     }
 
+    /// A run and its experiment, expanded from the file the ledger recorded.
+    func experiment(run id: Int64, load: (String) throws -> Experiment) throws -> (RunRecord, Experiment) {
+        guard let run = try ledger.run(id) else { throw LiveQueryError.notFound("no run \(id)") }
+        guard let file = try ledger.query("SELECT file FROM experiments WHERE name = ?", [.text(run.experiment)]).first?[0].text else {
+            throw LiveQueryError.notFound("no file recorded for experiment \(run.experiment)")
+        }
+        return (run, try load(workspace.resolve(file).path))
+    }
+
+    /// The fingerprint of each stage's outputs as of run `run`: what it ran or found cached, else
+    /// the latest stored (`latest`, from `latestStored`).
+    func storedFingerprints(run: Int64, latest: [String: String]) throws -> [String: String] {
+        var prints = latest
+        for e in try ledger.executions(run: run) where e.status == .succeeded || e.status == .cached { prints[e.stageID] = e.fingerprint }
+        return prints
+    }
+
     /// The fingerprint each stage of an experiment last succeeded or was cached with.
-    private func latestStored(experiment: String) throws -> [String: String] {
+    func latestStored(experiment: String) throws -> [String: String] {
         var prints: [String: String] = [:]
         for r in try ledger.query("""
             SELECT e.stage_id, e.fingerprint FROM executions e JOIN runs r ON e.run_id = r.id JOIN experiments x ON r.experiment_id = x.id
@@ -381,14 +388,5 @@ package struct LiveQueries {
     }
 
     /// Relative paths of image files in a folder (or the file itself), sorted; symlinks are not followed.
-    static func imageFiles(under folder: String) -> [String] {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue,
-              let walker = FileManager.default.enumerator(atPath: folder) else { return [] }
-        var files: [String] = []
-        for case let path as String in walker where imageExtensions.contains((path as NSString).pathExtension.lowercased()) {
-            files.append(path)
-        }
-        return files.sorted()
-    }
+    static func imageFiles(under folder: String) -> [String] { ComparisonGrid.imageFiles(under: folder) }
 }

@@ -78,7 +78,12 @@ package struct LiveView: Sendable {
             case ("results", let run?):
                 guard let loadExperiment else { return .text(404, "results need the experiment loader") }
                 return try json(queries.results(run: run, compare: query["compare"].flatMap { Int64($0) }, load: loadExperiment))
-            case ("run", nil), ("stage", nil), ("metrics", nil), ("images", nil), ("results", nil):
+            case ("compare", let run?):
+                guard let loadExperiment else { return .text(404, "the comparison needs the experiment loader") }
+                return try json(queries.compare(run: run, group: query["group"] ?? "", replicate: query["replicate"] ?? "",
+                                                offset: query["offset"].flatMap { Int($0) } ?? 0,
+                                                limit: query["limit"].flatMap { Int($0) } ?? 12, load: loadExperiment))
+            case ("run", nil), ("stage", nil), ("metrics", nil), ("images", nil), ("results", nil), ("compare", nil):
                 return .text(400, "run= is missing or not a number")
             default: return .text(404, "no such data")
             }

@@ -41,6 +41,9 @@ enum UIAssets {
     .charts figure { margin: 0; background: #fff; border: 1px solid #ddd; }
     table.images td { text-align: center; }
     table.images img { width: 160px; height: auto; image-rendering: auto; }
+    table.compare td { text-align: center; } table.compare img { width: 160px; height: auto; display: block; margin: auto; }
+    table.compare .scores { font-size: 11px; color: #444; font-variant-numeric: tabular-nums; }
+    pre.snippet { background: #fff; border: 1px solid #ddd; padding: 8px; font-size: 12px; }
     .error { color: #a00; }
     h3 { font-size: 15px; margin: 12px 0 4px; }
     p.legend { font-size: 12px; color: #555; margin: 2px 0; }
@@ -99,7 +102,7 @@ enum UIAssets {
       clearTimeout(timer); tick();
     }
     function tabs(run, current) {
-      return el('nav', { class: 'tabs' }, ...[['run', 'DAG'], ['metrics', 'Metrics'], ['images', 'Images']].map(([p, t]) =>
+      return el('nav', { class: 'tabs' }, ...[['run', 'DAG'], ['metrics', 'Metrics'], ['images', 'Images'], ['compare', 'Compare']].map(([p, t]) =>
         p === current ? el('strong', {}, t) : link('/' + p + '/' + run, t)), ' ');
     }
 
@@ -276,6 +279,51 @@ enum UIAssets {
       main().replaceChildren(tabs(run, 'images'), el('h2', {}, 'Images'), el('p', {}, 'output: ', select), nav, grid);
     }
 
+    async function comparePage(run, group, replicate, offset) {
+      crumbs(link('/run/' + run, 'run ' + run));
+      clearTimeout(timer); generation++;
+      const p = await get('/api/compare', { run, group, replicate, offset, limit: 12 });
+      const head = [tabs(run, 'compare'), el('h2', {}, 'Compare: ' + p.experiment)];
+      if (!p.declared) {
+        main().replaceChildren(...head, el('p', { id: 'no-compare' }, 'This experiment declares no comparison. Add a ',
+          el('code', {}, 'compare:'), ' section to its file, beside ', el('code', {}, 'tables:'), ' (it reruns nothing):'),
+          el('pre', { class: 'snippet', id: 'snippet' }, p.snippet || ''));
+        return;
+      }
+      const where = (g, r, o) => '/compare/' + [run, g || '-', r || '-', o].map(encodeURIComponent).join('/');
+      const go = (g, r, o) => { location.hash = where(g, r, o); };
+      const choose = (id, values, current, labels) => {
+        const s = el('select', { id }, ...values.map((v, i) => { const o = el('option', { value: v }, labels[i]); if (v === current) o.selected = true; return o; }));
+        return s;
+      };
+      const groupSelect = choose('group', p.groups, p.group, p.groups);
+      const reps = p.replicates.length > 1 ? p.replicates.concat(['all']) : p.replicates;
+      const repSelect = choose('replicate', reps, p.replicate, reps.map(r => r === 'all' ? 'all ' + p.replicateAxes.join(' × ') + 's' : r));
+      groupSelect.addEventListener('change', () => go(groupSelect.value, repSelect.value, 0));
+      repSelect.addEventListener('change', () => go(groupSelect.value, repSelect.value, 0));
+      const format = v => Math.abs(v) < 2 ? v.toFixed(3) : v.toFixed(2);
+      const header = ['#', ...p.columns.map(c => c.label + (c.replicate ? ' · ' + p.replicateAxes.join(',') + ' ' + c.replicate : ''))];
+      const rows = p.rows.map(r => [r.name, ...r.cells.map((cell, i) => {
+        const column = p.columns[i];
+        if (!cell) return el('span', { class: 'missing' }, '–');
+        const scores = cell.metrics.length ? el('div', { class: 'scores' }, cell.metrics.map(m => m.name + ' ' + format(m.value)).join(' · ')) : '';
+        if (cell.path == null) return el('div', {}, cell.name, scores);
+        const path = cell.path.split('/').map(encodeURIComponent).join('/');
+        return el('div', { 'data-column': column.label, 'data-stage': column.stage || '' },
+          el('a', { href: url('/files/' + path), target: '_blank' }, el('img', { src: url('/thumbs/' + path), loading: 'lazy', alt: column.label + ' ' + r.name })), scores);
+      })]);
+      const grid = table(header, rows);
+      grid.className = 'compare'; grid.id = 'compare';
+      const page = (o, t) => link(where(p.group, p.replicate, o), t);
+      const nav = el('p', {}, `${p.total ? p.offset + 1 : 0}–${p.offset + p.rows.length} of ${p.total} `,
+        p.offset > 0 ? page(Math.max(0, p.offset - 12), '← previous') : '', ' ', p.offset + p.rows.length < p.total ? page(p.offset + 12, 'next →') : '');
+      const pickers = el('p', {});
+      if (p.groupAxes.length) pickers.append(p.groupAxes.join(' × ') + ': ', groupSelect, ' ');
+      if (p.replicateAxes.length) pickers.append(p.replicateAxes.join(' × ') + ': ', repSelect);
+      main().replaceChildren(...head, pickers,
+        ...p.notes.map(n => el('p', { class: 'legend' }, n)), nav, grid, el('p', { class: 'legend' }, 'Click an image for its full size.'));
+    }
+
     function route() {
       const parts = (location.hash.slice(1) || '/').split('/').filter(Boolean).map(decodeURIComponent);
       clearTimeout(timer); generation++;
@@ -283,6 +331,7 @@ enum UIAssets {
       if (parts[0] === 'run' && parts.length === 2) return runPage(+parts[1]);
       if (parts[0] === 'stage' && parts.length === 3) return stagePage(+parts[1], parts[2]);
       if (parts[0] === 'metrics' && parts.length >= 2) return metricsPage(+parts[1], parts[2] ? +parts[2] : null);
+      if (parts[0] === 'compare' && parts.length >= 2) { const v = x => x && x !== '-' ? x : ''; return comparePage(+parts[1], v(parts[2]), v(parts[3]), +(parts[4] || 0)).catch(fail); }
       if (parts[0] === 'images' && parts.length >= 2) return imagesPage(+parts[1], parts[2] || '', +(parts[3] || 0)).catch(fail);
       return homePage();
     }

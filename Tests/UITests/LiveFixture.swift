@@ -95,6 +95,8 @@ final class LiveWorkspace {
     let workspace: Workspace
     let token = UIToken.random()
     private(set) var server: HTTPServer?
+    /// The stage kinds runs and the view know.
+    var stages: [any Stage] = [WorkStage()]
 
     init() throws {
         root = TemporaryFolder.url("pleinair-ui")
@@ -119,7 +121,7 @@ final class LiveWorkspace {
     /// Runs `file` to the end (from this thread) and returns the run's summary.
     @discardableResult
     func run(_ file: String = "live.yaml", jobs: Int = 1) throws -> RunSummary {
-        let runner = try Runner(workspace: workspace, stages: [WorkStage()])
+        let runner = try Runner(workspace: workspace, stages: stages)
         var options = RunOptions()
         options.jobs = jobs
         let (_, summary) = try runner.run(try runner.load(root.appendingPathComponent(file).path), options: options, observer: QuietObserver())
@@ -130,7 +132,7 @@ final class LiveWorkspace {
     /// file (the tests see which file the grid asked for, without a codec); otherwise `/thumbs/`
     /// serves the image itself, as `pleinair ui` does for a file it cannot decode.
     func serve(namedThumbnails: Bool = true, host: String = "127.0.0.1", limits: HTTPServer.Limits = .init()) throws {
-        let kinds = [WorkStage().descriptor]
+        let kinds = stages.map(\.descriptor)
         let thumbnails = namedThumbnails
             ? ThumbnailCache { path, side in Data("thumbnail \(side) of \((path as NSString).lastPathComponent)".utf8) } : nil
         let view = LiveView(workspace: workspace, token: token, thumbnails: thumbnails) { try SpecExpander.load($0, kinds: kinds) }
@@ -149,6 +151,40 @@ final class LiveWorkspace {
         let reply = try get(path)
         XCTAssertEqual(reply.status, 200, reply.text, file: file, line: line)
         return try JSONDecoder().decode(T.self, from: reply.body)
+    }
+}
+
+/// The view in a real headless browser (Debian's chromium).
+extension LiveWorkspace {
+    static var chromium: String? {
+        ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    func address(_ fragment: String) -> String { "http://127.0.0.1:\(port)/?token=\(token.value)#\(fragment)" }
+
+    /// Runs chromium headless on the page for `budget` ms of virtual time; returns the DOM it ends with.
+    /// With PLEINAIR_UI_SCREENSHOTS=DIR the page is also saved as DIR/`screenshot`.png.
+    func dom(_ chromium: String, _ fragment: String, budget: Int = 4000, screenshot: String? = nil) throws -> String {
+        let arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                         "--user-data-dir=\(root.appendingPathComponent("chromium-\(UUID().uuidString)").path)",
+                         "--virtual-time-budget=\(budget)", "--window-size=1280,860", "--hide-scrollbars"]
+        if let screenshot, let folder = ProcessInfo.processInfo.environment["PLEINAIR_UI_SCREENSHOTS"], !folder.isEmpty {
+            _ = try browse(chromium, arguments + ["--screenshot=\(folder)/\(screenshot).png", address(fragment)])
+        }
+        return try browse(chromium, arguments + ["--dump-dom", address(fragment)])
+    }
+
+    private func browse(_ chromium: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: chromium)
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return text
     }
 }
 

@@ -18,39 +18,15 @@ final class LiveViewBrowserTests: XCTestCase {
 
     override func tearDown() { live = nil }
 
-    static var chromium: String? {
-        ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
+    static var chromium: String? { LiveWorkspace.chromium }
 
     func requireChromium() throws -> String {
         try Requirement.chromium.check(Self.chromium != nil, "no chromium binary (apt-get install chromium)", in: self)
         return Self.chromium!
     }
 
-    func address(_ fragment: String) -> String { "http://127.0.0.1:\(live.port)/?token=\(live.token.value)#\(fragment)" }
-
-    /// Runs chromium headless on the page for `budget` ms of virtual time; returns the DOM it ends with.
     func dom(_ chromium: String, _ fragment: String, budget: Int = 4000, screenshot: String? = nil) throws -> String {
-        let arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                         "--user-data-dir=\(live.root.appendingPathComponent("chromium-\(UUID().uuidString)").path)",
-                         "--virtual-time-budget=\(budget)", "--window-size=1280,860", "--hide-scrollbars"]
-        if let screenshot, let folder = ProcessInfo.processInfo.environment["PLEINAIR_UI_SCREENSHOTS"], !folder.isEmpty {
-            _ = try browse(chromium, arguments + ["--screenshot=\(folder)/\(screenshot).png", address(fragment)])
-        }
-        return try browse(chromium, arguments + ["--dump-dom", address(fragment)])
-    }
-
-    private func browse(_ chromium: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: chromium)
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return text
+        try live.dom(chromium, fragment, budget: budget, screenshot: screenshot)
     }
 
     func count(_ pattern: String, in text: String) -> Int {
