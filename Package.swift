@@ -124,6 +124,8 @@ let package = Package(
         // The live view: HTTP parsing, token and path safety, pages over a real ledger, Chromium, load.
         .testTarget(name: "UITests", dependencies: ["Basics", "UI", "Pipeline", "Results", "TestSupport"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "Statistics", "Stages", "Pipeline", "Imaging", "TestSupport"]),
+        // pleinair-bench's history of figures per CPU model and its warnings (no timing measured).
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "TestSupport"]),
         // The rule of which target may import which, checked from every source file's import lines.
         .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
     ]

@@ -1,13 +1,32 @@
 import Foundation
 
 // pleinair-bench [pipeline|engine|conv|imaging|retrieval|fid|train|all] (conv: the engine group's conv shapes alone): prints each figure beside the peer measured in the
-// same run. Timings vary ±30% run to run on the project machine: compare the ratios, not the times.
+// same run, with its goal beside it. Timings vary ±30% run to run on the project machine: compare the ratios, not the times.
+// Each run's figures are appended, with the CPU model, to a history file outside the repository
+// (BenchHistory.file: $PLEINAIR_BENCH_HISTORY, else ~/.cache/pleinair/bench-history.jsonl), and a figure more
+// than 15% worse than the last run on the same CPU model is warned about.
 // pleinair-bench bank [--quick] [--index-param name=value]…: paper-scale memory banks against the issue's goals (not in `all`: 40+ minutes, or ~5 with --quick).
+/// Keeps this run's figures in the history file and prints what got worse since the last run on this CPU model.
+func keepHistory() {
+    guard !Bench.figures.isEmpty else { return }
+    let file = BenchHistory.file(), cpu = BenchHistory.cpuModel()
+    do {
+        let warnings = try BenchHistory.record(Bench.figures, cpu: cpu, file: file)
+        print("history: \(Bench.figures.count) figures kept in \(file.path) (CPU: \(cpu))")
+        for warning in warnings { print(warning) }
+        let missed = Bench.figures.filter { !$0.meetsGoal }.map(\.name)
+        if !missed.isEmpty { print("goals not met: \(missed.joined(separator: ", "))") }
+    } catch {
+        print("history: cannot write \(file.path): \(error)")
+    }
+}
+
 let known = ["pipeline", "engine", "imaging", "retrieval", "fid", "train"]
 let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.first == "bank" {
     let params = zip(arguments, arguments.dropFirst()).filter { $0.0 == "--index-param" }.map(\.1)
     try runBankBenchmarks(quick: arguments.contains("--quick"), indexParams: params)
+    keepHistory()
     exit(0)
 }
 if arguments.first == "bank-step", arguments.count == 4, let lambda = Float(arguments[3]) {
@@ -35,3 +54,4 @@ for group in asked.flatMap({ $0 == "all" ? known : [$0] }) {
     default: print("unknown benchmark group '\(group)' (\(known.joined(separator: ", ")), all)")
     }
 }
+keepHistory()

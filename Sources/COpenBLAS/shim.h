@@ -17,3 +17,7 @@ void dsyevd_2stage_(const char *jobz, const char *uplo, const int *n, double *a,
                     double *w, double *work, const int *lwork, int *iwork, const int *liwork, int *info);
 void dsygst_(const int *itype, const char *uplo, const int *n, double *a, const int *lda,
              const double *b, const int *ldb, int *info);
+/* Stops the worker threads OpenBLAS starts when it loads (they spin on a core for about a tenth of
+   a second before they sleep); the next threaded BLAS call starts them again (OpenBLAS 0.3.21's
+   exec_blas_async). Exported by libopenblas, not declared in cblas.h. */
+int blas_thread_shutdown_(void);

@@ -14,14 +14,15 @@ package struct PlannedStageRecord: Sendable, Equatable {
 extension Ledger {
     /// Records the stages run `run` plans, in plan order. Called inside `beginRun`'s transaction;
     /// one prepared statement for all rows, so a no-op rerun stays fast.
+    /// Keys go to `stage_keys`, once per fingerprint; each row's own `key_json` is ''.
     func recordPlan(run: Int64, _ stages: [PlannedStage]) throws {
+        try storeKeys(stages)
         try db.execute("""
-            INSERT INTO run_plans(run_id, position, stage_id, kind, fingerprint, key_json, reason) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO run_plans(run_id, position, stage_id, kind, fingerprint, key_json, reason) VALUES (?, ?, ?, ?, ?, '', ?)
             """, rows: stages.enumerated().map { position, stage in
                 let reason: SQLValue
                 if case .run(let why) = stage.decision { reason = .text(why.description) } else { reason = .null }
-                return [.int(run), .int(Int64(position)), .text(stage.instance.id), .text(stage.instance.kind), .text(stage.fingerprint),
-                        .text(stage.key.json), reason]
+                return [.int(run), .int(Int64(position)), .text(stage.instance.id), .text(stage.instance.kind), .text(stage.fingerprint), reason]
             })
     }
 
@@ -30,7 +31,7 @@ extension Ledger {
     package func plannedStages(run: Int64) throws -> [PlannedStageRecord]? {
         guard try !db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'run_plans'").isEmpty else { return nil }
         let rows = try db.query("""
-            SELECT position, stage_id, kind, fingerprint, key_json, reason FROM run_plans WHERE run_id = ? ORDER BY position
+            SELECT p.position, p.stage_id, p.kind, p.fingerprint, \(keyJSON(of: "p")), p.reason FROM run_plans p WHERE p.run_id = ? ORDER BY p.position
             """, [.int(run)])
         guard !rows.isEmpty else { return nil }
         return rows.map {

@@ -34,7 +34,10 @@ package struct RunRecord: Sendable {
 }
 
 extension Ledger {
-    static let executionColumns = "e.id, e.run_id, e.stage_id, e.kind, e.fingerprint, e.key_json, e.status, e.reason, e.started_at, e.finished_at, e.cpu_seconds, e.peak_rss_kb, e.host, e.pid, e.log_path, e.error"
+    /// The columns `execution(_:)` reads, of `executions e`.
+    var executionColumns: String {
+        "e.id, e.run_id, e.stage_id, e.kind, e.fingerprint, \(keyJSON(of: "e")), e.status, e.reason, e.started_at, e.finished_at, e.cpu_seconds, e.peak_rss_kb, e.host, e.pid, e.log_path, e.error"
+    }
 
     private func execution(_ row: [SQLValue]) -> ExecutionRecord {
         ExecutionRecord(id: row[0].int ?? 0, runID: row[1].int ?? 0, stageID: row[2].text ?? "", kind: row[3].text ?? "",
@@ -48,7 +51,7 @@ extension Ledger {
     /// The latest execution of a stage instance within an experiment.
     package func lastExecution(experiment: String, stage: String) throws -> ExecutionRecord? {
         try db.query("""
-            SELECT \(Ledger.executionColumns) FROM executions e JOIN runs r ON e.run_id = r.id JOIN experiments x ON r.experiment_id = x.id
+            SELECT \(executionColumns) FROM executions e JOIN runs r ON e.run_id = r.id JOIN experiments x ON r.experiment_id = x.id
             WHERE x.name = ? AND e.stage_id = ? ORDER BY e.id DESC LIMIT 1
             """, [.text(experiment), .text(stage)]).first.map(execution)
     }
@@ -56,20 +59,20 @@ extension Ledger {
     /// Every execution of a stage instance within an experiment, newest first.
     package func executions(experiment: String, stage: String) throws -> [ExecutionRecord] {
         try db.query("""
-            SELECT \(Ledger.executionColumns) FROM executions e JOIN runs r ON e.run_id = r.id JOIN experiments x ON r.experiment_id = x.id
+            SELECT \(executionColumns) FROM executions e JOIN runs r ON e.run_id = r.id JOIN experiments x ON r.experiment_id = x.id
             WHERE x.name = ? AND e.stage_id = ? ORDER BY e.id DESC
             """, [.text(experiment), .text(stage)]).map(execution)
     }
 
     /// The executions of one run.
     package func executions(run: Int64) throws -> [ExecutionRecord] {
-        try db.query("SELECT \(Ledger.executionColumns) FROM executions e WHERE e.run_id = ? ORDER BY e.id", [.int(run)]).map(execution)
+        try db.query("SELECT \(executionColumns) FROM executions e WHERE e.run_id = ? ORDER BY e.id", [.int(run)]).map(execution)
     }
 
     /// The execution that produced the outputs of a fingerprint, if any.
     package func producer(fingerprint: String) throws -> ExecutionRecord? {
         try db.query("""
-            SELECT \(Ledger.executionColumns) FROM executions e WHERE e.fingerprint = ? AND e.status = 'succeeded' ORDER BY e.id DESC LIMIT 1
+            SELECT \(executionColumns) FROM executions e WHERE e.fingerprint = ? AND e.status = 'succeeded' ORDER BY e.id DESC LIMIT 1
             """, [.text(fingerprint)]).first.map(execution)
     }
 
@@ -80,7 +83,7 @@ extension Ledger {
     }
 
     package func executionsStillStarted() throws -> [ExecutionRecord] {
-        try db.query("SELECT \(Ledger.executionColumns) FROM executions e WHERE e.status = 'started'").map(execution)
+        try db.query("SELECT \(executionColumns) FROM executions e WHERE e.status = 'started'").map(execution)
     }
 
     /// Recorded outputs of a fingerprint.

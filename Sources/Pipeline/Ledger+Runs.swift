@@ -110,17 +110,20 @@ extension Ledger {
                       cost.cpuSeconds.map(SQLValue.double) ?? .null, cost.peakRSSKB.map { .int(Int64($0)) } ?? .null, .int(execution)])
     }
 
-    /// Records stages whose outputs came from the store, or that were skipped, all in one transaction.
+    /// Records stages whose outputs came from the store, or that were skipped, all in one
+    /// transaction, with one prepared statement; their keys go to `stage_keys`, once per fingerprint.
     package func recordWithoutRunning(run: Int64, stages: [(stage: PlannedStage, status: ExecutionStatus, note: String)]) throws {
         guard !stages.isEmpty else { return }
+        let now = Ledger.now, host = Ledger.hostName, pid = Int64(getpid())
         try db.transaction {
-            for (stage, status, note) in stages {
-                try db.query("""
-                    INSERT INTO executions(run_id, stage_id, kind, fingerprint, key_json, status, reason, started_at, finished_at, host, pid)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, [.int(run), .text(stage.instance.id), .text(stage.instance.kind), .text(stage.fingerprint), .text(stage.key.json),
-                          .text(status.rawValue), .text(note), .double(Ledger.now), .double(Ledger.now), .text(Ledger.hostName), .int(Int64(getpid()))])
-            }
+            try storeKeys(stages.map(\.stage))
+            try db.execute("""
+                INSERT INTO executions(run_id, stage_id, kind, fingerprint, key_json, status, reason, started_at, finished_at, host, pid)
+                VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?)
+                """, rows: stages.map { stage, status, note in
+                    [.int(run), .text(stage.instance.id), .text(stage.instance.kind), .text(stage.fingerprint),
+                     .text(status.rawValue), .text(note), .double(now), .double(now), .text(host), .int(pid)]
+                })
         }
     }
 

@@ -9,6 +9,8 @@ package final class Ledger {
     /// The connection stays inside Pipeline; other modules use `register`, `query` and `transaction`.
     let db: SQLiteDatabase
     package var path: String { db.path }
+    /// Opened for writing, so migrated to the latest schema (a read-only ledger may be older).
+    private let migrated: Bool
 
     /// Numbered migrations; only ever append.
     static let migrations: [String] = [
@@ -52,11 +54,23 @@ package final class Ledger {
         """
         CREATE TABLE IF NOT EXISTS script_references(key TEXT PRIMARY KEY, refs TEXT NOT NULL);
         """,
+        // 6: each stage key's JSON once, by fingerprint (`storeKeys`). Cached and skipped executions
+        // and run plans refer to it, their own key_json left '', instead of repeating it: a no-op
+        // rerun of 10,000 stages wrote 20,000 copies. Rows written before keep theirs.
+        // With it, two partial indexes over the few rows a plan looks for among the many a
+        // history of reruns leaves: which fingerprints succeeded (asked of every stage), and which
+        // executions a dead process left started (asked by every run, which scanned the table).
+        """
+        CREATE TABLE IF NOT EXISTS stage_keys(fingerprint TEXT PRIMARY KEY, key_json TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS executions_succeeded ON executions(fingerprint) WHERE status = 'succeeded';
+        CREATE INDEX IF NOT EXISTS executions_started ON executions(status) WHERE status = 'started';
+        """,
     ]
 
     /// Opens (creating if needed) the ledger at `path` and applies pending migrations.
     package init(path: String) throws {
         db = try SQLiteDatabase(path: path)
+        migrated = true
         // Two processes opening a new ledger at once would race to set WAL and to migrate (SQLite
         // answers "locked" or "table exists"): whoever opens it first finishes, the other waits.
         let gate = open(path + ".open-lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
@@ -64,7 +78,10 @@ package final class Ledger {
         defer {
             if gate >= 0 { flock(gate, LOCK_UN); close(gate) }
         }
-        try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
+        // A 32 MiB page cache (SQLite's default is 2 MiB, taken only as pages are read): a plan of
+        // 10,000 stages reads the index pages its no-op rerun then writes, which a small cache had
+        // evicted and read again.
+        try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768;")
         try migrate()
     }
 
@@ -72,6 +89,17 @@ package final class Ledger {
     /// write, and SQLite itself refuses any change. WAL lets it read while a run writes.
     package init(readOnlyPath path: String) throws {
         db = try SQLiteDatabase(path: path, readOnly: true)
+        migrated = false
+    }
+
+    /// The SQL of a row's key JSON, for rows of `table` (an alias of `executions` or `run_plans`):
+    /// the row's own `key_json`, or where that is '' (written since migration 6) its fingerprint's
+    /// in `stage_keys`. A ledger opened read-only may predate that table: then every row has its own.
+    func keyJSON(of table: String) -> String {
+        let hasStageKeys = migrated
+            || (try? db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'stage_keys'").isEmpty == false) == true
+        guard hasStageKeys else { return "\(table).key_json" }
+        return "COALESCE(NULLIF(\(table).key_json, ''), (SELECT k.key_json FROM stage_keys k WHERE k.fingerprint = \(table).fingerprint))"
     }
 
     private func migrate() throws {

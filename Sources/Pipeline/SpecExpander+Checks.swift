@@ -23,21 +23,37 @@ extension SpecExpander {
     /// `${inputs.NAME}`, `${outputs.NAME}` and `${params.NAME}` in a `cmd` must name an input, an
     /// output and a parameter the stage declares: checked now rather than when the command runs.
     mutating func checkCommandReferences(_ command: YAMLNode, _ stage: StageSpec, _ path: String) {
+        let problems = commandProblems[stage.name] ?? commandReferenceProblems(command, stage, path)
+        commandProblems[stage.name] = problems
+        // Raised for every instance (each counts against it), reported once.
+        for problem in problems { error(problem.location, problem.path, problem.message) }
+    }
+
+    private func commandReferenceProblems(_ command: YAMLNode, _ stage: StageSpec, _ path: String) -> [CommandProblem] {
         let declared: [(prefix: String, what: String, names: [String])] = [
             ("inputs.", "input", stage.inputs.map(\.name)),
             ("outputs.", "output", stage.outputs.map(\.name)),
             ("params.", "parameter", stage.params.map(\.name)),
         ]
+        var problems: [CommandProblem] = []
         for name in Substitution.references(in: command.scalar ?? "") {
             guard let group = declared.first(where: { name.hasPrefix($0.prefix) }) else { continue }
             let key = String(name.dropFirst(group.prefix.count))
             guard !group.names.contains(key) else { continue }
             let hint = DidYouMean.closest(to: key, in: group.names).map { "did you mean '\($0)'?" }
                 ?? (group.names.isEmpty ? "it has none" : "it has: " + group.names.joined(separator: ", "))
-            error(locate("${\(name)}", from: command.location), "\(path).cmd",
-                  "the command refers to '${\(name)}', but the stage has no \(group.what) '\(key)' (\(hint))")
+            problems.append(CommandProblem(location: locate("${\(name)}", from: command.location), path: "\(path).cmd",
+                                           message: "the command refers to '${\(name)}', but the stage has no \(group.what) '\(key)' (\(hint))"))
         }
+        return problems
     }
+}
+
+/// A `${…}` reference of a command that names nothing the stage declares.
+struct CommandProblem {
+    var location: SourceLocation
+    var path: String
+    var message: String
 }
 
 extension Substitution {
@@ -45,7 +61,7 @@ extension Substitution {
     static func references(in text: String) -> [String] {
         var names: [String] = []
         var rest = Substring(text)
-        while let start = rest.range(of: "${") {
+        while let start = rest.firstReference() {
             let escaped = rest[rest.startIndex..<start.lowerBound].hasSuffix("$")
             guard let end = rest[start.upperBound...].firstIndex(of: "}") else { break }
             if !escaped { names.append(String(rest[start.upperBound..<end])) }

@@ -35,6 +35,13 @@ enum StableEncoding {
 
     static func writeString(_ s: String, into out: inout String) {
         out += "\""
+        // Most strings (hashes, paths, commands) need no escape: appended whole, not scalar by scalar
+        // (a tenth of planning 10,000 stages). A byte below 0x20 in UTF-8 is such a scalar itself.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

@@ -11,10 +11,10 @@ struct Substitution {
 
     /// The substituted text, or the name of the first undefined reference.
     func apply(_ text: String) -> Result<String, SubstitutionFailure> {
-        guard text.contains("${") else { return .success(text) }
+        guard Substring(text).firstReference() != nil else { return .success(text) }
         var out = ""
         var rest = Substring(text)
-        while let start = rest.range(of: "${") {
+        while let start = rest.firstReference() {
             let before = rest[rest.startIndex..<start.lowerBound]
             if before.hasSuffix("$") {
                 out += (keepEscapes ? before : before.dropLast()) + "${"
@@ -47,4 +47,20 @@ struct Substitution {
 enum SubstitutionFailure: Error {
     case undefined(String)
     case unterminated
+}
+
+extension Substring {
+    /// Where the first `${` is, found byte by byte: Foundation's `range(of:)` goes through NSString,
+    /// and expanding a 10,000-instance matrix asks this of every substituted string.
+    func firstReference() -> Range<String.Index>? {
+        var previousWasDollar = false
+        var index = utf8.startIndex
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            if previousWasDollar && byte == UInt8(ascii: "{") { return utf8.index(before: index)..<utf8.index(after: index) }
+            previousWasDollar = byte == UInt8(ascii: "$")
+            utf8.formIndex(after: &index)
+        }
+        return nil
+    }
 }

@@ -20,6 +20,9 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var workspace: WorkspaceOptions
 
     func run() throws {
+        // Nothing here multiplies matrices (numeric stages run in children, with their own threads):
+        // OpenBLAS's spinning workers would only compete with planning for the cores.
+        BLASKernel.stopWorkerThreads()
         let runner = try workspace.runner()
         let experiments = try files.map { try workspace.load($0, with: runner) }
         var summaries: [[String: Any]] = []

@@ -19,6 +19,14 @@ public enum BLASKernel {
     /// Number of threads OpenBLAS uses for one call.
     public static var threadCount: Int { Int(openblas_get_num_threads()) }
 
+    /// Stops OpenBLAS's worker threads, which spin on a core for about a tenth of a second after the
+    /// library loads: for a process that does no BLAS work itself (`pleinair run`, whose numeric
+    /// stages run in child processes), on a busy machine that core is taken from its own work. A
+    /// later threaded BLAS call starts them again.
+    public static func stopWorkerThreads() {
+        _ = blas_thread_shutdown_()
+    }
+
     /// Sets OpenBLAS's thread count (1 makes results bit-reproducible run to run).
     public static func setThreadCount(_ n: Int) {
         precondition(n > 0, "thread count must be positive")
