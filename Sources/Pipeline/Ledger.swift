@@ -9,8 +9,9 @@ package final class Ledger {
     /// The connection stays inside Pipeline; other modules use `register`, `query` and `transaction`.
     let db: SQLiteDatabase
     package var path: String { db.path }
-    /// Opened for writing, so migrated to the latest schema (a read-only ledger may be older).
-    private let migrated: Bool
+    /// Migrated to the latest schema: opened for writing, or seen to hold `stage_keys` (a read-only
+    /// ledger may be older, until a writer migrates it; a table once there stays).
+    private var migrated: Bool
 
     /// Numbered migrations; only ever append.
     static let migrations: [String] = [
@@ -96,9 +97,11 @@ package final class Ledger {
     /// the row's own `key_json`, or where that is '' (written since migration 6) its fingerprint's
     /// in `stage_keys`. A ledger opened read-only may predate that table: then every row has its own.
     func keyJSON(of table: String) -> String {
-        let hasStageKeys = migrated
-            || (try? db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'stage_keys'").isEmpty == false) == true
-        guard hasStageKeys else { return "\(table).key_json" }
+        if !migrated {
+            // Asked once per query until seen: the live view reads through one read-only ledger per request.
+            migrated = (try? db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'stage_keys'").isEmpty == false) == true
+        }
+        guard migrated else { return "\(table).key_json" }
         return "COALESCE(NULLIF(\(table).key_json, ''), (SELECT k.key_json FROM stage_keys k WHERE k.fingerprint = \(table).fingerprint))"
     }
 

@@ -174,7 +174,8 @@ final class AuthorsClassTermsStageTests: XCTestCase {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         // The download stage lives in Downloads; its shape is all the expansion needs.
         let download = StageDescriptor(kind: "cyclegan_dataset", version: 1, summary: "",
-                                       params: [ParamSpec("name", .string, default: nil, doc: "")], inputs: [], outputs: ["data"])
+                                       params: [ParamSpec("name", .string, default: nil, doc: "")], inputs: [], outputs: ["data"],
+                                       imageOutputs: ["data"])
         let experiment = try SpecExpander.load(root.appendingPathComponent("experiments/art2real.yaml").path,
                                                kinds: BuiltinStages.all.map(\.descriptor) + [download])
         let trains = experiment.instances.filter { $0.kind == "train" }

@@ -152,6 +152,13 @@ final class LiveWorkspace {
         XCTAssertEqual(reply.status, 200, reply.text, file: file, line: line)
         return try JSONDecoder().decode(T.self, from: reply.body)
     }
+
+    /// A JSON page while polling: nil until it answers 200 (a run started on another thread may not
+    /// be in the ledger yet), and no failure recorded for the answers before that.
+    func poll<T: Decodable>(_ type: T.Type, _ path: String) -> T? {
+        guard let reply = try? get(path), reply.status == 200 else { return nil }
+        return try? JSONDecoder().decode(T.self, from: reply.body)
+    }
 }
 
 /// The view in a real headless browser (Debian's chromium).

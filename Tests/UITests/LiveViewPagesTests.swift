@@ -137,7 +137,7 @@ final class LiveViewPagesTests: XCTestCase {
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline && !(sawRunning && sawWaiting && sawProgress && sawLive) {
             usleep(50_000)
-            guard let graph = try? live.json(RunGraph.self, "/api/run?run=2") else { continue }
+            guard let graph = live.poll(RunGraph.self, "/api/run?run=2") else { continue }
             if let running = graph.nodes.first(where: { $0.state == "running" }) {
                 sawRunning = true
                 XCTAssertNotNil(running.typicalSeconds, "the last run's duration is the basis of an ETA")
@@ -145,7 +145,7 @@ final class LiveViewPagesTests: XCTestCase {
                     sawProgress = true
                     XCTAssertTrue(running.progressMessage?.hasPrefix("step ") == true)
                 }
-                if let metrics = try? live.json(MetricsPage.self, "/api/metrics?run=2"),
+                if let metrics = live.poll(MetricsPage.self, "/api/metrics?run=2"),
                    metrics.charts.contains(where: { $0.live && $0.points > 0 && $0.svg.contains("(running)") }) {
                     sawLive = true
                 }
@@ -182,7 +182,7 @@ final class LiveViewPagesTests: XCTestCase {
             guard let reply = try? live.get("/api/run?run=1"), reply.status == 200 else { continue }
             if let graph = try? JSONDecoder().decode(RunGraph.self, from: reply.body), graph.nodes.contains(where: { $0.state == "running" }) {
                 seen = graph
-                waitingPage = try? live.json(StagePage.self, "/api/stage?run=1&stage=score@ours")
+                waitingPage = live.poll(StagePage.self, "/api/stage?run=1&stage=score@ours")
             }
         }
         wait(for: [finished], timeout: 60)
