@@ -16,7 +16,8 @@ package struct HTTPServerError: Error, CustomStringConvertible {
 /// pace can hold a thread: a request head must arrive whole within `headSeconds` of the connection
 /// (however slowly it trickles), a response that stops draining is dropped after `idleSeconds`, and
 /// past `maxConnections` a new connection gets 503 at once. Complete requests run on a concurrent
-/// queue; stored files are sent from the file in 256 KiB pieces, never read whole. It adds no
+/// queue; stored files are sent from the file in 256 KiB pieces, never read whole. While it answers,
+/// the allocator's free pages go back to the system every `trimSeconds` (`FreePages`). It adds no
 /// package to the build (docs/ui.md has the figures behind that choice).
 package final class HTTPServer: @unchecked Sendable {
     package typealias Handler = @Sendable (HTTPRequest) -> HTTPResponse
