@@ -16,7 +16,8 @@ package struct HTTPServerError: Error, CustomStringConvertible {
 /// pace can hold a thread: a request head must arrive whole within `headSeconds` of the connection
 /// (however slowly it trickles), a response that stops draining is dropped after `idleSeconds`, and
 /// past `maxConnections` a new connection gets 503 at once. Complete requests run on a concurrent
-/// queue; stored files are sent from the file in 256 KiB pieces, never read whole. It adds no
+/// queue; stored files are sent from the file in 256 KiB pieces, never read whole. While it answers,
+/// the allocator's free pages go back to the system every `trimSeconds` (`FreePages`). It adds no
 /// package to the build (docs/ui.md has the figures behind that choice).
 package final class HTTPServer: @unchecked Sendable {
     package typealias Handler = @Sendable (HTTPRequest) -> HTTPResponse
@@ -26,10 +27,14 @@ package final class HTTPServer: @unchecked Sendable {
         package var maxConnections: Int
         package var headSeconds: Double
         package var idleSeconds: Double
-        package init(maxConnections: Int = 512, headSeconds: Double = 5, idleSeconds: Double = 30) {
+        /// At most this often, and only after answering, the allocator's free pages go back to the system
+        /// (`FreePages`), so RSS follows what is in use rather than the high-water mark of every arena.
+        package var trimSeconds: Double
+        package init(maxConnections: Int = 512, headSeconds: Double = 5, idleSeconds: Double = 30, trimSeconds: Double = 5) {
             self.maxConnections = maxConnections
             self.headSeconds = headSeconds
             self.idleSeconds = idleSeconds
+            self.trimSeconds = trimSeconds
         }
     }
 
@@ -210,6 +215,7 @@ package final class HTTPServer: @unchecked Sendable {
         var connections: [Int32: Connection] = [:]
         var counted = 0
         var acceptPausedUntil = 0.0
+        var answeredSinceTrim = 0, lastTrim = Self.now()
         func finish(_ c: Connection) {
             if c.out.file >= 0 { close(c.out.file); c.out.file = -1 }
             close(c.fd)
@@ -243,6 +249,7 @@ package final class HTTPServer: @unchecked Sendable {
                     let done = answered
                     answered = []
                     lock.unlock()
+                    answeredSinceTrim += done.count
                     for (fd, outgoing) in done {
                         guard let c = connections[fd] else { if outgoing.file >= 0 { close(outgoing.file) }; continue }
                         c.out = outgoing
@@ -279,6 +286,12 @@ package final class HTTPServer: @unchecked Sendable {
                     case .handling: break
                     }
                 }
+            }
+            if answeredSinceTrim > 0 && now - lastTrim >= limits.trimSeconds {
+                // On a worker, so the loop never waits for it (it takes a few milliseconds).
+                answeredSinceTrim = 0
+                lastTrim = now
+                workers.async { FreePages.release() }
             }
             for c in Array(connections.values) where c.state != .handling && now >= c.deadline {
                 if c.state == .reading && !c.head.isEmpty {

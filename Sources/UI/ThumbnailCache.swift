@@ -3,7 +3,7 @@ import Foundation
 /// Makes small copies of store images for the grid (through a function the executable passes in,
 /// since decoding images belongs to `Imaging`, which this target does not import) and keeps them in
 /// memory only: nothing is written to the store. Keyed by path, size and modification time, so a
-/// file that changes is never shown stale; the oldest entries go past `capacityBytes`.
+/// file that changes is never shown stale; the oldest entries go past `capacityBytes` (keys and PNGs counted).
 package final class ThumbnailCache: @unchecked Sendable {
     /// PNG bytes of the image at a path, its longer side at most the given size; nil if it cannot be read.
     package typealias Maker = @Sendable (_ path: String, _ longerSide: Int) -> Data?
@@ -33,10 +33,10 @@ package final class ThumbnailCache: @unchecked Sendable {
         if entries[key] == nil {
             entries[key] = data
             order.append(key)
-            bytes += data.count
+            bytes += key.utf8.count + data.count
             while bytes > capacityBytes, !order.isEmpty {
                 let old = order.removeFirst()
-                bytes -= entries.removeValue(forKey: old)?.count ?? 0
+                bytes -= old.utf8.count + (entries.removeValue(forKey: old)?.count ?? 0)
             }
         }
         return data

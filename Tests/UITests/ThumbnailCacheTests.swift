@@ -29,7 +29,8 @@ final class ThumbnailCacheTests: XCTestCase {
         let folder = TemporaryFolder.url("thumbs")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let cache = ThumbnailCache(capacityBytes: 250) { _, _ in Data(repeating: 1, count: 100) }
+        // An entry costs its PNG (300 bytes) and its key (the path, stamp and size: 34 to 200 bytes here), so two fit and three do not.
+        let cache = ThumbnailCache(capacityBytes: 1000) { _, _ in Data(repeating: 1, count: 300) }
         for i in 0..<5 {
             let file = folder.appendingPathComponent("\(i).png")
             try Data("x".utf8).write(to: file)
