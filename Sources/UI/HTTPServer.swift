@@ -58,6 +58,9 @@ package final class HTTPServer: @unchecked Sendable {
         self.host = host
         self.handler = handler
         self.limits = limits
+        // Before any of its threads exist: each would otherwise get an arena of its own (up to 16 on
+        // 2 cores), and RSS keeps the free space of all of them.
+        FreePages.capArenas(2)
         var v4 = in_addr(), v6 = in6_addr()
         let family: Int32
         if inet_pton(AF_INET, host, &v4) == 1 { family = AF_INET } else if inet_pton(AF_INET6, host, &v6) == 1 { family = AF_INET6 } else {
