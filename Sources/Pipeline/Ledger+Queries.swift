@@ -56,11 +56,12 @@ extension Ledger {
             """, [.text(experiment), .text(stage)]).first.map(execution)
     }
 
-    /// Every execution of a stage instance within an experiment, newest first.
-    package func executions(experiment: String, stage: String) throws -> [ExecutionRecord] {
+    /// The executions of a stage instance within an experiment, newest first: every one, or the
+    /// newest `limit` (a page that shows a few need not read a long history).
+    package func executions(experiment: String, stage: String, limit: Int? = nil) throws -> [ExecutionRecord] {
         try db.query("""
             SELECT \(executionColumns) FROM executions e JOIN runs r ON e.run_id = r.id JOIN experiments x ON r.experiment_id = x.id
-            WHERE x.name = ? AND e.stage_id = ? ORDER BY e.id DESC
+            WHERE x.name = ? AND e.stage_id = ? ORDER BY e.id DESC\(limit.map { " LIMIT \($0)" } ?? "")
             """, [.text(experiment), .text(stage)]).map(execution)
     }
 

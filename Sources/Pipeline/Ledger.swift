@@ -66,6 +66,14 @@ package final class Ledger {
         CREATE INDEX IF NOT EXISTS executions_succeeded ON executions(fingerprint) WHERE status = 'succeeded';
         CREATE INDEX IF NOT EXISTS executions_started ON executions(status) WHERE status = 'started';
         """,
+        // 7: executions by run, lineage by execution. Every page of the live view and `status`/`show`
+        // ask for one run's executions (`WHERE run_id = ?`) or one execution's inputs, which scanned
+        // the whole table: the view's time and its memory (SQLite's page cache, per request) grew
+        // with the history, not with the run.
+        """
+        CREATE INDEX IF NOT EXISTS executions_run ON executions(run_id);
+        CREATE INDEX IF NOT EXISTS lineage_execution ON lineage(execution_id);
+        """,
     ]
 
     /// Opens (creating if needed) the ledger at `path` and applies pending migrations.

@@ -25,15 +25,17 @@ package struct LiveQueries {
 
     package func experiments() throws -> [ExperimentRow] {
         let runs = try ledger.runs(limit: 500)
-        let counts = try stageCounts()
+        // Counts for the runs listed only (the newest 500, so every id from the oldest of them up):
+        // the work and memory of this page stay bounded however long the history grows.
+        let counts = try stageCounts(from: runs.map(\.id).min() ?? 0)
         return try ledger.experimentNames().map { name in
             ExperimentRow(name: name, runs: runs.filter { $0.experiment == name }.map { row($0, counts[$0.id] ?? [:]) })
         }
     }
 
-    /// status → count, per run, in one query.
-    private func stageCounts(run: Int64? = nil) throws -> [Int64: [String: Int]] {
-        let filter = run.map { "WHERE run_id = \($0)" } ?? ""
+    /// status → count, per run, in one query: for run `run`, or for every run from `first` on.
+    private func stageCounts(run: Int64? = nil, from first: Int64 = 0) throws -> [Int64: [String: Int]] {
+        let filter = run.map { "WHERE run_id = \($0)" } ?? "WHERE run_id >= \(first)"
         var counts: [Int64: [String: Int]] = [:]
         for r in try ledger.query("SELECT run_id, status, COUNT(*) FROM executions \(filter) GROUP BY run_id, status") {
             counts[r[0].int ?? 0, default: [:]][r[1].text ?? ""] = Int(r[2].int ?? 0)
@@ -143,10 +145,12 @@ package struct LiveQueries {
     /// How long each stage of an experiment took the last time it succeeded (one query for the whole DAG).
     private func lastDurations(experiment: String) throws -> [String: Double] {
         var seconds: [String: Double] = [:]
+        // One row per stage (SQLite takes the bare columns from the row of MAX(e.id)): the answer and
+        // this page's memory stay the size of the DAG however long the history grows.
         for r in try ledger.query("""
-            SELECT e.stage_id, e.finished_at - e.started_at FROM executions e JOIN runs r ON e.run_id = r.id
+            SELECT e.stage_id, e.finished_at - e.started_at, MAX(e.id) FROM executions e JOIN runs r ON e.run_id = r.id
             JOIN experiments x ON r.experiment_id = x.id
-            WHERE x.name = ? AND e.status = 'succeeded' AND e.finished_at IS NOT NULL ORDER BY e.id
+            WHERE x.name = ? AND e.status = 'succeeded' AND e.finished_at IS NOT NULL GROUP BY e.stage_id
             """, [.text(experiment)]) {
             if let stage = r[0].text, let s = r[1].double { seconds[stage] = s }
         }
@@ -188,8 +192,8 @@ package struct LiveQueries {
         for m in metrics {
             if m.step == nil { scalars[m.name] = m.value } else if !series.contains(m.name) { series.append(m.name) }
         }
-        let history = try ledger.executions(experiment: run.experiment, stage: stage)
-        let rows = history.prefix(20).map { x in
+        let history = try ledger.executions(experiment: run.experiment, stage: stage, limit: 20)
+        let rows = history.map { x in
             ExecutionRow(run: x.runID, status: x.status.rawValue, reason: x.reason, startedAt: x.startedAt,
                          seconds: x.startedAt.map { (x.finishedAt ?? now()) - $0 }, cpuSeconds: x.cpuSeconds,
                          peakRSSKB: x.peakRSSKB, host: x.host, error: x.error)
@@ -349,8 +353,8 @@ package struct LiveQueries {
     func latestStored(experiment: String) throws -> [String: String] {
         var prints: [String: String] = [:]
         for r in try ledger.query("""
-            SELECT e.stage_id, e.fingerprint FROM executions e JOIN runs r ON e.run_id = r.id JOIN experiments x ON r.experiment_id = x.id
-            WHERE x.name = ? AND e.status IN ('succeeded', 'cached') ORDER BY e.id
+            SELECT e.stage_id, e.fingerprint, MAX(e.id) FROM executions e JOIN runs r ON e.run_id = r.id JOIN experiments x ON r.experiment_id = x.id
+            WHERE x.name = ? AND e.status IN ('succeeded', 'cached') GROUP BY e.stage_id
             """, [.text(experiment)]) {
             if let stage = r[0].text, let print = r[1].text { prints[stage] = print }
         }

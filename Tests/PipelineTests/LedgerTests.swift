@@ -15,6 +15,18 @@ final class LedgerTests: XCTestCase {
         XCTAssertEqual(try reopened.db.query("PRAGMA journal_mode")[0][0].text, "wal")
     }
 
+    /// The queries every page of the live view and `status` make, for one run's executions and one
+    /// execution's lineage, go through an index: a scan would grow with the whole history.
+    func testOneRunsExecutionsAndOneExecutionsLineageAreFoundThroughAnIndex() throws {
+        let ws = try TestWorkspace()
+        let ledger = try Ledger(path: ws.root.appendingPathComponent("l.sqlite").path)
+        func plan(_ sql: String) throws -> String {
+            try ledger.db.query("EXPLAIN QUERY PLAN " + sql).map { $0.last?.text ?? "" }.joined(separator: "; ")
+        }
+        XCTAssertTrue(try plan("SELECT * FROM executions e WHERE e.run_id = 3 ORDER BY e.id").contains("USING INDEX executions_run"))
+        XCTAssertTrue(try plan("SELECT role, name, hash FROM lineage WHERE execution_id = 3").contains("USING INDEX lineage_execution"))
+    }
+
     func testManyConnectionsOpeningANewLedgerAtOnceAllSucceed() throws {
         let ws = try TestWorkspace()
         let path = ws.root.appendingPathComponent("fresh.sqlite").path
