@@ -21,8 +21,10 @@ package protocol FileStateCache: AnyObject {
 
 extension Ledger: FileStateCache {
     package func loadFileStates() throws -> [String: FileState] {
+        let rows = try db.query("SELECT path, inode, size, mtime_ns, hash FROM file_state")
         var states: [String: FileState] = [:]
-        for row in try db.query("SELECT path, inode, size, mtime_ns, hash FROM file_state") {
+        states.reserveCapacity(rows.count)  // one allocation, not a rehash at every doubling (10,000 rows at 10,000 stages)
+        for row in rows {
             states[row[0].text ?? ""] = FileState(inode: UInt64(bitPattern: row[1].int ?? 0), size: row[2].int ?? 0,
                                                   mtimeNanoseconds: row[3].int ?? 0, hash: row[4].text ?? "")
         }
