@@ -56,7 +56,7 @@ extension ExactScan {
         var distances = [Float](repeating: .infinity, count: threads * n * k)
         let tallest = zip(tiling.queries, tiling.queries.dropFirst()).map { $1 - $0 }.max()!
         let widest = zip(tiling.rows, tiling.rows.dropFirst()).map { $1 - $0 }.max()!
-        let next = TileCounter()
+        let next = WorkCounter()
         labels.withUnsafeMutableBufferPointer { l in
             distances.withUnsafeMutableBufferPointer { dist in
                 queryNorms.withUnsafeBufferPointer { qn in
@@ -79,35 +79,6 @@ extension ExactScan {
                 }
             }
         }
-        guard threads > 1 else { return Neighbors(k: k, labels: labels, distances: distances) }
-        var mergedLabels = [Int](repeating: -1, count: n * k)
-        var mergedDistances = [Float](repeating: .infinity, count: n * k)
-        mergedLabels.withUnsafeMutableBufferPointer { ml in
-            mergedDistances.withUnsafeMutableBufferPointer { md in
-                for i in 0..<n {
-                    let list = NearestList(distances: md.baseAddress! + i * k, labels: ml.baseAddress! + i * k, k: k, tiesByLabel: true)
-                    for t in 0..<threads {
-                        for j in 0..<k where labels[(t * n + i) * k + j] >= 0 {
-                            list.insert(distances[(t * n + i) * k + j], labels[(t * n + i) * k + j])
-                        }
-                    }
-                }
-            }
-        }
-        return Neighbors(k: k, labels: mergedLabels, distances: mergedDistances)
-    }
-}
-
-/// Hands out tile numbers to the scan's threads, each once.
-private final class TileCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 0
-
-    func take(below count: Int) -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard next < count else { return nil }
-        next += 1
-        return next - 1
+        return NearestList.merge(labels: labels, distances: distances, threads: threads, queries: n, k: k)
     }
 }

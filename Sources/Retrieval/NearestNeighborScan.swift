@@ -1,3 +1,4 @@
+import Foundation
 import Tensor
 
 /// A k-nearest-neighbour search over a bank's rows computed in this process with sgemm, in place of
@@ -69,6 +70,44 @@ struct NearestList {
         }
         distances[slot] = distance
         labels[slot] = label
+    }
+}
+
+extension NearestList {
+    /// Per-thread top-k lists of one scan (thread-major [threads, queries, k], equal distances ranked
+    /// by label) merged into each query's top k by (distance, label): the lists one thread would have
+    /// found seeing every candidate, whichever thread saw which.
+    static func merge(labels: [Int], distances: [Float], threads: Int, queries n: Int, k: Int) -> Neighbors {
+        guard threads > 1 else { return Neighbors(k: k, labels: labels, distances: distances) }
+        var mergedLabels = [Int](repeating: -1, count: n * k)
+        var mergedDistances = [Float](repeating: .infinity, count: n * k)
+        mergedLabels.withUnsafeMutableBufferPointer { ml in
+            mergedDistances.withUnsafeMutableBufferPointer { md in
+                for i in 0..<n {
+                    let list = NearestList(distances: md.baseAddress! + i * k, labels: ml.baseAddress! + i * k, k: k, tiesByLabel: true)
+                    for t in 0..<threads {
+                        for j in 0..<k where labels[(t * n + i) * k + j] >= 0 {
+                            list.insert(distances[(t * n + i) * k + j], labels[(t * n + i) * k + j])
+                        }
+                    }
+                }
+            }
+        }
+        return Neighbors(k: k, labels: mergedLabels, distances: mergedDistances)
+    }
+}
+
+/// Hands out the pieces of a scan (tiles, lists) to its threads, each once.
+final class WorkCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+
+    func take(below count: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < count else { return nil }
+        next += 1
+        return next - 1
     }
 }
 

@@ -10,7 +10,7 @@ import XCTest
 final class ExactScanTilesTests: XCTestCase {
     /// A bank of `rows` random 8-bit patches of 48 values in which every 5th row repeats an earlier one,
     /// so that queries equal to a repeated row have several neighbours at distance 0.
-    private func bank(rows: Int, seed: UInt64) throws -> (PatchMatrix, URL) {
+    static func bank(rows: Int, seed: UInt64) throws -> (PatchMatrix, URL) {
         var rng = SeededGenerator(seed: seed)
         var bytes = (0..<(rows * 48)).map { _ in UInt8.random(in: 0...255, using: &rng) }
         for r in stride(from: 5, to: rows, by: 5) {
@@ -23,7 +23,7 @@ final class ExactScanTilesTests: XCTestCase {
     }
 
     func testTiledScanGivesTheBlockScansNeighboursAndDistancesBitForBit() throws {
-        let (patches, url) = try bank(rows: 5_000, seed: 7)
+        let (patches, url) = try Self.bank(rows: 5_000, seed: 7)
         defer { try? FileManager.default.removeItem(at: url) }
         // 600 queries: noisy copies of bank rows, and bank rows themselves (ties at distance 0).
         var rng = SeededGenerator(seed: 8)
