@@ -4,7 +4,8 @@ import Tensor
 
 /// Exact k-nearest-neighbour search over every row of a bank: the search a FAISS `Flat` index
 /// does, as sgemm over blocks of bank rows with each query's top k merged on all threads. A bank
-/// whose floats fit in `cacheBytes` is converted once and kept; a larger one is streamed block by
+/// whose floats fit in `cacheBytes` is converted once and kept, and scanned in cache-sized tiles, a
+/// thread per tile (`ExactScan+Tiles.swift`: the same bits); a larger one is streamed block by
 /// block (read with `pread`, converted, searched), so exact search over a bank of tens of millions
 /// of patches runs in bounded memory.
 public final class ExactScan: NearestNeighborScan, @unchecked Sendable {
