@@ -11,7 +11,8 @@ import Tensor
 ///
 /// The real patches are constants; the gradient flows to the generated patches through a hand-written
 /// rule (checked against finite differences and PyTorch autograd in the tests). Rows are processed in
-/// blocks and recomputed in the backward pass, so memory stays O(block × real patches).
+/// blocks and recomputed in the backward pass, so memory stays O(block × real patches). A block's rows
+/// are split over the threads, each row computed as a serial loop would (the same bits at any thread count).
 public enum ContextualLoss {
     /// ε added to each row's minimum distance (the authors' `epsilon`).
     public static let epsilon: Float = 1e-5
@@ -31,17 +32,26 @@ public enum ContextualLoss {
         var argmin = [Int](repeating: 0, count: m), r = [Float](repeating: 0, count: m)
         var q = [Float](repeating: 0, count: m)
         GradMode.withoutGradient {
-            forEachBlock(xn, ynT) { start, dist in
-                for i in 0..<dist.shape[0] {
-                    let row = dist.pointer + i * u
-                    var best = 0
-                    for j in 1..<u where row[j] < row[best] { best = j }
-                    let ri = row[best] + epsilon
-                    var sum: Float = 0
-                    for j in 0..<u { sum += expf((1 - row[j] / ri) / h) }
-                    argmin[start + i] = best
-                    r[start + i] = ri
-                    q[start + i] = expf((1 - row[best] / ri) / h) / sum
+            argmin.withUnsafeMutableBufferPointer { argminOut in
+                r.withUnsafeMutableBufferPointer { rOut in
+                    q.withUnsafeMutableBufferPointer { qOut in
+                        forEachBlock(xn, ynT) { start, dist in
+                            // Rows are independent: split over the threads, each row's sums in the serial order.
+                            Parallel.forEachRange(dist.shape[0], work: 4 * u) { range in
+                                for i in range {
+                                    let row = dist.pointer + i * u
+                                    var best = 0
+                                    for j in 1..<u where row[j] < row[best] { best = j }
+                                    let ri = row[best] + epsilon
+                                    var sum: Float = 0
+                                    for j in 0..<u { sum += expf((1 - row[j] / ri) / h) }
+                                    argminOut[start + i] = best
+                                    rOut[start + i] = ri
+                                    qOut[start + i] = expf((1 - row[best] / ri) / h) / sum
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -54,32 +64,36 @@ public enum ContextualLoss {
             forEachBlock(xn, ynT) { start, dist in
                 let rows = dist.shape[0]
                 let gC = Tensor(zeros: [rows, u])
-                for i in 0..<rows {
-                    let row = dist.pointer + i * u, out = gC.pointer + i * u
-                    let gi = start + i, ri = r[gi], best = argmin[gi]
-                    var sum: Float = 0
-                    for j in 0..<u { out[j] = expf((1 - row[j] / ri) / h); sum += out[j] }
-                    // dL/da_ij = −(upstream / Σq) · q_i · (δ_j,best − CX_ij)
-                    let scale = -upstream / total * q[gi]
-                    var gradR: Float = 0
-                    for j in 0..<u {
-                        let ga = scale * ((j == best ? 1 : 0) - out[j] / sum)
-                        gradR += ga * row[j] / (h * ri * ri)
-                        out[j] = ga / (h * ri)  // −dL/dd_ij from the direct path; g_C = −g_d
+                Parallel.forEachRange(rows, work: 4 * u) { range in
+                    for i in range {
+                        let row = dist.pointer + i * u, out = gC.pointer + i * u
+                        let gi = start + i, ri = r[gi], best = argmin[gi]
+                        var sum: Float = 0
+                        for j in 0..<u { out[j] = expf((1 - row[j] / ri) / h); sum += out[j] }
+                        // dL/da_ij = −(upstream / Σq) · q_i · (δ_j,best − CX_ij)
+                        let scale = -upstream / total * q[gi]
+                        var gradR: Float = 0
+                        for j in 0..<u {
+                            let ga = scale * ((j == best ? 1 : 0) - out[j] / sum)
+                            gradR += ga * row[j] / (h * ri * ri)
+                            out[j] = ga / (h * ri)  // −dL/dd_ij from the direct path; g_C = −g_d
+                        }
+                        out[best] -= gradR  // the row minimum's distance also sets r
                     }
-                    out[best] -= gradR  // the row minimum's distance also sets r
                 }
                 let part = gC.matmul(yn)
                 (gradXn.pointer + start * d).update(from: part.pointer, count: rows * d)
             }
             // Through x̂ = x / ‖x‖: g_x = (g_x̂ − x̂ (g_x̂ · x̂)) / ‖x‖.
             let gradX = Tensor(zeros: [m, d])
-            for i in 0..<m {
-                let a = gradXn.pointer + i * d, xr = xn.pointer + i * d, o = gradX.pointer + i * d
-                var dot: Float = 0
-                for k in 0..<d { dot += a[k] * xr[k] }
-                let inv = 1 / norms[i]
-                for k in 0..<d { o[k] = (a[k] - xr[k] * dot) * inv }
+            Parallel.forEachRange(m, work: 3 * d) { range in
+                for i in range {
+                    let a = gradXn.pointer + i * d, xr = xn.pointer + i * d, o = gradX.pointer + i * d
+                    var dot: Float = 0
+                    for k in 0..<d { dot += a[k] * xr[k] }
+                    let inv = 1 / norms[i]
+                    for k in 0..<d { o[k] = (a[k] - xr[k] * dot) * inv }
+                }
             }
             return [gradX]
         }

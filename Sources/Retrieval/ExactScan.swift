@@ -4,17 +4,25 @@ import Tensor
 
 /// Exact k-nearest-neighbour search over every row of a bank: the search a FAISS `Flat` index
 /// does, as sgemm over blocks of bank rows with each query's top k merged on all threads. A bank
-/// whose floats fit in `cacheBytes` is converted once and kept; a larger one is streamed block by
+/// whose floats fit in `cacheBytes` is converted once and kept, and scanned in cache-sized tiles, a
+/// thread per tile (`ExactScan+Tiles.swift`: the same bits); a larger one is streamed block by
 /// block (read with `pread`, converted, searched), so exact search over a bank of tens of millions
 /// of patches runs in bounded memory.
 public final class ExactScan: NearestNeighborScan, @unchecked Sendable {
-    private let bank: PatchMatrix
+    let bank: PatchMatrix
     /// The converted bank and its squared norms, when it fits in the cache.
     private let cached: (floats: [Float], norms: [Float])?
+    /// Whether a cached bank is scanned in tiles (`ExactScan+Tiles.swift`; false: one sgemm per block, for tests).
+    let tiled: Bool
 
     /// Scans `bank`'s rows (label = row), which must be what the exact index it replaces holds.
-    public init(bank: PatchMatrix, cacheBytes: Int = 256 << 20) throws {
+    public convenience init(bank: PatchMatrix, cacheBytes: Int = 256 << 20) throws {
+        try self.init(bank: bank, cacheBytes: cacheBytes, tiled: true)
+    }
+
+    init(bank: PatchMatrix, cacheBytes: Int, tiled: Bool) throws {
         self.bank = bank
+        self.tiled = tiled
         if bank.floatBytes <= cacheBytes {
             let floats = try bank.allFloats()
             let norms = floats.withUnsafeBufferPointer { Self.squaredNorms($0.baseAddress!, rows: bank.rows, dimension: bank.columns) }
@@ -34,6 +42,14 @@ public final class ExactScan: NearestNeighborScan, @unchecked Sendable {
         // Bank rows per block: the block's dot products stay near 1 M floats (4 MB), close to cache;
         // streamed blocks are at least 16k rows so each read is large.
         let block = max(cached == nil ? 16_384 : 256, min(m, (1 << 20) / n))
+        if tiled, let cached, let tiling = Self.tiling(queries: n, rows: m, dimension: d, block: block) {
+            return cached.floats.withUnsafeBufferPointer { f in
+                cached.norms.withUnsafeBufferPointer { norms in
+                    tiledSearch(queries, count: n, k: k, queryNorms: queryNorms, floats: f.baseAddress!, norms: norms.baseAddress!,
+                                tiling: tiling)
+                }
+            }
+        }
         let dots = Storage(uninitializedCount: n * block)
         func scan(_ j0: Int, _ rows: Int, _ source: UnsafePointer<Float>, _ norms: UnsafePointer<Float>) {
             labels.withUnsafeMutableBufferPointer { l in

@@ -20,7 +20,18 @@ public final class InvertedFileScan: NearestNeighborScan, @unchecked Sendable {
 
     /// Reads the inverted file of `index` (itself an IVF index over `bank`'s rows, in order). Every
     /// bank row is copied as floats: for IVF-Flat indexes over banks that fit in memory.
-    public init(index: ANNIndex, bank: PatchMatrix) throws {
+    /// Whether the probed lists are spread over the threads (false: one after another, each sgemm
+    /// and merge threaded; for tests).
+    let listsOnThreads: Bool
+    /// Where each list's entries start in the order the lists are scanned (a candidate's rank among equals).
+    private let listStarts: [Int]
+
+    public convenience init(index: ANNIndex, bank: PatchMatrix) throws {
+        try self.init(index: index, bank: bank, listsOnThreads: true)
+    }
+
+    init(index: ANNIndex, bank: PatchMatrix, listsOnThreads: Bool) throws {
+        self.listsOnThreads = listsOnThreads
         let d = bank.columns
         precondition(index.dimension == d, "index and bank dimensions differ")
         let (centroids, lists) = try index.invertedFile()
@@ -40,6 +51,7 @@ public final class InvertedFileScan: NearestNeighborScan, @unchecked Sendable {
             return v
         }
         listNorms = listVectors.map { Self.squaredNorms($0, rows: $0.count / d, dimension: d) }
+        listStarts = lists.reduce(into: [0]) { $0.append($0.last! + $1.count) }
     }
 
     /// The `k` nearest bank rows (squared L2, as FAISS reports) of `count` row-major queries.
@@ -74,6 +86,11 @@ public final class InvertedFileScan: NearestNeighborScan, @unchecked Sendable {
             }
             for j in 0..<filled { probers[best[j]].append(i) }
         }
+        let probed = (0..<nlist).filter { !probers[$0].isEmpty && !lists[$0].isEmpty }
+        let threads = min(BLASKernel.threadCount, probed.count)
+        if listsOnThreads, threads > 1 {
+            return scanOnThreads(probed, probers: probers, queries: queries, count: n, k: k, queryNorms: queryNorms, threads: threads)
+        }
         // Exact distances to every probed list, one sgemm per list, merged into each query's top k.
         var gathered = [Float](), scores = [Float]()
         for list in 0..<nlist where !probers[list].isEmpty && !lists[list].isEmpty {
@@ -105,5 +122,55 @@ public final class InvertedFileScan: NearestNeighborScan, @unchecked Sendable {
             }
         }
         return Neighbors(k: k, labels: labels, distances: distances)
+    }
+
+    /// The probed lists spread over `threads` threads, each scanning whole lists with the same sgemm
+    /// as the serial scan (single-threaded) into its own top-k lists, merged at the end. Equal distances
+    /// rank by the candidate's place in the serial scan (list, then position), so the neighbours and
+    /// distances are bit for bit the serial scan's.
+    private func scanOnThreads(_ probed: [Int], probers: [[Int]], queries: UnsafePointer<Float>, count n: Int, k: Int,
+                               queryNorms: [Float], threads: Int) -> Neighbors {
+        let d = dimension, next = WorkCounter()
+        var places = [Int](repeating: -1, count: threads * n * k)
+        var distances = [Float](repeating: .infinity, count: threads * n * k)
+        places.withUnsafeMutableBufferPointer { p in
+            distances.withUnsafeMutableBufferPointer { dist in
+                let pp = p.baseAddress!, dp = dist.baseAddress!
+                BLASKernel.splittingCalls(threads) { t in
+                    var gathered = [Float](), scores = [Float]()
+                    while let item = next.take(below: probed.count) {
+                        let list = probed[item], qs = probers[list], m = lists[list].count, start = listStarts[list]
+                        gathered.removeAll(keepingCapacity: true)
+                        for q in qs { gathered.append(contentsOf: UnsafeBufferPointer(start: queries + q * d, count: d)) }
+                        if scores.count < qs.count * m { scores = [Float](repeating: 0, count: qs.count * m) }
+                        listVectors[list].withUnsafeBufferPointer { v in
+                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(qs.count), Int32(m), Int32(d), 1, gathered, Int32(d),
+                                        v.baseAddress, Int32(d), 0, &scores, Int32(m))
+                        }
+                        listNorms[list].withUnsafeBufferPointer { norms in
+                            scores.withUnsafeBufferPointer { sc in
+                                for (r, q) in qs.enumerated() {
+                                    NearestList(distances: dp + (t * n + q) * k, labels: pp + (t * n + q) * k, k: k, tiesByLabel: true)
+                                        .offer(dots: sc.baseAddress! + r * m, norms: norms.baseAddress!, count: m,
+                                               queryNorm: queryNorms[q]) { start + $0 }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let merged = NearestList.merge(labels: places, distances: distances, threads: threads, queries: n, k: k)
+        // Places back to bank rows: the list whose range holds the place, and the row at that position.
+        let labels = merged.labels.map { place -> Int in
+            guard place >= 0 else { return -1 }
+            var low = 0, high = lists.count  // the last list starting at or before `place`
+            while high - low > 1 {
+                let mid = (low + high) / 2
+                if listStarts[mid] <= place { low = mid } else { high = mid }
+            }
+            return lists[low][place - listStarts[low]]
+        }
+        return Neighbors(k: k, labels: labels, distances: merged.distances)
     }
 }
