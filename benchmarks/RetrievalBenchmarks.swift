@@ -134,7 +134,7 @@ private func benchmarkLossShare(bank: MemoryBank, side: Int, factory: String, th
                  with, plain, 100 * (with - plain) / with))
     print(String(format: "  the loss alone (forward + backward to the image) %.1f ms, of which retrieval %.1f ms "
                  + "(defaults: %@, 1 OpenMP thread)", lossAlone, retrievalSerial,
-                 factory.hasPrefix("IVF") ? "sgemm list scan" : "FAISS search"))
+                 factory.hasPrefix("IVF") ? "sgemm list scan" : "exact sgemm scan in tiles"))
     print(String(format: "  retrieval by FAISS alone: %.1f ms with 1 OpenMP thread, %.1f ms with %d",
                  retrievalFaissScan, retrievalFaissThreads, threads))
 }
