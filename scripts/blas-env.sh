@@ -6,3 +6,6 @@ if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
   elif grep -qw avx2 /proc/cpuinfo 2>/dev/null; then export OPENBLAS_CORETYPE=Haswell
   fi
 fi
+# Idle OpenBLAS workers spin 2^20 cycles (~0.4 ms), not 2^28 (~0.1 s), as the runner gives every
+# stage's child (ProcessBackend.blasVariables): tests and benchmarks measure what a stage does.
+export OPENBLAS_THREAD_TIMEOUT=${OPENBLAS_THREAD_TIMEOUT:-20}

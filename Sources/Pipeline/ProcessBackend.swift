@@ -34,6 +34,19 @@ package final class ProcessBackend: ExecutionBackend {
         thread.start()
     }
 
+    /// OpenBLAS's settings for a stage's child: `threads` threads, OpenMP's pool kept to one, and
+    /// how long idle OpenBLAS workers spin. They spin (sched_yield) for 2^28 cycles, about 0.1 s, after
+    /// each threaded call, and through the patch loss's own threaded scans after a convolution they
+    /// took a core from it: the loss cost 515-565 ms inside a training step and 330 ms alone
+    /// (`pleinair-bench train` and `train-loss`, docs/training.md). 2^20 cycles (~0.4 ms) keeps them
+    /// awake between a layer's calls and asleep through the loss: 283 ms inside the step. Scheduling
+    /// only, no arithmetic changes; a timeout the user set (`inherited`) is kept.
+    static func blasVariables(threads: Int, inherited: [String: String]) -> [String: String] {
+        var variables = ["OPENBLAS_NUM_THREADS": String(max(1, threads)), "OMP_NUM_THREADS": "1"]
+        if inherited["OPENBLAS_THREAD_TIMEOUT"] == nil { variables["OPENBLAS_THREAD_TIMEOUT"] = "20" }
+        return variables
+    }
+
     static func runChild(kind: String, context: StageContext, command: [String], environment: [String: String]) throws -> StageResult {
         let staging = context.outputs.values.first?.deletingLastPathComponent() ?? context.workDirectory.appendingPathComponent("staging")
         let jobFile = URL(fileURLWithPath: staging.path + ".job.json")
@@ -58,8 +71,8 @@ package final class ProcessBackend: ExecutionBackend {
         reader.start()
         var childEnvironment = environment
         childEnvironment[progressVariable] = String(progressDescriptor)
-        childEnvironment["OPENBLAS_NUM_THREADS"] = String(max(1, context.threads))
-        childEnvironment["OMP_NUM_THREADS"] = "1"
+        let inherited = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        childEnvironment.merge(blasVariables(threads: context.threads, inherited: inherited)) { $1 }
         let (status, cost) = try ChildProcess.run(command + [jobFile.path], environment: childEnvironment,
                                                   logFD: context.log.fileDescriptor, channel: writeEnd, cancellation: context.cancellation)
         drained.wait()  // every progress line is delivered before the stage is reported finished

@@ -23,6 +23,15 @@ final class ProcessBackendTests: XCTestCase {
         XCTAssertEqual(seen.reports.map(\.1), ["loading", "half\tway", ""])
     }
 
+    /// A stage's child gets its thread count and a short spin for idle OpenBLAS workers, unless the
+    /// user chose a spin.
+    func testAChildGetsItsThreadsAndAShortOpenBLASSpinUnlessTheUserSetOne() {
+        let plain = ProcessBackend.blasVariables(threads: 2, inherited: ["PATH": "/usr/bin"])
+        XCTAssertEqual(plain, ["OPENBLAS_NUM_THREADS": "2", "OMP_NUM_THREADS": "1", "OPENBLAS_THREAD_TIMEOUT": "20"])
+        XCTAssertEqual(ProcessBackend.blasVariables(threads: 0, inherited: [:])["OPENBLAS_NUM_THREADS"], "1")
+        XCTAssertNil(ProcessBackend.blasVariables(threads: 1, inherited: ["OPENBLAS_THREAD_TIMEOUT": "28"])["OPENBLAS_THREAD_TIMEOUT"])
+    }
+
     func testACrashMessageNamesTheSignalAndQuotesTheLogBeforeTheBacktrace() throws {
         let log = TemporaryFolder.url("crash", extension: "log")
         defer { try? FileManager.default.removeItem(at: log) }
