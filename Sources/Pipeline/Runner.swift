@@ -53,7 +53,10 @@ package final class Runner {
     /// Plans an experiment against the current store and ledger.
     package func plan(_ experiment: Experiment, force: [String] = []) throws -> Plan {
         let environment = StoreEnvironment(workspace: workspace, ledger: ledger, store: store, hasher: hasher, scripts: scripts)
-        let plan = try Planner.plan(experiment, environment: environment, force: try selected(force, in: experiment))
+        // Planning only reads the ledger (what it learns about files is written by the flushes
+        // below): one snapshot for all of it, two questions a stage.
+        let selection = try selected(force, in: experiment)
+        let plan = try ledger.reading { try Planner.plan(experiment, environment: environment, force: selection) }
         try hasher.flush()
         try scripts.flush()
         return plan

@@ -27,6 +27,37 @@ final class LedgerTests: XCTestCase {
         XCTAssertTrue(try plan("SELECT role, name, hash FROM lineage WHERE execution_id = 3").contains("USING INDEX lineage_execution"))
     }
 
+    /// Every lookup of executions by fingerprint asks for a succeeded one and goes through the partial
+    /// index; no index over all fingerprints is kept, since each cached row would dirty a page of it.
+    func testLookupsByFingerprintUseThePartialIndexAndNoFullIndexIsKept() throws {
+        let ws = try TestWorkspace()
+        let ledger = try Ledger(path: ws.root.appendingPathComponent("l.sqlite").path)
+        func plan(_ sql: String) throws -> String {
+            try ledger.db.query("EXPLAIN QUERY PLAN " + sql).map { $0.last?.text ?? "" }.joined(separator: "; ")
+        }
+        let indexes = try ledger.db.query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'executions'").compactMap { $0[0].text }
+        XCTAssertFalse(indexes.contains("executions_fingerprint"), "\(indexes)")
+        XCTAssertTrue(try plan("SELECT 1 FROM executions WHERE fingerprint = 'f' AND status = 'succeeded' LIMIT 1")
+            .contains("USING INDEX executions_succeeded"))
+        XCTAssertTrue(try plan("SELECT * FROM executions e WHERE e.fingerprint = 'f' AND e.status = 'succeeded' ORDER BY e.id DESC LIMIT 1")
+            .contains("USING INDEX executions_succeeded"))
+    }
+
+    /// A plan reads on one snapshot: a write inside it is refused and changes nothing, and the
+    /// connection writes again afterwards.
+    func testReadingRefusesWritesAndLeavesTheConnectionWritable() throws {
+        let ws = try TestWorkspace()
+        let ledger = try Ledger(path: ws.root.appendingPathComponent("l.sqlite").path)
+        XCTAssertThrowsError(try ledger.reading {
+            XCTAssertEqual(try ledger.runs().count, 0)
+            try ledger.query("INSERT INTO experiments(name, created_at) VALUES ('a', 0)")
+        }) { XCTAssertTrue("\($0)".contains("l.sqlite") && "\($0)".contains("readonly"), "\($0)") }
+        XCTAssertEqual(try ledger.query("SELECT COUNT(*) FROM experiments")[0][0].int, 0)
+        XCTAssertEqual(try ledger.reading { try ledger.runs().count }, 0)
+        _ = try ledger.beginRun(experiment: "x", file: "x.yaml", argv: [])
+        XCTAssertEqual(try ledger.runs().count, 1)
+    }
+
     func testManyConnectionsOpeningANewLedgerAtOnceAllSucceed() throws {
         let ws = try TestWorkspace()
         let path = ws.root.appendingPathComponent("fresh.sqlite").path
