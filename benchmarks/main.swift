@@ -30,8 +30,10 @@ if arguments.first == "bank" {
     keepHistory()
     exit(0)
 }
-if arguments.first == "bank-step", arguments.count == 4, let lambda = Float(arguments[3]) {
-    try runBankStep(bank: URL(fileURLWithPath: arguments[1]), index: URL(fileURLWithPath: arguments[2]), lambda: lambda)
+if arguments.first == "bank-step", arguments.count == 4 || (arguments.count == 5 && arguments[4] == "checkpoint"),
+   let lambda = Float(arguments[3]) {
+    try runBankStep(bank: URL(fileURLWithPath: arguments[1]), index: URL(fileURLWithPath: arguments[2]), lambda: lambda,
+                    checkpointBlocks: arguments.count == 5)
     exit(0)
 }
 if arguments.first == "train-loss" {

@@ -33,6 +33,8 @@ public final class CycleGAN {
         generatorB = ResnetGenerator(ngf: options.ngf, blocks: options.blocks, initStd: options.initStd, generator: &g)
         discriminatorA = NLayerDiscriminator(ndf: options.ndf, layers: options.discriminatorLayers, initStd: options.initStd, generator: &g)
         discriminatorB = NLayerDiscriminator(ndf: options.ndf, layers: options.discriminatorLayers, initStd: options.initStd, generator: &g)
+        generatorA.checkpointsBlocks = options.checkpointBlocks
+        generatorB.checkpointsBlocks = options.checkpointBlocks
     }
 
     /// The networks by their junyanz names (file names of the exported weights).

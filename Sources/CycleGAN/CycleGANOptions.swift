@@ -25,6 +25,9 @@ public struct CycleGANOptions: Equatable, Sendable {
     public var beta1: Float = 0.5
     /// Seed of the initial weights and of every random draw of training.
     public var seed: UInt64 = 0
+    /// Recompute the generators' residual blocks in backward instead of keeping their activations
+    /// (gradient checkpointing): less memory, one more forward of the blocks, the same numbers. Ours.
+    public var checkpointBlocks = false
 
     /// Paper defaults.
     public init() {}

@@ -7,6 +7,9 @@ public final class ResnetBlock: Layer {
     /// The residual branch (PyTorch's `conv_block`).
     public let convBlock: Sequential
     public var isTraining = true
+    /// Whether a recorded forward keeps only the block's input and recomputes the rest in backward
+    /// (`Tensor.checkpoint`): less memory for one more forward of the block; same values and gradients.
+    public var isCheckpointed = false
 
     /// A block of `channels` with reflection padding and affine-free instance norm (CycleGAN's defaults).
     public init(channels: Int, useBias: Bool = true, generator: inout SeededGenerator) {
@@ -24,5 +27,9 @@ public final class ResnetBlock: Layer {
     public var children: [(name: String, module: any Module)] { [("conv_block", convBlock)] }
 
     /// Adds the residual branch to `input`.
-    public func callAsFunction(_ input: Tensor) -> Tensor { input + convBlock(input) }
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        guard isCheckpointed else { return input + convBlock(input) }
+        let branch = convBlock
+        return Tensor.checkpoint(input) { x in x + branch(x) }
+    }
 }

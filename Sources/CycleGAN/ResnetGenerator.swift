@@ -46,6 +46,14 @@ public final class ResnetGenerator: Layer {
 
     public var children: [(name: String, module: any Module)] { [("model", model)] }
 
+    /// Whether the residual blocks are checkpointed in training (`ResnetBlock.isCheckpointed`).
+    public var checkpointsBlocks: Bool {
+        get { blocks.contains { $0.isCheckpointed } }
+        set { for block in blocks { block.isCheckpointed = newValue } }
+    }
+
+    private var blocks: [ResnetBlock] { model.layers.compactMap { $0 as? ResnetBlock } }
+
     /// Translates `input` [N, C, H, W] (H and W divisible by 4) to an image in [−1, 1].
     public func callAsFunction(_ input: Tensor) -> Tensor { model(input) }
 }

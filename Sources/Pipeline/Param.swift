@@ -10,9 +10,12 @@ package protocol ParamDecodable: Sendable {
 package struct Param<Value: ParamDecodable>: Sendable {
     package let spec: ParamSpec
 
-    /// `default: nil` makes the parameter required.
-    package init(_ name: String, default value: Value?, rule: ParamRule? = nil, doc: String, fileUnless: [String]? = nil) {
-        spec = ParamSpec(name, Value.paramType, default: value?.paramValue, doc: doc, fileUnless: fileUnless, rule: rule)
+    /// `default: nil` makes the parameter required; `fingerprintsDefault: false` keeps the default
+    /// out of the fingerprint (`ParamSpec.fingerprintsDefault`).
+    package init(_ name: String, default value: Value?, rule: ParamRule? = nil, doc: String, fileUnless: [String]? = nil,
+                 fingerprintsDefault: Bool = true) {
+        spec = ParamSpec(name, Value.paramType, default: value?.paramValue, doc: doc, fileUnless: fileUnless, rule: rule,
+                         fingerprintsDefault: fingerprintsDefault)
     }
 
     package var name: String { spec.name }

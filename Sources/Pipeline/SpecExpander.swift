@@ -168,12 +168,14 @@ package struct SpecExpander {
                         params[spec.name] = accepted
                         if let violation = spec.rule?.violation(accepted) {
                             error(location, "\(path).params.\(spec.name)", violation)
+                        } else if !spec.fingerprintsDefault, accepted == spec.defaultValue {
+                            params[spec.name] = nil
                         }
                     } else {
                         error(location, "\(path).params.\(spec.name)", "expected \(spec.type), found \(given.typeName) '\(given)'")
                     }
                 } else if let fallback = spec.defaultValue {
-                    params[spec.name] = fallback
+                    if spec.fingerprintsDefault { params[spec.name] = fallback }
                 } else {
                     error(stage.location, "\(path).params", "missing required parameter '\(spec.name)' (\(spec.doc))")
                 }

@@ -49,15 +49,20 @@ package struct ParamSpec: Sendable {
     package var fileUnless: [String]?
     /// What the value must satisfy beyond its type, checked at load time.
     package var rule: ParamRule?
+    /// False for a parameter added after specs were written, whose default changes nothing: it is
+    /// then left out of the stage's params (and so of its fingerprint) when it holds its default,
+    /// written or not, and existing specs keep their fingerprints. Readers fall back to the default.
+    package var fingerprintsDefault: Bool
 
     package init(_ name: String, _ type: ParamType, default defaultValue: ParamValue?, doc: String,
-                fileUnless: [String]? = nil, rule: ParamRule? = nil) {
+                fileUnless: [String]? = nil, rule: ParamRule? = nil, fingerprintsDefault: Bool = true) {
         self.name = name
         self.type = type
         self.defaultValue = defaultValue
         self.doc = doc
         self.fileUnless = fileUnless
         self.rule = rule
+        self.fingerprintsDefault = fingerprintsDefault
     }
 }
 

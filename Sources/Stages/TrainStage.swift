@@ -65,6 +65,10 @@ package struct TrainStage: Stage {
                                         doc: "paintings (the first of A, in name order) in each sample grid")
     static let metricsEvery = Param<Int>("metrics_every", default: 1, rule: .atLeast(1),
                                          doc: "iterations averaged into each recorded loss metric (1: every iteration; the paper run may use 100)")
+    static let checkpointBlocks = Param<Bool>("checkpoint_blocks", default: false,
+                                              doc: "recompute the generators' residual blocks in backward instead of keeping their "
+                                                  + "activations (gradient checkpointing): less memory, a slower step, the same numbers. Ours",
+                                              fingerprintsDefault: false)
 
     package var descriptor: StageDescriptor {
         StageDescriptor(
@@ -74,7 +78,7 @@ package struct TrainStage: Stage {
                      Self.flip.spec, Self.resizeFilter.spec, Self.classTerms.spec, Self.batchSize.spec, Self.epochs.spec, Self.decayEpochs.spec, Self.epochSize.spec,
                      Self.lr.spec, Self.beta1.spec, Self.lambdaCycle.spec, Self.lambdaIdentity.spec, Self.lambdaPatch.spec,
                      Self.patchK.spec, Self.poolSize.spec, Self.initStd.spec, Self.seed.spec, Self.checkpointEvery.spec,
-                     Self.sampleEvery.spec, Self.sampleCount.spec, Self.metricsEvery.spec],
+                     Self.sampleEvery.spec, Self.sampleCount.spec, Self.metricsEvery.spec, Self.checkpointBlocks.spec],
             inputs: [("A", true), ("B", true), ("bank", false), ("index", false), ("init", false), ("masks_A", false)],
             outputs: ["model", "samples"],
             check: { configuration in Self.problems(configuration.params, inputs: configuration.inputs) },
@@ -116,6 +120,7 @@ package struct TrainStage: Stage {
         o.lambdaPatch = Float(p[lambdaPatch]); o.poolSize = p[poolSize]
         o.learningRate = Float(p[lr]); o.beta1 = Float(p[beta1])
         o.seed = UInt64(bitPattern: Int64(p[seed]))
+        o.checkpointBlocks = p[checkpointBlocks]
         return o
     }
 
@@ -181,7 +186,8 @@ package struct TrainStage: Stage {
             }
         }
         context.log.write("training \(total) iterations (\(trainer.iterationsPerEpoch) per epoch), crop \(plan.cropSize), "
-                          + "ngf \(options.ngf), \(options.blocks) blocks, lambda_patch \(options.lambdaPatch)")
+                          + "ngf \(options.ngf), \(options.blocks) blocks\(options.checkpointBlocks ? " (checkpointed)" : ""), "
+                          + "lambda_patch \(options.lambdaPatch)")
         var window = CycleGANLosses(), windowCount = 0
         let clock = ContinuousClock(), began = clock.now
         while trainer.iteration < total {

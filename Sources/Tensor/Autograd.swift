@@ -41,6 +41,15 @@ extension Tensor {
         precondition(requiresGrad, "backward from a tensor that does not require grad")
         let start = seed ?? Tensor(shape: shape, repeating: 1)
         precondition(start.count == count, "seed \(start.shape) for tensor \(shape)")
+        propagate(start) { t, g in
+            if let existing = t.grad { existing.addInPlace(g) } else { t.grad = g.copy().reshaped(t.shape) }
+        }
+    }
+
+    /// The reverse-mode walk from this tensor with gradient `start`: every node's rule runs once,
+    /// releasing the node, and `leaf` receives each reached leaf with its summed gradient (which it
+    /// must not modify), once. `backward` adds those into `grad`; `checkpoint` returns them.
+    func propagate(_ start: Tensor, leaf: (Tensor, Tensor) -> Void) {
         let order = topologicalOrder()
         GradMode.withoutGradient {
             var grads: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): start]
@@ -49,7 +58,7 @@ extension Tensor {
                 let id = ObjectIdentifier(t)
                 guard let g = grads.removeValue(forKey: id) else { continue }
                 guard let node = t.node else {
-                    if let existing = t.grad { existing.addInPlace(g) } else { t.grad = g.copy().reshaped(t.shape) }
+                    leaf(t, g)
                     continue
                 }
                 t.node = nil

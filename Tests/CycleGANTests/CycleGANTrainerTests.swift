@@ -37,4 +37,27 @@ final class CycleGANTrainerTests: XCTestCase {
         XCTAssertEqual(losses.patch, 0)
         XCTAssertTrue(losses.named.allSatisfy { $0.value.isFinite && $0.value >= 0 })
     }
+
+    func testCheckpointedBlocksGiveTheSameStepToTheLastBit() throws {
+        func train(checkpointBlocks: Bool) throws -> (losses: [Float], weights: [[Float]]) {
+            var o = CycleGANOptions()
+            o.ngf = 4; o.ndf = 4; o.blocks = 2; o.discriminatorLayers = 2; o.seed = 5
+            o.checkpointBlocks = checkpointBlocks
+            let t = CycleGANTrainer(model: CycleGAN(options: o), schedule: LinearDecaySchedule(constantEpochs: 1, decayEpochs: 0),
+                                    iterationsPerEpoch: 2)
+            XCTAssertEqual(t.model.generatorA.checkpointsBlocks, checkpointBlocks)
+            var rng = SeededGenerator(seed: 6)
+            var losses: [Float] = []
+            for _ in 0..<2 {
+                let a = Tensor.randomUniform([1, 3, 16, 16], low: -1, high: 1, generator: &rng)
+                let b = Tensor.randomUniform([1, 3, 16, 16], low: -1, high: 1, generator: &rng)
+                losses += try t.step(realA: a, realB: b).named.map(\.value)
+            }
+            return (losses, t.model.networks.flatMap { $0.module.parameters.map(\.scalars) })
+        }
+        let plain = try train(checkpointBlocks: false), checked = try train(checkpointBlocks: true)
+        XCTAssertEqual(checked.losses, plain.losses)
+        XCTAssertEqual(checked.weights.count, plain.weights.count)
+        for (i, (a, b)) in zip(checked.weights, plain.weights).enumerated() { XCTAssertEqual(a, b, "parameter tensor \(i)") }
+    }
 }

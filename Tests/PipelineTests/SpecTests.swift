@@ -40,6 +40,22 @@ final class SpecTests: XCTestCase {
         XCTAssertEqual(e.instances[0].params, ["lr": .double(1), "name": .string(""), "mode": .string("fast")])
     }
 
+    func testAParamThatDoesNotFingerprintItsDefaultIsLeftOutWhenItHoldsIt() throws {
+        var kind = toy
+        kind.params! += [ParamSpec("recompute", .bool, default: .bool(false), doc: "a memory knob", fingerprintsDefault: false)]
+        let e = try SpecExpander.expand(try SpecLoader.parse("""
+        experiment: e
+        stages:
+          absent: {kind: toy}
+          default: {kind: toy, params: {recompute: false}}
+          set: {kind: toy, params: {recompute: true}}
+        """, file: "t.yaml"), kinds: [kind])
+        let params = Dictionary(uniqueKeysWithValues: e.instances.map { ($0.id, $0.params) })
+        XCTAssertEqual(params["absent"], ["lr": .double(0.1), "name": .string(""), "mode": .string("fast")])
+        XCTAssertEqual(params["default"], params["absent"])
+        XCTAssertEqual(params["set"]?["recompute"], .bool(true))
+    }
+
     func testVariablesAndMatrixValuesAreSubstitutedAndDollarDollarEscapes() throws {
         let e = try expand("""
         experiment: e
