@@ -156,7 +156,8 @@ func runBankStep(bank: URL, index: URL, lambda: Float, checkpointBlocks: Bool) t
     var options = CycleGANOptions()
     options.ngf = 64; options.ndf = 64; options.blocks = 9; options.lambdaPatch = lambda
     options.checkpointBlocks = checkpointBlocks
-    let loss = lambda > 0 ? try PatchLoss(bankFolder: bank, indexFolder: index, threads: 1) : nil
+    let faissThreads = Int(ProcessInfo.processInfo.environment["PLEINAIR_BENCH_FAISS_THREADS"] ?? "") ?? 1
+    let loss = lambda > 0 ? try PatchLoss(bankFolder: bank, indexFolder: index, threads: faissThreads) : nil
     let trainer = CycleGANTrainer(model: CycleGAN(options: options), schedule: LinearDecaySchedule(constantEpochs: 100, decayEpochs: 100),
                                   iterationsPerEpoch: 1000)
     let auxiliary: CycleGANTrainer.AuxiliaryLoss? = loss.map { loss in { try loss($0, masks: nil) } }
