@@ -150,13 +150,15 @@ final class Locked<Value>: @unchecked Sendable {
 /// `pleinair-bench bank-step BANK INDEX LAMBDA [checkpoint]`: one process, one warm-up and two timed
 /// CycleGAN steps at 256×256 (ngf 64, 9 blocks) with patch weight LAMBDA over the given bank (unused
 /// when LAMBDA is 0), the residual blocks checkpointed when `checkpoint` is given; prints
-/// `step_ms=… patch_loss_ms=… retrieval_ms=… peak_rss_gb=…`.
+/// `step_ms=… patch_loss_ms=… retrieval_ms=… peak_rss_gb=…`. The loss's FAISS searches use as many
+/// threads as the step, as the train stage gives them (`PLEINAIR_BENCH_FAISS_THREADS=N` to compare).
 func runBankStep(bank: URL, index: URL, lambda: Float, checkpointBlocks: Bool) throws {
-    BLASKernel.setThreadCount(ProcessInfo.processInfo.activeProcessorCount)
+    let threads = ProcessInfo.processInfo.activeProcessorCount
+    BLASKernel.setThreadCount(threads)
     var options = CycleGANOptions()
     options.ngf = 64; options.ndf = 64; options.blocks = 9; options.lambdaPatch = lambda
     options.checkpointBlocks = checkpointBlocks
-    let faissThreads = Int(ProcessInfo.processInfo.environment["PLEINAIR_BENCH_FAISS_THREADS"] ?? "") ?? 1
+    let faissThreads = Int(ProcessInfo.processInfo.environment["PLEINAIR_BENCH_FAISS_THREADS"] ?? "") ?? threads
     let loss = lambda > 0 ? try PatchLoss(bankFolder: bank, indexFolder: index, threads: faissThreads) : nil
     let trainer = CycleGANTrainer(model: CycleGAN(options: options), schedule: LinearDecaySchedule(constantEpochs: 100, decayEpochs: 100),
                                   iterationsPerEpoch: 1000)
