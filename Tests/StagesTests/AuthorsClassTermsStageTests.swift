@@ -185,6 +185,7 @@ final class AuthorsClassTermsStageTests: XCTestCase {
             XCTAssertEqual(train.params["crop_size"], .int(256), train.id)
             XCTAssertEqual(train.params["flip"], .bool(false), train.id)
             XCTAssertEqual(train.params["class_terms"], .string("authors"), train.id)
+            XCTAssertEqual(train.params["checkpoint_blocks"], .bool(true), train.id)
             XCTAssertEqual(train.params["resize_filter"], .string(Self.authorsFilter), train.id)
         }
         for translate in experiment.instances.filter({ $0.kind == "translate" }) {
