@@ -54,6 +54,13 @@ func runTrainLossProfile(repeats: Int?) throws {
         let search = try (0..<5).map { _ in
             try Bench.time { found = try scale.scan!.search(patches.pointer, count: l, k: kk) } * 1000
         }.min()!
+        // The same scan without the bf16 pre-screen (where this CPU has one): its time and whether its bits agree.
+        let sgemm = try ExactScan(bank: scale.bank.patches, prescreen: false)
+        var plain: Neighbors!
+        let sgemmSearch = try (0..<5).map { _ in
+            try Bench.time { plain = try sgemm.search(patches.pointer, count: l, k: kk) } * 1000
+        }.min()!
+        let agree = plain.labels == found.labels && plain.distances.map(\.bitPattern) == found.distances.map(\.bitPattern)
         var pooled: [Int] = []
         let pool = (0..<5).map { _ in Bench.time { pooled = Array(Set(found.labels.filter { $0 >= 0 })).sorted() } * 1000 }.min()!
         let real = Tensor(zeros: [pooled.count, d])
@@ -69,9 +76,10 @@ func runTrainLossProfile(repeats: Int?) throws {
         }
         let neighbours = found.labels.withUnsafeBufferPointer { bitHash(UnsafeRawBufferPointer($0)) }
             ^ found.distances.withUnsafeBufferPointer { bitHash(UnsafeRawBufferPointer($0)) } &* 31
-        print(String(format: "  %@ (%d patches of %d, bank %d, pool %d): scan %.1f ms, pool %.2f ms, gather %.2f ms, "
+        print(String(format: "  %@ (%d patches of %d, bank %d, pool %d): scan %.1f ms (sgemm alone %.1f ms, %@), pool %.2f ms, gather %.2f ms, "
                      + "contextual forward %.1f ms, backward %.1f ms; neighbours' bits %016llx", scale.bank.scale.name as NSString, l, d,
-                     scale.bank.patches.rows, pooled.count, search, pool, gather, cxForward.min()!, cxBackward.min()!, neighbours))
+                     scale.bank.patches.rows, pooled.count, search, sgemmSearch, (agree ? "same bits" : "BITS DIFFER") as NSString,
+                     pool, gather, cxForward.min()!, cxBackward.min()!, neighbours))
     }
 }
 

@@ -7,26 +7,33 @@ import Tensor
 /// whose floats fit in `cacheBytes` is converted once and kept, and scanned in cache-sized tiles, a
 /// thread per tile (`ExactScan+Tiles.swift`: the same bits); a larger one is streamed block by
 /// block (read with `pread`, converted, searched), so exact search over a bank of tens of millions
-/// of patches runs in bounded memory.
+/// of patches runs in bounded memory. On a CPU with AVX512_BF16 a cached bank's scan is pre-screened
+/// in bf16 (`ExactScan+Prescreen.swift`: the same bits, in about half the time).
 public final class ExactScan: NearestNeighborScan, @unchecked Sendable {
     let bank: PatchMatrix
-    /// The converted bank and its squared norms, when it fits in the cache.
-    private let cached: (floats: [Float], norms: [Float])?
+    /// The converted bank, its squared norms and its bf16 pre-screen, when it fits in the cache.
+    private let cached: (floats: [Float], norms: [Float], prescreen: BF16Prescreen?)?
+    /// The bf16 pre-screen this scan uses, if any.
+    var prescreen: BF16Prescreen? { cached?.prescreen }
     /// Whether a cached bank is scanned in tiles (`ExactScan+Tiles.swift`; false: one sgemm per block, for tests).
     let tiled: Bool
 
     /// Scans `bank`'s rows (label = row), which must be what the exact index it replaces holds.
-    public convenience init(bank: PatchMatrix, cacheBytes: Int = 256 << 20) throws {
-        try self.init(bank: bank, cacheBytes: cacheBytes, tiled: true)
+    /// `prescreen: false` keeps the sgemm scan where the bf16 pre-screen would run (same results; for benchmarks).
+    public convenience init(bank: PatchMatrix, cacheBytes: Int = 256 << 20, prescreen: Bool = true) throws {
+        try self.init(bank: bank, cacheBytes: cacheBytes, tiled: true, prescreen: prescreen)
     }
 
-    init(bank: PatchMatrix, cacheBytes: Int, tiled: Bool) throws {
+    init(bank: PatchMatrix, cacheBytes: Int, tiled: Bool, prescreen: Bool = true) throws {
         self.bank = bank
         self.tiled = tiled
         if bank.floatBytes <= cacheBytes {
             let floats = try bank.allFloats()
             let norms = floats.withUnsafeBufferPointer { Self.squaredNorms($0.baseAddress!, rows: bank.rows, dimension: bank.columns) }
-            cached = (floats, norms)
+            let screen = prescreen && tiled
+                ? floats.withUnsafeBufferPointer { BF16Prescreen(floats: $0.baseAddress!, rows: bank.rows, dimension: bank.columns, norms: norms) }
+                : nil
+            cached = (floats, norms, screen)
         } else {
             cached = nil
         }
@@ -45,7 +52,10 @@ public final class ExactScan: NearestNeighborScan, @unchecked Sendable {
         if tiled, let cached, let tiling = Self.tiling(queries: n, rows: m, dimension: d, block: block) {
             return cached.floats.withUnsafeBufferPointer { f in
                 cached.norms.withUnsafeBufferPointer { norms in
-                    tiledSearch(queries, count: n, k: k, queryNorms: queryNorms, floats: f.baseAddress!, norms: norms.baseAddress!,
+                    cached.prescreen.flatMap {
+                        prescreenedSearch(queries, count: n, k: k, queryNorms: queryNorms, floats: f.baseAddress!, norms: norms.baseAddress!,
+                                          prescreen: $0)
+                    } ?? tiledSearch(queries, count: n, k: k, queryNorms: queryNorms, floats: f.baseAddress!, norms: norms.baseAddress!,
                                 tiling: tiling)
                 }
             }
