@@ -5,7 +5,7 @@ import Tensor
 /// A compressed index's search made exact where it matters: FAISS returns a shortlist of
 /// `shortlist` candidates per query from its compressed codes (IVF-PQ distances are approximate),
 /// then each candidate's true squared L2 distance is computed from the bank's 8-bit rows, read with
-/// `pread` (only the shortlisted rows), and the best k are kept. The index holds a few bytes per
+/// `pread` (only the shortlisted rows, each once per search), and the best k are kept. The index holds a few bytes per
 /// patch in memory; the bank stays on disk.
 public final class RerankedSearch: NearestNeighborScan, @unchecked Sendable {
     public let index: ANNIndex
@@ -28,38 +28,69 @@ public final class RerankedSearch: NearestNeighborScan, @unchecked Sendable {
         precondition(k > 0, "k must be positive")
         let r = max(k, shortlist), d = bank.columns
         let candidates = try index.search(queries, count: n, k: r, threads: threads)
-        var labels = [Int](repeating: -1, count: n * k)
-        var distances = [Float](repeating: .infinity, count: n * k)
+        // Every shortlisted row once (neighbouring queries share many), ascending, read as 8-bit rows
+        // with one `pread` per run of adjacent rows, then converted per candidate as before.
+        let unique = Array(Set(candidates.labels.filter { $0 >= 0 })).sorted()
+        var runs: [Range<Int>] = []  // slots in `unique` whose rows are adjacent
+        var first = 0
+        for slot in 0..<unique.count where slot + 1 == unique.count || unique[slot + 1] != unique[slot] + 1 {
+            runs.append(first..<(slot + 1))
+            first = slot + 1
+        }
+        var stored = [UInt8](repeating: 0, count: unique.count * d)
         var failure: Error?
         let lock = NSLock()
+        stored.withUnsafeMutableBufferPointer { out in
+            let base = out.baseAddress
+            Parallel.forEachRange(runs.count, work: 4 * d) { range in
+                for run in runs[range] {
+                    do {
+                        try bank.bytes.read(unique[run.lowerBound]..<(unique[run.lowerBound] + run.count), into: base! + run.lowerBound * d)
+                    } catch {
+                        lock.lock(); failure = failure ?? error; lock.unlock()
+                        return
+                    }
+                }
+            }
+        }
+        if let failure { throw failure }
+        var labels = [Int](repeating: -1, count: n * k)
+        var distances = [Float](repeating: .infinity, count: n * k)
         labels.withUnsafeMutableBufferPointer { l in
             distances.withUnsafeMutableBufferPointer { dist in
-                let lp = l.baseAddress!, dp = dist.baseAddress!
-                Parallel.forEachRange(n, work: r * d) { range in
-                    var rows = [Float](repeating: 0, count: r * d)
-                    for q in range {
-                        let ids = candidates.labels[(q * r)..<((q + 1) * r)].filter { $0 >= 0 }
-                        do {
-                            try rows.withUnsafeMutableBufferPointer { try bank.readRows(ids, into: $0.baseAddress!) }
-                        } catch {
-                            lock.lock(); failure = failure ?? error; lock.unlock()
-                            return
-                        }
-                        let list = NearestList(distances: dp + q * k, labels: lp + q * k, k: k)
-                        let query = queries + q * d
-                        rows.withUnsafeBufferPointer { b in
-                            for (j, id) in ids.enumerated() {
-                                var s: Float = 0
-                                let row = b.baseAddress! + j * d
-                                for i in 0..<d { let e = query[i] - row[i]; s += e * e }
-                                list.insert(s, id)
+                stored.withUnsafeBufferPointer { bytes in
+                    let lp = l.baseAddress!, dp = dist.baseAddress!
+                    Parallel.forEachRange(n, work: r * d) { range in
+                        var row = [Float](repeating: 0, count: d)
+                        row.withUnsafeMutableBufferPointer { rowBuffer in
+                            let floats = rowBuffer.baseAddress!
+                            for q in range {
+                                let list = NearestList(distances: dp + q * k, labels: lp + q * k, k: k)
+                                let query = queries + q * d
+                                for id in candidates.labels[(q * r)..<((q + 1) * r)] where id >= 0 {
+                                    let slot = Self.slot(of: id, in: unique)
+                                    PatchMatrix.convert(bytes.baseAddress! + slot * d, count: d, into: floats)
+                                    var s: Float = 0
+                                    for i in 0..<d { let e = query[i] - floats[i]; s += e * e }
+                                    list.insert(s, id)
+                                }
                             }
                         }
                     }
                 }
             }
         }
-        if let failure { throw failure }
         return Neighbors(k: k, labels: labels, distances: distances)
+    }
+
+    /// The index of `id` in the ascending `ids`, which hold it.
+    @inline(__always)
+    static func slot(of id: Int, in ids: [Int]) -> Int {
+        var low = 0, high = ids.count - 1
+        while low < high {
+            let mid = (low + high) / 2
+            if ids[mid] < id { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 }

@@ -98,6 +98,35 @@ final class CompressedIndexTests: XCTestCase {
         XCTAssertTrue(try PatchLoss(bank: bank, indexes: [pq], shortlist: 32).scales[0].scan is RerankedSearch)
     }
 
+    func testRerankingReadsEachShortlistedRowOnceAndKeepsEachQuerysOwnRanking() throws {
+        let bank = try MemoryBank(folder: folder), scale = bank.scales[0]
+        let floats = try scale.patches.allFloats()
+        let pq = try ANNIndex(dimension: 48, factory: "IVF8,PQ6np")
+        try pq.train(floats, count: scale.patches.rows)
+        try pq.add(floats, count: scale.patches.rows)
+        try pq.setParameter("nprobe", 4)
+        // Neighbouring queries share candidates: each query twice, and the holdout's own patches.
+        let holdout = try bank.holdout(0).allFloats()
+        let queries = holdout + holdout, n = queries.count / 48, shortlist = 40
+        let ours = try RerankedSearch(index: pq, bank: scale.patches, shortlist: shortlist).search(queries, count: n, k: 5)
+        // The reference: each query's shortlist re-ranked from rows read one by one, in shortlist order.
+        let candidates = try pq.search(queries, count: n, k: shortlist)
+        for q in 0..<n {
+            var reference: [(Float, Int)] = []
+            for id in candidates.labels[(q * shortlist)..<((q + 1) * shortlist)] where id >= 0 {
+                let row = scale.patches.row(id)
+                var s: Float = 0
+                for i in 0..<48 { let e = queries[q * 48 + i] - row[i]; s += e * e }
+                // Stable: equal distances keep shortlist order, as the search's list does.
+                let at = reference.firstIndex { $0.0 > s } ?? reference.count
+                reference.insert((s, id), at: at)
+            }
+            XCTAssertEqual(Array(ours.labels[(q * 5)..<(q * 5 + 5)]), reference.prefix(5).map(\.1), "query \(q)")
+            XCTAssertEqual(Array(ours.distances[(q * 5)..<(q * 5 + 5)]).map(\.bitPattern), reference.prefix(5).map(\.0.bitPattern),
+                           "query \(q)")
+        }
+    }
+
     func testAnInterruptedIndexBuildResumesFromItsCheckpoint() throws {
         let scale = try MemoryBank(folder: folder).scales[0]
         let work = folder.appendingPathComponent("index-work")
