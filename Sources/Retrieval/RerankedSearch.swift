@@ -56,23 +56,38 @@ public final class RerankedSearch: NearestNeighborScan, @unchecked Sendable {
         if let failure { throw failure }
         var labels = [Int](repeating: -1, count: n * k)
         var distances = [Float](repeating: .infinity, count: n * k)
+        // A byte's float (`PatchMatrix.value`) by lookup; each candidate's distance summed in order,
+        // four candidates at a time (independent sums, so the adds overlap), inserted in shortlist order.
+        let values = (0...255).map { PatchMatrix.value(UInt8($0)) }
         labels.withUnsafeMutableBufferPointer { l in
             distances.withUnsafeMutableBufferPointer { dist in
                 stored.withUnsafeBufferPointer { bytes in
-                    let lp = l.baseAddress!, dp = dist.baseAddress!
-                    Parallel.forEachRange(n, work: r * d) { range in
-                        var row = [Float](repeating: 0, count: d)
-                        row.withUnsafeMutableBufferPointer { rowBuffer in
-                            let floats = rowBuffer.baseAddress!
+                    values.withUnsafeBufferPointer { table in
+                        let lp = l.baseAddress!, dp = dist.baseAddress!, v = table.baseAddress!
+                        Parallel.forEachRange(n, work: r * d) { range in
                             for q in range {
                                 let list = NearestList(distances: dp + q * k, labels: lp + q * k, k: k)
                                 let query = queries + q * d
-                                for id in candidates.labels[(q * r)..<((q + 1) * r)] where id >= 0 {
-                                    let slot = Self.slot(of: id, in: unique)
-                                    PatchMatrix.convert(bytes.baseAddress! + slot * d, count: d, into: floats)
-                                    var s: Float = 0
-                                    for i in 0..<d { let e = query[i] - floats[i]; s += e * e }
-                                    list.insert(s, id)
+                                let ids = candidates.labels[(q * r)..<((q + 1) * r)].filter { $0 >= 0 }
+                                let rows = ids.map { bytes.baseAddress! + Self.slot(of: $0, in: unique) * d }
+                                var j = 0
+                                while j + 4 <= ids.count {
+                                    let a = rows[j], b = rows[j + 1], c = rows[j + 2], e = rows[j + 3]
+                                    var sa: Float = 0, sb: Float = 0, sc: Float = 0, se: Float = 0
+                                    for i in 0..<d {
+                                        let x = query[i]
+                                        let da = x - v[Int(a[i])], db = x - v[Int(b[i])], dc = x - v[Int(c[i])], de = x - v[Int(e[i])]
+                                        sa += da * da; sb += db * db; sc += dc * dc; se += de * de
+                                    }
+                                    list.insert(sa, ids[j]); list.insert(sb, ids[j + 1]); list.insert(sc, ids[j + 2]); list.insert(se, ids[j + 3])
+                                    j += 4
+                                }
+                                while j < ids.count {
+                                    let a = rows[j]
+                                    var sa: Float = 0
+                                    for i in 0..<d { let da = query[i] - v[Int(a[i])]; sa += da * da }
+                                    list.insert(sa, ids[j])
+                                    j += 1
                                 }
                             }
                         }
