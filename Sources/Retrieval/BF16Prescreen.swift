@@ -13,12 +13,11 @@ import Tensor
 struct BF16Prescreen {
     /// The packed rows (`pleinair_bf16_pack_rows`), padded to a multiple of 32 rows.
     let packed: [UInt32]
-    let rows: Int
     let paddedRows: Int
     let dimension: Int
     /// Words per packed row: two bf16 values each.
     var pairs: Int { (dimension + 1) / 2 }
-    /// √ of each row's squared norm (the scan's own norms), and `Bound.rowTerm` of it, zero past `rows`.
+    /// √ of each row's squared norm (the scan's own norms), and `Bound.rowTerm` of it, zero for the padding rows.
     let rootNorms: [Float]
     let rowTerms: [Float]
     let order: BlockedDotOrder
@@ -29,7 +28,6 @@ struct BF16Prescreen {
     /// AVX512_BF16 or this OpenBLAS's element order for `dimension` is not one `pleinair_blocked_dot` reproduces.
     init?(floats: UnsafePointer<Float>, rows: Int, dimension: Int, norms: [Float]) {
         guard Self.cpuSupported, rows > 0, dimension > 0, let order = BlockedDotOrder.calibrated(dimension: dimension) else { return nil }
-        self.rows = rows
         self.dimension = dimension
         self.order = order
         paddedRows = (rows + 31) / 32 * 32

@@ -98,7 +98,7 @@ final class CompressedIndexTests: XCTestCase {
         XCTAssertTrue(try PatchLoss(bank: bank, indexes: [pq], shortlist: 32).scales[0].scan is RerankedSearch)
     }
 
-    func testRerankingReadsEachShortlistedRowOnceAndKeepsEachQuerysOwnRanking() throws {
+    func testRerankingFromRowsReadOnceGivesEachQuerysRankingBitForBit() throws {
         let bank = try MemoryBank(folder: folder), scale = bank.scales[0]
         let floats = try scale.patches.allFloats()
         let pq = try ANNIndex(dimension: 48, factory: "IVF8,PQ6np")
