@@ -42,6 +42,8 @@ let package = Package(
 
         // The exact scan's bf16 pre-screen kernels (AVX-512 BF16 intrinsics, chosen at run time).
         .target(name: "CScanKernels"),
+        // glibc's expf sixteen at a time with AVX-512 (chosen at run time), for the contextual loss.
+        .target(name: "CVectorMath"),
 
         // What both halves share: the seeded generator, SHA-256, label maps, the weights folder, errno text.
         .target(name: "Basics", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: release),
@@ -57,7 +59,7 @@ let package = Package(
         .target(name: "CycleGAN", dependencies: ["Basics", "Tensor", "NN"], swiftSettings: release),
         // Memory banks, FAISS indexes, scans, the authors' import, the patch and contextual losses:
         // the only target that links FAISS.
-        .target(name: "Retrieval", dependencies: ["Basics", "Tensor", "NN", "CFaissShim", "COpenBLAS", "CScanKernels"], swiftSettings: release),
+        .target(name: "Retrieval", dependencies: ["Basics", "Tensor", "NN", "CFaissShim", "COpenBLAS", "CScanKernels", "CVectorMath"], swiftSettings: release),
         // Pretrained feature networks: Inception for FID, Fréchet statistics, VGG-19 style transfer, the weights registry.
         .target(name: "Pretrained", dependencies: ["Basics", "Tensor", "NN"], swiftSettings: release),
 
@@ -110,7 +112,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["Basics", "Tensor", "NN", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CycleGANTests", dependencies: ["Basics", "Tensor", "NN", "CycleGAN", "TestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "RetrievalTests", dependencies: ["Basics", "Tensor", "NN", "Retrieval", "Imaging", "TestSupport", "COpenBLAS", "CScanKernels"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "RetrievalTests", dependencies: ["Basics", "Tensor", "NN", "Retrieval", "Imaging", "TestSupport", "COpenBLAS", "CScanKernels", "CVectorMath"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PretrainedTests", dependencies: ["Basics", "Tensor", "NN", "Pretrained", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ImagingTests", dependencies: ["Basics", "Imaging", "ZIPFoundation", "TestSupport"], resources: [.copy("Fixtures")]),

@@ -29,25 +29,32 @@ public enum ContextualLoss {
         let (xn, norms) = GradMode.withoutGradient { normalizedRows(generated, mean) }
         let ynT = GradMode.withoutGradient { normalizedRows(real, mean).0.transposed() }
         // Per generated patch: argmin of d, r = min d + ε, the softmax denominator and the row max q.
+        // The denominators are kept for the backward pass, which would sum the same values in the same order.
         var argmin = [Int](repeating: 0, count: m), r = [Float](repeating: 0, count: m)
-        var q = [Float](repeating: 0, count: m)
+        var q = [Float](repeating: 0, count: m), sums = [Float](repeating: 0, count: m)
         GradMode.withoutGradient {
             argmin.withUnsafeMutableBufferPointer { argminOut in
                 r.withUnsafeMutableBufferPointer { rOut in
                     q.withUnsafeMutableBufferPointer { qOut in
-                        forEachBlock(xn, ynT) { start, dist in
-                            // Rows are independent: split over the threads, each row's sums in the serial order.
-                            Parallel.forEachRange(dist.shape[0], work: 4 * u) { range in
-                                for i in range {
-                                    let row = dist.pointer + i * u
-                                    var best = 0
-                                    for j in 1..<u where row[j] < row[best] { best = j }
-                                    let ri = row[best] + epsilon
-                                    var sum: Float = 0
-                                    for j in 0..<u { sum += expf((1 - row[j] / ri) / h) }
-                                    argminOut[start + i] = best
-                                    rOut[start + i] = ri
-                                    qOut[start + i] = expf((1 - row[best] / ri) / h) / sum
+                        sums.withUnsafeMutableBufferPointer { sumsOut in
+                            forEachBlock(xn, ynT) { start, dist in
+                                // Rows are independent: split over the threads, each row's sums in the serial order.
+                                Parallel.forEachRange(dist.shape[0], work: 4 * u) { range in
+                                    let terms = UnsafeMutablePointer<Float>.allocate(capacity: u)
+                                    defer { terms.deallocate() }
+                                    for i in range {
+                                        let row = dist.pointer + i * u
+                                        var best = 0
+                                        for j in 1..<u where row[j] < row[best] { best = j }
+                                        let ri = row[best] + epsilon
+                                        exponentials(row, ri, h, terms, u)
+                                        var sum: Float = 0
+                                        for j in 0..<u { sum += terms[j] }
+                                        argminOut[start + i] = best
+                                        rOut[start + i] = ri
+                                        qOut[start + i] = terms[best] / sum
+                                        sumsOut[start + i] = sum
+                                    }
                                 }
                             }
                         }
@@ -65,19 +72,26 @@ public enum ContextualLoss {
                 let rows = dist.shape[0]
                 let gC = Tensor(zeros: [rows, u])
                 Parallel.forEachRange(rows, work: 4 * u) { range in
+                    let viaR = UnsafeMutablePointer<Float>.allocate(capacity: u)
+                    defer { viaR.deallocate() }
                     for i in range {
                         let row = dist.pointer + i * u, out = gC.pointer + i * u
-                        let gi = start + i, ri = r[gi], best = argmin[gi]
-                        var sum: Float = 0
-                        for j in 0..<u { out[j] = expf((1 - row[j] / ri) / h); sum += out[j] }
-                        // dL/da_ij = −(upstream / Σq) · q_i · (δ_j,best − CX_ij)
+                        let gi = start + i, ri = r[gi], best = argmin[gi], sum = sums[gi]
+                        exponentials(row, ri, h, out, u)
+                        // dL/da_ij = −(upstream / Σq) · q_i · (δ_j,best − CX_ij); the loop has no branch so
+                        // that it vectorises, and the row minimum's term is redone with its δ below.
                         let scale = -upstream / total * q[gi]
-                        var gradR: Float = 0
+                        let hr = h * ri, hr2 = h * ri * ri
+                        let gaBest = scale * (1 - out[best] / sum)
                         for j in 0..<u {
-                            let ga = scale * ((j == best ? 1 : 0) - out[j] / sum)
-                            gradR += ga * row[j] / (h * ri * ri)
-                            out[j] = ga / (h * ri)  // −dL/dd_ij from the direct path; g_C = −g_d
+                            let ga = scale * (0 - out[j] / sum)
+                            viaR[j] = ga * row[j] / hr2
+                            out[j] = ga / hr  // −dL/dd_ij from the direct path; g_C = −g_d
                         }
+                        viaR[best] = gaBest * row[best] / hr2
+                        out[best] = gaBest / hr
+                        var gradR: Float = 0
+                        for j in 0..<u { gradR += viaR[j] }
                         out[best] -= gradR  // the row minimum's distance also sets r
                     }
                 }
@@ -141,6 +155,13 @@ public enum ContextualLoss {
             for k in 0..<d { o[k] *= inv }
         }
         return (out, norms)
+    }
+
+    /// out[j] = expf((1 − row[j] / r) / h) for j < u: the arguments in a loop that vectorises, then
+    /// `VectorExp` (the same bits as `expf` one value at a time).
+    private static func exponentials(_ row: UnsafePointer<Float>, _ r: Float, _ h: Float, _ out: UnsafeMutablePointer<Float>, _ u: Int) {
+        for j in 0..<u { out[j] = (1 - row[j] / r) / h }
+        VectorExp.apply(out, out, count: u)
     }
 
     /// Calls `body(firstRow, distances)` for blocks of rows of the cosine-distance matrix.
