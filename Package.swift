@@ -99,7 +99,8 @@ let package = Package(
         .executableTarget(name: "StageProcess", dependencies: ["Pipeline", "Stages"], swiftSettings: release),
         .executableTarget(name: "Benchmarks", dependencies: [
             "Basics", "Pipeline", "Stages", "Tensor", "NN", "CycleGAN", "Retrieval", "Pretrained", "Imaging",
-        ], path: "benchmarks", exclude: ["torch_generator_step.py", "torch_cyclegan_step.py", "torch_inception.py", "scipy_frechet.py", "compare-builds.sh"], swiftSettings: release),
+        ], path: "benchmarks", exclude: ["torch_generator_step.py", "torch_cyclegan_step.py", "torch_inception.py", "scipy_frechet.py", "compare-builds.sh",
+                     "prescreen_survivors.py", "expf_exhaustive.c"], swiftSettings: release),
         .executableTarget(name: "Fuzz", dependencies: [
             "Basics", "Pipeline", "Stages", "Downloads", "Study", "NN", "CycleGAN", "Retrieval", "Pretrained", "Imaging", "UI",
         ]),
