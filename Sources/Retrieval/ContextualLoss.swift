@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import COpenBLAS
 import Tensor
 
 /// The contextual loss (Mechrez et al. 2018) between generated patches and a set of real patches,
@@ -37,13 +38,14 @@ public enum ContextualLoss {
                 r.withUnsafeMutableBufferPointer { rOut in
                     q.withUnsafeMutableBufferPointer { qOut in
                         sums.withUnsafeMutableBufferPointer { sumsOut in
-                            forEachBlock(xn, ynT) { start, dist in
+                            forEachBlock(xn, ynT) { start, rows, dist in
                                 // Rows are independent: split over the threads, each row's sums in the serial order.
-                                Parallel.forEachRange(dist.shape[0], work: 4 * u) { range in
+                                Parallel.forEachRange(rows, work: 4 * u) { range in
                                     let terms = UnsafeMutablePointer<Float>.allocate(capacity: u)
                                     defer { terms.deallocate() }
                                     for i in range {
-                                        let row = dist.pointer + i * u
+                                        let row = dist + i * u
+                                        for j in 0..<u { row[j] = 1 - row[j] }
                                         var best = 0
                                         for j in 1..<u where row[j] < row[best] { best = j }
                                         let ri = row[best] + epsilon
@@ -68,35 +70,36 @@ public enum ContextualLoss {
             let upstream = g.item
             let gradXn = Tensor(zeros: [m, d])
             let yn = ynT.transposed()
-            forEachBlock(xn, ynT) { start, dist in
-                let rows = dist.shape[0]
-                let gC = Tensor(zeros: [rows, u])
+            forEachBlock(xn, ynT) { start, rows, dist in
                 Parallel.forEachRange(rows, work: 4 * u) { range in
-                    let viaR = UnsafeMutablePointer<Float>.allocate(capacity: u)
-                    defer { viaR.deallocate() }
+                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: u)
+                    defer { scratch.deallocate() }
                     for i in range {
-                        let row = dist.pointer + i * u, out = gC.pointer + i * u
+                        // The row's distances become its gradient g_C in place.
+                        let row = dist + i * u
+                        for j in 0..<u { row[j] = 1 - row[j] }
                         let gi = start + i, ri = r[gi], best = argmin[gi], sum = sums[gi]
-                        exponentials(row, ri, h, out, u)
+                        exponentials(row, ri, h, scratch, u)
                         // dL/da_ij = −(upstream / Σq) · q_i · (δ_j,best − CX_ij); the loop has no branch so
                         // that it vectorises, and the row minimum's term is redone with its δ below.
                         let scale = -upstream / total * q[gi]
                         let hr = h * ri, hr2 = h * ri * ri
-                        let gaBest = scale * (1 - out[best] / sum)
+                        let gaBest = scale * (1 - scratch[best] / sum), dBest = row[best]
                         for j in 0..<u {
-                            let ga = scale * (0 - out[j] / sum)
-                            viaR[j] = ga * row[j] / hr2
-                            out[j] = ga / hr  // −dL/dd_ij from the direct path; g_C = −g_d
+                            let ga = scale * (0 - scratch[j] / sum), dj = row[j]
+                            scratch[j] = ga * dj / hr2  // through r
+                            row[j] = ga / hr  // −dL/dd_ij from the direct path; g_C = −g_d
                         }
-                        viaR[best] = gaBest * row[best] / hr2
-                        out[best] = gaBest / hr
+                        scratch[best] = gaBest * dBest / hr2
+                        row[best] = gaBest / hr
                         var gradR: Float = 0
-                        for j in 0..<u { gradR += viaR[j] }
-                        out[best] -= gradR  // the row minimum's distance also sets r
+                        for j in 0..<u { gradR += scratch[j] }
+                        row[best] -= gradR  // the row minimum's distance also sets r
                     }
                 }
-                let part = gC.matmul(yn)
-                (gradXn.pointer + start * d).update(from: part.pointer, count: rows * d)
+                // gradXn's rows = g_C · ŷ, written in place.
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(d), Int32(u), 1,
+                            dist, Int32(u), yn.pointer, Int32(d), 0, gradXn.pointer + start * d, Int32(d))
             }
             // Through x̂ = x / ‖x‖: g_x = (g_x̂ − x̂ (g_x̂ · x̂)) / ‖x‖.
             let gradX = Tensor(zeros: [m, d])
@@ -164,14 +167,18 @@ public enum ContextualLoss {
         VectorExp.apply(out, out, count: u)
     }
 
-    /// Calls `body(firstRow, distances)` for blocks of rows of the cosine-distance matrix.
-    private static func forEachBlock(_ xn: Tensor, _ ynT: Tensor, _ body: (Int, Tensor) -> Void) {
-        let m = xn.shape[0]
+    /// Calls `body(firstRow, rows, cosines)` for blocks of rows of the cosine matrix x̂ŷᵀ [rows, U],
+    /// one buffer for every block (the body may overwrite it; it turns each row into 1 − cosine).
+    private static func forEachBlock(_ xn: Tensor, _ ynT: Tensor, _ body: (Int, Int, UnsafeMutablePointer<Float>) -> Void) {
+        let m = xn.shape[0], d = xn.shape[1], u = ynT.shape[1]
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: min(block, m) * u)
+        defer { buffer.deallocate() }
         var start = 0
         while start < m {
             let rows = min(block, m - start)
-            let part = xn.slice(axis: 0, start..<(start + rows)).matmul(ynT)
-            body(start, part.map { 1 - $0 })
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(u), Int32(d), 1,
+                        xn.pointer + start * d, Int32(d), ynT.pointer, Int32(u), 0, buffer, Int32(u))
+            body(start, rows, buffer)
             start += rows
         }
     }
