@@ -89,3 +89,31 @@ private func bitHash<T>(_ values: UnsafeBufferPointer<T>) -> UInt64 { bitHash(Un
 private func bitHash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
     bytes.reduce(0xcbf2_9ce4_8422_2325 as UInt64) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
 }
+
+/// `pleinair-bench contextual [M U D [repeats]]`: the contextual loss alone at a size of the caller's
+/// choosing (default 4,096 generated × 25,000 real patches of 48 values, a paper-size image's p4s4 term),
+/// on seeded random patches: forward and backward, fastest of 3, with the value and the gradient's bits
+/// (with repeats: a loop for perf that prints nothing more).
+func runContextualProfile(_ a: [String]) {
+    let m = a.count > 0 ? Int(a[0]) ?? 4096 : 4096, u = a.count > 1 ? Int(a[1]) ?? 25_000 : 25_000
+    let d = a.count > 2 ? Int(a[2]) ?? 48 : 48, repeats = a.count > 3 ? Int(a[3]) ?? 0 : 0
+    BLASKernel.setThreadCount(ProcessInfo.processInfo.activeProcessorCount)
+    var rng = SeededGenerator(seed: 12)
+    let real = Tensor.randomUniform([u, d], low: -1, high: 1, generator: &rng)
+    let generated = Tensor.randomUniform([m, d], low: -1, high: 1, generator: &rng)
+    let mean = Tensor.randomUniform([d], low: -0.1, high: 0.1, generator: &rng)
+    var forward: [Double] = [], backward: [Double] = [], value: Float = 0, gradient: UInt64 = 0
+    for round in 0..<(3 + repeats) {
+        let leaf = generated.copy()
+        leaf.requiresGrad = true
+        var loss: Tensor!
+        let f = Bench.time { loss = ContextualLoss.loss(generated: leaf, real: real, mean: mean) }
+        let b = Bench.time { loss.backward() }
+        if round < 3 { forward.append(f * 1000); backward.append(b * 1000) }
+        value = loss.item
+        gradient = leaf.grad!.scalars.withUnsafeBufferPointer { bitHash($0) }
+    }
+    print(String(format: "contextual loss alone, %d × %d × %d, %d thread(s), fastest of 3: forward %.1f ms, backward %.1f ms "
+                 + "(value %.9g, bits %08x; gradient's bits %016llx)", m, u, d, BLASKernel.threadCount, forward.min()!, backward.min()!,
+                 value, value.bitPattern, gradient))
+}

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import COpenBLAS
+import CVectorMath
 import Tensor
 
 /// The contextual loss (Mechrez et al. 2018) between generated patches and a set of real patches,
@@ -29,34 +30,24 @@ public enum ContextualLoss {
         let m = generated.shape[0], u = real.shape[0], d = real.shape[1]
         let (xn, norms) = GradMode.withoutGradient { normalizedRows(generated, mean) }
         let ynT = GradMode.withoutGradient { normalizedRows(real, mean).0.transposed() }
-        // Per generated patch: argmin of d, r = min d + ε, the softmax denominator and the row max q.
-        // The denominators are kept for the backward pass, which would sum the same values in the same order.
-        var argmin = [Int](repeating: 0, count: m), r = [Float](repeating: 0, count: m)
+        // Per generated patch: argmin of d, r = min d + ε, the softmax denominator and the row max q
+        // (CVectorMath's row kernels, the bits of plain serial loops). The denominators are kept for
+        // the backward pass, which would sum the same values in the same order.
+        let vectorised: Int32 = VectorExp.isVectorised ? 1 : 0
+        var argmin = [Int64](repeating: 0, count: m), r = [Float](repeating: 0, count: m)
         var q = [Float](repeating: 0, count: m), sums = [Float](repeating: 0, count: m)
         GradMode.withoutGradient {
             argmin.withUnsafeMutableBufferPointer { argminOut in
                 r.withUnsafeMutableBufferPointer { rOut in
                     q.withUnsafeMutableBufferPointer { qOut in
                         sums.withUnsafeMutableBufferPointer { sumsOut in
-                            forEachBlock(xn, ynT) { start, rows, dist in
-                                // Rows are independent: split over the threads, each row's sums in the serial order.
+                            forEachBlock(xn, ynT) { start, rows, cosines in
+                                // Rows are independent: split over the threads.
                                 Parallel.forEachRange(rows, work: 4 * u) { range in
-                                    let terms = UnsafeMutablePointer<Float>.allocate(capacity: u)
-                                    defer { terms.deallocate() }
-                                    for i in range {
-                                        let row = dist + i * u
-                                        for j in 0..<u { row[j] = 1 - row[j] }
-                                        var best = 0
-                                        for j in 1..<u where row[j] < row[best] { best = j }
-                                        let ri = row[best] + epsilon
-                                        exponentials(row, ri, h, terms, u)
-                                        var sum: Float = 0
-                                        for j in 0..<u { sum += terms[j] }
-                                        argminOut[start + i] = best
-                                        rOut[start + i] = ri
-                                        qOut[start + i] = terms[best] / sum
-                                        sumsOut[start + i] = sum
-                                    }
+                                    let i = start + range.lowerBound
+                                    pleinair_contextual_forward(cosines + range.lowerBound * u, range.count, u, h, epsilon, vectorised,
+                                                                argminOut.baseAddress! + i, rOut.baseAddress! + i,
+                                                                qOut.baseAddress! + i, sumsOut.baseAddress! + i)
                                 }
                             }
                         }
@@ -67,39 +58,29 @@ public enum ContextualLoss {
         let total = q.reduce(0, +)
         let value = -logf(total / Float(m))
         return Tensor.customOp(Tensor(scalar: value), inputs: [generated]) { g in
+            // dL/da_ij = −(upstream / Σq) · q_i · (δ_j,best − CX_ij): each row's factor before the bracket.
             let upstream = g.item
+            let scales = q.map { -upstream / total * $0 }
             let gradXn = Tensor(zeros: [m, d])
             let yn = ynT.transposed()
-            forEachBlock(xn, ynT) { start, rows, dist in
+            forEachBlock(xn, ynT) { start, rows, cosines in
+                // Each row's cosines become its gradient g_C in place.
                 Parallel.forEachRange(rows, work: 4 * u) { range in
-                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: u)
-                    defer { scratch.deallocate() }
-                    for i in range {
-                        // The row's distances become its gradient g_C in place.
-                        let row = dist + i * u
-                        for j in 0..<u { row[j] = 1 - row[j] }
-                        let gi = start + i, ri = r[gi], best = argmin[gi], sum = sums[gi]
-                        exponentials(row, ri, h, scratch, u)
-                        // dL/da_ij = −(upstream / Σq) · q_i · (δ_j,best − CX_ij); the loop has no branch so
-                        // that it vectorises, and the row minimum's term is redone with its δ below.
-                        let scale = -upstream / total * q[gi]
-                        let hr = h * ri, hr2 = h * ri * ri
-                        let gaBest = scale * (1 - scratch[best] / sum), dBest = row[best]
-                        for j in 0..<u {
-                            let ga = scale * (0 - scratch[j] / sum), dj = row[j]
-                            scratch[j] = ga * dj / hr2  // through r
-                            row[j] = ga / hr  // −dL/dd_ij from the direct path; g_C = −g_d
+                    let i = start + range.lowerBound
+                    argmin.withUnsafeBufferPointer { best in
+                        r.withUnsafeBufferPointer { r in
+                            sums.withUnsafeBufferPointer { sums in
+                                scales.withUnsafeBufferPointer { scales in
+                                    pleinair_contextual_backward(cosines + range.lowerBound * u, range.count, u, h, best.baseAddress! + i,
+                                                                 r.baseAddress! + i, sums.baseAddress! + i, scales.baseAddress! + i, vectorised)
+                                }
+                            }
                         }
-                        scratch[best] = gaBest * dBest / hr2
-                        row[best] = gaBest / hr
-                        var gradR: Float = 0
-                        for j in 0..<u { gradR += scratch[j] }
-                        row[best] -= gradR  // the row minimum's distance also sets r
                     }
                 }
                 // gradXn's rows = g_C · ŷ, written in place.
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(d), Int32(u), 1,
-                            dist, Int32(u), yn.pointer, Int32(d), 0, gradXn.pointer + start * d, Int32(d))
+                            cosines, Int32(u), yn.pointer, Int32(d), 0, gradXn.pointer + start * d, Int32(d))
             }
             // Through x̂ = x / ‖x‖: g_x = (g_x̂ − x̂ (g_x̂ · x̂)) / ‖x‖.
             let gradX = Tensor(zeros: [m, d])
@@ -158,13 +139,6 @@ public enum ContextualLoss {
             for k in 0..<d { o[k] *= inv }
         }
         return (out, norms)
-    }
-
-    /// out[j] = expf((1 − row[j] / r) / h) for j < u: the arguments in a loop that vectorises, then
-    /// `VectorExp` (the same bits as `expf` one value at a time).
-    private static func exponentials(_ row: UnsafePointer<Float>, _ r: Float, _ h: Float, _ out: UnsafeMutablePointer<Float>, _ u: Int) {
-        for j in 0..<u { out[j] = (1 - row[j] / r) / h }
-        VectorExp.apply(out, out, count: u)
     }
 
     /// Calls `body(firstRow, rows, cosines)` for blocks of rows of the cosine matrix x̂ŷᵀ [rows, U],

@@ -3,22 +3,13 @@ import Glibc
 #endif
 import CVectorMath
 
-/// `expf` over an array with the C library's own bits: sixteen values at a time through the
-/// AVX-512 copy of glibc's expf in `CVectorMath` where the CPU has AVX-512 and a check at first use
-/// finds the copy equal to this process's `expf`; one `expf` call per value otherwise. The contextual
-/// loss spends most of its arithmetic here, and its value and gradient keep their bits either way.
+/// Whether CVectorMath's AVX-512 kernels may run: the CPU has AVX-512 and FMA, and its copy of
+/// glibc's expf gives this process's `expf` bits (checked once per process, at first use). The
+/// contextual loss's row kernels run vectorised where it holds and as scalar C with `expf` elsewhere;
+/// its value and gradient keep their bits either way.
 enum VectorExp {
-    /// Whether `apply` uses the vector copy (decided once per process).
+    /// Whether the vector kernels are used (decided once per process).
     static let isVectorised: Bool = pleinair_expf_supported() != 0 && agreesWithLibm()
-
-    /// out[i] = expf(x[i]) for i < count; `x` and `out` may be the same memory.
-    static func apply(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int) {
-        if isVectorised {
-            pleinair_expf(x, out, count)
-        } else {
-            for i in 0..<count { out[i] = expf(x[i]) }
-        }
-    }
 
     /// Compares the copy with `expf` on every 4,096th bit pattern of all floats (NaNs, infinities,
     /// subnormals and both signs among them) and densely on [−110, 90], where the fast path, its

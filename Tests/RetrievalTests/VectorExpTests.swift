@@ -5,12 +5,13 @@ import Tensor
 import XCTest
 @testable import Retrieval
 
-/// `VectorExp` gives `expf`'s bits, and the contextual loss that uses it keeps the bits of the loss
-/// computed one `expf` call at a time, as it was before (`referenceLoss` below is that code).
+/// CVectorMath's expf gives `expf`'s bits, its contextual-loss row kernels give the bits of their scalar
+/// form, and the loss keeps the bits of the Swift code it replaced, one `expf` call at a time
+/// (`referenceLoss` below is that code).
 final class VectorExpTests: XCTestCase {
     func testTheVectorCopyIsUsedWhereTheCPUHasAVX512() {
         if pleinair_expf_supported() != 0 {
-            XCTAssertTrue(VectorExp.isVectorised, "the AVX-512 copy disagrees with this C library's expf: the loss runs one expf at a time")
+            XCTAssertTrue(VectorExp.isVectorised, "the AVX-512 copy disagrees with this C library's expf: the loss runs as scalar C")
         } else {
             XCTAssertFalse(VectorExp.isVectorised)
             print("VectorExpTests: no AVX-512 here; VectorExp is expf one value at a time, checked against itself")
@@ -24,10 +25,14 @@ final class VectorExpTests: XCTestCase {
         inputs += [88, -88, 88.7, 88.72, 88.73, -103.27, -103.28, -103.9, -103.97, -103.98, -104, -1e30, 1e30,
                    .infinity, -.infinity, .nan, 0, -0.0, .leastNonzeroMagnitude, -.leastNormalMagnitude,
                    87.99999, -87.99999, 0x1.62e42ep6, 0x1.62e430p6, -0x1.9fe368p6, -0x1.9fe36ap6]
+        guard VectorExp.isVectorised else {
+            print("VectorExpTests: no AVX-512 here; the kernels run as scalar C with expf, checked below against the loss's reference")
+            return
+        }
         for count in [0, 1, 15, 16, 17, 33, inputs.count] {
             let x = Array(inputs.suffix(count))
             var out = [Float](repeating: 7, count: count + 1)  // one past the end must stay untouched
-            VectorExp.apply(x, &out, count: count)
+            pleinair_expf(x, &out, count)
             for (i, v) in x.enumerated() {
                 let expected = expf(v)
                 XCTAssertTrue(expected.bitPattern == out[i].bitPattern || (expected.isNaN && out[i].isNaN),
@@ -36,8 +41,43 @@ final class VectorExpTests: XCTestCase {
             XCTAssertEqual(out[count], 7, "wrote past the end at count \(count)")
         }
         var inPlace = inputs
-        inPlace.withUnsafeMutableBufferPointer { VectorExp.apply($0.baseAddress!, $0.baseAddress!, count: $0.count) }
+        inPlace.withUnsafeMutableBufferPointer { pleinair_expf($0.baseAddress!, $0.baseAddress!, $0.count) }
         XCTAssertEqual(zip(inputs, inPlace).filter { expf($0).bitPattern != $1.bitPattern && !$1.isNaN }.count, 0)
+    }
+
+    /// The row kernels' vector and scalar forms give the same bits, on rows with ties (±0 among them),
+    /// NaNs first and later, infinities, and lengths around the 16-lane and 1,024-value chunk edges, in
+    /// groups of rows that are and are not multiples of eight.
+    func testRowKernelsVectorAndScalarFormsAgreeBitForBit() {
+        guard VectorExp.isVectorised else {
+            print("VectorExpTests: no AVX-512 here; only the scalar row kernels exist to run")
+            return
+        }
+        var rng = SeededGenerator(seed: 32)
+        for (rows, u, h) in [(1, 1, 1 as Float), (3, 17, 0.5), (8, 16, 1), (13, 1_025, 0.1), (9, 2_050, 0.02)] {
+            var cosines = (0..<(rows * u)).map { _ in Float.random(in: -1...1, using: &rng) }
+            if u > 8 {
+                cosines[3] = 1; cosines[5] = 1  // two equal minima in row 0
+                cosines[u + 2] = .nan  // a NaN inside row 1
+                cosines[u + 4] = 1; cosines[u + 6] = 1  // two zero distances, +0 …
+                if rows > 2 { cosines[2 * u] = .nan }  // … and a row whose first distance is NaN
+                if rows > 3 { for j in 0..<u { cosines[3 * u + j] = -.infinity } }  // every distance +inf
+            }
+            func run(_ vectorised: Int32) -> ([Int64], [Float], [Float], [Float], [Float]) {
+                var best = [Int64](repeating: -1, count: rows), r = [Float](repeating: 0, count: rows)
+                var q = r, sums = r, c = cosines
+                pleinair_contextual_forward(c, rows, u, h, 1e-5, vectorised, &best, &r, &q, &sums)
+                let scales = q.map { -0.7 * $0 }
+                pleinair_contextual_backward(&c, rows, u, h, best, r, sums, scales, vectorised)
+                return (best, r, q, sums, c)
+            }
+            let (vector, scalar) = (run(1), run(0))
+            XCTAssertEqual(vector.0, scalar.0, "argmin, \(rows)×\(u)")
+            for (name, a, b) in [("r", vector.1, scalar.1), ("q", vector.2, scalar.2), ("sums", vector.3, scalar.3), ("g_C", vector.4, scalar.4)] {
+                XCTAssertEqual(a.map(\.bitPattern), b.map(\.bitPattern), "\(name), \(rows)×\(u), h \(h)")
+            }
+            if u > 8 { XCTAssertEqual(vector.0[0], 3, "the first of two equal minima") }
+        }
     }
 
     /// Value and gradient bits against the per-value `expf` code, at bandwidths that put many arguments
