@@ -42,7 +42,7 @@ let package = Package(
 
         // The exact scan's bf16 pre-screen kernels (AVX-512 BF16 intrinsics, chosen at run time).
         .target(name: "CScanKernels"),
-        // glibc's expf sixteen at a time with AVX-512 (chosen at run time), for the contextual loss.
+        // The contextual loss's row kernels and glibc's expf, sixteen values at a time with AVX-512 (chosen at run time).
         .target(name: "CVectorMath"),
 
         // What both halves share: the seeded generator, SHA-256, label maps, the weights folder, errno text.

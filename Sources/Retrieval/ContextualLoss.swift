@@ -14,7 +14,8 @@ import Tensor
 /// The real patches are constants; the gradient flows to the generated patches through a hand-written
 /// rule (checked against finite differences and PyTorch autograd in the tests). Rows are processed in
 /// blocks and recomputed in the backward pass, so memory stays O(block × real patches). A block's rows
-/// are split over the threads, each row computed as a serial loop would (the same bits at any thread count).
+/// are split over the threads; CVectorMath's row kernels compute each row as a serial loop would (the
+/// same bits at any thread count, vectorised or not: docs/training.md).
 public enum ContextualLoss {
     /// ε added to each row's minimum distance (the authors' `epsilon`).
     public static let epsilon: Float = 1e-5
