@@ -35,49 +35,32 @@ public enum ContextualLoss {
         // (CVectorMath's row kernels, the bits of plain serial loops). The denominators are kept for
         // the backward pass, which would sum the same values in the same order.
         let vectorised: Int32 = VectorExp.isVectorised ? 1 : 0
-        var argmin = [Int64](repeating: 0, count: m), r = [Float](repeating: 0, count: m)
-        var q = [Float](repeating: 0, count: m), sums = [Float](repeating: 0, count: m)
+        let state = RowState(count: m)
         GradMode.withoutGradient {
-            argmin.withUnsafeMutableBufferPointer { argminOut in
-                r.withUnsafeMutableBufferPointer { rOut in
-                    q.withUnsafeMutableBufferPointer { qOut in
-                        sums.withUnsafeMutableBufferPointer { sumsOut in
-                            forEachBlock(xn, ynT) { start, rows, cosines in
-                                // Rows are independent: split over the threads.
-                                Parallel.forEachRange(rows, work: 4 * u) { range in
-                                    let i = start + range.lowerBound
-                                    pleinair_contextual_forward(cosines + range.lowerBound * u, range.count, u, h, epsilon, vectorised,
-                                                                argminOut.baseAddress! + i, rOut.baseAddress! + i,
-                                                                qOut.baseAddress! + i, sumsOut.baseAddress! + i)
-                                }
-                            }
-                        }
-                    }
+            forEachBlock(xn, ynT) { start, rows, cosines in
+                // Rows are independent: split over the threads.
+                Parallel.forEachRange(rows, work: 4 * u) { range in
+                    let i = start + range.lowerBound
+                    pleinair_contextual_forward(cosines + range.lowerBound * u, range.count, u, h, epsilon, vectorised,
+                                                state.best + i, state.r + i, state.q + i, state.sums + i)
                 }
             }
         }
-        let total = q.reduce(0, +)
+        var total: Float = 0
+        for i in 0..<m { total += state.q[i] }
         let value = -logf(total / Float(m))
         return Tensor.customOp(Tensor(scalar: value), inputs: [generated]) { g in
             // dL/da_ij = −(upstream / Σq) · q_i · (δ_j,best − CX_ij): each row's factor before the bracket.
             let upstream = g.item
-            let scales = q.map { -upstream / total * $0 }
+            for i in 0..<m { state.scales[i] = -upstream / total * state.q[i] }
             let gradXn = Tensor(zeros: [m, d])
             let yn = ynT.transposed()
             forEachBlock(xn, ynT) { start, rows, cosines in
                 // Each row's cosines become its gradient g_C in place.
                 Parallel.forEachRange(rows, work: 4 * u) { range in
                     let i = start + range.lowerBound
-                    argmin.withUnsafeBufferPointer { best in
-                        r.withUnsafeBufferPointer { r in
-                            sums.withUnsafeBufferPointer { sums in
-                                scales.withUnsafeBufferPointer { scales in
-                                    pleinair_contextual_backward(cosines + range.lowerBound * u, range.count, u, h, best.baseAddress! + i,
-                                                                 r.baseAddress! + i, sums.baseAddress! + i, scales.baseAddress! + i, vectorised)
-                                }
-                            }
-                        }
-                    }
+                    pleinair_contextual_backward(cosines + range.lowerBound * u, range.count, u, h, state.best + i,
+                                                 state.r + i, state.sums + i, state.scales + i, vectorised)
                 }
                 // gradXn's rows = g_C · ŷ, written in place.
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(d), Int32(u), 1,
@@ -140,6 +123,29 @@ public enum ContextualLoss {
             for k in 0..<d { o[k] *= inv }
         }
         return (out, norms)
+    }
+
+    /// What the forward pass finds per generated patch and the backward pass reads: the argmin, r,
+    /// q and the softmax denominator, and room for the backward's per-row factor.
+    private final class RowState {
+        let best: UnsafeMutablePointer<Int64>
+        let r: UnsafeMutablePointer<Float>, q: UnsafeMutablePointer<Float>
+        let sums: UnsafeMutablePointer<Float>, scales: UnsafeMutablePointer<Float>
+
+        init(count: Int) {
+            func zeros<T: Numeric>(_: T.Type) -> UnsafeMutablePointer<T> {
+                let p = UnsafeMutablePointer<T>.allocate(capacity: count)
+                p.initialize(repeating: 0, count: count)
+                return p
+            }
+            (best, r, q) = (zeros(Int64.self), zeros(Float.self), zeros(Float.self))
+            (sums, scales) = (zeros(Float.self), zeros(Float.self))
+        }
+
+        deinit {
+            for p in [r, q, sums, scales] { p.deallocate() }
+            best.deallocate()
+        }
     }
 
     /// Calls `body(firstRow, rows, cosines)` for blocks of rows of the cosine matrix x̂ŷᵀ [rows, U],
