@@ -42,7 +42,8 @@ let package = Package(
 
         // The exact scan's bf16 pre-screen kernels (AVX-512 BF16 intrinsics, chosen at run time).
         .target(name: "CScanKernels"),
-        // The contextual loss's row kernels and glibc's expf, sixteen values at a time with AVX-512 (chosen at run time).
+        // AVX-512 kernels chosen at run time, with the bits of the scalar code they replace: glibc's expf and the
+        // contextual loss's rows (Retrieval), the few-output-channel direct convolutions (Tensor).
         .target(name: "CVectorMath"),
 
         // What both halves share: the seeded generator, SHA-256, label maps, the weights folder, errno text.
@@ -51,7 +52,7 @@ let package = Package(
         .target(name: "ZIPGuard"),
 
         // Numeric half.
-        .target(name: "Tensor", dependencies: ["Basics", "COpenBLAS"], swiftSettings: release),
+        .target(name: "Tensor", dependencies: ["Basics", "COpenBLAS", "CVectorMath"], swiftSettings: release),
         // NN holds the checkpoint and array readers beside safetensors; ZIPFoundation reads PyTorch's
         // zip checkpoints (the published FID Inception weights).
         .target(name: "NN", dependencies: ["Basics", "Tensor", "ZIPFoundation", "ZIPGuard"], swiftSettings: release),

@@ -1,7 +1,9 @@
 /// Convolution without a column matrix, for layers with very few output channels (the generator's
 /// RGB output, the discriminator's one-channel score). There sgemm's M is 1–4, OpenBLAS runs at a
 /// few GFLOP/s and streaming the C·k²-row column matrix costs more than the arithmetic; shifted-row
-/// AXPYs and dot products over the input planes stay in cache instead.
+/// AXPYs and dot products over the input planes stay in cache instead. Unpadded stride-1 layers take
+/// register-blocked kernels (ConvGeometry+DirectUnpadded), with AVX-512 where the CPU has it
+/// (ConvGeometry+DirectVector): the same bits either way. `vectorised: false` forces the Swift ones.
 extension ConvGeometry {
     /// Output channel counts at or below this use the direct kernels.
     public static let directOutputChannelLimit = 4
@@ -11,9 +13,12 @@ extension ConvGeometry {
 
     /// out[co] = Σ weight[co, c, ki, kj] · shifted input, for one image; `weight` is [cout, C·kh·kw],
     /// `out` is [cout, outH·outW] and is overwritten. Output rows run in parallel.
-    func directForward(_ image: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, outputChannels cout: Int,
-                       _ out: UnsafeMutablePointer<Float>) {
-        if isUnpaddedUnitStride { return unpaddedForward(image, weight, outputChannels: cout, out) }
+    public func directForward(_ image: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, outputChannels cout: Int,
+                              _ out: UnsafeMutablePointer<Float>, vectorised: Bool = Self.directKernelsVectorised) {
+        if isUnpaddedUnitStride {
+            return vectorised ? vectorForward(image, weight, outputChannels: cout, out)
+                : unpaddedForward(image, weight, outputChannels: cout, out)
+        }
         let oh = outHeight, ow = outWidth, k = columnRows, plane = height * width
         Parallel.forEachRange(oh, work: cout * k * ow) { rows in
             for co in 0..<cout { (out + co * oh * ow + rows.lowerBound * ow).update(repeating: 0, count: rows.count * ow) }
@@ -43,9 +48,13 @@ extension ConvGeometry {
     }
 
     /// gradWeight[co, tap] += Σ grad[co] · shifted input, for one image; input channels run in parallel.
-    func directWeightGradient(_ image: UnsafePointer<Float>, _ grad: UnsafePointer<Float>, outputChannels cout: Int,
-                              _ gradWeight: UnsafeMutablePointer<Float>) {
-        if isUnpaddedUnitStride { return unpaddedWeightGradient(image, grad, outputChannels: cout, gradWeight) }
+    public func directWeightGradient(_ image: UnsafePointer<Float>, _ grad: UnsafePointer<Float>, outputChannels cout: Int,
+                                     _ gradWeight: UnsafeMutablePointer<Float>,
+                                     vectorised: Bool = Self.directKernelsVectorised) {
+        if isUnpaddedUnitStride {
+            return vectorised ? vectorWeightGradient(image, grad, outputChannels: cout, gradWeight)
+                : unpaddedWeightGradient(image, grad, outputChannels: cout, gradWeight)
+        }
         let oh = outHeight, ow = outWidth, k = columnRows, plane = height * width
         Parallel.forEachRange(channels, work: cout * kernelHeight * kernelWidth * oh * ow) { channelRange in
             for c in channelRange {
