@@ -115,7 +115,7 @@ public struct WinogradConvolution {
 }
 
 /// Where F(2×2, 3×3) tiles fall on one plane, and the per-plane input and output transforms.
-private struct TileGeometry {
+struct TileGeometry {
     let height: Int, width: Int, outHeight: Int, outWidth: Int
     let padHeight: Int, padWidth: Int, tilesHigh: Int, tilesWide: Int
 

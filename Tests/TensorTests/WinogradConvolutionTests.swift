@@ -50,4 +50,54 @@ final class WinogradConvolutionTests: XCTestCase {
         let worst = zip(full.scalars, summed.scalars).map { abs($0 - $1) }.max() ?? 0
         XCTAssertLessThan(worst, 2e-5)
     }
+
+    func testWeightGradientMatchesTheDirectSumOnBatchesPartialTilesAndBands() {
+        // Odd output sizes (partial tiles at the bottom and right), uneven padding, several bands, and
+        // a sum in double precision over every image and output position as the reference.
+        for (batch, cin, cout, h, w, ph, pw, budget) in [(3, 8, 16, 9, 8, 0, 1, 4096), (2, 10, 24, 6, 11, 2, 1, 1 << 20),
+                                                          (1, 12, 16, 5, 5, 1, 1, 16 * 16 * 3), (1, 128, 128, 34, 34, 0, 0, 1 << 20)] {
+            var rng = SeededGenerator(seed: UInt64(h * 10 + w + cin))
+            let x = Tensor.randomNormal([batch, cin, h, w], generator: &rng)
+            let oh = h + 2 * ph - 2, ow = w + 2 * pw - 2
+            let g = Tensor.randomNormal([batch, cout, oh, ow], generator: &rng)
+            let start = Tensor.randomNormal([cout, cin, 3, 3], generator: &rng)
+            let dw = start.copy()
+            WinogradConvolution.weightGradient(inputChannels: cin, outputChannels: cout, padHeight: ph, padWidth: pw,
+                                               x.pointer, channelStride: h * w, imageStride: cin * h * w, images: batch,
+                                               height: h, width: w, gradOutput: g.pointer, outChannelStride: oh * ow,
+                                               outImageStride: cout * oh * ow, into: dw.pointer, budget: budget)
+            var worst = 0.0, largest = 0.0
+            for o in 0..<cout { for c in 0..<cin { for a in 0..<3 { for b in 0..<3 {
+                var sum = 0.0
+                for n in 0..<batch { for i in 0..<oh { for j in 0..<ow {
+                    let yy = i - ph + a, xx = j - pw + b
+                    guard yy >= 0 && yy < h && xx >= 0 && xx < w else { continue }
+                    sum += Double(x.pointer[((n * cin + c) * h + yy) * w + xx]) * Double(g.pointer[((n * cout + o) * oh + i) * ow + j])
+                } } }
+                let index = ((o * cin + c) * 3 + a) * 3 + b
+                // The gradient is added to what was there.
+                worst = max(worst, abs(Double(dw.pointer[index] - start.pointer[index]) - sum))
+                largest = max(largest, abs(sum))
+            } } } }
+            XCTAssertLessThan(worst / largest, 2e-6, "batch \(batch), \(cin)→\(cout), \(h)×\(w), padding \(ph),\(pw)")
+        }
+    }
+
+    func testConvolutionsWeightGradientTakesTheWinogradRouteAndAgreesWithIm2col() {
+        // The same layer with 8 and with 7 input channels: the first takes Winograd's weight gradient,
+        // the second im2col's; the 8-channel layer's gradient must equal the 7-channel one's on the shared channels
+        // when the eighth channel's input is zero.
+        var rng = SeededGenerator(seed: 12)
+        let x7 = Tensor.randomNormal([2, 7, 11, 9], generator: &rng)
+        let x8 = Tensor.concat([x7, Tensor(zeros: [2, 1, 11, 9])], axis: 1)
+        let w8 = Tensor.randomNormal([16, 8, 3, 3], std: 0.2, generator: &rng, requiresGrad: true)
+        let w7 = w8.slice(axis: 1, 0..<7).copy()
+        w7.requiresGrad = true
+        let target = Tensor.randomNormal([2, 16, 11, 9], generator: &rng)
+        (x8.conv2d(weight: w8, padding: 1) * target).sum().backward()
+        (x7.conv2d(weight: w7, padding: 1) * target).sum().backward()
+        let g8 = w8.grad!.slice(axis: 1, 0..<7).copy().scalars, g7 = w7.grad!.scalars
+        let worst = zip(g8, g7).map { abs($0 - $1) }.max() ?? 0, largest = g7.map { abs($0) }.max() ?? 1
+        XCTAssertLessThan(worst / largest, 1e-5)
+    }
 }
