@@ -59,3 +59,20 @@ func runResidualConvParts(runs: Int = 20) {
     print(String(format: "residual conv: weight transform %.3f ms, forward %.3f, input gradient (a convolution) %.3f, weight gradient %.3f",
                  transform, forward, inputGrad, weightGrad))
 }
+
+/// The generator's RGB output convolution (32 → 3, 7×7, 134² in) part by part, fastest of `runs`.
+func runOutputConvParts(runs: Int = 10) {
+    var rng = SeededGenerator(seed: 2)
+    let x = Tensor.randomNormal([1, 32, 134, 134], generator: &rng)
+    let w = Tensor.randomNormal([3, 32, 7, 7], std: 0.05, generator: &rng)
+    let g = Tensor.randomNormal([1, 3, 128, 128], generator: &rng)
+    let geo = ConvGeometry(channels: 32, height: 134, width: 134, kernelHeight: 7, kernelWidth: 7)
+    func best(_ body: () -> Void) -> Double { (0..<runs).map { _ in Bench.time(body) }.min()! * 1000 }
+    let out = Tensor(zeros: [3, 128 * 128]), dw = Tensor(zeros: [3, 32 * 49])
+    let forward = best { geo.directForward(x.pointer, w.pointer, outputChannels: 3, out.pointer) }
+    let weightGrad = best { geo.directWeightGradient(x.pointer, g.pointer, outputChannels: 3, dw.pointer) }
+    let flippedKernel = Tensor.randomNormal([32, 3, 7, 7], std: 0.05, generator: &rng)
+    let flipped = best { _ = GradMode.withoutGradient { g.conv2d(weight: flippedKernel, padding: 6) } }
+    print(String(format: "output conv: forward %.3f ms, weight gradient %.3f, input gradient (a convolution) %.3f",
+                 forward, weightGrad, flipped))
+}

@@ -43,7 +43,7 @@ if arguments.first == "train-loss" {
     exit(0)
 }
 if arguments.first == "layers" {
-    runLayerProfile(); runResidualConvParts()
+    runLayerProfile(); runResidualConvParts(); runOutputConvParts()
     exit(0)
 }
 if arguments.first == "contextual" {

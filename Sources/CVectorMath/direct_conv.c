@@ -1,9 +1,24 @@
 #include "direct_conv.h"
 
+#include <cpuid.h>
 #include <immintrin.h>
 
 // The scalar kernels round each product before adding it: no fused multiply-adds here.
 #pragma STDC FP_CONTRACT OFF
+
+int pleinair_direct_conv_supported(void) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    const unsigned osxsave = 1u << 27;
+    if (!(c & osxsave)) return 0;
+    // The OS saves the AVX-512 state (XCR0 bits 1, 2, 5, 6, 7).
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    if ((lo & 0xe6) != 0xe6) return 0;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    const unsigned avx512f = 1u << 16, avx512vl = 1u << 31;
+    return (b & avx512f) && (b & avx512vl);
+}
 
 static inline __mmask16 lanes_below(int count) {
     return count >= 16 ? (__mmask16)0xffff : count <= 0 ? 0 : (__mmask16)((1u << count) - 1);
@@ -11,7 +26,7 @@ static inline __mmask16 lanes_below(int count) {
 
 // Four 16-pixel strips of one output row for every output channel: up to 16 accumulators, kept in
 // registers because `cout` is a constant in each of the four copies.
-__attribute__((target("avx512f"), always_inline))
+__attribute__((target("avx512f,avx512vl"), always_inline))
 static inline void forward_rows(const pleinair_direct_conv *conv, const float *image, const float *weight,
                                 float *out, int row_begin, int row_end, const int cout) {
     const int channels = conv->channels, width = conv->width, kh = conv->kernel_height, kw = conv->kernel_width;
@@ -46,7 +61,7 @@ static inline void forward_rows(const pleinair_direct_conv *conv, const float *i
     }
 }
 
-__attribute__((target("avx512f")))
+__attribute__((target("avx512f,avx512vl")))
 void pleinair_direct_forward_rows(const pleinair_direct_conv *conv, const float *image, const float *weight,
                                   float *out, int row_begin, int row_end) {
     switch (conv->out_channels) {
@@ -59,7 +74,7 @@ void pleinair_direct_forward_rows(const pleinair_direct_conv *conv, const float 
 
 // Per channel and kernel row, all kw taps at once: kw·cout eight-lane chains (at most 7·4 = 28 in
 // registers for the generator's 7×7), each still summed in the scalar loop's order.
-__attribute__((target("avx512f"), always_inline))
+__attribute__((target("avx512f,avx512vl"), always_inline))
 static inline void weight_gradient_row(const pleinair_direct_conv *conv, const float *image, const float *grad,
                                        float *grad_weight, int c, int ki, int kj0, const int kjn, const int cout) {
     const int height = conv->height, width = conv->width, kh = conv->kernel_height, kw = conv->kernel_width;
@@ -100,7 +115,7 @@ static inline void weight_gradient_row(const pleinair_direct_conv *conv, const f
     }
 }
 
-__attribute__((target("avx512f")))
+__attribute__((target("avx512f,avx512vl")))
 void pleinair_direct_weight_gradient(const pleinair_direct_conv *conv, const float *image, const float *grad,
                                      float *grad_weight, int channel_begin, int channel_end) {
     const int kh = conv->kernel_height, kw = conv->kernel_width;

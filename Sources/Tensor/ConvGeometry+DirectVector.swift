@@ -7,7 +7,7 @@ import CVectorMath
 /// kernels in ConvGeometry+DirectUnpadded, so the two give the same bits (DirectConvVectorTests).
 extension ConvGeometry {
     /// Whether the direct kernels run with AVX-512 (the CPU and OS support it; decided once).
-    public static let directKernelsVectorised: Bool = pleinair_expf_supported() != 0
+    public static let directKernelsVectorised: Bool = pleinair_direct_conv_supported() != 0
 
     private func descriptor(_ cout: Int) -> pleinair_direct_conv {
         pleinair_direct_conv(channels: Int32(channels), height: Int32(height), width: Int32(width),

@@ -4,10 +4,13 @@
 /// Direct kernels for an unpadded, stride-1 convolution with 1–4 output channels (the generator's
 /// RGB output), sixteen pixels at a time with AVX-512. Each value is the same IEEE operations in the
 /// same order as the scalar Swift kernels in ConvGeometry+DirectUnpadded.swift (a separate multiply
-/// and add per tap), so the results have the same bits. Only call where `pleinair_expf_supported`.
+/// and add per tap), so the results have the same bits. Only call where `pleinair_direct_conv_supported`.
 ///
 /// Shapes: image [channels][height][width]; weight [cout][channels·kh·kw]; output and its gradient
 /// [cout][oh][ow] with oh = height − dilation·(kh − 1), ow = width − dilation·(kw − 1).
+/// 1 where the CPU and OS give AVX-512F and AVX-512VL (eight-lane registers beyond the sixteenth).
+int pleinair_direct_conv_supported(void);
+
 typedef struct {
     int channels, height, width, kernel_height, kernel_width, dilation, out_channels;
 } pleinair_direct_conv;
