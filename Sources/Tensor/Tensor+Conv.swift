@@ -25,9 +25,10 @@ extension Tensor {
         let winograd = !direct && WinogradConvolution.suits(
             kernelHeight: geo.kernelHeight, kernelWidth: geo.kernelWidth, stride: stride, dilation: dilation,
             inChannels: geo.channels, outChannels: cout, outHeight: geo.outHeight, outWidth: geo.outWidth)
-        if winograd {
-            WinogradConvolution(weight: w, outputChannels: cout, inputChannels: geo.channels, padding: padding)
-                .forward(pointer, channelStride: geo.height * geo.width, imageStride: inSize, images: n,
+        let winogradConvolution = winograd
+            ? WinogradConvolution(weight: w, outputChannels: cout, inputChannels: geo.channels, padding: padding) : nil
+        if let winogradConvolution {
+            winogradConvolution.forward(pointer, channelStride: geo.height * geo.width, imageStride: inSize, images: n,
                          height: geo.height, width: geo.width, out.pointer, outChannelStride: hw, outImageStride: cout * hw)
         }
         // When the weight gradient will be needed, the forward pass keeps its whole column matrix
@@ -56,7 +57,16 @@ extension Tensor {
             && padding <= dilation * (geo.kernelHeight - 1) && !geo.isPointwise
         return Tensor.record(out, inputs: inputs) { g in
             var gx: Tensor?
-            if x.requiresGrad && flipped {
+            if x.requiresGrad && flipped, let winogradConvolution, WinogradConvolution.suits(
+                kernelHeight: 3, kernelWidth: 3, stride: 1, dilation: 1, inChannels: cout, outChannels: geo.channels,
+                outHeight: geo.height, outWidth: geo.width) {
+                // The flipped-kernel convolution below, from the forward pass's transformed kernel.
+                let dx = Tensor(shape: x.shape, storage: Storage(uninitializedCount: x.count))
+                winogradConvolution.adjoint().forward(
+                    g.pointer, channelStride: hw, imageStride: cout * hw, images: n, height: geo.outHeight,
+                    width: geo.outWidth, dx.pointer, outChannelStride: geo.height * geo.width, outImageStride: inSize)
+                gx = dx
+            } else if x.requiresGrad && flipped {
                 gx = g.conv2d(weight: weight.flippedTransposedKernel(),
                               padding: dilation * (geo.kernelHeight - 1) - padding, dilation: dilation)
             } else if x.requiresGrad {

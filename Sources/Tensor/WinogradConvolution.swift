@@ -16,6 +16,8 @@ public struct WinogradConvolution {
     /// transform at e·`weightStride`.
     let transformedWeight: Storage
     let weightStride: Int
+    /// Whether this is another convolution's adjoint (`adjoint`), reading its matrices transposed.
+    let isAdjoint: Bool
 
     /// Distance between the 16 matrices of one transform: a whole number of cache lines past their
     /// size, so the 16 streams a tile writes or reads do not all fall in the same cache set (with
@@ -37,6 +39,7 @@ public struct WinogradConvolution {
         self.padHeight = padHeight; self.padWidth = padWidth
         let pairs = outChannels * inChannels, stride = Self.elementStride(pairs)
         weightStride = stride
+        isAdjoint = false
         transformedWeight = Storage(uninitializedCount: 16 * stride)
         let u = transformedWeight.base
         Parallel.forEachRange(pairs, work: 64) { range in
@@ -61,6 +64,32 @@ public struct WinogradConvolution {
                 emit(3, c0.3, c1.3, c2.3)
             }
         }
+    }
+
+    /// The convolution whose forward is this one's input gradient: the kernel flipped in both axes,
+    /// input and output channels swapped, padding 2 − p. Flipping a kernel swaps rows and columns 0 and
+    /// 3 of its transform (G's first and last rows are its first and last taps; the middle two are
+    /// symmetric), so the adjoint reads this one's matrices transposed, element (i, j) at (3 − i… ):
+    /// no flipped copy and no second transform. Rounding differs from transforming the flipped kernel
+    /// by the order of the middle rows' three-term sums.
+    public func adjoint() -> WinogradConvolution {
+        WinogradConvolution(inChannels: outChannels, outChannels: inChannels, padHeight: 2 - padHeight,
+                            padWidth: 2 - padWidth, transformedWeight: transformedWeight, weightStride: weightStride,
+                            isAdjoint: !isAdjoint)
+    }
+
+    private init(inChannels: Int, outChannels: Int, padHeight: Int, padWidth: Int, transformedWeight: Storage,
+                 weightStride: Int, isAdjoint: Bool) {
+        precondition(padHeight >= 0 && padWidth >= 0, "Winograd adjoint of a convolution padded by more than 2")
+        self.inChannels = inChannels; self.outChannels = outChannels
+        self.padHeight = padHeight; self.padWidth = padWidth
+        self.transformedWeight = transformedWeight; self.weightStride = weightStride; self.isAdjoint = isAdjoint
+    }
+
+    /// Element e = 4i + j of the transform with rows and columns 0 and 3 swapped.
+    static func flippedElement(_ e: Int) -> Int {
+        @inline(__always) func swap(_ i: Int) -> Int { i == 0 ? 3 : i == 3 ? 0 : i }
+        return 4 * swap(e / 4) + swap(e % 4)
     }
 
     /// The same padding on all four sides.
@@ -100,9 +129,15 @@ public struct WinogradConvolution {
                 }
             }
             let u = transformedWeight.base
+            let adjoint = isAdjoint
             BLASKernel.splittingCalls(16) { e in
-                Tensor.gemm(false, false, outChannels, tiles, inChannels, 1, u + e * weightStride, inChannels,
-                            vb + e * vStride, tiles, 0, mb + e * mStride, tiles)
+                if adjoint {
+                    Tensor.gemm(true, false, outChannels, tiles, inChannels, 1, u + Self.flippedElement(e) * weightStride,
+                                outChannels, vb + e * vStride, tiles, 0, mb + e * mStride, tiles)
+                } else {
+                    Tensor.gemm(false, false, outChannels, tiles, inChannels, 1, u + e * weightStride, inChannels,
+                                vb + e * vStride, tiles, 0, mb + e * mStride, tiles)
+                }
             }
             Parallel.forEachRange(outChannels, work: 16 * tiles) { channels in
                 for o in channels {

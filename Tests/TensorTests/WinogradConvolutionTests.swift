@@ -100,4 +100,30 @@ final class WinogradConvolutionTests: XCTestCase {
         let worst = zip(g8, g7).map { abs($0 - $1) }.max() ?? 0, largest = g7.map { abs($0) }.max() ?? 1
         XCTAssertLessThan(worst / largest, 1e-5)
     }
+
+    func testInputGradientFromTheAdjointEqualsTheFlippedKernelsConvolution() {
+        // Padding 0 and 1 (adjoint padding 2 and 1), odd sizes, two images: the input gradient a Winograd
+        // layer gets from its forward's transform against the convolution with the flipped, transposed kernel.
+        for (padding, h, w) in [(0, 13, 10), (1, 9, 12)] {
+            var rng = SeededGenerator(seed: UInt64(40 + padding))
+            let x = Tensor.randomNormal([2, 16, h, w], generator: &rng, requiresGrad: true)
+            let k = Tensor.randomNormal([16, 16, 3, 3], std: 0.2, generator: &rng)
+            let y = x.conv2d(weight: k, padding: padding)
+            let g = Tensor.randomNormal(y.shape, generator: &rng)
+            (y * g).sum().backward()
+            let flipped = Tensor(zeros: [16, 16, 3, 3])
+            for o in 0..<16 { for c in 0..<16 { for t in 0..<9 {
+                flipped.pointer[(c * 16 + o) * 9 + t] = k.pointer[(o * 16 + c) * 9 + 8 - t]
+            } } }
+            // The same product through im2col: one input channel at a time, below Winograd's threshold.
+            var expected = g.slice(axis: 1, 0..<1).conv2d(weight: flipped.slice(axis: 1, 0..<1), padding: 2 - padding)
+            for o in 1..<16 {
+                expected = expected + g.slice(axis: 1, o..<(o + 1)).conv2d(weight: flipped.slice(axis: 1, o..<(o + 1)), padding: 2 - padding)
+            }
+            let got = x.grad!.scalars, want = expected.scalars
+            XCTAssertEqual(got.count, want.count)
+            let worst = zip(got, want).map { abs($0 - $1) }.max() ?? 0, largest = want.map { abs($0) }.max() ?? 1
+            XCTAssertLessThan(worst / largest, 2e-6, "padding \(padding)")
+        }
+    }
 }
