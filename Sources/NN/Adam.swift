@@ -33,15 +33,37 @@ public final class Adam {
             guard let g = p.grad else { continue }
             let w = p.pointer, gp = g.pointer, m = firstMoments[i].pointer, v = secondMoments[i].pointer
             let b1 = beta1, b2 = beta2, eps = epsilon
+            // Eight lanes at a time by hand: the compiler cannot prove the four arrays apart, so the plain
+            // loop stayed scalar. Each lane does the scalar loop's operations in its order.
             Parallel.forEachRange(p.count, work: 4) { r in
-                for j in r {
+                var j = r.lowerBound
+                while j + 8 <= r.upperBound {
+                    let gj = Self.load(gp + j)
+                    let mj = b1 * Self.load(m + j) + (1 - b1) * gj
+                    let vj = b2 * Self.load(v + j) + (1 - b2) * gj * gj
+                    Self.store(mj, m + j); Self.store(vj, v + j)
+                    Self.store(Self.load(w + j) - stepSize * mj / (vj.squareRoot() / correction2Root + eps), w + j)
+                    j += 8
+                }
+                while j < r.upperBound {
                     let gj = gp[j]
                     m[j] = b1 * m[j] + (1 - b1) * gj
                     v[j] = b2 * v[j] + (1 - b2) * gj * gj
                     w[j] -= stepSize * m[j] / (v[j].squareRoot() / correction2Root + eps)
+                    j += 1
                 }
             }
         }
+    }
+
+    @inline(__always)
+    private static func load(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    @inline(__always)
+    private static func store(_ x: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: x, as: SIMD8<Float>.self)
     }
 
     /// Drops every parameter's accumulated gradient.
