@@ -76,3 +76,14 @@ func runOutputConvParts(runs: Int = 10) {
     print(String(format: "output conv: forward %.3f ms, weight gradient %.3f, input gradient (a convolution) %.3f",
                  forward, weightGrad, flipped))
 }
+
+/// `pleinair-bench layers forward N`: the engine group's no-grad forward N times and nothing else (for `perf`).
+func runForwardLoop(_ repeats: Int) {
+    var rng = SeededGenerator(seed: 0)
+    let g = ResnetGenerator(ngf: 32, blocks: 6, generator: &rng)
+    let x = Tensor.randomUniform([1, 3, 128, 128], low: -1, high: 1, generator: &rng)
+    var times: [Double] = []
+    for _ in 0..<repeats { times.append(Bench.time { _ = GradMode.withoutGradient { g(x) } } * 1000) }
+    times.sort()
+    print(String(format: "forward: fastest %.2f ms, median %.2f ms of %d", times[0], times[repeats / 2], repeats))
+}

@@ -5,8 +5,9 @@ extension Tensor {
     /// Runs as im2col + sgemm per image, the column matrix built a band of output rows at a time so
     /// it stays cache-sized; layers with at most `ConvGeometry.directOutputChannelLimit` output
     /// channels use the direct kernels instead (see ConvGeometry+Direct), and 3×3 stride-1 layers
-    /// with enough channels run by Winograd's F(2×2, 3×3), forward and weight gradient (see
-    /// WinogradConvolution). Other weight gradients go through im2col (the forward pass's columns when
+    /// with enough channels run by Winograd: forward and input gradient by F(4×4, 3×3) where the output
+    /// is at least 8×8 (Winograd4Convolution), by F(2×2, 3×3) below that, and the weight gradient by
+    /// F(2×2, 3×3) (WinogradConvolution). Other weight gradients go through im2col (the forward pass's columns when
     /// it built them).
     public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0,
                        dilation: Int = 1) -> Tensor {
@@ -25,7 +26,16 @@ extension Tensor {
         let winograd = !direct && WinogradConvolution.suits(
             kernelHeight: geo.kernelHeight, kernelWidth: geo.kernelWidth, stride: stride, dilation: dilation,
             inChannels: geo.channels, outChannels: cout, outHeight: geo.outHeight, outWidth: geo.outWidth)
-        let winogradConvolution = winograd
+        // Outputs of 8×8 and more take F(4×4, 3×3); smaller ones F(2×2, 3×3).
+        let winograd4 = winograd && Winograd4Convolution.suits(
+            kernelHeight: 3, kernelWidth: 3, stride: 1, dilation: 1, inChannels: geo.channels, outChannels: cout,
+            outHeight: geo.outHeight, outWidth: geo.outWidth)
+        if winograd4 {
+            Winograd4Convolution(weight: w, outputChannels: cout, inputChannels: geo.channels, padding: padding)
+                .forward(pointer, channelStride: geo.height * geo.width, imageStride: inSize, images: n,
+                         height: geo.height, width: geo.width, out.pointer, outChannelStride: hw, outImageStride: cout * hw)
+        }
+        let winogradConvolution = winograd && !winograd4
             ? WinogradConvolution(weight: w, outputChannels: cout, inputChannels: geo.channels, padding: padding) : nil
         if let winogradConvolution {
             winogradConvolution.forward(pointer, channelStride: geo.height * geo.width, imageStride: inSize, images: n,
@@ -57,7 +67,17 @@ extension Tensor {
             && padding <= dilation * (geo.kernelHeight - 1) && !geo.isPointwise
         return Tensor.record(out, inputs: inputs) { g in
             var gx: Tensor?
-            if x.requiresGrad && flipped, let winogradConvolution, WinogradConvolution.suits(
+            if x.requiresGrad && flipped && winograd4 && Winograd4Convolution.suits(
+                kernelHeight: 3, kernelWidth: 3, stride: 1, dilation: 1, inChannels: cout, outChannels: geo.channels,
+                outHeight: geo.height, outWidth: geo.width) {
+                // The flipped-kernel convolution below, by F(4×4, 3×3) reading the kernel flipped.
+                let dx = Tensor(shape: x.shape, storage: Storage(uninitializedCount: x.count))
+                Winograd4Convolution(weight: weight.pointer, outputChannels: geo.channels, inputChannels: cout,
+                                     padding: 2 - padding, adjoint: true)
+                    .forward(g.pointer, channelStride: hw, imageStride: cout * hw, images: n, height: geo.outHeight,
+                             width: geo.outWidth, dx.pointer, outChannelStride: geo.height * geo.width, outImageStride: inSize)
+                gx = dx
+            } else if x.requiresGrad && flipped, let winogradConvolution, WinogradConvolution.suits(
                 kernelHeight: 3, kernelWidth: 3, stride: 1, dilation: 1, inChannels: cout, outChannels: geo.channels,
                 outHeight: geo.height, outWidth: geo.width) {
                 // The flipped-kernel convolution below, from the forward pass's transformed kernel.

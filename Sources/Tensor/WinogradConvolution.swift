@@ -69,8 +69,8 @@ public struct WinogradConvolution {
     /// The convolution whose forward is this one's input gradient: the kernel flipped in both axes,
     /// input and output channels swapped, padding 2 − p. Flipping a kernel swaps rows and columns 0 and
     /// 3 of its transform (G's first and last rows are its first and last taps; the middle two are
-    /// symmetric), so the adjoint reads this one's matrices transposed, element (i, j) at (3 − i… ):
-    /// no flipped copy and no second transform. Rounding differs from transforming the flipped kernel
+    /// symmetric), so the adjoint reads this one's matrices transposed, element (i, j) from (p(i), p(j))
+    /// with p swapping 0 and 3: no flipped copy and no second transform. Rounding differs from transforming the flipped kernel
     /// by the order of the middle rows' three-term sums.
     public func adjoint() -> WinogradConvolution {
         WinogradConvolution(inChannels: outChannels, outChannels: inChannels, padHeight: 2 - padHeight,

@@ -104,7 +104,7 @@ final class WinogradConvolutionTests: XCTestCase {
     func testInputGradientFromTheAdjointEqualsTheFlippedKernelsConvolution() {
         // Padding 0 and 1 (adjoint padding 2 and 1), odd sizes, two images: the input gradient a Winograd
         // layer gets from its forward's transform against the convolution with the flipped, transposed kernel.
-        for (padding, h, w) in [(0, 13, 10), (1, 9, 12)] {
+        for (padding, h, w) in [(0, 7, 10), (1, 6, 12)] {  // outputs under 8 rows: F(2×2), not F(4×4)
             var rng = SeededGenerator(seed: UInt64(40 + padding))
             let x = Tensor.randomNormal([2, 16, h, w], generator: &rng, requiresGrad: true)
             let k = Tensor.randomNormal([16, 16, 3, 3], std: 0.2, generator: &rng)
