@@ -24,7 +24,9 @@ extension Tensor {
         }
         let rows = (0..<oh).map { source($0, top, h) }
         let cols = (0..<ow).map { source($0, left, w) }
-        let out = Tensor(zeros: [shape[0], shape[1], oh, ow])
+        // A reflection writes every element; only zero padding needs a zeroed output.
+        let out = mode == .reflect ? Tensor(shape: [shape[0], shape[1], oh, ow], storage: Storage(uninitializedCount: planes * oh * ow))
+            : Tensor(zeros: [shape[0], shape[1], oh, ow])
         let p = pointer, o = out.pointer
         Parallel.forEachRange(planes, work: oh * ow) { range in
             for pl in range {
@@ -46,7 +48,12 @@ extension Tensor {
                     let src = gp + pl * oh * ow, dst = xp + pl * h * w
                     for y in 0..<oh where rows[y] >= 0 {
                         let sr = src + y * ow, dr = dst + rows[y] * w
-                        for x in 0..<ow where cols[x] >= 0 { dr[cols[x]] += sr[x] }
+                        // In x order, as one loop over the row would: the left border, the interior as
+                        // one contiguous add, the right border.
+                        for x in 0..<left where cols[x] >= 0 { dr[cols[x]] += sr[x] }
+                        let inner = sr + left
+                        for x in 0..<w { dr[x] += inner[x] }
+                        for x in (left + w)..<ow where cols[x] >= 0 { dr[cols[x]] += sr[x] }
                     }
                 }
             }
