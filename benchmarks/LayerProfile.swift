@@ -77,13 +77,26 @@ func runOutputConvParts(runs: Int = 10) {
                  forward, weightGrad, flipped))
 }
 
-/// `pleinair-bench layers forward N`: the engine group's no-grad forward N times and nothing else (for `perf`).
-func runForwardLoop(_ repeats: Int) {
+/// `pleinair-bench layers forward|step N`: the engine group's no-grad forward or training step N
+/// times and nothing else (for `perf`).
+func runEngineLoop(step: Bool, _ repeats: Int) {
     var rng = SeededGenerator(seed: 0)
     let g = ResnetGenerator(ngf: 32, blocks: 6, generator: &rng)
+    let adam = Adam(parameters: g.parameters, learningRate: 2e-4, beta1: 0.5)
     let x = Tensor.randomUniform([1, 3, 128, 128], low: -1, high: 1, generator: &rng)
+    let target = Tensor.randomUniform([1, 3, 128, 128], low: -1, high: 1, generator: &rng)
     var times: [Double] = []
-    for _ in 0..<repeats { times.append(Bench.time { _ = GradMode.withoutGradient { g(x) } } * 1000) }
+    for _ in 0..<repeats {
+        times.append(Bench.time {
+            if step {
+                adam.zeroGrad()
+                l1Loss(g(x), target).backward()
+                adam.step()
+            } else {
+                _ = GradMode.withoutGradient { g(x) }
+            }
+        } * 1000)
+    }
     times.sort()
-    print(String(format: "forward: fastest %.2f ms, median %.2f ms of %d", times[0], times[repeats / 2], repeats))
+    print(String(format: "%@: fastest %.2f ms, median %.2f ms of %d", step ? "step" : "forward", times[0], times[repeats / 2], repeats))
 }

@@ -6,8 +6,8 @@ import Foundation
 // (BenchHistory.file: $PLEINAIR_BENCH_HISTORY, else ~/.cache/pleinair/bench-history.jsonl), and a figure more
 // than 15% worse than the last run on the same CPU model is warned about.
 // pleinair-bench train-loss [repeats]: the train group's patch loss alone, whole and by part (with repeats: a loop for perf).
-// pleinair-bench layers [forward N]: the engine group's generator step layer by layer, one residual conv and the
-// output conv by part (forward N: the no-grad forward alone, N times, for perf).
+// pleinair-bench layers [forward|step N]: the engine group's generator step layer by layer, one residual conv and
+// the output conv by part (forward|step N: the no-grad forward or the training step alone, N times, for perf).
 // pleinair-bench contextual [M U D [repeats]]: the contextual loss alone on random patches (default: a paper-size p4s4 term).
 // pleinair-bench bank [--quick] [--index-param name=value]…: paper-scale memory banks against the goals (not in `all`: 40+ minutes, or ~5 with --quick).
 /// Keeps this run's figures in the history file and prints what got worse since the last run on this CPU model.
@@ -43,8 +43,8 @@ if arguments.first == "train-loss" {
     try runTrainLossProfile(repeats: arguments.count > 1 ? Int(arguments[1]) : nil)
     exit(0)
 }
-if arguments.first == "layers", arguments.count == 3, arguments[1] == "forward", let repeats = Int(arguments[2]) {
-    runForwardLoop(repeats)
+if arguments.first == "layers", arguments.count == 3, ["forward", "step"].contains(arguments[1]), let repeats = Int(arguments[2]) {
+    runEngineLoop(step: arguments[1] == "step", repeats)
     exit(0)
 }
 if arguments.first == "layers" {

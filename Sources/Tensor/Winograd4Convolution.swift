@@ -61,18 +61,18 @@ public struct Winograd4Convolution {
     /// `transformMatrix` with its columns reversed: the transform of the kernel flipped in both axes.
     static let reversedTransformMatrix: [Float] = (0..<(36 * 9)).map { transformMatrix[$0 / 9 * 9 + 8 - $0 % 9] }
 
-    /// Bᵀ·x for one column or row of a 6×6 input tile.
+    /// Bᵀ·x for one column or row of a 6×6 input tile (one tile's, or eight tiles' lane by lane).
     @inline(__always)
-    static func bTransposeTimes(_ x0: Float, _ x1: Float, _ x2: Float, _ x3: Float, _ x4: Float, _ x5: Float)
-        -> (Float, Float, Float, Float, Float, Float) {
+    static func bTransposeTimes<L: WinogradLane>(_ x0: L, _ x1: L, _ x2: L, _ x3: L, _ x4: L, _ x5: L)
+        -> (L, L, L, L, L, L) {
         let a = x4 - 4 * x2, b = x3 - 4 * x1, c = x4 - x2, d = 2 * (x3 - x1)
         return (4 * x0 - 5 * x2 + x4, a + b, a - b, c + d, c - d, 4 * x1 - 5 * x3 + x5)
     }
 
-    /// Aᵀ·m for one column or row of a 6×6 product: the four outputs of points 0, ±1, ±2, ∞.
+    /// Aᵀ·m for one column or row of a 6×6 product: the four outputs of points 0, ±1, ±2, ∞ (one
+    /// tile's, or eight tiles' lane by lane).
     @inline(__always)
-    static func aTransposeTimes(_ m0: Float, _ m1: Float, _ m2: Float, _ m3: Float, _ m4: Float, _ m5: Float)
-        -> (Float, Float, Float, Float) {
+    static func aTransposeTimes<L: WinogradLane>(_ m0: L, _ m1: L, _ m2: L, _ m3: L, _ m4: L, _ m5: L) -> (L, L, L, L) {
         let s1 = m1 + m2, d1 = m1 - m2, s2 = m3 + m4, d2 = m3 - m4
         return (m0 + s1 + s2, d1 + 2 * d2, s1 + 4 * s2, d1 + 8 * d2 + m5)
     }
@@ -141,7 +141,38 @@ private struct Tiles4 {
                     if count > 0 { (row + padding).update(from: plane + y * width, count: count) }
                 }
                 let t0 = (r - rows.lowerBound) * tilesWide
-                for tx in 0..<tilesWide {
+                var tx = 0
+                // Eight tiles at a time, lane q holding tile tx + q: the same operations per tile,
+                // with the results stored whole (element e of consecutive tiles is contiguous).
+                while tx + 8 <= tilesWide {
+                    typealias V = SIMD8<Float>
+                    let x = 4 * tx
+                    @inline(__always) func gather(_ i: Int, _ j: Int) -> V {
+                        let p = d + i * span + x + j
+                        return V(p[0], p[4], p[8], p[12], p[16], p[20], p[24], p[28])
+                    }
+                    @inline(__always) func column(_ j: Int) -> (V, V, V, V, V, V) {
+                        Winograd4Convolution.bTransposeTimes(gather(0, j), gather(1, j), gather(2, j), gather(3, j),
+                                                             gather(4, j), gather(5, j))
+                    }
+                    let c0 = column(0), c1 = column(1), c2 = column(2), c3 = column(3), c4 = column(4), c5 = column(5)
+                    let out = v + t0 + tx
+                    @inline(__always) func put(_ e: Int, _ value: V) {
+                        UnsafeMutableRawPointer(out + e * s).storeBytes(of: value, as: V.self)
+                    }
+                    @inline(__always) func emit(_ i: Int, _ a: V, _ b: V, _ c: V, _ e: V, _ f: V, _ g: V) {
+                        let r = Winograd4Convolution.bTransposeTimes(a, b, c, e, f, g), k = 6 * i
+                        put(k, r.0); put(k + 1, r.1); put(k + 2, r.2); put(k + 3, r.3); put(k + 4, r.4); put(k + 5, r.5)
+                    }
+                    emit(0, c0.0, c1.0, c2.0, c3.0, c4.0, c5.0)
+                    emit(1, c0.1, c1.1, c2.1, c3.1, c4.1, c5.1)
+                    emit(2, c0.2, c1.2, c2.2, c3.2, c4.2, c5.2)
+                    emit(3, c0.3, c1.3, c2.3, c3.3, c4.3, c5.3)
+                    emit(4, c0.4, c1.4, c2.4, c3.4, c4.4, c5.4)
+                    emit(5, c0.5, c1.5, c2.5, c3.5, c4.5, c5.5)
+                    tx += 8
+                }
+                for tx in tx..<tilesWide {
                     let x = 4 * tx
                     // Bᵀ·d down each column j…
                     @inline(__always) func column(_ j: Int) -> (Float, Float, Float, Float, Float, Float) {
@@ -174,7 +205,38 @@ private struct Tiles4 {
         for r in rows {
             let plane = channel + (r / tilesHigh) * imageStride, y = 4 * (r % tilesHigh)
             let t0 = (r - rows.lowerBound) * tilesWide, rowsHere = min(4, outHeight - y)
-            for tx in 0..<tilesWide {
+            var tx = 0
+            // Eight tiles at a time, lane q holding tile tx + q, loaded whole; the outputs are stored
+            // lane by lane.
+            while tx + 8 <= tilesWide {
+                typealias V = SIMD8<Float>
+                let p = m + t0 + tx
+                @inline(__always) func load(_ e: Int) -> V { UnsafeRawPointer(p + e * s).loadUnaligned(as: V.self) }
+                @inline(__always) func column(_ j: Int) -> (V, V, V, V) {
+                    Winograd4Convolution.aTransposeTimes(load(j), load(6 + j), load(12 + j), load(18 + j), load(24 + j), load(30 + j))
+                }
+                let c0 = column(0), c1 = column(1), c2 = column(2), c3 = column(3), c4 = column(4), c5 = column(5)
+                @inline(__always) func emit(_ i: Int, _ a: V, _ b: V, _ c: V, _ e: V, _ f: V, _ g: V) {
+                    guard i < rowsHere else { return }
+                    let r = Winograd4Convolution.aTransposeTimes(a, b, c, e, f, g), row = plane + (y + i) * outWidth
+                    for q in 0..<8 {
+                        let x = 4 * (tx + q), dst = row + x, columnsHere = min(4, outWidth - x)
+                        if columnsHere == 4 {
+                            dst[0] = r.0[q]; dst[1] = r.1[q]; dst[2] = r.2[q]; dst[3] = r.3[q]
+                        } else {
+                            dst[0] = r.0[q]
+                            if columnsHere > 1 { dst[1] = r.1[q] }
+                            if columnsHere > 2 { dst[2] = r.2[q] }
+                        }
+                    }
+                }
+                emit(0, c0.0, c1.0, c2.0, c3.0, c4.0, c5.0)
+                emit(1, c0.1, c1.1, c2.1, c3.1, c4.1, c5.1)
+                emit(2, c0.2, c1.2, c2.2, c3.2, c4.2, c5.2)
+                emit(3, c0.3, c1.3, c2.3, c3.3, c4.3, c5.3)
+                tx += 8
+            }
+            for tx in tx..<tilesWide {
                 let p = m + t0 + tx
                 // Aᵀ·M down each column j…
                 @inline(__always) func column(_ j: Int) -> (Float, Float, Float, Float) {
@@ -203,3 +265,14 @@ private struct Tiles4 {
         }
     }
 }
+
+/// What the F(4×4, 3×3) transforms compute with: one tile's values (`Float`) or eight tiles' (`SIMD8<Float>`),
+/// the same operations lane by lane.
+protocol WinogradLane {
+    static func + (lhs: Self, rhs: Self) -> Self
+    static func - (lhs: Self, rhs: Self) -> Self
+    static func * (lhs: Float, rhs: Self) -> Self
+}
+
+extension Float: WinogradLane {}
+extension SIMD8: WinogradLane where Scalar == Float {}
