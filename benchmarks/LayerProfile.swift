@@ -40,21 +40,21 @@ func runLayerProfile(runs: Int = 10) {
     print(String(format: "sum (one block counted once)                        %9.2f  %9.2f", totalForward, totalStep))
 }
 
-/// One residual-block convolution (128 → 128, 3×3, 34² in) part by part, fastest of `runs`.
+/// One residual-block convolution (128 → 128, 3×3, 34² in; F(4×4, 3×3)) part by part, fastest of `runs`.
 func runResidualConvParts(runs: Int = 20) {
     var rng = SeededGenerator(seed: 1)
     let x = Tensor.randomNormal([1, 128, 34, 34], generator: &rng)
     let w = Tensor.randomNormal([128, 128, 3, 3], std: 0.05, generator: &rng)
     let g = Tensor.randomNormal([1, 128, 32, 32], generator: &rng)
     func best(_ body: () -> Void) -> Double { (0..<runs).map { _ in Bench.time(body) }.min()! * 1000 }
-    let transform = best { _ = WinogradConvolution(weight: w.pointer, outputChannels: 128, inputChannels: 128, padding: 0) }
+    let transform = best { _ = Winograd4Convolution(weight: w.pointer, outputChannels: 128, inputChannels: 128, padding: 0) }
     let forward = best { _ = GradMode.withoutGradient { x.conv2d(weight: w) } }
     let inputGrad = best { _ = GradMode.withoutGradient { g.conv2d(weight: w, padding: 2) } }
     let dw = Tensor(zeros: w.shape)
     let weightGrad = best {
-        WinogradConvolution.weightGradient(inputChannels: 128, outputChannels: 128, padHeight: 0, padWidth: 0, x.pointer,
-                                           channelStride: 34 * 34, imageStride: 128 * 34 * 34, images: 1, height: 34, width: 34,
-                                           gradOutput: g.pointer, outChannelStride: 1024, outImageStride: 128 * 1024, into: dw.pointer)
+        Winograd4Convolution.weightGradient(inputChannels: 128, outputChannels: 128, padding: 0, x.pointer,
+                                            channelStride: 34 * 34, imageStride: 128 * 34 * 34, images: 1, height: 34, width: 34,
+                                            gradOutput: g.pointer, outChannelStride: 1024, outImageStride: 128 * 1024, into: dw.pointer)
     }
     print(String(format: "residual conv: weight transform %.3f ms, forward %.3f, input gradient (a convolution) %.3f, weight gradient %.3f",
                  transform, forward, inputGrad, weightGrad))

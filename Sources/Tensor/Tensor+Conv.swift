@@ -5,10 +5,9 @@ extension Tensor {
     /// Runs as im2col + sgemm per image, the column matrix built a band of output rows at a time so
     /// it stays cache-sized; layers with at most `ConvGeometry.directOutputChannelLimit` output
     /// channels use the direct kernels instead (see ConvGeometry+Direct), and 3×3 stride-1 layers
-    /// with enough channels run by Winograd: forward and input gradient by F(4×4, 3×3) where the output
-    /// is at least 8×8 (Winograd4Convolution), by F(2×2, 3×3) below that, and the weight gradient by
-    /// F(2×2, 3×3) (WinogradConvolution). Other weight gradients go through im2col (the forward pass's columns when
-    /// it built them).
+    /// with enough channels run by Winograd, forward and both gradients: F(4×4, 3×3) where the output is
+    /// at least 8×8 (Winograd4Convolution), F(2×2, 3×3) below that (WinogradConvolution). Other weight
+    /// gradients go through im2col (the forward pass's columns when it built them).
     public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0,
                        dilation: Int = 1) -> Tensor {
         precondition(rank == 4 && weight.rank == 4 && weight.shape[1] == shape[1],
@@ -101,7 +100,15 @@ extension Tensor {
                 gx = dx
             }
             var gw: Tensor?
-            if weight.requiresGrad && winograd {
+            if weight.requiresGrad && winograd4 {
+                let dw = Tensor(zeros: weight.shape)
+                Winograd4Convolution.weightGradient(
+                    inputChannels: geo.channels, outputChannels: cout, padding: padding,
+                    x.pointer, channelStride: geo.height * geo.width, imageStride: inSize, images: n,
+                    height: geo.height, width: geo.width, gradOutput: g.pointer, outChannelStride: hw,
+                    outImageStride: cout * hw, into: dw.pointer)
+                gw = dw
+            } else if weight.requiresGrad && winograd {
                 let dw = Tensor(zeros: weight.shape)
                 WinogradConvolution.weightGradient(
                     inputChannels: geo.channels, outputChannels: cout, padHeight: padding, padWidth: padding,

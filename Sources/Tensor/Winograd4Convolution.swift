@@ -120,7 +120,7 @@ public struct Winograd4Convolution {
 }
 
 /// Where F(4×4, 3×3) tiles fall on one plane, and the per-plane input and output transforms.
-private struct Tiles4 {
+struct Tiles4 {
     let height: Int, width: Int, outHeight: Int, outWidth: Int, padding: Int, tilesHigh: Int, tilesWide: Int
 
     /// V = Bᵀ·d·B for every tile of tile rows `rows` of one channel; element e of tile t goes to

@@ -90,4 +90,34 @@ final class Winograd4ConvolutionTests: XCTestCase {
         } } } }
         XCTAssertLessThan(relativeError(k.grad!.scalars, dw), bound)
     }
+
+    func testWeightGradientMatchesTheDirectSumOnBatchesPartialTilesAndBands() {
+        for (batch, cin, cout, h, w, padding, budget) in [(2, 8, 16, 13, 10, 1, 1 << 20), (1, 12, 16, 9, 11, 0, 36 * 16 * 3),
+                                                          (3, 16, 24, 8, 8, 2, 4096), (1, 128, 128, 34, 34, 0, 1 << 20),
+                                                          (1, 8, 16, 36, 36, 1, 1 << 20)] {
+            var rng = SeededGenerator(seed: UInt64(h * 7 + w + cout))
+            let x = Tensor.randomNormal([batch, cin, h, w], generator: &rng)
+            let oh = h + 2 * padding - 2, ow = w + 2 * padding - 2
+            let g = Tensor.randomNormal([batch, cout, oh, ow], generator: &rng)
+            let start = Tensor.randomNormal([cout, cin, 3, 3], generator: &rng)
+            let dw = start.copy()
+            Winograd4Convolution.weightGradient(inputChannels: cin, outputChannels: cout, padding: padding, x.pointer,
+                                                channelStride: h * w, imageStride: cin * h * w, images: batch, height: h,
+                                                width: w, gradOutput: g.pointer, outChannelStride: oh * ow,
+                                                outImageStride: cout * oh * ow, into: dw.pointer, budget: budget)
+            var want = [Double](repeating: 0, count: cout * cin * 9)
+            for o in 0..<cout { for c in 0..<cin { for a in 0..<3 { for e in 0..<3 {
+                var sum = 0.0
+                for b in 0..<batch { for i in 0..<oh { for j in 0..<ow {
+                    let y = i - padding + a, xx = j - padding + e
+                    guard y >= 0 && y < h && xx >= 0 && xx < w else { continue }
+                    sum += Double(x.pointer[((b * cin + c) * h + y) * w + xx]) * Double(g.pointer[((b * cout + o) * oh + i) * ow + j])
+                } } }
+                want[((o * cin + c) * 3 + a) * 3 + e] = sum
+            } } } }
+            // The gradient is added to what was there.
+            let got = zip(dw.scalars, start.scalars).map { $0 - $1 }
+            XCTAssertLessThan(relativeError(got, want), bound, "batch \(batch), \(cin)→\(cout), \(h)×\(w), padding \(padding)")
+        }
+    }
 }
