@@ -22,33 +22,17 @@ extension Tensor {
         let out = Tensor(shape: [n, cout, geo.outHeight, geo.outWidth], storage: Storage(uninitializedCount: n * cout * hw))
         let banded = BandedConvolution(geometry: geo, outputChannels: cout)
         let w = weight.pointer
-        let winograd = !direct && WinogradConvolution.suits(
-            kernelHeight: geo.kernelHeight, kernelWidth: geo.kernelWidth, stride: stride, dilation: dilation,
-            inChannels: geo.channels, outChannels: cout, outHeight: geo.outHeight, outWidth: geo.outWidth)
-        // Outputs of 8×8 and more take F(4×4, 3×3); smaller ones F(2×2, 3×3).
-        let winograd4 = winograd && Winograd4Convolution.suits(
-            kernelHeight: 3, kernelWidth: 3, stride: 1, dilation: 1, inChannels: geo.channels, outChannels: cout,
-            outHeight: geo.outHeight, outWidth: geo.outWidth)
-        if winograd4 {
-            Winograd4Convolution(weight: w, outputChannels: cout, inputChannels: geo.channels, padding: padding)
-                .forward(pointer, channelStride: geo.height * geo.width, imageStride: inSize, images: n,
-                         height: geo.height, width: geo.width, out.pointer, outChannelStride: hw, outImageStride: cout * hw)
-        }
-        let winogradConvolution = winograd && !winograd4
-            ? WinogradConvolution(weight: w, outputChannels: cout, inputChannels: geo.channels, padding: padding) : nil
-        if let winogradConvolution {
-            winogradConvolution.forward(pointer, channelStride: geo.height * geo.width, imageStride: inSize, images: n,
-                         height: geo.height, width: geo.width, out.pointer, outChannelStride: hw, outImageStride: cout * hw)
-        }
+        let winograd = direct ? nil : WinogradRoute(weight: w, geometry: geo, outputChannels: cout)
+        winograd?.forward(pointer, count: n, weight: w, geometry: geo, outputChannels: cout, into: out.pointer)
         // When the weight gradient will be needed, the forward pass keeps its whole column matrix
         // for it (k·hw floats per image) rather than unfolding the input a second time in backward,
         // up to `keptColumnLimit` floats per layer: held until backward, one per layer, larger
         // matrices (big images, big batches) would dominate a step's memory, so those go by bands.
         let k = geo.columnRows
-        let kept = !direct && !winograd && !geo.isPointwise && GradMode.isEnabled && weight.requiresGrad
+        let kept = !direct && winograd == nil && !geo.isPointwise && GradMode.isEnabled && weight.requiresGrad
             && n * k * hw <= ConvGeometry.keptColumnLimit
             ? Storage(uninitializedCount: n * k * hw) : nil
-        for i in 0..<n where !winograd {
+        for i in 0..<n where winograd == nil {
             if direct {
                 geo.directForward(pointer + i * inSize, w, outputChannels: cout, out.pointer + i * cout * hw)
             } else {
@@ -66,24 +50,9 @@ extension Tensor {
             && padding <= dilation * (geo.kernelHeight - 1) && !geo.isPointwise
         return Tensor.record(out, inputs: inputs) { g in
             var gx: Tensor?
-            if x.requiresGrad && flipped && winograd4 && Winograd4Convolution.suits(
-                kernelHeight: 3, kernelWidth: 3, stride: 1, dilation: 1, inChannels: cout, outChannels: geo.channels,
-                outHeight: geo.height, outWidth: geo.width) {
-                // The flipped-kernel convolution below, by F(4×4, 3×3) reading the kernel flipped.
-                let dx = Tensor(shape: x.shape, storage: Storage(uninitializedCount: x.count))
-                Winograd4Convolution(weight: weight.pointer, outputChannels: geo.channels, inputChannels: cout,
-                                     padding: 2 - padding, adjoint: true)
-                    .forward(g.pointer, channelStride: hw, imageStride: cout * hw, images: n, height: geo.outHeight,
-                             width: geo.outWidth, dx.pointer, outChannelStride: geo.height * geo.width, outImageStride: inSize)
-                gx = dx
-            } else if x.requiresGrad && flipped, let winogradConvolution, WinogradConvolution.suits(
-                kernelHeight: 3, kernelWidth: 3, stride: 1, dilation: 1, inChannels: cout, outChannels: geo.channels,
-                outHeight: geo.height, outWidth: geo.width) {
-                // The flipped-kernel convolution below, from the forward pass's transformed kernel.
-                let dx = Tensor(shape: x.shape, storage: Storage(uninitializedCount: x.count))
-                winogradConvolution.adjoint().forward(
-                    g.pointer, channelStride: hw, imageStride: cout * hw, images: n, height: geo.outHeight,
-                    width: geo.outWidth, dx.pointer, outChannelStride: geo.height * geo.width, outImageStride: inSize)
+            if x.requiresGrad && flipped, let winograd,
+               let dx = winograd.inputGradient(g.pointer, count: n, weight: w, geometry: geo, outputChannels: cout) {
+                // The flipped-kernel convolution below, on the forward's Winograd route.
                 gx = dx
             } else if x.requiresGrad && flipped {
                 gx = g.conv2d(weight: weight.flippedTransposedKernel(),
@@ -100,21 +69,9 @@ extension Tensor {
                 gx = dx
             }
             var gw: Tensor?
-            if weight.requiresGrad && winograd4 {
+            if weight.requiresGrad, let winograd {
                 let dw = Tensor(zeros: weight.shape)
-                Winograd4Convolution.weightGradient(
-                    inputChannels: geo.channels, outputChannels: cout, padding: padding,
-                    x.pointer, channelStride: geo.height * geo.width, imageStride: inSize, images: n,
-                    height: geo.height, width: geo.width, gradOutput: g.pointer, outChannelStride: hw,
-                    outImageStride: cout * hw, into: dw.pointer)
-                gw = dw
-            } else if weight.requiresGrad && winograd {
-                let dw = Tensor(zeros: weight.shape)
-                WinogradConvolution.weightGradient(
-                    inputChannels: geo.channels, outputChannels: cout, padHeight: padding, padWidth: padding,
-                    x.pointer, channelStride: geo.height * geo.width, imageStride: inSize, images: n,
-                    height: geo.height, width: geo.width, gradOutput: g.pointer, outChannelStride: hw,
-                    outImageStride: cout * hw, into: dw.pointer)
+                winograd.weightGradient(x.pointer, g.pointer, count: n, geometry: geo, outputChannels: cout, into: dw.pointer)
                 gw = dw
             } else if weight.requiresGrad {
                 let dw = Tensor(zeros: weight.shape)
