@@ -9,6 +9,7 @@ import Foundation
 // pleinair-bench layers [forward|step N]: the engine group's generator step layer by layer, one residual conv and
 // the output conv by part (forward|step N: the no-grad forward or the training step alone, N times, for perf).
 // pleinair-bench contextual [M U D [repeats]]: the contextual loss alone on random patches (default: a paper-size p4s4 term).
+// pleinair-bench bank-scan BANK INDEX: the shortlist search of one paper-size step, FAISS's IVF-PQ list scan against PleinAir's.
 // pleinair-bench bank [--quick] [--index-param name=value]…: paper-scale memory banks against the goals (not in `all`: 40+ minutes, or ~5 with --quick).
 /// Keeps this run's figures in the history file and prints what got worse since the last run on this CPU model.
 func keepHistory() {
@@ -37,6 +38,10 @@ if arguments.first == "bank-step", arguments.count == 4 || (arguments.count == 5
    let lambda = Float(arguments[3]) {
     try runBankStep(bank: URL(fileURLWithPath: arguments[1]), index: URL(fileURLWithPath: arguments[2]), lambda: lambda,
                     checkpointBlocks: arguments.count == 5)
+    exit(0)
+}
+if arguments.first == "bank-scan", arguments.count == 3 {
+    try runBankScan(bank: URL(fileURLWithPath: arguments[1]), index: URL(fileURLWithPath: arguments[2]))
     exit(0)
 }
 if arguments.first == "train-loss" {

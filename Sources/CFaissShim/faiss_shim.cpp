@@ -1,6 +1,7 @@
 // See include/faiss_shim.h. No FAISS exception may cross into Swift: each entry point wraps its
 // body in `guarded`, which turns any exception into a return code and a message.
 #include "faiss_shim.h"
+#include "PQTableScanner.hpp"
 
 #include <faiss/AutoTune.h>
 #include <faiss/IVFlib.h>
@@ -112,9 +113,18 @@ extern "C" int pa_faiss_write(const pa_faiss_index *index, const char *path, cha
 extern "C" int pa_faiss_read(const char *path, int mmap, pa_faiss_index **out, char *error, size_t capacity) {
     return guarded(error, capacity, [&] {
         faiss::Index *index = faiss::read_index(path, mmap ? faiss::IO_FLAG_MMAP : 0);
-        *out = new pa_faiss_index{index};
+        *out = new pa_faiss_index{pleinair::with_fast_scan(index)};
     });
 }
+
+extern "C" int pa_faiss_set_fast_scan(pa_faiss_index *index, int on) {
+    pleinair::FastScanIVFPQ *fast = pleinair::fast_scan_of(index->index);
+    if (fast == nullptr) return -1;
+    fast->fast = on != 0;
+    return fast->suits() ? 1 : 0;
+}
+
+extern "C" int pa_faiss_fast_scan_vectorised(void) { return pleinair::lower_bound_vectorised() ? 1 : 0; }
 
 extern "C" int64_t pa_faiss_count(const pa_faiss_index *index) { return index->index->ntotal; }
 

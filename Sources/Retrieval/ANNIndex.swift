@@ -51,6 +51,32 @@ public final class ANNIndex: @unchecked Sendable {
     /// Whether the IVF index inside stores the vectors themselves (IVF-Flat), not compressed codes.
     public var isInvertedFlat: Bool { invertedLists > 0 && codeSize == 4 * dimension }
 
+    /// Which scan searches an IVF-PQ index's lists (`CFaissShim/PQTableScanner.cpp`).
+    public enum ListScan: Sendable, Equatable {
+        /// PleinAir's: FAISS's tables, sums, order and heap, so FAISS's neighbours and distances bit for
+        /// bit, with codes that cannot enter the heap ruled out by an 8-bit lower bound first.
+        case pleinAir
+        /// FAISS's own (the index is IVF-PQ, but a layout the fast scan does not reproduce, or it was turned off).
+        case faiss
+        /// Not an IVF-PQ index: FAISS searches it as it is.
+        case notInvertedPQ
+    }
+
+    /// The list scan of an index read with `read(from:)` (PleinAir's where it applies); `false`
+    /// turns PleinAir's off, for comparisons.
+    @discardableResult
+    public func useFastListScan(_ on: Bool) -> ListScan {
+        switch pa_faiss_set_fast_scan(handle, on ? 1 : 0) {
+        case 1: return on ? .pleinAir : .faiss
+        case 0: return .faiss
+        default: return .notInvertedPQ
+        }
+    }
+
+    /// Whether this CPU filters sixty-four codes at a time in PleinAir's list scan (AVX-512 BW and VBMI);
+    /// without it the scan sums every code, one after another, with the same results.
+    public static var fastListScanVectorised: Bool { pa_faiss_fast_scan_vectorised() != 0 }
+
     /// Sets the k-means iterations of IVF training (FAISS's default is 25).
     public func setKMeansIterations(_ iterations: Int) throws {
         try ANNIndex.check("set k-means iterations to \(iterations)") { error, capacity in

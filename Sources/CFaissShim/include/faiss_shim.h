@@ -35,6 +35,14 @@ int pa_faiss_set_parameter(pa_faiss_index *index, const char *name, double value
 int pa_faiss_write(const pa_faiss_index *index, const char *path, char *error, size_t error_capacity);
 /// Reads an index written by pa_faiss_write; `mmap` maps IVF lists instead of loading them.
 int pa_faiss_read(const char *path, int mmap, pa_faiss_index **out, char *error, size_t error_capacity);
+/// Turns PleinAir's IVF-PQ list scan (PQTableScanner.cpp: FAISS's neighbours and distances bit for bit,
+/// faster) on or off for an index read by pa_faiss_read, where it is on. Returns 1 when the index has
+/// that scan and its layout suits it, 0 when it has it but its layout keeps FAISS's own scan, and -1
+/// when the index is not an IVF-PQ index (alone or behind a transform).
+int pa_faiss_set_fast_scan(pa_faiss_index *index, int on);
+/// Whether this CPU filters codes sixty-four at a time in that scan (AVX-512 BW and VBMI): 1, else 0,
+/// in which case the scan sums every code exactly, one after another.
+int pa_faiss_fast_scan_vectorised(void);
 /// Number of stored vectors.
 int64_t pa_faiss_count(const pa_faiss_index *index);
 /// Vector dimension.
