@@ -59,27 +59,25 @@ extension FeatureMap {
         precondition(out.height == oh && out.width == ow && channelOffset + channels <= out.channels, "max pool target")
         let h = height, w = width, src = pointer, dst = out.pointer + channelOffset * out.rowLength
         Parallel.forEachRange(channels * batch, work: oh * ow * kernel * kernel) { range in
-            for pl in range {
-                let a = src + pl * h * w, o = dst + pl * oh * ow
-                for y in 0..<oh {
-                    let y0 = max(y * s - p, 0), y1 = min(y * s - p + kernel, h)
-                    // Windows wholly inside the image (all of them without padding) need no clipping.
-                    let lastStart = w + p - kernel  // the last window start (in padded columns) that fits
-                    let inLo = min(ow, (p + s - 1) / s), inHi = lastStart < 0 ? 0 : min(ow, lastStart / s + 1)
-                    for x in 0..<ow where x < inLo || x >= inHi {
-                        let x0 = max(x * s - p, 0), x1 = min(x * s - p + kernel, w)
-                        var best = -Float.infinity
-                        for iy in y0..<y1 { for ix in x0..<x1 { best = Swift.max(best, a[iy * w + ix]) } }
-                        o[y * ow + x] = best
-                    }
-                    guard inLo < inHi else { continue }
-                    for iy in y0..<y1 {
-                        let row = a + iy * w - p, first = iy == y0
-                        for x in inLo..<inHi {
-                            let r = row + x * s
-                            var best = r[0]
-                            for k in 1..<kernel { best = Swift.max(best, r[k]) }
-                            o[y * ow + x] = first ? best : Swift.max(o[y * ow + x], best)
+            // Separable: the largest of the window's rows column by column (contiguous, vectorised),
+            // then of that row's window columns. The inputs are ReLU outputs (no NaN, no −0), so the
+            // order in which the maxima are taken does not change a bit.
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: w) { buffer in
+                let column = buffer.baseAddress!
+                for pl in range {
+                    let a = src + pl * h * w, o = dst + pl * oh * ow
+                    for y in 0..<oh {
+                        let y0 = max(y * s - p, 0), y1 = min(y * s - p + kernel, h)
+                        column.update(from: a + y0 * w, count: w)
+                        for iy in (y0 + 1)..<max(y0 + 1, y1) {
+                            let row = a + iy * w
+                            for x in 0..<w { column[x] = Swift.max(column[x], row[x]) }
+                        }
+                        for x in 0..<ow {
+                            let x0 = max(x * s - p, 0), x1 = min(x * s - p + kernel, w)
+                            var best = column[x0]
+                            for ix in (x0 + 1)..<max(x0 + 1, x1) { best = Swift.max(best, column[ix]) }
+                            o[y * ow + x] = best
                         }
                     }
                 }
