@@ -43,7 +43,8 @@ let package = Package(
         // The exact scan's bf16 pre-screen kernels (AVX-512 BF16 intrinsics, chosen at run time).
         .target(name: "CScanKernels"),
         // AVX-512 kernels chosen at run time, with the bits of the scalar code they replace: glibc's expf and the
-        // contextual loss's rows (Retrieval), the few-output-channel direct convolutions (Tensor).
+        // contextual loss's rows (Retrieval), the few-output-channel direct convolutions and the one-axis Winograd
+        // transforms (Tensor).
         .target(name: "CVectorMath"),
 
         // What both halves share: the seeded generator, SHA-256, label maps, the weights folder, errno text.

@@ -60,30 +60,55 @@ public final class FIDInception: Module {
     /// (64, 192, 768, 2048), as [N × dimension] row-major. Images are resized to 299×299 first
     /// (bilinear, align_corners=False) unless already that size; the network stops after the
     /// deepest requested tap. Runs without recording gradients.
+    ///
+    /// The network runs on groups of `group` images (the last may be smaller), spread over the BLAS
+    /// threads with each group on one thread (`BLASKernel.splittingCalls`): no hand-offs between
+    /// threads at every layer. An image's features depend on the images in its group (matrix sizes
+    /// choose OpenBLAS's blocking), and no longer on the thread count: with each product split across
+    /// the threads, taps 768 and 2048 differed in their last bits between one thread and two.
+    /// `FIDInceptionGoldenTests` compares one thread with two bit for bit. A batch of one group runs
+    /// on one thread.
     public func features(_ images: Tensor, taps: Set<Int>) -> [Int: [Float]] {
         precondition(images.rank == 4 && images.shape[1] == 3, "FIDInception takes [N, 3, H, W], got \(images.shape)")
         precondition(!taps.isEmpty && taps.isSubset(of: Self.tapDimensions), "taps must be among \(Self.tapDimensions), got \(taps.sorted())")
         return GradMode.withoutGradient {
             let side = Self.inputSize
             let resized = images.shape[2] == side && images.shape[3] == side ? images : images.resizedBilinear(height: side, width: side)
-            var out: [Int: [Float]] = [:]
-            let deepest = taps.max()!
-            var x = FeatureMap(nchw: resized)
-            x = conv2b(conv2a(conv1a(x))).maxPool(kernel: 3, stride: 2, padding: 0)
-            if taps.contains(64) { out[64] = x.planeMeans() }
-            if deepest == 64 { return out }
-            x = conv4a(conv3b(x)).maxPool(kernel: 3, stride: 2, padding: 0)
-            if taps.contains(192) { out[192] = x.planeMeans() }
-            if deepest == 192 { return out }
-            for block in [mixed5b, mixed5c, mixed5d, mixed6a, mixed6b, mixed6c, mixed6d, mixed6e] as [any InceptionBlock] {
-                x = block(x)
+            let n = resized.shape[0], groups = (n + Self.group - 1) / Self.group
+            forEachBasicConv { _ = $0.folded }  // folded once, before the groups share the network
+            var results = [[Int: [Float]]](repeating: [:], count: groups)
+            results.withUnsafeMutableBufferPointer { slots in
+                let out = slots.baseAddress!
+                BLASKernel.splittingCalls(groups) { g in
+                    let first = g * Self.group
+                    out[g] = features(FeatureMap(nchw: resized, images: first..<min(first + Self.group, n)), taps: taps)
+                }
             }
-            if taps.contains(768) { out[768] = x.planeMeans() }
-            if deepest == 768 { return out }
-            for block in [mixed7a, mixed7b, mixed7c] as [any InceptionBlock] { x = block(x) }
-            out[2048] = x.planeMeans()
-            return out
+            return Dictionary(uniqueKeysWithValues: taps.map { tap in (tap, results.flatMap { $0[tap]! }) })
         }
+    }
+
+    /// Images per group in `features(_:taps:)`.
+    public static let group = 4
+
+    /// `features(_:taps:)` of a batch already at 299×299, on the calling thread's BLAS threads.
+    private func features(_ input: FeatureMap, taps: Set<Int>) -> [Int: [Float]] {
+        var out: [Int: [Float]] = [:]
+        let deepest = taps.max()!
+        var x = conv2b(conv2a(conv1a(input))).maxPool(kernel: 3, stride: 2, padding: 0)
+        if taps.contains(64) { out[64] = x.planeMeans() }
+        if deepest == 64 { return out }
+        x = conv4a(conv3b(x)).maxPool(kernel: 3, stride: 2, padding: 0)
+        if taps.contains(192) { out[192] = x.planeMeans() }
+        if deepest == 192 { return out }
+        for block in [mixed5b, mixed5c, mixed5d, mixed6a, mixed6b, mixed6c, mixed6d, mixed6e] as [any InceptionBlock] {
+            x = block(x)
+        }
+        if taps.contains(768) { out[768] = x.planeMeans() }
+        if deepest == 768 { return out }
+        for block in [mixed7a, mixed7b, mixed7c] as [any InceptionBlock] { x = block(x) }
+        out[2048] = x.planeMeans()
+        return out
     }
 
     private func forEachBasicConv(_ body: (BasicConv2d) -> Void) {

@@ -21,11 +21,13 @@ struct FeatureMap {
     var plane: Int { height * width }
     var pointer: UnsafeMutablePointer<Float> { storage.pointer }
 
-    /// The batch of NCHW images as a channel-major map.
-    init(nchw x: Tensor) {
+    /// Images `images` (all by default) of the NCHW batch `x` as a channel-major map.
+    init(nchw x: Tensor, images: Range<Int>? = nil) {
         precondition(x.rank == 4, "expected [N, C, H, W], got \(x.shape)")
-        self.init(channels: x.shape[1], batch: x.shape[0], height: x.shape[2], width: x.shape[3])
-        let p = plane, src = x.pointer, dst = pointer
+        let images = images ?? 0..<x.shape[0]
+        precondition(images.lowerBound >= 0 && images.upperBound <= x.shape[0], "images \(images) of a batch of \(x.shape[0])")
+        self.init(channels: x.shape[1], batch: images.count, height: x.shape[2], width: x.shape[3])
+        let p = plane, src = x.pointer + images.lowerBound * channels * p, dst = pointer
         for n in 0..<batch { for c in 0..<channels {
             (dst + (c * batch + n) * p).update(from: src + (n * channels + c) * p, count: p)
         } }

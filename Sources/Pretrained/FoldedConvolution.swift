@@ -9,8 +9,12 @@ struct FoldedConvolution {
     let weight: [Float]
     /// [Cout].
     let bias: [Float]
-    /// The Winograd form of `weight`, for the 3×3 stride-1 layers it suits.
+    /// The Winograd F(4×4, 3×3) form of `weight`, for the 3×3 stride-1 layers with equal padding.
+    let winograd4: Winograd4Convolution?
+    /// The Winograd F(2×2, 3×3) form of `weight`, for the other 3×3 stride-1 layers it suits.
     let winograd: WinogradConvolution?
+    /// The Winograd F(2, 7) form of `weight`, for the 1×7 and 7×1 layers.
+    let line: Winograd1DConvolution?
 
     init(inChannels: Int, outChannels: Int, kernelHeight: Int, kernelWidth: Int, strideH: Int, strideW: Int,
          padH: Int, padW: Int, weight: [Float], bias: [Float]) {
@@ -22,7 +26,20 @@ struct FoldedConvolution {
         let suits = strideH == strideW && WinogradConvolution.suits(
             kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: strideH, dilation: 1,
             inChannels: inChannels, outChannels: outChannels, outHeight: 8, outWidth: 8)
-        winograd = suits ? weight.withUnsafeBufferPointer {
+        let suits4 = suits && padH == padW && Winograd4Convolution.suits(
+            kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: strideH, dilation: 1,
+            inChannels: inChannels, outChannels: outChannels, outHeight: 8, outWidth: 8)
+        winograd4 = suits4 ? weight.withUnsafeBufferPointer {
+            Winograd4Convolution(weight: $0.baseAddress!, outputChannels: outChannels, inputChannels: inChannels, padding: padH)
+        } : nil
+        let suitsLine = Winograd1DConvolution.suits(kernelHeight: kernelHeight, kernelWidth: kernelWidth, strideHeight: strideH,
+                                                    strideWidth: strideW, padHeight: padH, padWidth: padW,
+                                                    inChannels: inChannels, outChannels: outChannels)
+        line = suitsLine ? weight.withUnsafeBufferPointer {
+            Winograd1DConvolution(weight: $0.baseAddress!, outputChannels: outChannels, inputChannels: inChannels,
+                                  taps: max(kernelHeight, kernelWidth), axis: kernelHeight == 1 ? .width : .height)
+        } : nil
+        winograd = suits && !suits4 ? weight.withUnsafeBufferPointer {
             WinogradConvolution(weight: $0.baseAddress!, outputChannels: outChannels, inputChannels: inChannels,
                                 padHeight: padH, padWidth: padW)
         } : nil
@@ -45,7 +62,13 @@ struct FoldedConvolution {
         let k = inChannels * kernelHeight * kernelWidth, ohw = oh * ow, ld = out.rowLength
         let dst = out.pointer + channelOffset * ld
         weight.withUnsafeBufferPointer { w in
-            if let winograd {
+            if let winograd4 {
+                winograd4.forward(x.pointer, channelStride: x.rowLength, imageStride: x.plane, images: x.batch,
+                                  height: x.height, width: x.width, dst, outChannelStride: ld, outImageStride: ohw)
+            } else if let line {
+                line.forward(x.pointer, channelStride: x.rowLength, imageStride: x.plane, images: x.batch,
+                             height: x.height, width: x.width, dst, outChannelStride: ld, outImageStride: ohw)
+            } else if let winograd {
                 winograd.forward(x.pointer, channelStride: x.rowLength, imageStride: x.plane, images: x.batch,
                                  height: x.height, width: x.width, dst, outChannelStride: ld, outImageStride: ohw)
             } else if isPointwise {

@@ -52,6 +52,26 @@ final class FIDInceptionGoldenTests: XCTestCase {
         }
     }
 
+    /// Groups of four images run one per thread: every image's four taps have the same bits on one
+    /// thread as on two, for a batch of one group and of two.
+    func testFeaturesDoNotDependOnTheThreadCount() throws {
+        let net = FIDInception.hashInitialized(seed: 5)
+        let saved = BLASKernel.threadCount
+        defer { BLASKernel.setThreadCount(saved) }
+        for count in [3, 6] {
+            let images = Tensor.concat((0..<count).map { Self.hashImage($0, height: 48, width: 40) }, axis: 0)
+            BLASKernel.setThreadCount(1)
+            let one = net.features(images, taps: Set(FIDInception.tapDimensions))
+            BLASKernel.setThreadCount(2)
+            let two = net.features(images, taps: Set(FIDInception.tapDimensions))
+            for dim in FIDInception.tapDimensions {
+                XCTAssertEqual(try XCTUnwrap(two[dim]).count, count * dim)
+                XCTAssertEqual(try XCTUnwrap(two[dim]).map(\.bitPattern), try XCTUnwrap(one[dim]).map(\.bitPattern),
+                               "\(count) images, tap \(dim)")
+            }
+        }
+    }
+
     func testStateDictKeysAreTorchvisionInception3Names() {
         let keys = Set(FIDInception().stateDict().keys)
         XCTAssertTrue(keys.contains("Conv2d_1a_3x3.conv.weight"))
