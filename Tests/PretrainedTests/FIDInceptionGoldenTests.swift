@@ -53,12 +53,12 @@ final class FIDInceptionGoldenTests: XCTestCase {
     }
 
     /// Groups of four images run one per thread: every image's four taps have the same bits on one
-    /// thread as on two, for a batch of one group and of two.
+    /// thread as on two (five images: a group of four and one of one).
     func testFeaturesDoNotDependOnTheThreadCount() throws {
         let net = FIDInception.hashInitialized(seed: 5)
         let saved = BLASKernel.threadCount
         defer { BLASKernel.setThreadCount(saved) }
-        for count in [3, 6] {
+        for count in [5] {
             let images = Tensor.concat((0..<count).map { Self.hashImage($0, height: 48, width: 40) }, axis: 0)
             BLASKernel.setThreadCount(1)
             let one = net.features(images, taps: Set(FIDInception.tapDimensions))
