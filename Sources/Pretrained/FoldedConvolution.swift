@@ -9,12 +9,18 @@ struct FoldedConvolution {
     let weight: [Float]
     /// [Cout].
     let bias: [Float]
-    /// The Winograd F(4×4, 3×3) form of `weight`, for the 3×3 stride-1 layers with equal padding.
-    let winograd4: Winograd4Convolution?
-    /// The Winograd F(2×2, 3×3) form of `weight`, for the other 3×3 stride-1 layers it suits.
-    let winograd: WinogradConvolution?
-    /// The Winograd F(2, 7) form of `weight`, for the 1×7 and 7×1 layers.
-    let line: Winograd1DConvolution?
+    /// How the layer is computed: a Winograd form of `weight` where one suits, else sgemm (with im2col
+    /// unless the layer is pointwise).
+    enum Route {
+        /// F(4×4, 3×3): the 3×3 stride-1 layers with equal padding.
+        case tiles4(Winograd4Convolution)
+        /// F(2×2, 3×3): the other 3×3 stride-1 layers it suits.
+        case tiles2(WinogradConvolution)
+        /// F(2, 7) along one axis: the 1×7 and 7×1 layers.
+        case line(Winograd1DConvolution)
+        case sgemm
+    }
+    let route: Route
 
     init(inChannels: Int, outChannels: Int, kernelHeight: Int, kernelWidth: Int, strideH: Int, strideW: Int,
          padH: Int, padW: Int, weight: [Float], bias: [Float]) {
@@ -29,20 +35,24 @@ struct FoldedConvolution {
         let suits4 = suits && padH == padW && Winograd4Convolution.suits(
             kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: strideH, dilation: 1,
             inChannels: inChannels, outChannels: outChannels, outHeight: 8, outWidth: 8)
-        winograd4 = suits4 ? weight.withUnsafeBufferPointer {
-            Winograd4Convolution(weight: $0.baseAddress!, outputChannels: outChannels, inputChannels: inChannels, padding: padH)
-        } : nil
         let suitsLine = Winograd1DConvolution.suits(kernelHeight: kernelHeight, kernelWidth: kernelWidth, strideHeight: strideH,
                                                     strideWidth: strideW, padHeight: padH, padWidth: padW,
                                                     inChannels: inChannels, outChannels: outChannels)
-        line = suitsLine ? weight.withUnsafeBufferPointer {
-            Winograd1DConvolution(weight: $0.baseAddress!, outputChannels: outChannels, inputChannels: inChannels,
-                                  taps: max(kernelHeight, kernelWidth), axis: kernelHeight == 1 ? .width : .height)
-        } : nil
-        winograd = suits && !suits4 ? weight.withUnsafeBufferPointer {
-            WinogradConvolution(weight: $0.baseAddress!, outputChannels: outChannels, inputChannels: inChannels,
-                                padHeight: padH, padWidth: padW)
-        } : nil
+        route = weight.withUnsafeBufferPointer { w in
+            let w = w.baseAddress!
+            if suits4 {
+                return .tiles4(Winograd4Convolution(weight: w, outputChannels: outChannels, inputChannels: inChannels, padding: padH))
+            }
+            if suits {
+                return .tiles2(WinogradConvolution(weight: w, outputChannels: outChannels, inputChannels: inChannels,
+                                                   padHeight: padH, padWidth: padW))
+            }
+            if suitsLine {
+                return .line(Winograd1DConvolution(weight: w, outputChannels: outChannels, inputChannels: inChannels,
+                                                   taps: max(kernelHeight, kernelWidth), axis: kernelHeight == 1 ? .width : .height))
+            }
+            return .sgemm
+        }
     }
 
     var isPointwise: Bool { kernelHeight == 1 && kernelWidth == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0 }
@@ -62,16 +72,23 @@ struct FoldedConvolution {
         let k = inChannels * kernelHeight * kernelWidth, ohw = oh * ow, ld = out.rowLength
         let dst = out.pointer + channelOffset * ld
         weight.withUnsafeBufferPointer { w in
-            if let winograd4 {
-                winograd4.forward(x.pointer, channelStride: x.rowLength, imageStride: x.plane, images: x.batch,
-                                  height: x.height, width: x.width, dst, outChannelStride: ld, outImageStride: ohw)
-            } else if let line {
-                line.forward(x.pointer, channelStride: x.rowLength, imageStride: x.plane, images: x.batch,
-                             height: x.height, width: x.width, dst, outChannelStride: ld, outImageStride: ohw)
-            } else if let winograd {
+            switch route {
+            case .tiles4(let winograd):
                 winograd.forward(x.pointer, channelStride: x.rowLength, imageStride: x.plane, images: x.batch,
                                  height: x.height, width: x.width, dst, outChannelStride: ld, outImageStride: ohw)
-            } else if isPointwise {
+                return
+            case .tiles2(let winograd):
+                winograd.forward(x.pointer, channelStride: x.rowLength, imageStride: x.plane, images: x.batch,
+                                 height: x.height, width: x.width, dst, outChannelStride: ld, outImageStride: ohw)
+                return
+            case .line(let winograd):
+                winograd.forward(x.pointer, channelStride: x.rowLength, imageStride: x.plane, images: x.batch,
+                                 height: x.height, width: x.width, dst, outChannelStride: ld, outImageStride: ohw)
+                return
+            case .sgemm:
+                break
+            }
+            if isPointwise {
                 LinearAlgebra.sgemm(m: outChannels, n: ld, k: k, w.baseAddress!, lda: k, x.pointer, ldb: x.rowLength,
                                     dst, ldc: ld)
             } else {

@@ -32,7 +32,7 @@ public struct Winograd1DConvolution {
 
     /// Transforms `weight` ([Cout, Cin, r] in memory: a [Cout, Cin, 1, r] or [Cout, Cin, r, 1] kernel).
     public init(weight: UnsafePointer<Float>, outputChannels: Int, inputChannels: Int, taps: Int, axis: Axis) {
-        precondition(taps % 2 == 1 && taps >= 3 && taps <= 7, "taps must be 3, 5 or 7")
+        precondition(taps % 2 == 1 && taps >= 3 && taps <= 7, "taps must be 3, 5 or 7")  // at most 7 finite points
         self.inChannels = inputChannels; self.outChannels = outputChannels; self.taps = taps; self.axis = axis
         let alpha = taps + 1
         self.alpha = alpha
@@ -50,7 +50,7 @@ public struct Winograd1DConvolution {
     /// Aᵀ [m, α], G [α, r] and Bᵀ [α, α] for F(m, r), rounded once from exact rationals.
     static func transforms(outputs m: Int, taps r: Int) -> (aT: [Float], g: [Float], bT: [Float]) {
         let alpha = m + r - 1
-        let all: [Rational] = [0, 1, -1, 2, -2, Rational(1, 2), Rational(-1, 2), 3, -3].map { $0 }
+        let all: [Rational] = [0, 1, -1, 2, -2, Rational(1, 2), Rational(-1, 2)]
         let points = Array(all.prefix(alpha - 1))
         var aT = [Float](repeating: 0, count: m * alpha), g = [Float](repeating: 0, count: alpha * r)
         var bT = [Float](repeating: 0, count: alpha * alpha)
