@@ -7,6 +7,9 @@
 import PackageDescription
 
 let release: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+// The numeric and image targets are optimised in debug builds too: unspecialised, their generic SIMD code
+// (the Winograd transforms) runs several times slower, and the tests run whole networks through it.
+let numeric: [SwiftSetting] = release + [.unsafeFlags(["-O"], .when(configuration: .debug))]
 
 let package = Package(
     name: "PleinAir",
@@ -53,22 +56,22 @@ let package = Package(
         .target(name: "ZIPGuard"),
 
         // Numeric half.
-        .target(name: "Tensor", dependencies: ["Basics", "COpenBLAS", "CVectorMath"], swiftSettings: release),
+        .target(name: "Tensor", dependencies: ["Basics", "COpenBLAS", "CVectorMath"], swiftSettings: numeric),
         // NN holds the checkpoint and array readers beside safetensors; ZIPFoundation reads PyTorch's
         // zip checkpoints (the published FID Inception weights).
-        .target(name: "NN", dependencies: ["Basics", "Tensor", "ZIPFoundation", "ZIPGuard"], swiftSettings: release),
+        .target(name: "NN", dependencies: ["Basics", "Tensor", "ZIPFoundation", "ZIPGuard"], swiftSettings: numeric),
         // The CycleGAN networks, trainer (an auxiliary-loss closure, no patch loss), checkpoints and layouts.
-        .target(name: "CycleGAN", dependencies: ["Basics", "Tensor", "NN"], swiftSettings: release),
+        .target(name: "CycleGAN", dependencies: ["Basics", "Tensor", "NN"], swiftSettings: numeric),
         // Memory banks, FAISS indexes, scans, the authors' import, the patch and contextual losses:
         // the only target that links FAISS.
-        .target(name: "Retrieval", dependencies: ["Basics", "Tensor", "NN", "CFaissShim", "COpenBLAS", "CScanKernels", "CVectorMath"], swiftSettings: release),
+        .target(name: "Retrieval", dependencies: ["Basics", "Tensor", "NN", "CFaissShim", "COpenBLAS", "CScanKernels", "CVectorMath"], swiftSettings: numeric),
         // Pretrained feature networks: Inception for FID, Fréchet statistics, VGG-19 style transfer, the weights registry.
-        .target(name: "Pretrained", dependencies: ["Basics", "Tensor", "NN"], swiftSettings: release),
+        .target(name: "Pretrained", dependencies: ["Basics", "Tensor", "NN"], swiftSettings: numeric),
 
         // Image half.
         .target(name: "Imaging", dependencies: [
             "Basics", "CPNG", "CTurboJPEG", "ZIPFoundation", "ZIPGuard",
-        ], swiftSettings: release),
+        ], swiftSettings: numeric),
 
         // Pipeline half.
         .target(name: "Pipeline", dependencies: ["Basics", "CLibYAML", "CSQLite"]),
