@@ -114,7 +114,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["range_server.py"]),
         .testTarget(name: "BasicsTests", dependencies: ["Basics", "TestSupport"]),
         .testTarget(name: "ZIPGuardTests", dependencies: ["ZIPGuard", "TestSupport"]),
-        .testTarget(name: "TensorTests", dependencies: ["Basics", "Tensor", "NN", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TensorTests", dependencies: ["Basics", "Tensor", "NN", "TestSupport", "CVectorMath"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["Basics", "Tensor", "NN", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CycleGANTests", dependencies: ["Basics", "Tensor", "NN", "CycleGAN", "TestSupport"],
                     resources: [.copy("Fixtures")]),

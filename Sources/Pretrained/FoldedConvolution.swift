@@ -16,7 +16,7 @@ struct FoldedConvolution {
         case tiles4(Winograd4Convolution)
         /// F(2×2, 3×3): the other 3×3 stride-1 layers it suits.
         case tiles2(WinogradConvolution)
-        /// F(2, 7) along one axis: the 1×7 and 7×1 layers.
+        /// F(2, 7) or F(4, 3) along one axis: the 1×7, 7×1, 1×3 and 3×1 layers.
         case line(Winograd1DConvolution)
         case sgemm
     }
@@ -35,9 +35,9 @@ struct FoldedConvolution {
         let suits4 = suits && padH == padW && Winograd4Convolution.suits(
             kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: strideH, dilation: 1,
             inChannels: inChannels, outChannels: outChannels, outHeight: 8, outWidth: 8)
-        let suitsLine = Winograd1DConvolution.suits(kernelHeight: kernelHeight, kernelWidth: kernelWidth, strideHeight: strideH,
-                                                    strideWidth: strideW, padHeight: padH, padWidth: padW,
-                                                    inChannels: inChannels, outChannels: outChannels)
+        let lineOutputs = Winograd1DConvolution.outputs(kernelHeight: kernelHeight, kernelWidth: kernelWidth, strideHeight: strideH,
+                                                        strideWidth: strideW, padHeight: padH, padWidth: padW,
+                                                        inChannels: inChannels, outChannels: outChannels)
         route = weight.withUnsafeBufferPointer { w in
             let w = w.baseAddress!
             if suits4 {
@@ -47,9 +47,10 @@ struct FoldedConvolution {
                 return .tiles2(WinogradConvolution(weight: w, outputChannels: outChannels, inputChannels: inChannels,
                                                    padHeight: padH, padWidth: padW))
             }
-            if suitsLine {
+            if let lineOutputs {
                 return .line(Winograd1DConvolution(weight: w, outputChannels: outChannels, inputChannels: inChannels,
-                                                   taps: max(kernelHeight, kernelWidth), axis: kernelHeight == 1 ? .width : .height))
+                                                   taps: max(kernelHeight, kernelWidth), outputs: lineOutputs,
+                                                   axis: kernelHeight == 1 ? .width : .height))
             }
             return .sgemm
         }

@@ -1,42 +1,56 @@
 import CVectorMath
 
-/// Winograd F(2, r) along one axis: a convolution by a (1, r) or (r, 1) kernel (r odd, stride 1,
-/// padding (r − 1)/2 on that axis, none on the other) as α = r + 1 matrix products [Cout, Cin] ×
-/// [Cin, tiles], each tile two outputs. It does α/2 multiplications per output where im2col does r:
-/// 4 against 7 for Inception's 1×7 and 7×1 layers. Inference only (no gradients).
+/// Winograd F(m, r) along one axis: a convolution by a (1, r) or (r, 1) kernel (r odd, stride 1,
+/// padding (r − 1)/2 on that axis, none on the other) as α = m + r − 1 matrix products [Cout, Cin] ×
+/// [Cin, tiles], each tile m outputs. It does α/m multiplications per output where im2col does r:
+/// F(2, 7) does 4 against 7 for Inception's 1×7 and 7×1 layers, F(4, 3) 1.5 against 3 for its 1×3 and
+/// 3×1 layers. Inference only (no gradients).
 ///
 /// The transforms come from the points 0, ±1, ±2, ±½ (as many as needed) and ∞ (Lavin and Gray's
-/// construction, built exactly in rationals and rounded once): Y = Aᵀ[(G·g) ⊙ (Bᵀ·d)]. With r = 7
+/// construction, built exactly in rationals and rounded once): Y = Aᵀ[(G·g) ⊙ (Bᵀ·d)]. With F(2, 7)
 /// the relative error is about 4e-7 per output in float, the order of F(4×4, 3×3)'s.
 public struct Winograd1DConvolution {
     /// The axis the kernel runs along.
     public enum Axis: Sendable { case width, height }
 
     public let inChannels: Int, outChannels: Int, taps: Int, axis: Axis
-    /// Tile length: taps + 1 inputs for two outputs.
+    /// Outputs per tile (m).
+    public let outputs: Int
+    /// Tile length: m + taps − 1 inputs for m outputs.
     let alpha: Int
     /// U as α matrices [Cout, Cin], element ξ at ξ·`weightStride`.
     let transformedWeight: Storage
     let weightStride: Int
-    /// Bᵀ [α, α] and Aᵀ [2, α], row-major.
+    /// Bᵀ [α, α] and Aᵀ [m, α], row-major.
     let bTranspose: [Float], aTranspose: [Float]
 
-    /// Whether a convolution of this shape takes this route: a 1×7 or 7×1 kernel, stride 1, "same"
-    /// padding on its axis and none on the other, and enough channels for the products to pay.
-    public static func suits(kernelHeight: Int, kernelWidth: Int, strideHeight: Int, strideWidth: Int,
-                             padHeight: Int, padWidth: Int, inChannels: Int, outChannels: Int) -> Bool {
-        guard strideHeight == 1 && strideWidth == 1 && inChannels >= 8 && outChannels >= 16 else { return false }
-        return (kernelHeight == 1 && kernelWidth == 7 && padHeight == 0 && padWidth == 3)
-            || (kernelWidth == 1 && kernelHeight == 7 && padWidth == 0 && padHeight == 3)
+    /// The outputs per tile a convolution of this shape takes this route with, nil when it does not:
+    /// F(2, 7) for a 1×7 or 7×1 kernel, F(4, 3) for a 1×3 or 3×1 one; stride 1, "same" padding on the
+    /// kernel's axis and none on the other, and enough channels for the products to pay.
+    public static func outputs(kernelHeight: Int, kernelWidth: Int, strideHeight: Int, strideWidth: Int,
+                               padHeight: Int, padWidth: Int, inChannels: Int, outChannels: Int) -> Int? {
+        guard strideHeight == 1 && strideWidth == 1 && inChannels >= 8 && outChannels >= 16 else { return nil }
+        let taps: Int
+        if kernelHeight == 1 && padHeight == 0 && 2 * padWidth + 1 == kernelWidth {
+            taps = kernelWidth
+        } else if kernelWidth == 1 && padWidth == 0 && 2 * padHeight + 1 == kernelHeight {
+            taps = kernelHeight
+        } else {
+            return nil
+        }
+        return [7: 2, 3: 4][taps]
     }
 
-    /// Transforms `weight` ([Cout, Cin, r] in memory: a [Cout, Cin, 1, r] or [Cout, Cin, r, 1] kernel).
-    public init(weight: UnsafePointer<Float>, outputChannels: Int, inputChannels: Int, taps: Int, axis: Axis) {
-        precondition(taps % 2 == 1 && taps >= 3 && taps <= 7, "taps must be 3, 5 or 7")  // at most 7 finite points
+    /// Transforms `weight` ([Cout, Cin, r] in memory: a [Cout, Cin, 1, r] or [Cout, Cin, r, 1] kernel)
+    /// for tiles of `outputs` outputs.
+    public init(weight: UnsafePointer<Float>, outputChannels: Int, inputChannels: Int, taps: Int, outputs: Int = 2, axis: Axis) {
+        precondition(taps % 2 == 1 && taps >= 3 && outputs >= 1, "taps must be odd and at least 3")
+        precondition(outputs + taps - 2 <= 7, "F(\(outputs), \(taps)) needs more than the seven finite points")
         self.inChannels = inputChannels; self.outChannels = outputChannels; self.taps = taps; self.axis = axis
-        let alpha = taps + 1
+        self.outputs = outputs
+        let alpha = outputs + taps - 1
         self.alpha = alpha
-        let (aT, g, bT) = Self.transforms(outputs: 2, taps: taps)
+        let (aT, g, bT) = Self.transforms(outputs: outputs, taps: taps)
         aTranspose = aT; bTranspose = bT
         let pairs = outputChannels * inputChannels, stride = WinogradConvolution.elementStride(pairs)
         weightStride = stride
@@ -84,16 +98,16 @@ public struct Winograd1DConvolution {
     public func forward(_ input: UnsafePointer<Float>, channelStride: Int, imageStride: Int, images: Int,
                         height: Int, width: Int, _ output: UnsafeMutablePointer<Float>,
                         outChannelStride: Int, outImageStride: Int, budget: Int = 1 << 21) {
-        // Tiles of two outputs along the axis; `lines` across it per image.
+        // Tiles of m outputs along the axis; `lines` across it per image.
         let length = axis == .width ? width : height, lines = axis == .width ? height : width
-        let tilesPerLine = (length + 1) / 2, perImage = tilesPerLine * lines
+        let tilesPerLine = (length + outputs - 1) / outputs, perImage = tilesPerLine * lines
         let band = max(1, min(images, budget / (alpha * max(inChannels, outChannels) * perImage)))
         let capacity = band * perImage
         let vStride = WinogradConvolution.elementStride(inChannels * capacity)
         let mStride = WinogradConvolution.elementStride(outChannels * capacity)
         let v = Storage(uninitializedCount: alpha * vStride), m = Storage(uninitializedCount: alpha * mStride)
-        let geometry = LineTiles(axis: axis, height: height, width: width, taps: taps, tilesPerLine: tilesPerLine,
-                                 bTranspose: bTranspose, aTranspose: aTranspose)
+        let geometry = LineTiles(axis: axis, height: height, width: width, taps: taps, outputs: outputs,
+                                 tilesPerLine: tilesPerLine, bTranspose: bTranspose, aTranspose: aTranspose)
         for n0 in Swift.stride(from: 0, to: images, by: band) {
             let count = min(band, images - n0), tiles = count * perImage
             let vb = v.base, mb = m.base
@@ -110,7 +124,7 @@ public struct Winograd1DConvolution {
                 Tensor.gemm(false, false, outChannels, tiles, inChannels, 1, u + e * weightStride, inChannels,
                             vb + e * vStride, tiles, 0, mb + e * mStride, tiles)
             }
-            Parallel.forEachRange(outChannels, work: 2 * alpha * tiles) { channels in
+            Parallel.forEachRange(outChannels, work: outputs * alpha * tiles) { channels in
                 for o in channels {
                     for n in 0..<count {
                         geometry.transformOutput(mb + o * tiles + n * perImage, elementStride: mStride,
@@ -122,15 +136,15 @@ public struct Winograd1DConvolution {
     }
 }
 
-/// Where F(2, r) tiles fall on one plane, and the per-plane transforms. The transforms run down
+/// Where F(m, r) tiles fall on one plane, and the per-plane transforms. The transforms run down
 /// columns, sixteen columns at a time: for the height axis on the plane itself, tile t = (ty, x);
 /// for the width axis on the plane transposed, tile t = (tx, y).
 struct LineTiles {
     let axis: Winograd1DConvolution.Axis
-    let height: Int, width: Int, taps: Int, tilesPerLine: Int
+    let height: Int, width: Int, taps: Int, outputs: Int, tilesPerLine: Int
     let bTranspose: [Float], aTranspose: [Float]
 
-    var alpha: Int { taps + 1 }
+    var alpha: Int { outputs + taps - 1 }
     var padding: Int { (taps - 1) / 2 }
     /// Rows (along the kernel's axis) and columns of the plane as the transforms see it.
     var rows: Int { axis == .height ? height : width }
@@ -146,8 +160,8 @@ struct LineTiles {
                 source = UnsafePointer(t)
             }
             bTranspose.withUnsafeBufferPointer { b in
-                pleinair_line_input(source, Int32(rows), Int32(columns), b.baseAddress!, Int32(alpha), Int32(padding),
-                                    Int32(tilesPerLine), v, s)
+                pleinair_line_input(source, Int32(rows), Int32(columns), b.baseAddress!, Int32(alpha), Int32(outputs),
+                                    Int32(padding), Int32(tilesPerLine), v, s)
             }
         }
     }
@@ -157,7 +171,8 @@ struct LineTiles {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: axis == .width ? height * width : 0) { buffer in
             let target = axis == .width ? buffer.baseAddress! : plane
             aTranspose.withUnsafeBufferPointer { a in
-                pleinair_line_output(m, s, a.baseAddress!, Int32(alpha), Int32(tilesPerLine), Int32(rows), Int32(columns), target)
+                pleinair_line_output(m, s, a.baseAddress!, Int32(alpha), Int32(outputs), Int32(tilesPerLine), Int32(rows),
+                                     Int32(columns), target)
             }
             if axis == .width {
                 let t = buffer.baseAddress!
