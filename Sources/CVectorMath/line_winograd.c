@@ -7,11 +7,12 @@
 
 // Every output is its first nonzero term, then the other nonzero terms added in order, a product and an
 // add each, never fused. Rows outside the plane are read as zeros. The generic functions take the matrices
-// at run time; the two shapes Inception uses (F(2, 7) and F(4, 3)) also have kernels with the matrices
-// compiled in, which keep a tile's α rows in registers. All give the same bits, on every CPU.
+// at run time; the shapes Inception uses (F(2, 7), F(4, 3) and F(2, 5)) also have kernels with the
+// matrices compiled in, which keep a tile's α rows in registers. All give the same bits, on every CPU.
 
-// Bᵀ and Aᵀ of F(2, 7) and F(4, 3) from the points 0, ±1, ±2, ±½ and ∞, as Winograd1DConvolution builds
-// them from rationals (every entry is exact in float). A kernel runs only when the caller's matrices equal these.
+// Bᵀ and Aᵀ of F(2, 7), F(4, 3) and F(2, 5) from the points 0, ±1, ±2, ±½ and ∞, as Winograd1DConvolution
+// builds them from rationals (every entry is exact in float); Bᵀ depends only on the points, so F(4, 3) and
+// F(2, 5) share theirs. A kernel runs only when the caller's matrices equal these.
 static const float b_f27[8][8] = {
     {-1, 0, 21.f / 4, 0, -21.f / 4, 0, 1, 0},
     {0, 1, 1, -17.f / 4, -17.f / 4, 1, 1, 0},
@@ -26,7 +27,7 @@ static const float a_f27[2][8] = {
     {1, 1, 1, 1, 1, 1, 1, 0},
     {0, 1, -1, 2, -2, 0.5f, -0.5f, 1},
 };
-static const float b_f43[6][6] = {
+static const float b_6[6][6] = {
     {4, 0, -5, 0, 1, 0},
     {0, -4, -4, 1, 1, 0},
     {0, 4, -4, -1, 1, 0},
@@ -39,6 +40,10 @@ static const float a_f43[4][6] = {
     {0, 1, -1, 2, -2, 0},
     {0, 1, 1, 4, 4, 0},
     {0, 1, -1, 8, -8, 1},
+};
+static const float a_f25[2][6] = {
+    {1, 1, 1, 1, 1, 0},
+    {0, 1, -1, 2, -2, 1},
 };
 
 // ---- generic: any α and m, the matrices read at run time -------------------------------------------
@@ -100,14 +105,14 @@ void pleinair_line_output_generic(const float *m, long stride, const float *a_tr
     }
 }
 
-// ---- F(2, 7) and F(4, 3): the matrices compiled in ---------------------------------------------------
+// ---- F(2, 7), F(4, 3) and F(2, 5): the matrices compiled in -------------------------------------------
 // The loops over ξ and i unroll fully, so the tests on the tables' entries fold away and only the nonzero
 // terms remain, in order: the generic functions' sums.
 
-#define LINE_KERNELS(NAME, ALPHA, M, B, A)                                                                        \
-    __attribute__((target("avx512f"))) static void NAME##_input_avx512(const float *plane, int rows, int columns,  \
-                                                                       int padding, int tiles, float *v,           \
-                                                                       long stride, const float *zeros) {          \
+#define INPUT_KERNEL(NAME, ALPHA, B)                                                                              \
+    __attribute__((target("avx512f"))) static void NAME(const float *plane, int rows, int columns, int M,          \
+                                                        int padding, int tiles, float *v, long stride,             \
+                                                        const float *zeros) {                                      \
         for (int ty = 0; ty < tiles; ty++) {                                                                       \
             const float *p[ALPHA];                                                                                 \
             for (int i = 0; i < ALPHA; i++) {                                                                      \
@@ -132,9 +137,11 @@ void pleinair_line_output_generic(const float *m, long stride, const float *a_tr
                 }                                                                                                  \
             }                                                                                                      \
         }                                                                                                          \
-    }                                                                                                              \
-    __attribute__((target("avx512f"))) static void NAME##_output_avx512(const float *m, long stride, int tiles,     \
-                                                                        int rows, int columns, float *plane) {     \
+    }
+
+#define OUTPUT_KERNEL(NAME, ALPHA, M, A)                                                                          \
+    __attribute__((target("avx512f"))) static void NAME(const float *m, long stride, int tiles, int rows,          \
+                                                        int columns, float *plane) {                               \
         for (int ty = 0; ty < tiles; ty++) {                                                                       \
             for (int x0 = 0; x0 < columns; x0 += 16) {                                                             \
                 const __mmask16 k = columns - x0 >= 16 ? 0xFFFF : (__mmask16)((1u << (columns - x0)) - 1);         \
@@ -157,8 +164,11 @@ void pleinair_line_output_generic(const float *m, long stride, const float *a_tr
         }                                                                                                          \
     }
 
-LINE_KERNELS(f27, 8, 2, b_f27, a_f27)
-LINE_KERNELS(f43, 6, 4, b_f43, a_f43)
+INPUT_KERNEL(input8_avx512, 8, b_f27)
+INPUT_KERNEL(input6_avx512, 6, b_6)
+OUTPUT_KERNEL(f27_output_avx512, 8, 2, a_f27)
+OUTPUT_KERNEL(f43_output_avx512, 6, 4, a_f43)
+OUTPUT_KERNEL(f25_output_avx512, 6, 2, a_f25)
 
 static int has_avx512f(void) {
     static int known = -1;
@@ -173,12 +183,12 @@ static const float zero_row[zero_columns + 16];
 void pleinair_line_input(const float *plane, int rows, int columns, const float *b_transpose, int alpha, int outputs,
                          int padding, int tiles, float *v, long stride) {
     if (columns <= zero_columns && has_avx512f()) {
-        if (alpha == 8 && outputs == 2 && memcmp(b_transpose, b_f27, sizeof b_f27) == 0) {
-            f27_input_avx512(plane, rows, columns, padding, tiles, v, stride, zero_row);
+        if (alpha == 8 && memcmp(b_transpose, b_f27, sizeof b_f27) == 0) {
+            input8_avx512(plane, rows, columns, outputs, padding, tiles, v, stride, zero_row);
             return;
         }
-        if (alpha == 6 && outputs == 4 && memcmp(b_transpose, b_f43, sizeof b_f43) == 0) {
-            f43_input_avx512(plane, rows, columns, padding, tiles, v, stride, zero_row);
+        if (alpha == 6 && memcmp(b_transpose, b_6, sizeof b_6) == 0) {
+            input6_avx512(plane, rows, columns, outputs, padding, tiles, v, stride, zero_row);
             return;
         }
     }
@@ -194,6 +204,10 @@ void pleinair_line_output(const float *m, long stride, const float *a_transpose,
         }
         if (alpha == 6 && outputs == 4 && memcmp(a_transpose, a_f43, sizeof a_f43) == 0) {
             f43_output_avx512(m, stride, tiles, rows, columns, plane);
+            return;
+        }
+        if (alpha == 6 && outputs == 2 && memcmp(a_transpose, a_f25, sizeof a_f25) == 0) {
+            f25_output_avx512(m, stride, tiles, rows, columns, plane);
             return;
         }
     }

@@ -18,6 +18,8 @@ struct FoldedConvolution {
         case tiles2(WinogradConvolution)
         /// F(2, 7) or F(4, 3) along one axis: the 1×7, 7×1, 1×3 and 3×1 layers.
         case line(Winograd1DConvolution)
+        /// F(2×2, 5×5): the 5×5 layers.
+        case square(Winograd2DConvolution)
         case sgemm
     }
     let route: Route
@@ -38,6 +40,9 @@ struct FoldedConvolution {
         let lineOutputs = Winograd1DConvolution.outputs(kernelHeight: kernelHeight, kernelWidth: kernelWidth, strideHeight: strideH,
                                                         strideWidth: strideW, padHeight: padH, padWidth: padW,
                                                         inChannels: inChannels, outChannels: outChannels)
+        let squareOutputs = Winograd2DConvolution.outputs(kernelHeight: kernelHeight, kernelWidth: kernelWidth, strideHeight: strideH,
+                                                          strideWidth: strideW, padHeight: padH, padWidth: padW,
+                                                          inChannels: inChannels, outChannels: outChannels)
         route = weight.withUnsafeBufferPointer { w in
             let w = w.baseAddress!
             if suits4 {
@@ -51,6 +56,10 @@ struct FoldedConvolution {
                 return .line(Winograd1DConvolution(weight: w, outputChannels: outChannels, inputChannels: inChannels,
                                                    taps: max(kernelHeight, kernelWidth), outputs: lineOutputs,
                                                    axis: kernelHeight == 1 ? .width : .height))
+            }
+            if let squareOutputs {
+                return .square(Winograd2DConvolution(weight: w, outputChannels: outChannels, inputChannels: inChannels,
+                                                     taps: kernelHeight, outputs: squareOutputs))
             }
             return .sgemm
         }
@@ -83,6 +92,10 @@ struct FoldedConvolution {
                                  height: x.height, width: x.width, dst, outChannelStride: ld, outImageStride: ohw)
                 return
             case .line(let winograd):
+                winograd.forward(x.pointer, channelStride: x.rowLength, imageStride: x.plane, images: x.batch,
+                                 height: x.height, width: x.width, dst, outChannelStride: ld, outImageStride: ohw)
+                return
+            case .square(let winograd):
                 winograd.forward(x.pointer, channelStride: x.rowLength, imageStride: x.plane, images: x.batch,
                                  height: x.height, width: x.width, dst, outChannelStride: ld, outImageStride: ohw)
                 return

@@ -77,12 +77,12 @@ final class Winograd1DConvolutionTests: XCTestCase {
         XCTAssertNil(outputs(1, 7, 0, 3, channels: 4))
     }
 
-    /// F(2, 7) and F(4, 3) take kernels with the matrices compiled in (on AVX-512F); they must give the
+    /// F(2, 7), F(4, 3) and F(2, 5) take kernels with the matrices compiled in (on AVX-512F); they must give the
     /// generic transforms' bits, zeros' signs included, on planes with every kind of edge tile.
     func testTheCompiledInKernelsGiveTheGenericTransformsBits() {
         var rng = SeededGenerator(seed: 5)
         for (outputs, taps, rows, columns) in [(2, 7, 17, 17), (2, 7, 8, 35), (2, 7, 3, 1), (4, 3, 8, 8), (4, 3, 13, 16),
-                                               (4, 3, 2, 33)] {
+                                               (4, 3, 2, 33), (2, 5, 35, 35), (2, 5, 35, 18), (3, 5, 9, 9)] {
             let (aT, _, bT) = Winograd1DConvolution.transforms(outputs: outputs, taps: taps)
             let alpha = outputs + taps - 1, padding = (taps - 1) / 2, tiles = (rows + outputs - 1) / outputs
             // Zeros of both signs and exact ties among the values, as after a ReLU.

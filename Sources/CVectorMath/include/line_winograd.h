@@ -17,7 +17,7 @@ void pleinair_line_input(const float *plane, int rows, int columns, const float 
 void pleinair_line_output(const float *m, long stride, const float *a_transpose, int alpha, int outputs, int tiles,
                           int rows, int columns, float *plane);
 
-/// The same without the kernels for F(2, 7) and F(4, 3) (matrices compiled in, AVX-512F): for the tests,
+/// The same without the kernels for F(2, 7), F(4, 3) and F(2, 5) (matrices compiled in, AVX-512F): for the tests,
 /// which hold the two to the same bits.
 void pleinair_line_input_generic(const float *plane, int rows, int columns, const float *b_transpose, int alpha,
                                  int outputs, int padding, int tiles, float *v, long stride);
