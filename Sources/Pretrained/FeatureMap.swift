@@ -75,6 +75,13 @@ extension FeatureMap {
                             let row = a + iy * w
                             for x in 0..<w { column[x] = Swift.max(column[x], row[x]) }
                         }
+                        if p == 0 && kernel == 3 {  // Inception's pools: every window inside the row
+                            for x in 0..<ow {
+                                let c = column + x * s
+                                o[y * ow + x] = Swift.max(Swift.max(c[0], c[1]), c[2])
+                            }
+                            continue
+                        }
                         for x in 0..<ow {
                             let x0 = max(x * s - p, 0), x1 = min(x * s - p + kernel, w)
                             var best = column[x0]
